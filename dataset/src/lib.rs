@@ -1,0 +1,26 @@
+//! The canonical civicmetrics model, shared by the exporter and the widgets.
+//!
+//! - [`model`]: priority areas, measures, targets, observations and the status rule.
+//! - [`period`]: reporting periods and the dates they cover.
+//! - [`document`]: the published JSON documents (`index.json`, `measures/<id>.json`).
+//! - [`source`] (feature `source`, on by default): parsing and validating the hand-edited
+//!   source files, returning the value together with every problem found.
+//!
+//! This crate does no file or network I/O, and it compiles for `wasm32-unknown-unknown`.
+
+pub mod date;
+pub mod diagnostic;
+pub mod document;
+pub mod model;
+pub mod period;
+#[cfg(feature = "source")]
+pub mod source;
+
+pub use date::CalendarDate;
+pub use diagnostic::{Diagnostic, Severity};
+pub use document::{Index, MeasureDocument, SCHEMA_VERSION};
+pub use model::{
+    AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target, TargetKind,
+    Unit, status,
+};
+pub use period::{Frequency, Period, PeriodError};

@@ -1,0 +1,632 @@
+//! The canonical model: the dataset, its priority areas and measures, and the observations
+//! published for each. These types are the published JSON (one serde boundary): the exporter
+//! writes them and the widgets read them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::CalendarDate;
+use crate::period::Frequency;
+
+/// Who publishes the dataset and how to reach them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Contact {
+    /// The contact's name, a person or a team.
+    pub name: String,
+    /// An email address (without `mailto:`).
+    pub email: String,
+}
+
+/// Dataset-wide metadata from `dataset.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DatasetInfo {
+    /// Permanent identifier of the dataset.
+    pub id: String,
+    /// Title, in the first language of `languages`.
+    pub title: String,
+    /// What the dataset holds, in plain language.
+    pub description: String,
+    /// The organisation that publishes it.
+    pub publisher: String,
+    /// Who answers questions about it.
+    pub contact: Contact,
+    /// The publisher's page for the dataset.
+    pub homepage: String,
+    /// URL of the licence the data is published under.
+    pub license: String,
+    /// Where residents send feedback, if not to the contact's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_url: Option<String>,
+    /// Languages of the texts, the default language first (BCP 47 tags such as `en`, `es`).
+    pub languages: Vec<String>,
+    /// The month (1-12) in which the fiscal year starts; the fiscal year is named for the
+    /// calendar year in which it ends.
+    pub fiscal_year_start_month: u8,
+    /// Keywords for catalogues.
+    pub keywords: Vec<String>,
+}
+
+/// Texts of an area in another language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AreaText {
+    /// The translated title.
+    pub title: String,
+    /// The translated description.
+    pub description: String,
+}
+
+/// A priority area grouping measures, such as "Basic city services".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Area {
+    /// Permanent identifier.
+    pub id: String,
+    /// Title in the default language.
+    pub title: String,
+    /// What the area covers, in plain language.
+    pub description: String,
+    /// Texts in other languages, by language tag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, AreaText>,
+}
+
+/// The unit a measure's values are expressed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Percent, 0 to 100.
+    Percent,
+    /// A count of things.
+    Count,
+    /// An amount of money in the dataset's currency.
+    Currency,
+    /// A duration in minutes.
+    Minutes,
+    /// A duration in hours.
+    Hours,
+    /// A duration in days.
+    Days,
+    /// A ratio (e.g. 0.85).
+    Ratio,
+    /// Any other number; `unit_label` names it.
+    Number,
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Larger values are better.
+    HigherIsBetter,
+    /// Smaller values are better.
+    LowerIsBetter,
+    /// Neither; the measure is context.
+    Neutral,
+}
+
+/// The kind of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// On track when the value is at least `value`.
+    AtLeast,
+    /// On track when the value is at most `value`.
+    AtMost,
+    /// On track when the value is between `min` and `max`, inclusive.
+    Range,
+    /// The measure has no target.
+    None,
+}
+
+macro_rules! names {
+    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $type {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$type] = &[$(<$type>::$variant),*];
+
+            /// The name used in source files and published data.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$type>::$variant => $name),* }
+            }
+        }
+
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+names!(Unit { Percent => "percent", Count => "count", Currency => "currency", Minutes => "minutes",
+    Hours => "hours", Days => "days", Ratio => "ratio", Number => "number" });
+names!(Direction { HigherIsBetter => "higher_is_better", LowerIsBetter => "lower_is_better",
+    Neutral => "neutral" });
+names!(TargetKind { AtLeast => "at_least", AtMost => "at_most", Range => "range", None => "none" });
+names!(Status { OnTrack => "on_track", NearTarget => "near_target", OffTrack => "off_track",
+    NoTarget => "no_target", NoData => "no_data" });
+names!(TargetSource { Row => "row", History => "history", Measure => "measure" });
+
+/// A target threshold: the part of a target that says what "on track" means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// At least this value.
+    AtLeast(f64),
+    /// At most this value.
+    AtMost(f64),
+    /// Between `min` and `max`, inclusive.
+    Range {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+impl Threshold {
+    /// Builds the threshold of `kind` from the fields of a target; `None` for [`TargetKind::None`]
+    /// or when a field the kind needs is missing.
+    pub fn from_parts(
+        kind: TargetKind,
+        value: Option<f64>,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) -> Option<Threshold> {
+        match kind {
+            TargetKind::AtLeast => value.map(Threshold::AtLeast),
+            TargetKind::AtMost => value.map(Threshold::AtMost),
+            TargetKind::Range => Some(Threshold::Range {
+                min: min?,
+                max: max?,
+            }),
+            TargetKind::None => None,
+        }
+    }
+
+    /// The default band for "near target": 5% of |value|, or 5% of the width of a range.
+    pub fn default_near(self) -> f64 {
+        match self {
+            Threshold::AtLeast(value) | Threshold::AtMost(value) => 0.05 * value.abs(),
+            Threshold::Range { min, max } => 0.05 * (max - min),
+        }
+    }
+
+    /// Judges a value against this threshold with the band `near`.
+    pub fn judge(self, value: f64, near: f64) -> Status {
+        let (on, close) = match self {
+            Threshold::AtLeast(target) => (value >= target, value >= target - near),
+            Threshold::AtMost(target) => (value <= target, value <= target + near),
+            Threshold::Range { min, max } => (
+                min <= value && value <= max,
+                min - near <= value && value <= max + near,
+            ),
+        };
+        if on {
+            Status::OnTrack
+        } else if close {
+            Status::NearTarget
+        } else {
+            Status::OffTrack
+        }
+    }
+
+    fn kind(self) -> TargetKind {
+        match self {
+            Threshold::AtLeast(_) => TargetKind::AtLeast,
+            Threshold::AtMost(_) => TargetKind::AtMost,
+            Threshold::Range { .. } => TargetKind::Range,
+        }
+    }
+}
+
+/// A later target that replaces the measure's target from a period onward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TargetChange {
+    /// The first period the new target applies to, as labelled in the source.
+    pub from: String,
+    /// The first day of that period.
+    pub from_start: CalendarDate,
+    /// The target value (`at_least`, `at_most`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Lower bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The band for "near target" while this target applies.
+    pub near: f64,
+}
+
+/// A measure's target and how it changed over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Target {
+    /// The kind of target; every change keeps this kind.
+    pub kind: TargetKind,
+    /// The target value (`at_least`, `at_most`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Lower bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The band for "near target", in the measure's unit (absent for `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near: Option<f64>,
+    /// Whether `near` was set in the source; if not, each target uses 5% of its value (or of
+    /// its range's width).
+    #[serde(default)]
+    pub near_is_explicit: bool,
+    /// Later targets, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<TargetChange>,
+}
+
+impl Target {
+    /// A measure without a target.
+    pub fn none() -> Target {
+        Target {
+            kind: TargetKind::None,
+            value: None,
+            min: None,
+            max: None,
+            near: None,
+            near_is_explicit: false,
+            history: Vec::new(),
+        }
+    }
+
+    /// The threshold of the measure's own target, before any change.
+    pub fn threshold(&self) -> Option<Threshold> {
+        Threshold::from_parts(self.kind, self.value, self.min, self.max)
+    }
+
+    /// The target in force for a citywide observation of the period starting on `period_start`:
+    /// the latest history entry whose `from` period starts on or before it, else the measure's
+    /// target.
+    pub fn in_force(&self, period_start: CalendarDate) -> Option<AppliedTarget> {
+        let change = self
+            .history
+            .iter()
+            .rev()
+            .find(|change| change.from_start <= period_start);
+        match change {
+            Some(change) => {
+                let threshold =
+                    Threshold::from_parts(self.kind, change.value, change.min, change.max)?;
+                Some(AppliedTarget::new(
+                    threshold,
+                    change.near,
+                    TargetSource::History,
+                ))
+            }
+            None => {
+                let threshold = self.threshold()?;
+                let near = self.near.unwrap_or_else(|| threshold.default_near());
+                Some(AppliedTarget::new(threshold, near, TargetSource::Measure))
+            }
+        }
+    }
+
+    /// The target for a row that gives its own target value: the measure's kind with that value,
+    /// and the measure's explicit band or 5% of the value. `None` unless the kind is `at_least`
+    /// or `at_most`.
+    pub fn row_override(&self, value: f64) -> Option<AppliedTarget> {
+        let threshold = match self.kind {
+            TargetKind::AtLeast => Threshold::AtLeast(value),
+            TargetKind::AtMost => Threshold::AtMost(value),
+            TargetKind::Range | TargetKind::None => return None,
+        };
+        let near = match (self.near_is_explicit, self.near) {
+            (true, Some(near)) => near,
+            _ => threshold.default_near(),
+        };
+        Some(AppliedTarget::new(threshold, near, TargetSource::Row))
+    }
+}
+
+/// Where the target an observation was judged against came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSource {
+    /// The observation's own `target` cell.
+    Row,
+    /// An entry of the measure's target history.
+    History,
+    /// The measure's target.
+    Measure,
+}
+
+/// The target and band an observation was judged against, published with every observation so
+/// that anyone can audit its status.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AppliedTarget {
+    /// `at_least`, `at_most` or `range`.
+    pub kind: TargetKind,
+    /// The target value (`at_least`, `at_most`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Lower bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The band for "near target".
+    pub near: f64,
+    /// Where this target came from.
+    pub source: TargetSource,
+}
+
+impl AppliedTarget {
+    /// A target of `threshold` with band `near`, from `source`.
+    pub fn new(threshold: Threshold, near: f64, source: TargetSource) -> AppliedTarget {
+        let (value, min, max) = match threshold {
+            Threshold::AtLeast(value) | Threshold::AtMost(value) => (Some(value), None, None),
+            Threshold::Range { min, max } => (None, Some(min), Some(max)),
+        };
+        AppliedTarget {
+            kind: threshold.kind(),
+            value,
+            min,
+            max,
+            near,
+            source,
+        }
+    }
+
+    /// The threshold part of this target.
+    pub fn threshold(&self) -> Option<Threshold> {
+        Threshold::from_parts(self.kind, self.value, self.min, self.max)
+    }
+}
+
+/// How an observation compares with its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The value meets the target.
+    OnTrack,
+    /// The value misses the target by no more than the band `near`.
+    NearTarget,
+    /// The value misses the target by more than the band.
+    OffTrack,
+    /// There is no target to judge against.
+    NoTarget,
+    /// The period has no value.
+    NoData,
+}
+
+/// The status rule: no value is `no_data`; no target is `no_target`; otherwise the target judges
+/// the value with its band.
+pub fn status(value: Option<f64>, target: Option<&AppliedTarget>) -> Status {
+    match (value, target.and_then(|t| Some((t.threshold()?, t.near)))) {
+        (None, _) => Status::NoData,
+        (Some(_), None) => Status::NoTarget,
+        (Some(value), Some((threshold, near))) => threshold.judge(value, near),
+    }
+}
+
+/// Texts of a measure in another language; missing ones fall back to the default language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MeasureText {
+    /// Translated title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Translated short title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_title: Option<String>,
+    /// Translated description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Translated methodology.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methodology: Option<String>,
+}
+
+/// A performance measure: what is tracked, why it matters, how it is measured and its target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Measure {
+    /// Permanent identifier (`[a-z0-9-]{1,64}`), the source file's stem.
+    pub id: String,
+    /// Title in the default language.
+    pub title: String,
+    /// A shorter title for cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_title: Option<String>,
+    /// Why it matters, in plain language.
+    pub description: String,
+    /// The priority area it belongs to.
+    pub area: String,
+    /// The department responsible.
+    pub department: String,
+    /// The unit of its values.
+    pub unit: Unit,
+    /// A label for the unit, such as "tonnes CO2e".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_label: Option<String>,
+    /// Decimal places to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
+    /// How often it is reported.
+    pub frequency: Frequency,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Its target.
+    pub target: Target,
+    /// How it is measured.
+    pub methodology: String,
+    /// The system of record the values come from.
+    pub source: String,
+    /// Breakdown dimensions its observations may carry, such as `council_district`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breakdowns: Vec<String>,
+    /// Texts in other languages, by language tag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, MeasureText>,
+}
+
+/// One published value of a measure for one period (and, in a breakdown, one group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Observation {
+    /// The period label, as written in the source.
+    pub period: String,
+    /// First day of the period.
+    pub period_start: CalendarDate,
+    /// Last day of the period (inclusive).
+    pub period_end: CalendarDate,
+    /// The value; `null` when the period has no data.
+    pub value: Option<f64>,
+    /// How the value compares with `target`.
+    pub status: Status,
+    /// The target and band the value was judged against; `null` when there is none.
+    pub target: Option<AppliedTarget>,
+    /// A note from the department, such as the reason for missing data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn target(threshold: Threshold, near: f64) -> AppliedTarget {
+        AppliedTarget::new(threshold, near, TargetSource::Measure)
+    }
+
+    #[test]
+    fn status_rule_at_the_edges() {
+        use Status::*;
+        let at_least = target(Threshold::AtLeast(80.0), 4.0);
+        let cases = [
+            (80.0, OnTrack),
+            (79.9, NearTarget),
+            (76.0, NearTarget),
+            (75.9, OffTrack),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(status(Some(value), Some(&at_least)), expected, "{value}");
+        }
+        let at_most = target(Threshold::AtMost(7.0), 0.35);
+        let cases = [
+            (7.0, OnTrack),
+            (7.2, NearTarget),
+            (7.35, NearTarget),
+            (7.4, OffTrack),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(status(Some(value), Some(&at_most)), expected, "{value}");
+        }
+        let range = target(
+            Threshold::Range {
+                min: 85.0,
+                max: 95.0,
+            },
+            0.5,
+        );
+        let cases = [
+            (84.4, OffTrack),
+            (84.5, NearTarget),
+            (85.0, OnTrack),
+            (95.0, OnTrack),
+            (95.5, NearTarget),
+            (95.6, OffTrack),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(status(Some(value), Some(&range)), expected, "{value}");
+        }
+        assert_eq!(status(None, Some(&at_least)), NoData);
+        assert_eq!(status(Some(1.0), None), NoTarget);
+    }
+
+    #[test]
+    fn default_band_is_five_percent() {
+        assert_eq!(Threshold::AtLeast(80.0).default_near(), 4.0);
+        assert_eq!(Threshold::AtMost(-20.0).default_near(), 1.0);
+        assert_eq!(
+            Threshold::Range {
+                min: 85.0,
+                max: 95.0
+            }
+            .default_near(),
+            0.5
+        );
+    }
+
+    fn history_target() -> Target {
+        let change = |from: &str, value| TargetChange {
+            from: from[..7].to_owned(),
+            from_start: CalendarDate::parse(from).unwrap(),
+            value: Some(value),
+            min: None,
+            max: None,
+            near: 0.05 * value,
+        };
+        Target {
+            kind: TargetKind::AtLeast,
+            value: Some(100.0),
+            min: None,
+            max: None,
+            near: Some(5.0),
+            near_is_explicit: false,
+            history: vec![change("2022-01-01", 200.0), change("2024-07-01", 300.0)],
+        }
+    }
+
+    #[test]
+    fn history_picks_latest_change_in_force() {
+        let target = history_target();
+        let at = |date| target.in_force(CalendarDate::parse(date).unwrap()).unwrap();
+        assert_eq!(at("2021-12-01").value, Some(100.0));
+        assert_eq!(at("2021-12-01").source, TargetSource::Measure);
+        assert_eq!(at("2022-01-01").value, Some(200.0));
+        assert_eq!(at("2024-06-01").value, Some(200.0));
+        assert_eq!(at("2024-07-01").value, Some(300.0));
+        assert_eq!(at("2024-07-01").near, 15.0);
+        assert_eq!(at("2024-07-01").source, TargetSource::History);
+    }
+
+    #[test]
+    fn row_override_uses_measure_kind() {
+        let target = history_target();
+        let row = target.row_override(50.0).unwrap();
+        assert_eq!(
+            (row.kind, row.value, row.near),
+            (TargetKind::AtLeast, Some(50.0), 2.5)
+        );
+        assert_eq!(Target::none().row_override(50.0), None);
+    }
+
+    proptest! {
+        /// The three statuses partition the number line in the order the direction implies.
+        #[test]
+        fn status_is_monotonic(t in -1e6f64..1e6, near in 0f64..1e3, a in -2e6f64..2e6, b in -2e6f64..2e6) {
+            let (low, high) = if a <= b { (a, b) } else { (b, a) };
+            let at_least = target(Threshold::AtLeast(t), near);
+            prop_assert!(status(Some(low), Some(&at_least)) >= status(Some(high), Some(&at_least)));
+            let at_most = target(Threshold::AtMost(t), near);
+            prop_assert!(status(Some(low), Some(&at_most)) <= status(Some(high), Some(&at_most)));
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! Reporting periods: parsing the labels department staff write, and the dates they cover.
+//!
+//! Labels follow the measure's frequency:
+//!
+//! | frequency | calendar label | fiscal label |
+//! |-----------|----------------|--------------|
+//! | daily     | `2026-03-05`   |              |
+//! | weekly    | `2026-W10` (ISO 8601 week) | |
+//! | monthly   | `2026-03`      |              |
+//! | quarterly | `2026-Q1`      | `FY2026-Q1`  |
+//! | annual    | `2026`         | `FY2026`     |
+//!
+//! A fiscal year is named for the calendar year in which it ends. With a fiscal year starting in
+//! July, `FY2026` runs from 2025-07-01 to 2026-06-30 and `FY2026-Q1` is July to September 2025.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, Weekday};
+
+use crate::date::CalendarDate;
+
+/// How often a measure is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    /// One value per calendar day.
+    Daily,
+    /// One value per ISO 8601 week (Monday to Sunday).
+    Weekly,
+    /// One value per calendar month.
+    Monthly,
+    /// One value per calendar or fiscal quarter.
+    Quarterly,
+    /// One value per calendar or fiscal year.
+    Annual,
+}
+
+impl Frequency {
+    /// Every frequency, shortest first.
+    pub const ALL: [Frequency; 5] = [
+        Frequency::Daily,
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+        Frequency::Annual,
+    ];
+
+    /// The name used in source files and published data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Annual => "annual",
+        }
+    }
+
+    /// Example labels, for help messages.
+    pub fn example_labels(self) -> &'static str {
+        match self {
+            Frequency::Daily => "`2026-03-05`",
+            Frequency::Weekly => "`2026-W10`",
+            Frequency::Monthly => "`2026-03`",
+            Frequency::Quarterly => "`2026-Q1` or `FY2026-Q1`",
+            Frequency::Annual => "`2026` or `FY2026`",
+        }
+    }
+}
+
+impl fmt::Display for Frequency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a period label was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// The label has none of the known shapes.
+    #[error("`{label}` is not a period label")]
+    Malformed {
+        /// The label as written.
+        label: String,
+    },
+    /// The label has a known shape, but a component is out of range (month 13, quarter 5, week 53
+    /// of a 52-week year, 30 February …).
+    #[error("`{label}` is not a real period: {reason}")]
+    OutOfRange {
+        /// The label as written.
+        label: String,
+        /// Which component is out of range.
+        reason: &'static str,
+    },
+    /// The label is valid, but for another frequency than the measure's.
+    #[error("`{label}` is a {found} period, but the measure is reported {expected}")]
+    WrongFrequency {
+        /// The label as written.
+        label: String,
+        /// The frequency the label denotes.
+        found: Frequency,
+        /// The measure's frequency.
+        expected: Frequency,
+    },
+}
+
+/// A reporting period: a frequency, the day it starts and how its label is written.
+///
+/// Periods order by start date, then by frequency, so a measure's periods sort chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    frequency: Frequency,
+    start: Date,
+    /// The first month of the fiscal year, for fiscal labels (`FY2026-Q1`); `None` for calendar
+    /// labels.
+    fiscal_start_month: Option<Month>,
+}
+
+impl Period {
+    /// Parses a label of the given frequency.
+    ///
+    /// `fiscal_year_start_month` (1–12) interprets fiscal labels such as `FY2026-Q1`.
+    pub fn parse(
+        label: &str,
+        frequency: Frequency,
+        fiscal_year_start_month: u8,
+    ) -> Result<Period, PeriodError> {
+        let period = Period::parse_any(label, fiscal_year_start_month)?;
+        if period.frequency != frequency {
+            return Err(PeriodError::WrongFrequency {
+                label: label.to_owned(),
+                found: period.frequency,
+                expected: frequency,
+            });
+        }
+        Ok(period)
+    }
+
+    /// Parses a label of any frequency, telling the frequency from its shape.
+    pub fn parse_any(label: &str, fiscal_year_start_month: u8) -> Result<Period, PeriodError> {
+        let malformed = || PeriodError::Malformed {
+            label: label.to_owned(),
+        };
+        let out_of_range = |reason| PeriodError::OutOfRange {
+            label: label.to_owned(),
+            reason,
+        };
+        let fiscal_month = Month::try_from(fiscal_year_start_month)
+            .map_err(|_| out_of_range("the fiscal year start month must be 1 to 12"))?;
+
+        if let Some(rest) = label.strip_prefix("FY") {
+            let (year, quarter) = match rest.split_once("-Q") {
+                Some((year, quarter)) => (year, Some(quarter)),
+                None => (rest, None),
+            };
+            let year = parse_year(year).ok_or_else(malformed)?;
+            // Fiscal year Y ends in calendar year Y, so it starts in Y - 1 unless it starts in January.
+            let first_year = if fiscal_month == Month::January {
+                year
+            } else {
+                year - 1
+            };
+            let year_start = Date::from_calendar_date(first_year, fiscal_month, 1)
+                .map_err(|_| out_of_range("the year is out of range"))?;
+            let (frequency, start) = match quarter {
+                None => (Frequency::Annual, year_start),
+                Some(quarter) => {
+                    let quarter = parse_quarter(quarter)
+                        .ok_or_else(malformed)?
+                        .ok_or_else(|| out_of_range("quarters run from Q1 to Q4"))?;
+                    let start = add_months(year_start, 3 * u32::from(quarter - 1))
+                        .ok_or_else(|| out_of_range("the year is out of range"))?;
+                    (Frequency::Quarterly, start)
+                }
+            };
+            return Ok(Period {
+                frequency,
+                start,
+                fiscal_start_month: Some(fiscal_month),
+            });
+        }
+
+        let calendar = |frequency, start| Period {
+            frequency,
+            start,
+            fiscal_start_month: None,
+        };
+        let bytes = label.as_bytes();
+        match bytes.len() {
+            4 => {
+                let year = parse_year(label).ok_or_else(malformed)?;
+                let start = Date::from_calendar_date(year, Month::January, 1)
+                    .map_err(|_| out_of_range("the year is out of range"))?;
+                Ok(calendar(Frequency::Annual, start))
+            }
+            7 if bytes[4] == b'-' && bytes[5] == b'Q' => {
+                let year = parse_year(&label[..4]).ok_or_else(malformed)?;
+                let quarter = parse_quarter(&label[6..])
+                    .ok_or_else(malformed)?
+                    .ok_or_else(|| out_of_range("quarters run from Q1 to Q4"))?;
+                let month = Month::try_from(3 * (quarter - 1) + 1).map_err(|_| malformed())?;
+                let start = Date::from_calendar_date(year, month, 1)
+                    .map_err(|_| out_of_range("the year is out of range"))?;
+                Ok(calendar(Frequency::Quarterly, start))
+            }
+            7 => {
+                let (year, month) = parse_year_month(label).ok_or_else(malformed)?;
+                let month =
+                    Month::try_from(month).map_err(|_| out_of_range("months run from 01 to 12"))?;
+                let start = Date::from_calendar_date(year, month, 1)
+                    .map_err(|_| out_of_range("the year is out of range"))?;
+                Ok(calendar(Frequency::Monthly, start))
+            }
+            8 if bytes[4] == b'-' && bytes[5] == b'W' => {
+                let year = parse_year(&label[..4]).ok_or_else(malformed)?;
+                let week = parse_digits(&label[6..]).ok_or_else(malformed)?;
+                let week = u8::try_from(week).map_err(|_| malformed())?;
+                if week == 0 || week > time::util::weeks_in_year(year) {
+                    return Err(out_of_range(if week == 53 {
+                        "this year has only 52 ISO weeks"
+                    } else {
+                        "ISO weeks run from W01 to W52 or W53"
+                    }));
+                }
+                let start = Date::from_iso_week_date(year, week, Weekday::Monday)
+                    .map_err(|_| out_of_range("the year is out of range"))?;
+                Ok(calendar(Frequency::Weekly, start))
+            }
+            10 if bytes[7] == b'-' => {
+                let (year, month) = parse_year_month(&label[..7]).ok_or_else(malformed)?;
+                let day = parse_digits(&label[8..]).ok_or_else(malformed)?;
+                let month =
+                    Month::try_from(month).map_err(|_| out_of_range("months run from 01 to 12"))?;
+                let day = u8::try_from(day).map_err(|_| malformed())?;
+                let start = Date::from_calendar_date(year, month, day)
+                    .map_err(|_| out_of_range("the day does not exist in that month"))?;
+                Ok(calendar(Frequency::Daily, start))
+            }
+            _ => Err(malformed()),
+        }
+    }
+
+    /// The frequency this period belongs to.
+    pub fn frequency(&self) -> Frequency {
+        self.frequency
+    }
+
+    /// The first day of the period.
+    pub fn start(&self) -> CalendarDate {
+        CalendarDate(self.start)
+    }
+
+    /// The last day of the period (inclusive).
+    pub fn end(&self) -> CalendarDate {
+        let next = match self.frequency {
+            Frequency::Daily => self.start.next_day(),
+            Frequency::Weekly => self.start.checked_add(time::Duration::days(7)),
+            Frequency::Monthly => add_months(self.start, 1),
+            Frequency::Quarterly => add_months(self.start, 3),
+            Frequency::Annual => add_months(self.start, 12),
+        };
+        // Labels have four-digit years, so the day after a period always exists.
+        CalendarDate(next.and_then(Date::previous_day).unwrap_or(Date::MAX))
+    }
+
+    /// The label in its canonical form, the way it was written (calendar or fiscal).
+    pub fn label(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month, day) = self.start.to_calendar_date();
+        match (self.frequency, self.fiscal_start_month) {
+            (Frequency::Daily, _) => write!(f, "{year:04}-{:02}-{day:02}", u8::from(month)),
+            (Frequency::Weekly, _) => {
+                let (iso_year, week, _) = self.start.to_iso_week_date();
+                write!(f, "{iso_year:04}-W{week:02}")
+            }
+            (Frequency::Monthly, _) => write!(f, "{year:04}-{:02}", u8::from(month)),
+            (Frequency::Quarterly, None) => {
+                write!(f, "{year:04}-Q{}", (u8::from(month) - 1) / 3 + 1)
+            }
+            (Frequency::Annual, None) => write!(f, "{year:04}"),
+            (frequency, Some(fiscal_month)) => {
+                let months_in = (12 + u8::from(month) - u8::from(fiscal_month)) % 12;
+                let fiscal_year = if fiscal_month == Month::January {
+                    year
+                } else if u8::from(month) >= u8::from(fiscal_month) {
+                    year + 1
+                } else {
+                    year
+                };
+                if frequency == Frequency::Quarterly {
+                    write!(f, "FY{fiscal_year:04}-Q{}", months_in / 3 + 1)
+                } else {
+                    write!(f, "FY{fiscal_year:04}")
+                }
+            }
+        }
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Period {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.start, self.frequency).cmp(&(other.start, other.frequency))
+    }
+}
+
+fn parse_digits(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn parse_year(text: &str) -> Option<i32> {
+    if text.len() != 4 {
+        return None;
+    }
+    parse_digits(text).and_then(|year| i32::try_from(year).ok())
+}
+
+/// `Some(None)` for a well-formed but impossible quarter such as `Q5`.
+fn parse_quarter(text: &str) -> Option<Option<u8>> {
+    if text.len() != 1 {
+        return None;
+    }
+    let quarter = u8::try_from(parse_digits(text)?).ok()?;
+    Some((1..=4).contains(&quarter).then_some(quarter))
+}
+
+fn parse_year_month(text: &str) -> Option<(i32, u8)> {
+    let (year, month) = text.split_once('-')?;
+    if month.len() != 2 {
+        return None;
+    }
+    Some((parse_year(year)?, u8::try_from(parse_digits(month)?).ok()?))
+}
+
+/// The first day of the month `months` after the month of `date` (which is a first of month).
+fn add_months(date: Date, months: u32) -> Option<Date> {
+    let index =
+        i64::from(date.year()) * 12 + i64::from(u8::from(date.month()) - 1) + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
+    Date::from_calendar_date(year, month, 1).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn dates(label: &str, fiscal_month: u8) -> (String, String, Frequency) {
+        let period = Period::parse_any(label, fiscal_month).expect(label);
+        (
+            period.start().to_string(),
+            period.end().to_string(),
+            period.frequency(),
+        )
+    }
+
+    #[test]
+    fn calendar_labels() {
+        use Frequency::*;
+        let d = |a: &str, b: &str, f| (a.to_owned(), b.to_owned(), f);
+        assert_eq!(dates("2026-03-05", 1), d("2026-03-05", "2026-03-05", Daily));
+        assert_eq!(dates("2024-02-29", 1), d("2024-02-29", "2024-02-29", Daily));
+        assert_eq!(dates("2026-W10", 1), d("2026-03-02", "2026-03-08", Weekly));
+        assert_eq!(dates("2020-W53", 1), d("2020-12-28", "2021-01-03", Weekly));
+        assert_eq!(dates("2019-W01", 1), d("2018-12-31", "2019-01-06", Weekly));
+        assert_eq!(dates("2024-02", 1), d("2024-02-01", "2024-02-29", Monthly));
+        assert_eq!(dates("2026-12", 1), d("2026-12-01", "2026-12-31", Monthly));
+        assert_eq!(
+            dates("2026-Q4", 1),
+            d("2026-10-01", "2026-12-31", Quarterly)
+        );
+        assert_eq!(dates("2026", 1), d("2026-01-01", "2026-12-31", Annual));
+    }
+
+    #[test]
+    fn fiscal_labels() {
+        use Frequency::*;
+        let d = |a: &str, b: &str, f| (a.to_owned(), b.to_owned(), f);
+        assert_eq!(dates("FY2026", 7), d("2025-07-01", "2026-06-30", Annual));
+        assert_eq!(
+            dates("FY2026-Q1", 7),
+            d("2025-07-01", "2025-09-30", Quarterly)
+        );
+        assert_eq!(
+            dates("FY2026-Q3", 7),
+            d("2026-01-01", "2026-03-31", Quarterly)
+        );
+        assert_eq!(
+            dates("FY2026-Q4", 10),
+            d("2026-07-01", "2026-09-30", Quarterly)
+        );
+        assert_eq!(dates("FY2026", 1), d("2026-01-01", "2026-12-31", Annual));
+        assert_eq!(
+            dates("FY2026-Q2", 1),
+            d("2026-04-01", "2026-06-30", Quarterly)
+        );
+    }
+
+    #[test]
+    fn rejects_impossible_periods() {
+        for label in [
+            "2026-13",
+            "2026-00",
+            "2026-Q5",
+            "2026-Q0",
+            "2019-W53",
+            "2026-W00",
+            "2026-02-30",
+            "FY2026-Q5",
+        ] {
+            assert!(
+                matches!(
+                    Period::parse_any(label, 1),
+                    Err(PeriodError::OutOfRange { .. })
+                ),
+                "{label}"
+            );
+        }
+        for label in [
+            "",
+            "26",
+            "2026-3",
+            "2026/03",
+            "2026-q1",
+            "2026-W1",
+            "fy2026",
+            "FY26",
+            "2026-03-5",
+            "+202",
+            " 2026",
+            "2026-03-05T00",
+        ] {
+            assert!(
+                matches!(
+                    Period::parse_any(label, 1),
+                    Err(PeriodError::Malformed { .. })
+                ),
+                "{label}"
+            );
+        }
+        assert!(matches!(
+            Period::parse_any("FY2026", 13),
+            Err(PeriodError::OutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_frequency_names_both() {
+        let error = Period::parse("2026-Q1", Frequency::Monthly, 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`2026-Q1` is a quarterly period, but the measure is reported monthly"
+        );
+    }
+
+    fn any_label() -> impl Strategy<Value = (String, u8)> {
+        let year = 1900i32..2200;
+        prop_oneof![
+            (year.clone(), 1u8..=12, 1u8..=31)
+                .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+            (year.clone(), 1u8..=53).prop_map(|(y, w)| format!("{y:04}-W{w:02}")),
+            (year.clone(), 1u8..=12).prop_map(|(y, m)| format!("{y:04}-{m:02}")),
+            (year.clone(), 1u8..=4).prop_map(|(y, q)| format!("{y:04}-Q{q}")),
+            year.clone().prop_map(|y| format!("{y:04}")),
+            (year.clone(), 1u8..=4).prop_map(|(y, q)| format!("FY{y:04}-Q{q}")),
+            year.prop_map(|y| format!("FY{y:04}")),
+        ]
+        .prop_flat_map(|label| (Just(label), 1u8..=12))
+    }
+
+    proptest! {
+        #[test]
+        fn valid_labels_round_trip((label, fiscal_month) in any_label()) {
+            if let Ok(period) = Period::parse_any(&label, fiscal_month) {
+                prop_assert_eq!(period.label(), label);
+            }
+        }
+
+        #[test]
+        fn periods_tile_time((label, fiscal_month) in any_label()) {
+            // Consecutive periods of one frequency neither overlap nor leave gaps.
+            if let Ok(period) = Period::parse_any(&label, fiscal_month) {
+                let end = period.end().0;
+                prop_assert!(end >= period.start().0);
+                let next_start = end.next_day().unwrap();
+                let next = Period { start: next_start, ..period };
+                prop_assert_eq!(Period::parse_any(&next.label(), fiscal_month), Ok(next));
+            }
+        }
+
+        #[test]
+        fn never_panics(label in "\\PC{0,12}", fiscal_month in 0u8..20) {
+            let _ = Period::parse_any(&label, fiscal_month);
+        }
+
+        #[test]
+        fn order_is_chronological(a in any_label(), b in any_label()) {
+            if let (Ok(pa), Ok(pb)) = (Period::parse_any(&a.0, a.1), Period::parse_any(&b.0, b.1))
+                && pa.frequency() == pb.frequency()
+            {
+                prop_assert_eq!(pa.cmp(&pb), pa.start().cmp(&pb.start()));
+            }
+        }
+    }
+}

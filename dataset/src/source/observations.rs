@@ -1,0 +1,553 @@
+//! Streaming observation CSVs row by row, checking each row against the catalog.
+
+use std::io::Read;
+
+use super::text::to_u32;
+use super::{Catalog, OBSERVATION_COLUMNS, future_period_warning};
+use crate::date::CalendarDate;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::period::{Period, PeriodError};
+
+/// Where a row came from: an index into the caller's list of files, and a 1-based line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// Index of the file in the caller's list.
+    pub file: u32,
+    /// 1-based line of the row's first line.
+    pub line: u32,
+}
+
+/// The breakdown group a row belongs to, such as council district "District 3".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Breakdown {
+    /// Index into the measure's `breakdowns`.
+    pub dimension: u16,
+    /// The group's label, as written.
+    pub group: String,
+}
+
+/// One checked observation row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRow {
+    /// Index of the measure in [`Catalog::measures`].
+    pub measure: u32,
+    /// The period.
+    pub period: Period,
+    /// `None` for the citywide total.
+    pub breakdown: Option<Breakdown>,
+    /// `None` when the period has no data.
+    pub value: Option<f64>,
+    /// A target given on the row, overriding the measure's.
+    pub target: Option<f64>,
+    /// The row's note.
+    pub note: Option<String>,
+    /// Where the row is.
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+struct Columns {
+    measure: usize,
+    period: usize,
+    value: usize,
+    target: Option<usize>,
+    note: Option<usize>,
+    /// Breakdown columns: index in the record, name.
+    breakdowns: Vec<(usize, String)>,
+    /// Byte length of each header name, to estimate columns in error messages.
+    count: usize,
+}
+
+/// Reads one observation CSV, yielding checked rows one at a time and collecting problems.
+///
+/// Memory stays constant whatever the file's size: one record is held at a time.
+pub struct ObservationReader<'c, R: Read> {
+    name: String,
+    file: u32,
+    csv: csv::Reader<CrlfAsLf<R>>,
+    catalog: &'c Catalog,
+    today: CalendarDate,
+    columns: Columns,
+    record: csv::ByteRecord,
+}
+
+fn csv_error(name: &str, error: &csv::Error) -> Diagnostic {
+    let (line, message) = match error.kind() {
+        csv::ErrorKind::Io(io) => (0, format!("cannot read the file: {io}")),
+        _ => (
+            error.position().map_or(0, |p| to_u32(p.line() as usize)),
+            format!("malformed CSV: {error}"),
+        ),
+    };
+    Diagnostic::error(name, line, 1, message)
+        .with_help("fields with commas, quotes or line breaks must be in \"double quotes\", with inner quotes doubled")
+}
+
+impl<'c, R: Read> ObservationReader<'c, R> {
+    /// Reads and checks the header. `name` is shown in diagnostics and `file` is recorded in
+    /// each row's [`Origin`]; `today` is the publication date, for warnings about future periods.
+    ///
+    /// A byte order mark at the start of the file is skipped.
+    pub fn new(
+        name: &str,
+        file: u32,
+        reader: R,
+        catalog: &'c Catalog,
+        today: CalendarDate,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(CrlfAsLf::new(reader));
+        let mut header = csv::ByteRecord::new();
+        match csv.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(vec![
+                    Diagnostic::error(name, 1, 1, "the file is empty; it needs a header row")
+                        .with_help("start the file with `measure,period,value`"),
+                ]);
+            }
+            Err(error) => return Err(vec![csv_error(name, &error)]),
+        }
+        let columns = read_header(name, &header, catalog)?;
+        Ok(ObservationReader {
+            name: name.to_owned(),
+            file,
+            csv,
+            catalog,
+            today,
+            columns,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The next valid row, or `None` at the end of the file. Invalid rows are skipped after
+    /// their problems are added to `diagnostics`.
+    pub fn next_row(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
+        loop {
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(error) => {
+                    diagnostics.push(csv_error(&self.name, &error));
+                    // An I/O error repeats forever; a malformed record does not.
+                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                        return None;
+                    }
+                    continue;
+                }
+            }
+            if let Some(row) = self.check_record(diagnostics) {
+                return Some(row);
+            }
+        }
+    }
+
+    fn check_record(&self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
+        let record = &self.record;
+        let line = record.position().map_or(0, |p| to_u32(p.line() as usize));
+        let error = |column: usize, message: String| {
+            Diagnostic::error(&self.name, line, self.column_of(column), message)
+        };
+        // A row with only empty cells is a blank line left by a spreadsheet.
+        if record.iter().all(<[u8]>::is_empty) {
+            return None;
+        }
+        if record.len() != self.columns.count {
+            diagnostics.push(
+                Diagnostic::error(
+                    &self.name,
+                    line,
+                    1,
+                    format!(
+                        "row has {} fields, but the header has {}",
+                        record.len(),
+                        self.columns.count
+                    ),
+                )
+                .with_help(
+                    "every row needs one cell per header column; quote cells that contain commas",
+                ),
+            );
+            return None;
+        }
+        let mut cells: Vec<&str> = Vec::with_capacity(record.len());
+        let mut ok = true;
+        for (index, bytes) in record.iter().enumerate() {
+            match std::str::from_utf8(bytes) {
+                Ok(cell) => cells.push(cell),
+                Err(_) => {
+                    ok = false;
+                    cells.push("");
+                    diagnostics.push(
+                        error(index, "the cell is not valid UTF-8".to_owned())
+                            .with_help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")"),
+                    );
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+
+        let measure_id = cells[self.columns.measure];
+        let Some(measure_index) = self.catalog.measure_index(measure_id) else {
+            let message = if measure_id.is_empty() {
+                "the measure cell is empty".to_owned()
+            } else {
+                format!("unknown measure `{measure_id}`")
+            };
+            let help = match did_you_mean(
+                measure_id,
+                self.catalog.measures.iter().map(|m| m.id.as_str()),
+            ) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "each measure needs a file measures/<id>.toml".to_owned(),
+            };
+            diagnostics.push(error(self.columns.measure, message).with_help(help));
+            return None;
+        };
+        let measure = &self.catalog.measures[measure_index];
+
+        let label = cells[self.columns.period];
+        let period = match Period::parse(
+            label,
+            measure.frequency,
+            self.catalog.fiscal_year_start_month(),
+        ) {
+            Ok(period) => Some(period),
+            Err(problem) => {
+                let help = match &problem {
+                    PeriodError::OutOfRange { .. } => format!(
+                        "{} periods look like {}",
+                        measure.frequency,
+                        measure.frequency.example_labels()
+                    ),
+                    _ => format!(
+                        "`{}` is reported {}: periods look like {}",
+                        measure.id,
+                        measure.frequency,
+                        measure.frequency.example_labels()
+                    ),
+                };
+                let message = if label.is_empty() {
+                    "the period cell is empty".to_owned()
+                } else {
+                    problem.to_string()
+                };
+                diagnostics.push(error(self.columns.period, message).with_help(help));
+                None
+            }
+        };
+
+        let value = parse_number(cells[self.columns.value], "value").map_err(|(message, help)| {
+            diagnostics.push(error(self.columns.value, message).with_help(help))
+        });
+        let target = match self.columns.target {
+            Some(column) => {
+                let target = parse_number(cells[column], "target").map_err(|(message, help)| {
+                    diagnostics.push(error(column, message).with_help(help))
+                });
+                if let Ok(Some(_)) = target
+                    && measure.target.row_override(0.0).is_none()
+                {
+                    diagnostics.push(
+                        error(column, format!("a row target needs an at_least or at_most measure, but `{}` has a {} target", measure.id, measure.target.kind))
+                            .with_help("leave the target cell empty; range targets change through [[target.history]]"),
+                    );
+                    Err(())
+                } else {
+                    target
+                }
+            }
+            None => Ok(None),
+        };
+
+        let mut breakdown = None;
+        let mut breakdown_ok = true;
+        for (column, name) in &self.columns.breakdowns {
+            let group = cells[*column];
+            if group.is_empty() {
+                continue;
+            }
+            let Some(dimension) = measure.breakdowns.iter().position(|b| b == name) else {
+                breakdown_ok = false;
+                diagnostics.push(
+                    error(*column, format!("measure `{}` has no breakdown `{name}`", measure.id))
+                        .with_help(format!("leave the cell empty, or add \"{name}\" to `breakdowns` in measures/{}.toml", measure.id)),
+                );
+                continue;
+            };
+            if breakdown.is_some() {
+                breakdown_ok = false;
+                diagnostics.push(
+                    error(
+                        *column,
+                        "a row may fill only one breakdown column".to_owned(),
+                    )
+                    .with_help("put each breakdown group on its own row"),
+                );
+                continue;
+            }
+            breakdown = Some(super::Breakdown {
+                dimension: u16::try_from(dimension).unwrap_or(u16::MAX),
+                group: group.to_owned(),
+            });
+        }
+
+        let (Some(period), Ok(value), Ok(target), true) = (period, value, target, breakdown_ok)
+        else {
+            return None;
+        };
+        if let Some(warning) = future_period_warning(&self.name, line, &period, self.today) {
+            diagnostics.push(Diagnostic {
+                column: self.column_of(self.columns.period),
+                ..warning
+            });
+        }
+        let note = self
+            .columns
+            .note
+            .map(|column| cells[column])
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        Some(SourceRow {
+            measure: to_u32(measure_index),
+            period,
+            breakdown,
+            value,
+            target,
+            note,
+            origin: super::Origin {
+                file: self.file,
+                line,
+            },
+        })
+    }
+
+    /// The 1-based column where a cell starts, counting the cells before it (exact for unquoted
+    /// cells).
+    fn column_of(&self, index: usize) -> u32 {
+        let record = &self.record;
+        let before: usize = (0..index.min(record.len()))
+            .map(|i| {
+                record
+                    .get(i)
+                    .map_or(0, |cell| String::from_utf8_lossy(cell).chars().count())
+                    + 1
+            })
+            .sum();
+        to_u32(before + 1)
+    }
+}
+
+/// Reads CRLF line ends as LF. The CSV parser counts lines by LF and ends a CRLF record at the CR,
+/// which would make every line number after the first CRLF one too small.
+struct CrlfAsLf<R> {
+    inner: R,
+    /// A CR read at the end of the previous chunk, not yet known to precede an LF.
+    pending_cr: bool,
+}
+
+impl<R: Read> CrlfAsLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfAsLf {
+            inner,
+            pending_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.len() < 2 {
+            return self.inner.read(buf);
+        }
+        let start = usize::from(self.pending_cr);
+        let read = self.inner.read(&mut buf[start..])?;
+        if self.pending_cr {
+            buf[0] = b'\r';
+            self.pending_cr = false;
+            if read == 0 {
+                return Ok(1);
+            }
+        } else if read == 0 {
+            return Ok(0);
+        }
+        let end = start + read;
+        let mut written = 0;
+        for i in 0..end {
+            let byte = buf[i];
+            if byte == b'\r' && i + 1 < end && buf[i + 1] == b'\n' {
+                continue;
+            }
+            buf[written] = byte;
+            written += 1;
+        }
+        // A CR at the end of the chunk may start a CRLF split across reads.
+        if written > 0 && buf[written - 1] == b'\r' && end == buf.len() {
+            self.pending_cr = true;
+            written -= 1;
+            if written == 0 {
+                // Only a CR was read: wait for the next byte to decide.
+                return self.read(buf);
+            }
+        }
+        Ok(written)
+    }
+}
+
+fn read_header(
+    name: &str,
+    header: &csv::ByteRecord,
+    catalog: &Catalog,
+) -> Result<Columns, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut names: Vec<&str> = Vec::with_capacity(header.len());
+    let mut column = 1;
+    let declared = catalog.breakdown_columns();
+    for bytes in header.iter() {
+        let error = |message: String| Diagnostic::error(name, 1, to_u32(column), message);
+        match std::str::from_utf8(bytes) {
+            Err(_) => {
+                diagnostics.push(error("the header is not valid UTF-8".to_owned()));
+                names.push("");
+            }
+            Ok(cell) => {
+                if names.contains(&cell) {
+                    diagnostics.push(error(format!(
+                        "column `{cell}` appears twice in the header"
+                    )));
+                } else if !OBSERVATION_COLUMNS.contains(&cell) && !declared.contains(&cell) {
+                    let known: Vec<&str> = OBSERVATION_COLUMNS
+                        .iter()
+                        .copied()
+                        .chain(declared.iter().copied())
+                        .collect();
+                    let help = match did_you_mean(cell, known.iter().copied()) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!(
+                            "columns are {}, and breakdown columns that a measure declares in `breakdowns`",
+                            OBSERVATION_COLUMNS.join(", ")
+                        ),
+                    };
+                    let what = if cell.is_empty() {
+                        "an empty column name".to_owned()
+                    } else {
+                        format!("undeclared column `{cell}`")
+                    };
+                    diagnostics.push(error(format!("the header has {what}")).with_help(help));
+                }
+                names.push(cell);
+            }
+        }
+        column += String::from_utf8_lossy(bytes).chars().count() + 1;
+    }
+    let find = |wanted: &str| names.iter().position(|n| *n == wanted);
+    let mut required = |wanted: &str| {
+        let found = find(wanted);
+        if found.is_none() {
+            diagnostics.push(
+                Diagnostic::error(name, 1, 1, format!("the header has no `{wanted}` column"))
+                    .with_help("the first row must name the columns: measure,period,value (then target, note and breakdowns)"),
+            );
+        }
+        found
+    };
+    let (measure, period, value) = (required("measure"), required("period"), required("value"));
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let breakdowns = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| declared.contains(n))
+        .map(|(i, n)| (i, (*n).to_owned()))
+        .collect();
+    Ok(Columns {
+        measure: measure.unwrap_or_default(),
+        period: period.unwrap_or_default(),
+        value: value.unwrap_or_default(),
+        target: find("target"),
+        note: find("note"),
+        breakdowns,
+        count: names.len(),
+    })
+}
+
+/// Parses a value or target cell: empty is `None`; otherwise a finite plain decimal number.
+fn parse_number(cell: &str, what: &str) -> Result<Option<f64>, (String, String)> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let plain = cell
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let number = if plain {
+        cell.parse::<f64>().ok()
+    } else {
+        None
+    };
+    match number {
+        Some(number) if number.is_finite() => Ok(Some(number)),
+        Some(_) => Err((
+            format!("{what} `{cell}` is too large"),
+            "values must be finite numbers".to_owned(),
+        )),
+        None => {
+            let help = if cell.contains('%') {
+                format!(
+                    "write the number without the % sign: `{}` (percent measures use 0 to 100)",
+                    cell.replace('%', "").trim()
+                )
+            } else if cell.contains(',') && cell.replace(',', "").parse::<f64>().is_ok() {
+                format!(
+                    "remove the thousands separators: `{}`",
+                    cell.replace(',', "")
+                )
+            } else if cell.trim() != cell {
+                format!("remove the spaces: `{}`", cell.trim())
+            } else if cell.eq_ignore_ascii_case("nan") || cell.to_ascii_lowercase().contains("inf")
+            {
+                "leave the cell empty when there is no data".to_owned()
+            } else {
+                "write a plain decimal number such as 81.5, or leave the cell empty for no data"
+                    .to_owned()
+            };
+            Err((format!("{what} `{cell}` is not a number"), help))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_number;
+
+    #[test]
+    fn numbers_are_plain_and_finite() {
+        assert_eq!(parse_number("", "value"), Ok(None));
+        assert_eq!(parse_number("81.5", "value"), Ok(Some(81.5)));
+        assert_eq!(parse_number("-3", "value"), Ok(Some(-3.0)));
+        assert_eq!(parse_number("1e3", "value"), Ok(Some(1000.0)));
+        for bad in [
+            "12%",
+            "1,234",
+            "NaN",
+            "inf",
+            "-Infinity",
+            " 4",
+            "abc",
+            "1e999",
+            "0x10",
+        ] {
+            assert!(parse_number(bad, "value").is_err(), "{bad}");
+        }
+        assert!(
+            parse_number("1,234", "value")
+                .unwrap_err()
+                .1
+                .contains("`1234`")
+        );
+    }
+}

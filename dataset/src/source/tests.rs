@@ -1,0 +1,295 @@
+use super::*;
+use crate::model::{Status, TargetSource};
+
+const MANIFEST: &str = r#"
+id = "city"
+title = "City performance"
+description = "Illustrative."
+publisher = "City"
+contact = { name = "Team", email = "team@example.org" }
+homepage = "https://example.org"
+license = "https://creativecommons.org/publicdomain/zero/1.0/"
+languages = ["en", "es"]
+fiscal_year_start_month = 7
+keywords = ["performance"]
+
+[[areas]]
+id = "services"
+title = "Basic city services"
+description = "Everyday services."
+[areas.translations.es]
+title = "Servicios básicos"
+description = "Servicios de todos los días."
+"#;
+
+const MEASURE: &str = r#"
+id = "pothole-repair"
+title = "Potholes repaired within 3 business days"
+description = "Why it matters."
+area = "services"
+department = "Transportation"
+unit = "percent"
+frequency = "monthly"
+direction = "higher_is_better"
+methodology = "How."
+source = "Work orders"
+breakdowns = ["council_district"]
+
+[target]
+kind = "at_least"
+value = 80
+
+[[target.history]]
+from = "2024-01"
+value = 85
+"#;
+
+fn manifest() -> Manifest {
+    let (manifest, diagnostics) = parse_manifest("dataset.toml", MANIFEST);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    manifest.unwrap()
+}
+
+fn messages(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn manifest_parses() {
+    let manifest = manifest();
+    assert_eq!(manifest.info.fiscal_year_start_month, 7);
+    assert_eq!(
+        manifest.areas[0].translations["es"].title,
+        "Servicios básicos"
+    );
+}
+
+#[test]
+fn measure_parses_with_history() {
+    let (measure, diagnostics) = parse_measure(
+        "measures/pothole-repair.toml",
+        "pothole-repair",
+        MEASURE,
+        &manifest(),
+    );
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let measure = measure.unwrap();
+    assert_eq!(measure.target.near, Some(4.0));
+    assert_eq!(
+        measure.target.history[0].from_start.to_string(),
+        "2024-01-01"
+    );
+    assert_eq!(measure.target.history[0].near, 4.25);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = MEASURE
+        .replace("title = \"Potholes", "titel = \"Potholes")
+        .replace("unit = \"percent\"", "unit = \"percentage\"")
+        .replace("area = \"services\"", "area = \"service\"")
+        .replace("value = 80", "value = \"80\"");
+    let (measure, diagnostics) = parse_measure("m.toml", "pothole-repair", &text, &manifest());
+    assert!(measure.is_none());
+    let messages = messages(&diagnostics);
+    let expected = [
+        "m.toml:3:1: error: unknown field `titel` in measure\n  help: did you mean `title`?",
+        "m.toml:1:1: error: missing field `title` in measure\n  help: add `title = \"…\"`",
+        "m.toml:5:8: error: unknown area `service`\n  help: did you mean `services`?",
+        "m.toml:7:8: error: unknown unit `percentage`\n  help: did you mean `percent`?",
+        "m.toml:16:9: error: `value` must be a number, found string",
+    ];
+    for line in expected {
+        assert!(
+            messages.contains(&line.to_owned()),
+            "missing {line:?} in {messages:#?}"
+        );
+    }
+}
+
+#[test]
+fn id_must_match_file_name() {
+    let (measure, diagnostics) =
+        parse_measure("measures/potholes.toml", "potholes", MEASURE, &manifest());
+    assert!(measure.is_none());
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "measures/potholes.toml:2:6: error: measure id `pothole-repair` does not match its file name `potholes.toml`\n  help: ids are permanent: rename the file to `pothole-repair.toml`, or set `id = \"potholes\"`"
+        ]
+    );
+}
+
+#[test]
+fn range_min_above_max_and_history_order() {
+    let text = MEASURE
+        .replace("kind = \"at_least\"\nvalue = 80", "kind = \"range\"\nmin = 95\nmax = 85")
+        .replace("from = \"2024-01\"\nvalue = 85", "from = \"2024-01\"\nmin = 1\nmax = 2\n\n[[target.history]]\nfrom = \"2023-01\"\nmin = 1\nmax = 2");
+    let (_, diagnostics) = parse_measure("m.toml", "pothole-repair", &text, &manifest());
+    let messages = messages(&diagnostics);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("m.toml:16:7: error: range target has min 95 > max 85")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("out of order")),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn malformed_toml_points_at_the_error() {
+    let (measure, diagnostics) =
+        parse_measure("m.toml", "m", "id = \"m\"\ntitle = unquoted\n", &manifest());
+    assert!(measure.is_none());
+    assert_eq!(diagnostics[0].line, 2);
+    assert!(diagnostics[0].message.starts_with("invalid TOML"));
+}
+
+fn catalog() -> Catalog {
+    let manifest = manifest();
+    let (measure, diagnostics) = parse_measure(
+        "measures/pothole-repair.toml",
+        "pothole-repair",
+        MEASURE,
+        &manifest,
+    );
+    assert!(diagnostics.is_empty());
+    let (catalog, diagnostics) = Catalog::new(
+        manifest,
+        vec![("measures/pothole-repair.toml".into(), measure.unwrap())],
+    );
+    assert!(diagnostics.is_empty());
+    catalog
+}
+
+fn read(csv: &str) -> (Vec<SourceRow>, Vec<Diagnostic>) {
+    let catalog = catalog();
+    let today = CalendarDate::parse("2026-11-25").unwrap();
+    let mut reader = match ObservationReader::new("obs.csv", 0, csv.as_bytes(), &catalog, today) {
+        Ok(reader) => reader,
+        Err(diagnostics) => return (Vec::new(), diagnostics),
+    };
+    let mut diagnostics = Vec::new();
+    let mut rows = Vec::new();
+    while let Some(row) = reader.next_row(&mut diagnostics) {
+        rows.push(row);
+    }
+    (rows, diagnostics)
+}
+
+#[test]
+fn csv_rows_are_checked_and_all_problems_reported() {
+    let csv = "measure,period,value,target,note,council_district\n\
+pothole-repair,2023-12,79,,,\n\
+pothole-repair,2024-01,\"84.5\",,\"late, revised\",\n\
+pothole-repair,2024-01,60,70,,District 1\n\
+pothole-repair,2024-02,,,outage,\n\
+pothole-repair,2024-Q1,12%,,,\n\
+potholes-repair,2024-03,1,,,\n\
+pothole-repair,2024-13,1,,,\n\
+pothole-repair,2024-04,\"1,234\",,,\n\
+pothole-repair,2024-05,1,,\r\n\
+pothole-repair,2027-01,1,,,\n";
+    let (rows, diagnostics) = read(csv);
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1].note.as_deref(), Some("late, revised"));
+    assert_eq!(rows[2].breakdown.as_ref().unwrap().group, "District 1");
+    let messages = messages(&diagnostics);
+    let expected = [
+        "obs.csv:6:16: error: `2024-Q1` is a quarterly period, but the measure is reported monthly",
+        "obs.csv:6:24: error: value `12%` is not a number",
+        "obs.csv:7:1: error: unknown measure `potholes-repair`",
+        "obs.csv:8:16: error: `2024-13` is not a real period: months run from 01 to 12",
+        "obs.csv:9:24: error: value `1,234` is not a number",
+        "obs.csv:10:1: error: row has 5 fields, but the header has 6",
+        "obs.csv:11:16: warning: period `2027-01` starts in the future (2027-01-01)",
+    ];
+    assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+    for (message, expected) in messages.iter().zip(expected) {
+        assert!(
+            message.starts_with(expected),
+            "{message:?} should start with {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn header_problems_stop_the_file() {
+    let (_, diagnostics) = read("measure,period,valu,ward\n");
+    let messages = messages(&diagnostics);
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].starts_with("obs.csv:1:16: error: the header has undeclared column `valu`\n  help: did you mean `value`?"));
+    assert!(
+        messages[1].starts_with("obs.csv:1:21: error: the header has undeclared column `ward`")
+    );
+    assert!(messages[2].starts_with("obs.csv:1:1: error: the header has no `value` column"));
+    let (_, diagnostics) = read("");
+    assert!(diagnostics[0].message.contains("empty"));
+}
+
+#[test]
+fn series_is_sorted_judged_and_deduplicated() {
+    let csv = "measure,period,value,target,council_district\n\
+pothole-repair,2024-02,84,,\n\
+pothole-repair,2023-12,79,,\n\
+pothole-repair,2024-01,60,70,District 1\n\
+pothole-repair,2024-01,60,,District 2\n\
+pothole-repair,2024-01,81,,\n\
+pothole-repair,2024-02,90,,\n";
+    let (rows, diagnostics) = read(csv);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let catalog = catalog();
+    let (series, diagnostics) = judge_series(&catalog.measures[0], rows, &["obs.csv".to_owned()]);
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "obs.csv:7:1: error: duplicate row: measure `pothole-repair` already has period `2024-02`\n  help: first given at obs.csv:2; keep one row per measure, period and breakdown"
+        ]
+    );
+    let summary: Vec<_> = series
+        .rows
+        .iter()
+        .map(|row| {
+            (
+                row.breakdown.as_ref().map(|b| b.1.as_str()),
+                row.observation.period.as_str(),
+                row.observation.status,
+                row.observation.target.map(|t| (t.value, t.source)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                None,
+                "2023-12",
+                Status::NearTarget,
+                Some((Some(80.0), TargetSource::Measure))
+            ),
+            (
+                None,
+                "2024-01",
+                Status::NearTarget,
+                Some((Some(85.0), TargetSource::History))
+            ),
+            (
+                None,
+                "2024-02",
+                Status::NearTarget,
+                Some((Some(85.0), TargetSource::History))
+            ),
+            (
+                Some("District 1"),
+                "2024-01",
+                Status::OffTrack,
+                Some((Some(70.0), TargetSource::Row))
+            ),
+            (Some("District 2"), "2024-01", Status::NoTarget, None),
+        ]
+    );
+    assert_eq!(series.latest().unwrap().period, "2024-02");
+}
