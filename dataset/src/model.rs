@@ -41,6 +41,9 @@ pub struct DatasetInfo {
     /// Where residents send feedback, if not to the contact's email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback_url: Option<String>,
+    /// The URL at which the published `data/` directory is served, ending in `/`; download
+    /// links in catalogues are built from it. Defaults to `homepage` followed by `/data/`.
+    pub data_url: String,
     /// Languages of the texts, the default language first (BCP 47 tags such as `en`, `es`).
     pub languages: Vec<String>,
     /// The month (1-12) in which the fiscal year starts; the fiscal year is named for the

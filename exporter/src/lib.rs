@@ -1,1 +1,18 @@
-//! exporter
+//! The civicmetrics exporter: validates a source tree of measure definitions and observation
+//! CSVs, and publishes the canonical dataset as Parquet, CSV, JSON and open-data metadata.
+//!
+//! The command-line program `civicmetrics` is a thin layer over [`run`].
+
+mod build;
+mod error;
+mod load;
+mod metadata;
+mod progress;
+mod publish;
+mod store;
+pub mod tables;
+
+pub use build::{Options, Outcome, rfc3339, run};
+pub use error::Error;
+pub use progress::{Progress, Quiet};
+pub use publish::Staging;

@@ -9,7 +9,7 @@ mod series;
 mod text;
 mod toml_table;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use observations::{Breakdown, ObservationReader, Origin, SourceRow};
 pub use series::{Series, SeriesRow, judge_series};
@@ -33,6 +33,7 @@ const DATASET_KEYS: &[&str] = &[
     "homepage",
     "license",
     "feedback_url",
+    "data_url",
     "languages",
     "fiscal_year_start_month",
     "keywords",
@@ -169,9 +170,11 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
         d,
     );
     let feedback_url = root.string("feedback_url", None, d);
+    let data_url = root.string("data_url", None, d);
     for (key, url) in [
         ("homepage", &homepage),
         ("license", &license),
+        ("data_url", &data_url),
         ("feedback_url", &feedback_url),
     ] {
         if let Some(url) = url
@@ -286,14 +289,21 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
     }
 
     let info = (|| {
+        let homepage = homepage?;
+        let data_url = match data_url {
+            Some(url) if url.ends_with('/') => url,
+            Some(url) => format!("{url}/"),
+            None => format!("{}/data/", homepage.trim_end_matches('/')),
+        };
         Some(DatasetInfo {
             id: id?,
             title: title?,
             description: description?,
             publisher: publisher?,
             contact: contact?,
-            homepage: homepage?,
+            homepage,
             license: license?,
+            data_url,
             feedback_url,
             languages,
             fiscal_year_start_month,
@@ -721,12 +731,19 @@ pub struct Catalog {
     /// Measures, sorted by id.
     pub measures: Vec<Measure>,
     by_id: HashMap<String, usize>,
+    /// Ids of measure files that failed to parse; their rows are skipped without further errors.
+    unusable: HashSet<String>,
 }
 
 impl Catalog {
     /// Builds the catalog; measures are sorted by id. Each measure comes with the file it was
-    /// read from, for duplicate-id errors.
-    pub fn new(manifest: Manifest, measures: Vec<(String, Measure)>) -> (Catalog, Vec<Diagnostic>) {
+    /// read from, for duplicate-id errors. `unusable` names measure files (by stem) that failed
+    /// to parse: rows of those measures are skipped instead of being reported as unknown.
+    pub fn new(
+        manifest: Manifest,
+        measures: Vec<(String, Measure)>,
+        unusable: impl IntoIterator<Item = String>,
+    ) -> (Catalog, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut measures = measures;
         measures.sort_by(|a, b| a.1.id.cmp(&b.1.id).then_with(|| a.0.cmp(&b.0)));
@@ -756,6 +773,7 @@ impl Catalog {
                 manifest,
                 measures: kept,
                 by_id,
+                unusable: unusable.into_iter().collect(),
             },
             diagnostics,
         )
@@ -764,6 +782,11 @@ impl Catalog {
     /// The index of a measure in [`Catalog::measures`].
     pub fn measure_index(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    /// Whether `id` names a measure file that failed to parse.
+    pub fn is_unusable(&self, id: &str) -> bool {
+        self.unusable.contains(id)
     }
 
     /// Every breakdown column any measure declares.

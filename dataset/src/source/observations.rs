@@ -193,6 +193,9 @@ impl<'c, R: Read> ObservationReader<'c, R> {
 
         let measure_id = cells[self.columns.measure];
         let Some(measure_index) = self.catalog.measure_index(measure_id) else {
+            if self.catalog.is_unusable(measure_id) {
+                return None;
+            }
             let message = if measure_id.is_empty() {
                 "the measure cell is empty".to_owned()
             } else {

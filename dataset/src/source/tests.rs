@@ -160,6 +160,7 @@ fn catalog() -> Catalog {
     let (catalog, diagnostics) = Catalog::new(
         manifest,
         vec![("measures/pothole-repair.toml".into(), measure.unwrap())],
+        [],
     );
     assert!(diagnostics.is_empty());
     catalog

@@ -1,0 +1,443 @@
+//! The publishing pipeline: load and check the definitions, stream the observation files into a
+//! per-measure store, then take one measure at a time – sort, check for duplicates, judge
+//! status – and stream it into every output. Validation is the same pipeline without outputs.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use dataset::document::{
+    BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary,
+    PublishedDataset, SCHEMA_VERSION,
+};
+use dataset::source::{Catalog, ObservationReader, Series, judge_series};
+use dataset::{CalendarDate, Diagnostic, Measure};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::error::{Error, IoContext};
+use crate::load::load;
+use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
+use crate::progress::Progress;
+use crate::publish::Staging;
+use crate::store::RowStore;
+use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
+
+/// What to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The source directory.
+    pub source: PathBuf,
+    /// Where to publish; `None` only validates.
+    pub out: Option<PathBuf>,
+    /// The publication time: `modified` in the metadata, and "today" for future-period warnings.
+    pub published: OffsetDateTime,
+}
+
+/// What a successful run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Warnings (a successful run has no errors).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files published, relative to OUT, with their sizes in bytes.
+    pub files: Vec<(String, u64)>,
+    /// Number of measures.
+    pub measures: usize,
+    /// Number of observation rows published (or checked).
+    pub observations: u64,
+}
+
+/// The publication time as RFC 3339 in UTC, to the second.
+pub fn rfc3339(time: OffsetDateTime) -> String {
+    let time = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        CalendarDate(time.date()),
+        time.hour(),
+        time.minute(),
+        time.second()
+    )
+}
+
+/// Counts bytes read, for the progress bar.
+struct Counting<'p, R> {
+    inner: R,
+    progress: &'p dyn Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+/// The outputs of a build, open while measures stream through.
+struct Outputs {
+    staging: Staging,
+    data: PathBuf,
+    observations: ObservationWriter,
+    summaries: Vec<MeasureSummary>,
+    downloads: Vec<Download>,
+    dataset: PublishedDataset,
+    parquet_metadata: FileMetadata,
+}
+
+fn downloads() -> Vec<Download> {
+    let mut downloads = Vec::new();
+    for (name, title) in [
+        ("observations", "Observations"),
+        ("measures", "Measures"),
+        ("areas", "Priority areas"),
+    ] {
+        downloads.push(Download {
+            title: format!("{title} (CSV)"),
+            path: format!("{name}.csv"),
+            media_type: "text/csv".to_owned(),
+        });
+        downloads.push(Download {
+            title: format!("{title} (Parquet)"),
+            path: format!("{name}.parquet"),
+            media_type: "application/vnd.apache.parquet".to_owned(),
+        });
+    }
+    downloads
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), Error> {
+    let mut writer = BufWriter::new(File::create(path).io_context(path)?);
+    if pretty {
+        serde_json::to_writer_pretty(&mut writer, value)?;
+    } else {
+        serde_json::to_writer(&mut writer, value)?;
+    }
+    writer.write_all(b"\n").io_context(path)?;
+    writer.flush().io_context(path)
+}
+
+impl Outputs {
+    fn create(out: &Path, catalog: &Catalog, published: &str) -> Result<Outputs, Error> {
+        let staging = Staging::begin(out)?;
+        let data = staging.dir().join("data");
+        fs::create_dir_all(data.join("measures")).io_context(&data)?;
+        let info = &catalog.manifest.info;
+        let parquet_metadata = vec![
+            ("civicmetrics.dataset".to_owned(), info.id.clone()),
+            ("civicmetrics.title".to_owned(), info.title.clone()),
+            (
+                "civicmetrics.schema_version".to_owned(),
+                SCHEMA_VERSION.to_owned(),
+            ),
+            ("civicmetrics.modified".to_owned(), published.to_owned()),
+            ("civicmetrics.license".to_owned(), info.license.clone()),
+        ];
+        let observations =
+            ObservationWriter::create(&data, &tables::observations(), &parquet_metadata)?;
+        Ok(Outputs {
+            staging,
+            data,
+            observations,
+            summaries: Vec::with_capacity(catalog.measures.len()),
+            downloads: downloads(),
+            dataset: PublishedDataset {
+                info: info.clone(),
+                modified: published.to_owned(),
+            },
+            parquet_metadata,
+        })
+    }
+
+    fn add_measure(&mut self, measure: &Measure, series: &Series) -> Result<(), Error> {
+        for row in &series.rows {
+            self.observations.push(&measure.id, row)?;
+        }
+        let mut breakdowns: Vec<BreakdownSeries> = measure
+            .breakdowns
+            .iter()
+            .map(|dimension| BreakdownSeries {
+                dimension: dimension.clone(),
+                groups: Vec::new(),
+            })
+            .collect();
+        let mut groups: BTreeMap<(&str, &str), Vec<dataset::Observation>> = BTreeMap::new();
+        for row in &series.rows {
+            if let Some((dimension, group)) = &row.breakdown {
+                groups
+                    .entry((dimension, group))
+                    .or_default()
+                    .push(row.observation.clone());
+            }
+        }
+        for ((dimension, group), observations) in groups {
+            if let Some(series) = breakdowns.iter_mut().find(|b| b.dimension == dimension) {
+                series.groups.push(BreakdownGroup {
+                    group: group.to_owned(),
+                    observations,
+                });
+            }
+        }
+        let latest = series.latest().cloned();
+        let document = MeasureDocument {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            dataset: self.dataset.clone(),
+            measure: measure.clone(),
+            latest: latest.clone(),
+            observations: series.totals().cloned().collect(),
+            breakdowns,
+            downloads: self.downloads.clone(),
+        };
+        let href = format!("measures/{}.json", measure.id);
+        write_json(&self.data.join(&href), &document, false)?;
+        self.summaries.push(MeasureSummary {
+            measure: measure.clone(),
+            latest,
+            href,
+        });
+        Ok(())
+    }
+
+    fn finish(
+        self,
+        catalog: &Catalog,
+        temporal: Option<String>,
+    ) -> Result<Vec<(String, u64)>, Error> {
+        let Outputs {
+            staging,
+            data,
+            observations,
+            summaries,
+            downloads,
+            dataset,
+            parquet_metadata,
+        } = self;
+        observations.finish()?;
+        let languages = &catalog.manifest.info.languages;
+        let areas_table = tables::areas(languages);
+        let area_rows: Vec<_> = catalog
+            .manifest
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, area)| tables::area_cells(area, i + 1, languages))
+            .collect();
+        write_text_table(&data, &areas_table, &area_rows, &parquet_metadata)?;
+        let measures_table = tables::measures(languages);
+        let measure_rows: Vec<_> = catalog
+            .measures
+            .iter()
+            .map(|m| tables::measure_cells(m, languages))
+            .collect();
+        write_text_table(&data, &measures_table, &measure_rows, &parquet_metadata)?;
+        let observations_table = tables::observations();
+
+        let index = Index {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            dataset: dataset.clone(),
+            areas: catalog.manifest.areas.clone(),
+            measures: summaries,
+            downloads: downloads.clone(),
+        };
+        write_json(&data.join("index.json"), &index, false)?;
+        fs::create_dir_all(data.join("schema")).io_context(&data)?;
+        write_json(
+            &data.join("schema/index.schema.json"),
+            &schemars::schema_for!(Index),
+            true,
+        )?;
+        write_json(
+            &data.join("schema/measure.schema.json"),
+            &schemars::schema_for!(MeasureDocument),
+            true,
+        )?;
+
+        let tables = [&areas_table, &measures_table, &observations_table];
+        let mut described = Vec::with_capacity(tables.len());
+        for table in tables {
+            let path = data.join(format!("{}.csv", table.name));
+            let (bytes, sha256) = hash_file(&path)?;
+            described.push((table, FileFacts { bytes, sha256 }));
+        }
+        write_json(
+            &data.join("datapackage.json"),
+            &data_package(&dataset, &described),
+            true,
+        )?;
+        write_json(
+            &data.join("data.json"),
+            &dcat_catalog(&dataset, &downloads, &dataset.info.data_url, temporal),
+            true,
+        )?;
+        fs::write(
+            data.join("dictionary.md"),
+            data_dictionary(&dataset, &tables),
+        )
+        .io_context(&data)?;
+
+        let files = write_checksums(&data)?;
+        staging.commit()?;
+        Ok(files)
+    }
+}
+
+fn hash_file(path: &Path) -> Result<(u64, String), Error> {
+    let mut file = File::open(path).io_context(path)?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher).io_context(path)?;
+    Ok((bytes, format!("{:x}", hasher.finalize())))
+}
+
+/// Every file under `dir`, relative to it, sorted.
+fn walk(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result<(), Error> {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .io_context(dir)?
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()
+        .io_context(dir)?;
+    entries.sort();
+    for name in entries {
+        let path = dir.join(&name);
+        let relative = format!("{prefix}{name}");
+        if path.is_dir() {
+            walk(&path, &format!("{relative}/"), files)?;
+        } else {
+            files.push(relative);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads) and returns
+/// each file with its size, relative to OUT.
+fn write_checksums(data: &Path) -> Result<Vec<(String, u64)>, Error> {
+    let mut names = Vec::new();
+    walk(data, "", &mut names)?;
+    let mut sums = String::new();
+    let mut files = Vec::with_capacity(names.len() + 1);
+    for name in names {
+        let (bytes, sha256) = hash_file(&data.join(&name))?;
+        sums.push_str(&format!("{sha256}  {name}\n"));
+        files.push((format!("data/{name}"), bytes));
+    }
+    let path = data.join("SHA256SUMS");
+    fs::write(&path, &sums).io_context(&path)?;
+    files.push(("data/SHA256SUMS".to_owned(), sums.len() as u64));
+    Ok(files)
+}
+
+/// Runs the pipeline: validates the source and, when `options.out` is set and the source is
+/// valid, publishes it atomically.
+///
+/// Returns [`Error::Invalid`] with every problem found when the source has errors; OUT is then
+/// left exactly as it was.
+pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+    let mut diagnostics = Vec::new();
+    let source = load(&options.source, &mut diagnostics)?;
+    let today = CalendarDate(options.published.to_offset(time::UtcOffset::UTC).date());
+    let published = rfc3339(options.published);
+    let has_errors = |diagnostics: &[Diagnostic]| diagnostics.iter().any(Diagnostic::is_error);
+
+    let Some(catalog) = source.catalog else {
+        return Err(invalid(diagnostics));
+    };
+    // Outputs are written only while the source is still valid; validation goes on regardless.
+    let mut outputs = match &options.out {
+        Some(out) if !has_errors(&diagnostics) => Some(Outputs::create(out, &catalog, &published)?),
+        _ => None,
+    };
+
+    let total_bytes = source
+        .observation_files
+        .iter()
+        .map(|(path, _)| fs::metadata(path).map_or(0, |m| m.len()))
+        .sum();
+    progress.start("Reading observations", total_bytes);
+    let mut store = RowStore::new(catalog.measures.len());
+    let names: Vec<String> = source
+        .observation_files
+        .iter()
+        .map(|(_, name)| name.clone())
+        .collect();
+    for (index, (path, name)) in source.observation_files.iter().enumerate() {
+        let file = File::open(path).io_context(path)?;
+        let reader = std::io::BufReader::with_capacity(
+            256 * 1024,
+            Counting {
+                inner: file,
+                progress,
+            },
+        );
+        let mut reader = match ObservationReader::new(name, index as u32, reader, &catalog, today) {
+            Ok(reader) => reader,
+            Err(problems) => {
+                diagnostics.extend(problems);
+                continue;
+            }
+        };
+        while let Some(row) = reader.next_row(&mut diagnostics) {
+            store.push(row);
+        }
+    }
+    progress.finish();
+
+    if has_errors(&diagnostics) {
+        outputs = None;
+    }
+    progress.start("Publishing measures", catalog.measures.len() as u64);
+    let mut observations = 0;
+    let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
+    for (index, measure) in catalog.measures.iter().enumerate() {
+        let rows = store.take(index);
+        let (series, problems) = judge_series(measure, rows, &names);
+        if problems.iter().any(Diagnostic::is_error) {
+            outputs = None;
+        }
+        diagnostics.extend(problems);
+        observations += series.rows.len() as u64;
+        for row in &series.rows {
+            let observation = &row.observation;
+            first = Some(first.map_or(observation.period_start, |f| {
+                f.min(observation.period_start)
+            }));
+            last = Some(last.map_or(observation.period_end, |l| l.max(observation.period_end)));
+        }
+        if let Some(outputs) = &mut outputs {
+            outputs.add_measure(measure, &series)?;
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+
+    sort_diagnostics(&mut diagnostics);
+    if has_errors(&diagnostics) {
+        return Err(invalid(diagnostics));
+    }
+    let files = match outputs {
+        Some(outputs) => {
+            let temporal = first
+                .zip(last)
+                .map(|(first, last)| format!("{first}/{last}"));
+            outputs.finish(&catalog, temporal)?
+        }
+        None => Vec::new(),
+    };
+    Ok(Outcome {
+        diagnostics,
+        files,
+        measures: catalog.measures.len(),
+        observations,
+    })
+}
+
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+}
+
+fn invalid(mut diagnostics: Vec<Diagnostic>) -> Error {
+    sort_diagnostics(&mut diagnostics);
+    Error::Invalid {
+        errors: diagnostics.iter().filter(|d| d.is_error()).count(),
+        diagnostics,
+    }
+}

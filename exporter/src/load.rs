@@ -1,0 +1,208 @@
+//! Finding and reading the source tree: `dataset.toml`, `measures/*.toml`, `observations/*.csv`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dataset::Diagnostic;
+use dataset::source::{Catalog, decode, parse_manifest, parse_measure};
+
+use crate::error::{Error, IoContext};
+
+/// Measure and dataset files are hand-edited text; anything larger is a mistake.
+const MAX_TOML_BYTES: u64 = 1024 * 1024;
+
+/// The checked definitions of a source tree and the observation files still to stream.
+#[derive(Debug)]
+pub struct Source {
+    /// The manifest and measures; `None` when `dataset.toml` is too broken to check against.
+    pub catalog: Option<Catalog>,
+    /// Observation CSVs, sorted by name, as (path, name shown in diagnostics).
+    pub observation_files: Vec<(PathBuf, String)>,
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The regular files in `dir` with extension `extension`, sorted by name. Other entries are
+/// reported as warnings; symbolic links must stay inside `root`.
+fn list_files(
+    root: &Path,
+    dir: &Path,
+    extension: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let help = format!(
+                "create the directory {} with one file per item",
+                display(dir)
+            );
+            diagnostics.push(
+                Diagnostic::error(&display(dir), 1, 1, "directory not found").with_help(help),
+            );
+            return Ok(files);
+        }
+        Err(error) => return Err(Error::io(dir, error)),
+    };
+    for entry in entries {
+        let path = entry.io_context(dir)?.path();
+        let name = display(&path);
+        if path.extension().and_then(|e| e.to_str()) != Some(extension) {
+            if !path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+            {
+                diagnostics.push(
+                    Diagnostic::warning(&name, 1, 1, format!("ignored: not a .{extension} file"))
+                        .with_help(format!(
+                            "only *.{extension} files in {} are read",
+                            display(dir)
+                        )),
+                );
+            }
+            continue;
+        }
+        match fs::canonicalize(&path) {
+            Err(error) => {
+                diagnostics.push(
+                    Diagnostic::error(&name, 1, 1, format!("cannot resolve the path: {error}"))
+                        .with_help("fix or remove the broken symbolic link"),
+                );
+                continue;
+            }
+            Ok(real) if !real.starts_with(root) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &name,
+                        1,
+                        1,
+                        format!(
+                            "the file is outside the source directory ({})",
+                            real.display()
+                        ),
+                    )
+                    .with_help("copy the file into the source directory instead of linking to it"),
+                );
+                continue;
+            }
+            Ok(real) if !real.is_file() => {
+                diagnostics.push(Diagnostic::warning(
+                    &name,
+                    1,
+                    1,
+                    "ignored: not a regular file",
+                ));
+                continue;
+            }
+            Ok(_) => files.push(path),
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<String>, Error> {
+    let name = display(path);
+    let size = fs::metadata(path).io_context(path)?.len();
+    if size > MAX_TOML_BYTES {
+        diagnostics.push(Diagnostic::error(
+            &name,
+            1,
+            1,
+            format!("the file is {size} bytes; definitions are limited to {MAX_TOML_BYTES}"),
+        ));
+        return Ok(None);
+    }
+    let bytes = fs::read(path).io_context(path)?;
+    match decode(&name, &bytes) {
+        Ok(text) => Ok(Some(text.to_owned())),
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            Ok(None)
+        }
+    }
+}
+
+/// Reads and checks `dataset.toml` and every measure file, and lists the observation files.
+///
+/// Problems in the source are added to `diagnostics`; an `Err` means the tree could not be read
+/// at all (permissions, I/O).
+pub fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Source, Error> {
+    let root = fs::canonicalize(source).io_context(source)?;
+    if !root.is_dir() {
+        return Err(Error::io(
+            source,
+            std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "the source must be a directory",
+            ),
+        ));
+    }
+    let manifest_path = source.join("dataset.toml");
+    let manifest = if manifest_path.is_file() {
+        match read_text_file(&manifest_path, diagnostics)? {
+            Some(text) => {
+                let (manifest, problems) = parse_manifest(&display(&manifest_path), &text);
+                diagnostics.extend(problems);
+                manifest
+            }
+            None => None,
+        }
+    } else {
+        diagnostics.push(
+            Diagnostic::error(&display(&manifest_path), 1, 1, "dataset.toml not found")
+                .with_help("every source directory starts with a dataset.toml describing the publisher and the priority areas"),
+        );
+        None
+    };
+
+    let measure_files = list_files(&root, &source.join("measures"), "toml", diagnostics)?;
+    let observation_files = list_files(&root, &source.join("observations"), "csv", diagnostics)?
+        .into_iter()
+        .map(|path| {
+            let name = display(&path);
+            (path, name)
+        })
+        .collect();
+
+    let Some(manifest) = manifest else {
+        return Ok(Source {
+            catalog: None,
+            observation_files,
+        });
+    };
+    let mut measures = Vec::with_capacity(measure_files.len());
+    let mut unusable = Vec::new();
+    for path in &measure_files {
+        let name = display(path);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let measure = read_text_file(path, diagnostics)?.and_then(|text| {
+            let (measure, problems) = parse_measure(&name, stem, &text, &manifest);
+            diagnostics.extend(problems);
+            measure
+        });
+        match measure {
+            Some(measure) => measures.push((name, measure)),
+            None => unusable.push(stem.to_owned()),
+        }
+    }
+    if measure_files.is_empty() && source.join("measures").is_dir() {
+        diagnostics.push(
+            Diagnostic::error(&display(&source.join("measures")), 1, 1, "no measure files")
+                .with_help("add one file per measure, measures/<id>.toml"),
+        );
+    }
+    let (catalog, problems) = Catalog::new(manifest, measures, unusable);
+    diagnostics.extend(problems);
+    Ok(Source {
+        catalog: Some(catalog),
+        observation_files,
+    })
+}

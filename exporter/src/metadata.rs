@@ -1,0 +1,228 @@
+//! Open-data metadata: the Frictionless data package, the DCAT-US (Project Open Data v1.1)
+//! catalog and the human-readable data dictionary.
+
+use std::fmt::Write as _;
+
+use dataset::document::{Download, PublishedDataset};
+use serde_json::{Value, json};
+
+use crate::tables::Table;
+
+/// A published file with its size and SHA-256, for the data package.
+#[derive(Debug, Clone)]
+pub(crate) struct FileFacts {
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+}
+
+fn table_schema(table: &Table) -> Value {
+    let fields: Vec<Value> = table
+        .columns
+        .iter()
+        .map(|column| {
+            let mut field = json!({
+                "name": column.name,
+                "type": column.kind.frictionless(),
+                "description": column.description,
+            });
+            let mut constraints = serde_json::Map::new();
+            if column.required {
+                constraints.insert("required".into(), json!(true));
+            }
+            if let Some(allowed) = &column.allowed {
+                constraints.insert("enum".into(), json!(allowed));
+            }
+            if !constraints.is_empty() {
+                field["constraints"] = Value::Object(constraints);
+            }
+            if column.kind == crate::tables::ColumnType::Date {
+                field["format"] = json!("%Y-%m-%d");
+            }
+            field
+        })
+        .collect();
+    let foreign_keys: Vec<Value> = table
+        .foreign_keys
+        .iter()
+        .map(|key| {
+            json!({
+                "fields": key.column,
+                "reference": { "resource": key.table, "fields": "id" },
+            })
+        })
+        .collect();
+    let mut schema = json!({
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": table.primary_key,
+    });
+    if !foreign_keys.is_empty() {
+        schema["foreignKeys"] = json!(foreign_keys);
+    }
+    schema
+}
+
+/// `datapackage.json`: a Frictionless tabular data package describing the CSV tables.
+pub(crate) fn data_package(dataset: &PublishedDataset, tables: &[(&Table, FileFacts)]) -> Value {
+    let info = &dataset.info;
+    let resources: Vec<Value> = tables
+        .iter()
+        .map(|(table, facts)| {
+            json!({
+                "name": table.name,
+                "title": table.title,
+                "description": table.description,
+                "path": format!("{}.csv", table.name),
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": facts.bytes,
+                "hash": format!("sha256:{}", facts.sha256),
+                "dialect": { "delimiter": ",", "doubleQuote": true, "header": true },
+                "schema": table_schema(table),
+            })
+        })
+        .collect();
+    json!({
+        "profile": "tabular-data-package",
+        "name": info.id,
+        "title": info.title,
+        "description": info.description,
+        "homepage": info.homepage,
+        "created": dataset.modified,
+        "keywords": info.keywords,
+        "licenses": [{ "path": info.license, "title": "Licence" }],
+        "contributors": [
+            { "title": info.publisher, "role": "publisher" },
+            { "title": info.contact.name, "email": info.contact.email, "role": "maintainer" },
+        ],
+        "resources": resources,
+    })
+}
+
+/// `data.json`: a DCAT-US catalog (Project Open Data metadata schema v1.1) with one dataset.
+pub(crate) fn dcat_catalog(
+    dataset: &PublishedDataset,
+    downloads: &[Download],
+    base_url: &str,
+    temporal: Option<String>,
+) -> Value {
+    let info = &dataset.info;
+    let distributions: Vec<Value> = downloads
+        .iter()
+        .map(|download| {
+            json!({
+                "@type": "dcat:Distribution",
+                "title": download.title,
+                "downloadURL": format!("{base_url}{}", download.path),
+                "mediaType": download.media_type,
+            })
+        })
+        .collect();
+    let mut entry = json!({
+        "@type": "dcat:Dataset",
+        "title": info.title,
+        "description": info.description,
+        "keyword": info.keywords,
+        "modified": dataset.modified,
+        "publisher": { "@type": "org:Organization", "name": info.publisher },
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": info.contact.name,
+            "hasEmail": format!("mailto:{}", info.contact.email),
+        },
+        "identifier": format!("{base_url}index.json"),
+        "accessLevel": "public",
+        "license": info.license,
+        "landingPage": info.homepage,
+        "language": info.languages,
+        "describedBy": format!("{base_url}dictionary.md"),
+        "distribution": distributions,
+    });
+    if let Some(temporal) = temporal {
+        entry["temporal"] = json!(temporal);
+    }
+    json!({
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@type": "dcat:Catalog",
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+        "dataset": [entry],
+    })
+}
+
+/// `dictionary.md`: every table and column explained, and how status is computed.
+pub(crate) fn data_dictionary(dataset: &PublishedDataset, tables: &[&Table]) -> String {
+    let info = &dataset.info;
+    let mut text = String::new();
+    let _ = writeln!(text, "# Data dictionary: {}\n", info.title);
+    let _ = writeln!(text, "{}\n", info.description);
+    let _ = writeln!(
+        text,
+        "Published by {} on {}. Licence: <{}>. Questions: {} <{}>.\n",
+        info.publisher, dataset.modified, info.license, info.contact.name, info.contact.email
+    );
+    text.push_str(
+        "The same tables are published as Parquet (`<table>.parquet`) and CSV (`<table>.csv`, UTF-8, \
+         RFC 4180, empty cell = no value). `index.json` and `measures/<id>.json` hold the same data \
+         for web pages; their JSON Schemas are in `schema/`. `SHA256SUMS` lists every file's checksum \
+         (`sha256sum -c SHA256SUMS`).\n\n",
+    );
+    text.push_str(
+        "## How status is computed\n\n\
+         Each observation is judged against the target in force for its period: a target given on \
+         the row itself, else the latest target change whose first period is not after the \
+         observation's, else the measure's target. With value `v`, target `T` and band `near` \
+         (5% of |T|, or 5% of the width of a range, unless the measure sets it):\n\n\
+         - `at_least T`: `on_track` if v ≥ T; `near_target` if v ≥ T − near; else `off_track`.\n\
+         - `at_most T`: `on_track` if v ≤ T; `near_target` if v ≤ T + near; else `off_track`.\n\
+         - `range [a, b]`: `on_track` if a ≤ v ≤ b; `near_target` if a − near ≤ v ≤ b + near; else `off_track`.\n\
+         - no target: `no_target`; no value: `no_data`.\n\
+         - A breakdown row (such as one council district) is judged only against a target given on \
+         that row; otherwise its status is `no_target`.\n\n\
+         Every observation carries the target and band it was judged against (`target_*` columns).\n\n",
+    );
+    for table in tables {
+        let _ = writeln!(
+            text,
+            "## `{}`: {}\n\n{}\n",
+            table.name, table.title, table.description
+        );
+        let _ = writeln!(
+            text,
+            "Primary key: {}.\n",
+            table
+                .primary_key
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        text.push_str("| column | type | required | description |\n|---|---|---|---|\n");
+        for column in &table.columns {
+            let mut description = column.description.replace('|', "\\|");
+            if let Some(allowed) = &column.allowed {
+                let _ = write!(
+                    description,
+                    " One of: {}.",
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let _ = writeln!(
+                text,
+                "| `{}` | {} | {} | {} |",
+                column.name,
+                column.kind.frictionless(),
+                if column.required { "yes" } else { "no" },
+                description
+            );
+        }
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,21 @@
+//! Progress reporting, so the binary can show a bar on a terminal while the library stays quiet.
+
+/// Receives progress of long phases.
+pub trait Progress {
+    /// A phase begins; `total` is in the phase's own unit (bytes, measures).
+    fn start(&self, phase: &str, total: u64);
+    /// `n` more units are done.
+    fn advance(&self, n: u64);
+    /// The phase is done.
+    fn finish(&self);
+}
+
+/// Reports nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}

@@ -1,0 +1,494 @@
+//! The three published tables – areas, measures, observations – described once: column names,
+//! types and descriptions feed the Parquet schema, the CSV header, the Frictionless Table
+//! Schema and the data dictionary alike.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema};
+use dataset::model::{Area, Measure, Status, TargetKind, TargetSource};
+
+/// The type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// UTF-8 text.
+    String,
+    /// A 64-bit integer.
+    Integer,
+    /// A 64-bit float.
+    Number,
+    /// A calendar date.
+    Date,
+}
+
+impl ColumnType {
+    /// The Arrow type in Parquet files.
+    pub fn arrow(self) -> DataType {
+        match self {
+            ColumnType::String => DataType::Utf8,
+            ColumnType::Integer => DataType::Int64,
+            ColumnType::Number => DataType::Float64,
+            ColumnType::Date => DataType::Date32,
+        }
+    }
+
+    /// The Frictionless Table Schema type.
+    pub fn frictionless(self) -> &'static str {
+        match self {
+            ColumnType::String => "string",
+            ColumnType::Integer => "integer",
+            ColumnType::Number => "number",
+            ColumnType::Date => "date",
+        }
+    }
+}
+
+/// One column of a published table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Its type.
+    pub kind: ColumnType,
+    /// Whether every row has a value.
+    pub required: bool,
+    /// What it holds, in plain language.
+    pub description: String,
+    /// The values it may take, when they are a fixed set.
+    pub allowed: Option<Vec<&'static str>>,
+}
+
+/// A foreign key: `column` refers to `table`.`id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKey {
+    /// The referring column.
+    pub column: &'static str,
+    /// The referenced table.
+    pub table: &'static str,
+}
+
+/// A published table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// File stem and resource name: `areas`, `measures`, `observations`.
+    pub name: &'static str,
+    /// Title for catalogues.
+    pub title: &'static str,
+    /// What one row is.
+    pub description: &'static str,
+    /// Its columns, in order.
+    pub columns: Vec<Column>,
+    /// Columns whose values identify a row.
+    pub primary_key: Vec<&'static str>,
+    /// References to other tables.
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+impl Table {
+    /// The Arrow schema, with each column's description as field metadata `description`.
+    pub fn arrow_schema(&self, metadata: &[(&str, &str)]) -> Arc<Schema> {
+        let fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|column| {
+                Field::new(&column.name, column.kind.arrow(), !column.required).with_metadata(
+                    std::collections::HashMap::from([(
+                        "description".to_owned(),
+                        column.description.clone(),
+                    )]),
+                )
+            })
+            .collect();
+        let metadata: std::collections::HashMap<String, String> = metadata
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        Arc::new(Schema::new_with_metadata(fields, metadata))
+    }
+
+    /// Column names, for CSV headers.
+    pub fn header(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+}
+
+fn column(name: &str, kind: ColumnType, required: bool, description: &str) -> Column {
+    Column {
+        name: name.to_owned(),
+        kind,
+        required,
+        description: description.to_owned(),
+        allowed: None,
+    }
+}
+
+fn choice(name: &str, required: bool, description: &str, allowed: Vec<&'static str>) -> Column {
+    Column {
+        allowed: Some(allowed),
+        ..column(name, ColumnType::String, required, description)
+    }
+}
+
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|v| name(*v)).collect()
+}
+
+/// Columns holding a text in each language other than the default: `title_es` …
+fn translated(fields: &[(&str, &str)], languages: &[String]) -> Vec<Column> {
+    languages
+        .iter()
+        .skip(1)
+        .flat_map(|language| {
+            fields.iter().map(move |(field, description)| {
+                column(
+                    &format!("{field}_{language}"),
+                    ColumnType::String,
+                    false,
+                    &format!(
+                        "{description}, in language `{language}` (empty when not translated)."
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The `areas` table.
+pub fn areas(languages: &[String]) -> Table {
+    use ColumnType::*;
+    let mut columns = vec![
+        column(
+            "id",
+            String,
+            true,
+            "Permanent identifier of the priority area.",
+        ),
+        column(
+            "position",
+            Integer,
+            true,
+            "Order in which the area is presented, from 1.",
+        ),
+        column("title", String, true, "Title of the area."),
+        column(
+            "description",
+            String,
+            true,
+            "What the area covers, in plain language.",
+        ),
+    ];
+    columns.extend(translated(
+        &[
+            ("title", "Title of the area"),
+            ("description", "Description of the area"),
+        ],
+        languages,
+    ));
+    Table {
+        name: "areas",
+        title: "Priority areas",
+        description: "One row per priority area of the dashboard.",
+        columns,
+        primary_key: vec!["id"],
+        foreign_keys: vec![],
+    }
+}
+
+/// The `measures` table.
+pub fn measures(languages: &[String]) -> Table {
+    use ColumnType::*;
+    let mut columns = vec![
+        column("id", String, true, "Permanent identifier of the measure."),
+        column(
+            "area_id",
+            String,
+            true,
+            "The priority area the measure belongs to (areas.id).",
+        ),
+        column("title", String, true, "Title of the measure."),
+        column("short_title", String, false, "Shorter title used on cards."),
+        column(
+            "description",
+            String,
+            true,
+            "Why the measure matters, in plain language.",
+        ),
+        column("department", String, true, "The department responsible."),
+        choice(
+            "unit",
+            true,
+            "Unit of the values.",
+            names(dataset::model::Unit::ALL, dataset::model::Unit::as_str),
+        ),
+        column(
+            "unit_label",
+            String,
+            false,
+            "Label of the unit, such as \"tonnes CO2e\".",
+        ),
+        column("decimals", Integer, false, "Decimal places to show."),
+        choice(
+            "frequency",
+            true,
+            "How often the measure is reported.",
+            names(&dataset::Frequency::ALL, dataset::Frequency::as_str),
+        ),
+        choice(
+            "direction",
+            true,
+            "Which way is better.",
+            names(dataset::Direction::ALL, dataset::Direction::as_str),
+        ),
+        choice(
+            "target_kind",
+            true,
+            "Kind of target: at_least, at_most, range or none.",
+            names(TargetKind::ALL, TargetKind::as_str),
+        ),
+        column(
+            "target_value",
+            Number,
+            false,
+            "Target value (at_least, at_most), before any change in target_history.",
+        ),
+        column(
+            "target_min",
+            Number,
+            false,
+            "Lower bound of a range target, before any change.",
+        ),
+        column(
+            "target_max",
+            Number,
+            false,
+            "Upper bound of a range target, before any change.",
+        ),
+        column(
+            "target_near",
+            Number,
+            false,
+            "Band within which a missed target counts as near_target, in the measure's unit.",
+        ),
+        column(
+            "target_history",
+            String,
+            false,
+            "Later targets as JSON: [{\"from\": period, \"value\" | \"min\", \"max\", \"near\"}], oldest first.",
+        ),
+        column(
+            "breakdowns",
+            String,
+            false,
+            "Breakdown dimensions, separated by \";\" (e.g. council_district).",
+        ),
+        column("methodology", String, true, "How the measure is computed."),
+        column(
+            "source",
+            String,
+            true,
+            "System of record the values come from.",
+        ),
+    ];
+    columns.extend(translated(
+        &[
+            ("title", "Title"),
+            ("short_title", "Short title"),
+            ("description", "Description"),
+            ("methodology", "Methodology"),
+        ],
+        languages,
+    ));
+    Table {
+        name: "measures",
+        title: "Measures",
+        description: "One row per performance measure: what is tracked, why, how, and its target.",
+        columns,
+        primary_key: vec!["id"],
+        foreign_keys: vec![ForeignKey {
+            column: "area_id",
+            table: "areas",
+        }],
+    }
+}
+
+/// The `observations` table.
+pub fn observations() -> Table {
+    use ColumnType::*;
+    let columns = vec![
+        column(
+            "measure_id",
+            String,
+            true,
+            "The measure observed (measures.id).",
+        ),
+        column(
+            "period",
+            String,
+            true,
+            "Reporting period label, e.g. 2026-03, 2026-Q1, FY2026, 2026-W10.",
+        ),
+        column("period_start", Date, true, "First day of the period."),
+        column(
+            "period_end",
+            Date,
+            true,
+            "Last day of the period (inclusive).",
+        ),
+        column(
+            "breakdown",
+            String,
+            true,
+            "Breakdown dimension, such as council_district; \"total\" for the citywide value.",
+        ),
+        column(
+            "breakdown_group",
+            String,
+            true,
+            "Group within the breakdown, such as \"District 3\"; \"total\" for the citywide value.",
+        ),
+        column(
+            "value",
+            Number,
+            false,
+            "The observed value, in the measure's unit; empty when there is no data.",
+        ),
+        choice(
+            "status",
+            true,
+            "How the value compares with the target.",
+            names(Status::ALL, Status::as_str),
+        ),
+        choice(
+            "target_kind",
+            false,
+            "Kind of the target the value was judged against; empty when none.",
+            vec!["at_least", "at_most", "range"],
+        ),
+        column(
+            "target_value",
+            Number,
+            false,
+            "Target value the value was judged against (at_least, at_most).",
+        ),
+        column(
+            "target_min",
+            Number,
+            false,
+            "Lower bound of the range target the value was judged against.",
+        ),
+        column(
+            "target_max",
+            Number,
+            false,
+            "Upper bound of the range target the value was judged against.",
+        ),
+        column(
+            "target_near",
+            Number,
+            false,
+            "Band within which a missed target counts as near_target.",
+        ),
+        choice(
+            "target_source",
+            false,
+            "Where the target came from: row (this observation), history (a target change) or measure.",
+            names(TargetSource::ALL, TargetSource::as_str),
+        ),
+        column(
+            "note",
+            String,
+            false,
+            "Note from the department, such as why data is missing.",
+        ),
+    ];
+    Table {
+        name: "observations",
+        title: "Observations",
+        description: "One row per measure, period and breakdown group, with its status and the target it was judged against.",
+        columns,
+        primary_key: vec!["measure_id", "period", "breakdown", "breakdown_group"],
+        foreign_keys: vec![ForeignKey {
+            column: "measure_id",
+            table: "measures",
+        }],
+    }
+}
+
+/// The `breakdown` and `breakdown_group` value of citywide rows. Keys stay non-null so that
+/// (measure, period, breakdown, group) is a primary key every client accepts.
+pub const TOTAL: &str = "total";
+
+/// The cells of an area row, as text (empty for null), in column order.
+pub fn area_cells(area: &Area, position: usize, languages: &[String]) -> Vec<Option<String>> {
+    let mut cells = vec![
+        Some(area.id.clone()),
+        Some(position.to_string()),
+        Some(area.title.clone()),
+        Some(area.description.clone()),
+    ];
+    for language in languages.iter().skip(1) {
+        let text = area.translations.get(language);
+        cells.push(text.map(|t| t.title.clone()));
+        cells.push(text.map(|t| t.description.clone()));
+    }
+    cells
+}
+
+/// The cells of a measure row, as text, in column order.
+pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<String>> {
+    let target = &measure.target;
+    let number = |n: Option<f64>| n.map(|n| n.to_string());
+    let history = (!target.history.is_empty()).then(|| {
+        let entries: Vec<serde_json::Value> = target
+            .history
+            .iter()
+            .map(|change| {
+                let mut entry = serde_json::json!({ "from": change.from });
+                for (key, value) in [
+                    ("value", change.value),
+                    ("min", change.min),
+                    ("max", change.max),
+                    ("near", Some(change.near)),
+                ] {
+                    if let Some(value) = value {
+                        entry[key] = serde_json::json!(value);
+                    }
+                }
+                entry
+            })
+            .collect();
+        serde_json::Value::Array(entries).to_string()
+    });
+    let mut cells = vec![
+        Some(measure.id.clone()),
+        Some(measure.area.clone()),
+        Some(measure.title.clone()),
+        measure.short_title.clone(),
+        Some(measure.description.clone()),
+        Some(measure.department.clone()),
+        Some(measure.unit.to_string()),
+        measure.unit_label.clone(),
+        measure.decimals.map(|d| d.to_string()),
+        Some(measure.frequency.to_string()),
+        Some(measure.direction.to_string()),
+        Some(target.kind.to_string()),
+        number(target.value),
+        number(target.min),
+        number(target.max),
+        number(target.near),
+        history,
+        (!measure.breakdowns.is_empty()).then(|| measure.breakdowns.join(";")),
+        Some(measure.methodology.clone()),
+        Some(measure.source.clone()),
+    ];
+    for language in languages.iter().skip(1) {
+        let text = measure.translations.get(language);
+        cells.push(text.and_then(|t| t.title.clone()));
+        cells.push(text.and_then(|t| t.short_title.clone()));
+        cells.push(text.and_then(|t| t.description.clone()));
+        cells.push(text.and_then(|t| t.methodology.clone()));
+    }
+    cells
+}
+
+mod write;
+pub(crate) use write::{FileMetadata, ObservationWriter, write_text_table};

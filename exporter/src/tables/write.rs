@@ -1,0 +1,304 @@
+//! Writing the tables as Parquet and CSV. The observations stream through in batches; areas and
+//! measures are small and written at once.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{Date32Builder, Float64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::Schema;
+use dataset::source::SeriesRow;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::{KeyValue, SortingColumn};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+use super::{ColumnType, TOTAL, Table};
+use crate::error::{Error, IoContext};
+
+/// Rows per Arrow batch handed to the Parquet writer.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// Key-value metadata written into every Parquet file.
+pub(crate) type FileMetadata = Vec<(String, String)>;
+
+fn properties(metadata: &FileMetadata, sorting: Option<Vec<SortingColumn>>) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_dictionary_enabled(true)
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_sorting_columns(sorting)
+        .set_key_value_metadata(Some(
+            metadata
+                .iter()
+                .map(|(key, value)| KeyValue::new(key.clone(), value.clone()))
+                .collect(),
+        ))
+        .build()
+}
+
+fn schema_metadata(metadata: &FileMetadata) -> Vec<(&str, &str)> {
+    metadata
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, Error> {
+    Ok(BufWriter::new(File::create(path).io_context(path)?))
+}
+
+/// Writes a small table given as text cells (empty for null) as Parquet and CSV.
+pub(crate) fn write_text_table(
+    dir: &Path,
+    table: &Table,
+    rows: &[Vec<Option<String>>],
+    metadata: &FileMetadata,
+) -> Result<(), Error> {
+    let schema = table.arrow_schema(&schema_metadata(metadata));
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.columns.len());
+    for (index, column) in table.columns.iter().enumerate() {
+        let cells = rows.iter().map(|row| row[index].as_deref());
+        let array: ArrayRef = match column.kind {
+            ColumnType::String => Arc::new(cells.collect::<arrow_array::StringArray>()),
+            ColumnType::Integer => Arc::new(
+                cells
+                    .map(|c| c.and_then(|c| c.parse::<i64>().ok()))
+                    .collect::<arrow_array::Int64Array>(),
+            ),
+            ColumnType::Number => Arc::new(
+                cells
+                    .map(|c| c.and_then(|c| c.parse::<f64>().ok()))
+                    .collect::<arrow_array::Float64Array>(),
+            ),
+            ColumnType::Date => Arc::new(
+                cells
+                    .map(|c| {
+                        c.and_then(dataset::CalendarDate::parse)
+                            .map(dataset::CalendarDate::days_since_epoch)
+                    })
+                    .collect::<arrow_array::Date32Array>(),
+            ),
+        };
+        arrays.push(array);
+    }
+    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+    let parquet_path = dir.join(format!("{}.parquet", table.name));
+    let mut writer = ArrowWriter::try_new(
+        File::create(&parquet_path).io_context(&parquet_path)?,
+        schema,
+        Some(properties(metadata, None)),
+    )?;
+    writer.write(&batch)?;
+    writer.close()?;
+
+    let csv_path = dir.join(format!("{}.csv", table.name));
+    let mut csv = csv::Writer::from_writer(create(&csv_path)?);
+    csv.write_record(table.header())?;
+    for row in rows {
+        csv.write_record(row.iter().map(|cell| cell.as_deref().unwrap_or("")))?;
+    }
+    csv.into_inner()
+        .map_err(|e| Error::io(&csv_path, e.into_error()))?
+        .flush()
+        .io_context(&csv_path)?;
+    Ok(())
+}
+
+/// Column builders for one batch of observations.
+struct ObservationBatch {
+    measure_id: StringBuilder,
+    period: StringBuilder,
+    period_start: Date32Builder,
+    period_end: Date32Builder,
+    breakdown: StringBuilder,
+    breakdown_group: StringBuilder,
+    value: Float64Builder,
+    status: StringBuilder,
+    target_kind: StringBuilder,
+    target_value: Float64Builder,
+    target_min: Float64Builder,
+    target_max: Float64Builder,
+    target_near: Float64Builder,
+    target_source: StringBuilder,
+    note: StringBuilder,
+    rows: usize,
+}
+
+impl ObservationBatch {
+    fn new() -> Self {
+        ObservationBatch {
+            measure_id: StringBuilder::new(),
+            period: StringBuilder::new(),
+            period_start: Date32Builder::new(),
+            period_end: Date32Builder::new(),
+            breakdown: StringBuilder::new(),
+            breakdown_group: StringBuilder::new(),
+            value: Float64Builder::new(),
+            status: StringBuilder::new(),
+            target_kind: StringBuilder::new(),
+            target_value: Float64Builder::new(),
+            target_min: Float64Builder::new(),
+            target_max: Float64Builder::new(),
+            target_near: Float64Builder::new(),
+            target_source: StringBuilder::new(),
+            note: StringBuilder::new(),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, measure_id: &str, row: &SeriesRow) {
+        let observation = &row.observation;
+        let target = observation.target.as_ref();
+        let (breakdown, group) = row
+            .breakdown
+            .as_ref()
+            .map_or((TOTAL, TOTAL), |(d, g)| (d.as_str(), g.as_str()));
+        self.measure_id.append_value(measure_id);
+        self.period.append_value(&observation.period);
+        self.period_start
+            .append_value(observation.period_start.days_since_epoch());
+        self.period_end
+            .append_value(observation.period_end.days_since_epoch());
+        self.breakdown.append_value(breakdown);
+        self.breakdown_group.append_value(group);
+        self.value.append_option(observation.value);
+        self.status.append_value(observation.status.as_str());
+        self.target_kind
+            .append_option(target.map(|t| t.kind.as_str()));
+        self.target_value
+            .append_option(target.and_then(|t| t.value));
+        self.target_min.append_option(target.and_then(|t| t.min));
+        self.target_max.append_option(target.and_then(|t| t.max));
+        self.target_near.append_option(target.map(|t| t.near));
+        self.target_source
+            .append_option(target.map(|t| t.source.as_str()));
+        self.note.append_option(observation.note.as_deref());
+        self.rows += 1;
+    }
+
+    fn finish(&mut self, schema: &Arc<Schema>) -> Result<RecordBatch, Error> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.measure_id.finish()),
+            Arc::new(self.period.finish()),
+            Arc::new(self.period_start.finish()),
+            Arc::new(self.period_end.finish()),
+            Arc::new(self.breakdown.finish()),
+            Arc::new(self.breakdown_group.finish()),
+            Arc::new(self.value.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.target_kind.finish()),
+            Arc::new(self.target_value.finish()),
+            Arc::new(self.target_min.finish()),
+            Arc::new(self.target_max.finish()),
+            Arc::new(self.target_near.finish()),
+            Arc::new(self.target_source.finish()),
+            Arc::new(self.note.finish()),
+        ];
+        self.rows = 0;
+        Ok(RecordBatch::try_new(schema.clone(), columns)?)
+    }
+}
+
+/// Streams observation rows, already sorted by measure, breakdown and period, into
+/// `observations.parquet` and `observations.csv`.
+pub(crate) struct ObservationWriter {
+    schema: Arc<Schema>,
+    batch: ObservationBatch,
+    parquet: ArrowWriter<File>,
+    csv: csv::Writer<BufWriter<File>>,
+    csv_path: std::path::PathBuf,
+    rows: u64,
+}
+
+impl ObservationWriter {
+    pub(crate) fn create(
+        dir: &Path,
+        table: &Table,
+        metadata: &FileMetadata,
+    ) -> Result<Self, Error> {
+        let schema = table.arrow_schema(&schema_metadata(metadata));
+        // Rows are sorted by measure, breakdown, group and period.
+        let sorting = [0, 4, 5, 2]
+            .into_iter()
+            .map(|column_idx| SortingColumn {
+                column_idx,
+                descending: false,
+                nulls_first: false,
+            })
+            .collect();
+        let parquet_path = dir.join("observations.parquet");
+        let parquet = ArrowWriter::try_new(
+            File::create(&parquet_path).io_context(&parquet_path)?,
+            schema.clone(),
+            Some(properties(metadata, Some(sorting))),
+        )?;
+        let csv_path = dir.join("observations.csv");
+        let mut csv = csv::Writer::from_writer(create(&csv_path)?);
+        csv.write_record(table.header())?;
+        Ok(ObservationWriter {
+            schema,
+            batch: ObservationBatch::new(),
+            parquet,
+            csv,
+            csv_path,
+            rows: 0,
+        })
+    }
+
+    pub(crate) fn push(&mut self, measure_id: &str, row: &SeriesRow) -> Result<(), Error> {
+        self.batch.push(measure_id, row);
+        self.write_csv_row(measure_id, row)?;
+        self.rows += 1;
+        if self.batch.rows >= BATCH_ROWS {
+            let batch = self.batch.finish(&self.schema)?;
+            self.parquet.write(&batch)?;
+        }
+        Ok(())
+    }
+
+    fn write_csv_row(&mut self, measure_id: &str, row: &SeriesRow) -> Result<(), Error> {
+        let observation = &row.observation;
+        let target = observation.target.as_ref();
+        let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let (breakdown, group) = row
+            .breakdown
+            .as_ref()
+            .map_or((TOTAL, TOTAL), |(d, g)| (d.as_str(), g.as_str()));
+        self.csv.write_record([
+            measure_id,
+            &observation.period,
+            &observation.period_start.to_string(),
+            &observation.period_end.to_string(),
+            breakdown,
+            group,
+            &number(observation.value),
+            observation.status.as_str(),
+            target.map_or("", |t| t.kind.as_str()),
+            &number(target.and_then(|t| t.value)),
+            &number(target.and_then(|t| t.min)),
+            &number(target.and_then(|t| t.max)),
+            &number(target.map(|t| t.near)),
+            target.map_or("", |t| t.source.as_str()),
+            observation.note.as_deref().unwrap_or(""),
+        ])?;
+        Ok(())
+    }
+
+    /// Flushes the last batch and closes both files; returns the number of rows written.
+    pub(crate) fn finish(mut self) -> Result<u64, Error> {
+        if self.batch.rows > 0 {
+            let batch = self.batch.finish(&self.schema)?;
+            self.parquet.write(&batch)?;
+        }
+        self.parquet.close()?;
+        self.csv
+            .into_inner()
+            .map_err(|e| Error::io(&self.csv_path, e.into_error()))?
+            .flush()
+            .io_context(&self.csv_path)?;
+        Ok(self.rows)
+    }
+}
