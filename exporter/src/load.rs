@@ -13,11 +13,11 @@ const MAX_TOML_BYTES: u64 = 1024 * 1024;
 
 /// The checked definitions of a source tree and the observation files still to stream.
 #[derive(Debug)]
-pub struct Source {
+pub(crate) struct Source {
     /// The manifest and measures; `None` when `dataset.toml` is too broken to check against.
-    pub catalog: Option<Catalog>,
+    pub(crate) catalog: Option<Catalog>,
     /// Observation CSVs, sorted by name, as (path, name shown in diagnostics).
-    pub observation_files: Vec<(PathBuf, String)>,
+    pub(crate) observation_files: Vec<(PathBuf, String)>,
 }
 
 fn display(path: &Path) -> String {
@@ -131,7 +131,7 @@ fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Opti
 ///
 /// Problems in the source are added to `diagnostics`; an `Err` means the tree could not be read
 /// at all (permissions, I/O).
-pub fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Source, Error> {
+pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Source, Error> {
     let root = fs::canonicalize(source).io_context(source)?;
     if !root.is_dir() {
         return Err(Error::io(

@@ -1,1 +1,37 @@
-//! Test support.
+//! Support for the cross-crate and interoperability tests: publishing a source tree with the
+//! exporter library, and finding the Python environment with the real clients.
+
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Publishes `source` (relative to the workspace root) into `out` at a fixed time.
+pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
+    let options = exporter::Options {
+        source: root().join(source),
+        out: Some(out.to_owned()),
+        // 2026-11-25T00:00:00Z
+        published: OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    };
+    exporter::run(&options, &exporter::Quiet)
+}
+
+/// The Python interpreter with pyarrow, DuckDB, polars, frictionless and jsonschema, which
+/// `cargo xtask test` installs into a virtual environment and names in `CIVICMETRICS_PYTHON`.
+pub fn interop_python() -> PathBuf {
+    match std::env::var_os("CIVICMETRICS_PYTHON") {
+        Some(python) => PathBuf::from(python),
+        None => panic!(
+            "CIVICMETRICS_PYTHON is not set: run the tests with `cargo xtask test`, which installs \
+             the interoperability clients (tests/interop/requirements.txt) and sets it"
+        ),
+    }
+}

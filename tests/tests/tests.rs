@@ -1,1 +1,3 @@
-//! tests
+//! Cross-crate and interoperability tests, one module per topic.
+
+mod interop;

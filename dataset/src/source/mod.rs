@@ -814,22 +814,20 @@ impl Catalog {
 
 /// Warns about a period that starts after the publication date.
 pub(crate) fn future_period_warning(
-    origin_file: &str,
+    file: &str,
     line: u32,
+    measure: &str,
     period: &Period,
     today: CalendarDate,
 ) -> Option<Diagnostic> {
     (period.start() > today).then(|| {
         Diagnostic::warning(
-            origin_file,
+            file,
             line,
             1,
-            format!(
-                "period `{period}` starts in the future ({})",
-                period.start()
-            ),
+            format!("period `{period}` of `{measure}` starts after the publication date {today}"),
         )
-        .with_help("check the period; future values are published as they are")
+        .with_help("check the period; later future periods of this measure in this file are not listed")
     })
 }
 

@@ -69,6 +69,8 @@ pub struct ObservationReader<'c, R: Read> {
     today: CalendarDate,
     columns: Columns,
     record: csv::ByteRecord,
+    /// Measures already warned about for a future period; one warning per measure and file.
+    warned_future: std::collections::HashSet<u32>,
 }
 
 fn csv_error(name: &str, error: &csv::Error) -> Diagnostic {
@@ -119,6 +121,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             today,
             columns,
             record: csv::ByteRecord::new(),
+            warned_future: std::collections::HashSet::new(),
         })
     }
 
@@ -144,7 +147,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         }
     }
 
-    fn check_record(&self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
+    fn check_record(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
         let record = &self.record;
         let line = record.position().map_or(0, |p| to_u32(p.line() as usize));
         let error = |column: usize, message: String| {
@@ -303,7 +306,12 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         else {
             return None;
         };
-        if let Some(warning) = future_period_warning(&self.name, line, &period, self.today) {
+        let measure_index = to_u32(measure_index);
+        if !self.warned_future.contains(&measure_index)
+            && let Some(warning) =
+                future_period_warning(&self.name, line, &measure.id, &period, self.today)
+        {
+            self.warned_future.insert(measure_index);
             diagnostics.push(Diagnostic {
                 column: self.column_of(self.columns.period),
                 ..warning
@@ -316,7 +324,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             .filter(|n| !n.is_empty())
             .map(str::to_owned);
         Some(SourceRow {
-            measure: to_u32(measure_index),
+            measure: measure_index,
             period,
             breakdown,
             value,

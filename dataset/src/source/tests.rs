@@ -206,7 +206,7 @@ pothole-repair,2027-01,1,,,\n";
         "obs.csv:8:16: error: `2024-13` is not a real period: months run from 01 to 12",
         "obs.csv:9:24: error: value `1,234` is not a number",
         "obs.csv:10:1: error: row has 5 fields, but the header has 6",
-        "obs.csv:11:16: warning: period `2027-01` starts in the future (2027-01-01)",
+        "obs.csv:11:16: warning: period `2027-01` of `pothole-repair` starts after the publication date 2026-11-25",
     ];
     assert_eq!(messages.len(), expected.len(), "{messages:#?}");
     for (message, expected) in messages.iter().zip(expected) {

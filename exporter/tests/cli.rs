@@ -1,0 +1,32 @@
+//! Exit statuses and output of the command line.
+
+use crate::support::{civicmetrics, stderr};
+
+#[test]
+fn valid_source_exits_zero() {
+    let output = civicmetrics(&["validate", "tests/fixtures/valid/small"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).starts_with("valid: 5 measures"), "{}", stderr(&output));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    for args in [&["validate"][..], &["frobnicate"], &["build", "tests/fixtures/valid/small"], &["validate", "no/such/dir"]] {
+        let output = civicmetrics(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn warnings_do_not_fail_validation() {
+    // Published before the fixture's last periods: they are in the future.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+        .args(["validate", "tests/fixtures/valid/small"])
+        .current_dir(crate::support::root())
+        .env("SOURCE_DATE_EPOCH", "1735689600") // 2025-01-01
+        .output()
+        .unwrap();
+    let messages = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{messages}");
+    assert!(messages.contains(": warning: period `2025-"), "{messages}");
+}

@@ -1,0 +1,54 @@
+//! Running the program on fixtures, and comparing directory trees.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// 2026-01-01T00:00:00Z: fixtures have no period after 2025, so they publish without warnings.
+pub(crate) const EPOCH: &str = "1767225600";
+
+/// The workspace root; commands run there so that paths in messages are `tests/fixtures/…`.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+/// Runs `civicmetrics` with `args` from the workspace root, with a fixed publication time.
+pub(crate) fn civicmetrics(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+        .args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .expect("the civicmetrics binary runs")
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every file under `dir` with its contents, by relative path.
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, files);
+            } else {
+                let relative = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// A temporary directory with an existing release-like OUT holding one marker file.
+pub(crate) fn existing_out() -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    std::fs::create_dir_all(out.join("data")).unwrap();
+    std::fs::write(out.join("data/index.json"), "previous release\n").unwrap();
+    (temp, out)
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the `civicmetrics` program, one module per topic.
+
+mod support;
+
+mod cli;
+mod invalid;
+mod publish;
+mod snapshots;
