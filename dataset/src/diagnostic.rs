@@ -14,8 +14,7 @@ pub enum Severity {
 /// A problem at a place in a source file.
 ///
 /// Displayed as `path:line:column: error: message`, followed by `  help: …` when a fix is
-/// likely. Line and column start at 1; a column of 0 means the whole line, a line of 0 the whole
-/// file.
+/// likely. Line and column start at 1; a problem with a whole file or directory is placed at 1:1.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Error or warning.

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::date::CalendarDate;
 use crate::period::Frequency;
 
+/// The `breakdown` and `breakdown_group` of citywide rows in the published tables. Keys stay
+/// non-null so that (measure, period, breakdown, group) is a primary key every client accepts.
+pub const TOTAL: &str = "total";
+
 /// Who publishes the dataset and how to reach them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -197,8 +201,9 @@ impl Threshold {
     /// The default band for "near target": 5% of |value|, or 5% of the width of a range.
     pub fn default_near(self) -> f64 {
         match self {
-            Threshold::AtLeast(value) | Threshold::AtMost(value) => 0.05 * value.abs(),
-            Threshold::Range { min, max } => 0.05 * (max - min),
+            // Dividing by 20 rounds once, so 5% of 7 is 0.35 rather than 0.35000000000000003.
+            Threshold::AtLeast(value) | Threshold::AtMost(value) => value.abs() / 20.0,
+            Threshold::Range { min, max } => (max - min) / 20.0,
         }
     }
 

@@ -338,8 +338,10 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
     let published = rfc3339(options.published);
     let has_errors = |diagnostics: &[Diagnostic]| diagnostics.iter().any(Diagnostic::is_error);
 
-    let Some(catalog) = source.catalog else {
-        return Err(invalid(diagnostics));
+    let catalog = match source.catalog {
+        // Without measures to check rows against, every row would only repeat the problem.
+        Some(catalog) if !catalog.measures.is_empty() || !has_errors(&diagnostics) => catalog,
+        _ => return Err(invalid(diagnostics)),
     };
     // Outputs are written only while the source is still valid; validation goes on regardless.
     let mut outputs = match &options.out {

@@ -6,14 +6,28 @@ use crate::support::{civicmetrics, stderr};
 fn valid_source_exits_zero() {
     let output = civicmetrics(&["validate", "tests/fixtures/valid/small"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stderr(&output).starts_with("valid: 5 measures"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("valid: 5 measures"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn usage_errors_exit_two() {
-    for args in [&["validate"][..], &["frobnicate"], &["build", "tests/fixtures/valid/small"], &["validate", "no/such/dir"]] {
+    for args in [
+        &["validate"][..],
+        &["frobnicate"],
+        &["build", "tests/fixtures/valid/small"],
+        &["validate", "no/such/dir"],
+    ] {
         let output = civicmetrics(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
     }
 }
 

@@ -14,7 +14,10 @@ fn check(case: &str) -> Vec<String> {
     let validate = civicmetrics(&["validate", &dir]);
     let messages = stderr(&validate);
     if validate.status.code() != Some(1) {
-        problems.push(format!("validate exited with {:?}, expected 1", validate.status.code()));
+        problems.push(format!(
+            "validate exited with {:?}, expected 1",
+            validate.status.code()
+        ));
     }
     if messages.contains("panicked") {
         problems.push("validate panicked".to_owned());
@@ -29,13 +32,19 @@ fn check(case: &str) -> Vec<String> {
     let before = tree(&out);
     let build = civicmetrics(&["build", &dir, "--out", out.to_str().unwrap()]);
     if build.status.code() != Some(1) {
-        problems.push(format!("build exited with {:?}, expected 1", build.status.code()));
+        problems.push(format!(
+            "build exited with {:?}, expected 1",
+            build.status.code()
+        ));
     }
     if tree(&out) != before {
         problems.push("build changed OUT".to_owned());
     }
     if !problems.is_empty() {
-        problems.insert(0, format!("{case}:\n--- stderr ---\n{messages}--- problems ---"));
+        problems.insert(
+            0,
+            format!("{case}:\n--- stderr ---\n{messages}--- problems ---"),
+        );
     }
     problems
 }
@@ -49,7 +58,11 @@ fn every_bad_input_is_rejected_with_its_location() {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 40, "the corpus has only {} cases", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "the corpus has only {} cases",
+        cases.len()
+    );
     let failures: Vec<String> = cases.iter().flat_map(|case| check(case)).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

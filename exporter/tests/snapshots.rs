@@ -6,7 +6,12 @@ use crate::support::{civicmetrics, stderr};
 fn published_json() {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("public");
-    let output = civicmetrics(&["build", "tests/fixtures/valid/small", "--out", out.to_str().unwrap()]);
+    let output = civicmetrics(&[
+        "build",
+        "tests/fixtures/valid/small",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let data = out.join("data");
     let read = |path: &str| -> serde_json::Value {
@@ -19,8 +24,14 @@ fn published_json() {
         .collect();
     measures.sort();
     for file in measures {
-        insta::assert_json_snapshot!(format!("measure-{}", file.trim_end_matches(".json")), read(&format!("measures/{file}")));
+        insta::assert_json_snapshot!(
+            format!("measure-{}", file.trim_end_matches(".json")),
+            read(&format!("measures/{file}"))
+        );
     }
     insta::assert_json_snapshot!("data.json", read("data.json"));
-    insta::assert_snapshot!("observations.csv", std::fs::read_to_string(data.join("observations.csv")).unwrap());
+    insta::assert_snapshot!(
+        "observations.csv",
+        std::fs::read_to_string(data.join("observations.csv")).unwrap()
+    );
 }

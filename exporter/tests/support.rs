@@ -9,7 +9,10 @@ pub(crate) const EPOCH: &str = "1767225600";
 
 /// The workspace root; commands run there so that paths in messages are `tests/fixtures/…`.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 /// Runs `civicmetrics` with `args` from the workspace root, with a fixed publication time.
@@ -34,7 +37,11 @@ pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 walk(base, &path, files);
             } else {
-                let relative = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                let relative = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 files.insert(relative, std::fs::read(&path).unwrap());
             }
         }

@@ -5,6 +5,7 @@
 //! with every problem it found; none stops at the first problem, and none touches the file system.
 
 mod observations;
+mod raw;
 mod series;
 mod text;
 mod toml_table;
@@ -218,9 +219,13 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             languages
         }
     };
-    let fiscal_year_start_month = root
-        .integer("fiscal_year_start_month", 1..=12, d)
-        .map_or(1, |month| month as u8);
+    // Without a valid fiscal year, fiscal periods would get wrong dates: check nothing further.
+    let fiscal_year_start_month = match root.get("fiscal_year_start_month") {
+        None => Some(1),
+        Some(_) => root
+            .integer("fiscal_year_start_month", 1..=12, d)
+            .map(|month| month as u8),
+    };
     let keywords = root
         .strings("keywords", d)
         .unwrap_or_default()
@@ -306,7 +311,7 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             data_url,
             feedback_url,
             languages,
-            fiscal_year_start_month,
+            fiscal_year_start_month: fiscal_year_start_month?,
             keywords,
         })
     })();
@@ -468,11 +473,14 @@ pub fn parse_measure(
     let system = root.string("source", Some("\"Customer Service Request system\""), d);
     let mut breakdowns: Vec<String> = Vec::new();
     for (name, offset) in root.strings("breakdowns", d).unwrap_or_default() {
-        if !is_valid_breakdown_name(&name) || OBSERVATION_COLUMNS.contains(&name.as_str()) {
+        if !is_valid_breakdown_name(&name)
+            || OBSERVATION_COLUMNS.contains(&name.as_str())
+            || name == crate::model::TOTAL
+        {
             d.push(
                 source
                     .error(offset, format!("`{name}` cannot be a breakdown column"))
-                    .with_help("use a column name of a-z, 0-9 and _, other than measure, period, value, target and note"),
+                    .with_help("use a column name of a-z, 0-9 and _, other than measure, period, value, target, note and total"),
             );
         } else if breakdowns.contains(&name) {
             d.push(source.error(offset, format!("breakdown `{name}` is listed twice")));
@@ -784,6 +792,12 @@ impl Catalog {
         self.by_id.get(id).copied()
     }
 
+    /// Whether any measure file failed to parse. Columns only such a file may declare are then
+    /// not reported as undeclared.
+    pub fn has_unusable(&self) -> bool {
+        !self.unusable.is_empty()
+    }
+
     /// Whether `id` names a measure file that failed to parse.
     pub fn is_unusable(&self, id: &str) -> bool {
         self.unusable.contains(id)
@@ -827,7 +841,9 @@ pub(crate) fn future_period_warning(
             1,
             format!("period `{period}` of `{measure}` starts after the publication date {today}"),
         )
-        .with_help("check the period; later future periods of this measure in this file are not listed")
+        .with_help(
+            "check the period; later future periods of this measure in this file are not listed",
+        )
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::io::Read;
 
+use super::raw::RawInput;
 use super::text::to_u32;
 use super::{Catalog, OBSERVATION_COLUMNS, future_period_warning};
 use crate::date::CalendarDate;
@@ -64,7 +65,7 @@ struct Columns {
 pub struct ObservationReader<'c, R: Read> {
     name: String,
     file: u32,
-    csv: csv::Reader<CrlfAsLf<R>>,
+    csv: csv::Reader<RawInput<R>>,
     catalog: &'c Catalog,
     today: CalendarDate,
     columns: Columns,
@@ -100,7 +101,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(CrlfAsLf::new(reader));
+            .from_reader(RawInput::new(reader));
         let mut header = csv::ByteRecord::new();
         match csv.read_byte_record(&mut header) {
             Ok(true) => {}
@@ -130,7 +131,15 @@ impl<'c, R: Read> ObservationReader<'c, R> {
     pub fn next_row(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
         loop {
             match self.csv.read_byte_record(&mut self.record) {
-                Ok(false) => return None,
+                Ok(false) => {
+                    if let Some((line, column)) = self.csv.get_ref().unclosed_quote() {
+                        diagnostics.push(
+                            Diagnostic::error(&self.name, line, column, "malformed CSV: unclosed quote")
+                                .with_help("a quoted cell runs to the end of the file: close it with \", and double any quote inside it (\"\")"),
+                        );
+                    }
+                    return None;
+                }
                 Ok(true) => {}
                 Err(error) => {
                     diagnostics.push(csv_error(&self.name, &error));
@@ -179,6 +188,14 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         let mut ok = true;
         for (index, bytes) in record.iter().enumerate() {
             match std::str::from_utf8(bytes) {
+                Ok(cell) if cell.contains('\u{FEFF}') => {
+                    ok = false;
+                    cells.push("");
+                    diagnostics.push(
+                        error(index, "the cell contains a byte order mark (U+FEFF)".to_owned())
+                            .with_help("remove the invisible character; it is often left where two files were joined"),
+                    );
+                }
                 Ok(cell) => cells.push(cell),
                 Err(_) => {
                     ok = false;
@@ -209,6 +226,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
                 self.catalog.measures.iter().map(|m| m.id.as_str()),
             ) {
                 Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None if measure_id.is_empty() => "give the measure id of the row".to_owned(),
                 None => "each measure needs a file measures/<id>.toml".to_owned(),
             };
             diagnostics.push(error(self.columns.measure, message).with_help(help));
@@ -337,10 +355,17 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         })
     }
 
-    /// The 1-based column where a cell starts, counting the cells before it (exact for unquoted
-    /// cells).
-    fn column_of(&self, index: usize) -> u32 {
+    /// The 1-based line and column where a cell starts, from the raw bytes of the record when
+    /// they are still at hand (exact, quotes included), else by adding up the cells before it.
+    fn place_of(&self, index: usize) -> (u32, u32) {
         let record = &self.record;
+        let line = record.position().map_or(0, |p| p.line());
+        let raw = record
+            .position()
+            .and_then(|p| self.csv.get_ref().recent(p.byte()));
+        if let Some(place) = raw.and_then(|raw| super::raw::cell_place(raw, index)) {
+            return (to_u32((line + place.0) as usize), place.1);
+        }
         let before: usize = (0..index.min(record.len()))
             .map(|i| {
                 record
@@ -349,63 +374,11 @@ impl<'c, R: Read> ObservationReader<'c, R> {
                     + 1
             })
             .sum();
-        to_u32(before + 1)
+        (to_u32(line as usize), to_u32(before + 1))
     }
-}
 
-/// Reads CRLF line ends as LF. The CSV parser counts lines by LF and ends a CRLF record at the CR,
-/// which would make every line number after the first CRLF one too small.
-struct CrlfAsLf<R> {
-    inner: R,
-    /// A CR read at the end of the previous chunk, not yet known to precede an LF.
-    pending_cr: bool,
-}
-
-impl<R: Read> CrlfAsLf<R> {
-    fn new(inner: R) -> Self {
-        CrlfAsLf {
-            inner,
-            pending_cr: false,
-        }
-    }
-}
-
-impl<R: Read> Read for CrlfAsLf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if buf.len() < 2 {
-            return self.inner.read(buf);
-        }
-        let start = usize::from(self.pending_cr);
-        let read = self.inner.read(&mut buf[start..])?;
-        if self.pending_cr {
-            buf[0] = b'\r';
-            self.pending_cr = false;
-            if read == 0 {
-                return Ok(1);
-            }
-        } else if read == 0 {
-            return Ok(0);
-        }
-        let end = start + read;
-        let mut written = 0;
-        for i in 0..end {
-            let byte = buf[i];
-            if byte == b'\r' && i + 1 < end && buf[i + 1] == b'\n' {
-                continue;
-            }
-            buf[written] = byte;
-            written += 1;
-        }
-        // A CR at the end of the chunk may start a CRLF split across reads.
-        if written > 0 && buf[written - 1] == b'\r' && end == buf.len() {
-            self.pending_cr = true;
-            written -= 1;
-            if written == 0 {
-                // Only a CR was read: wait for the next byte to decide.
-                return self.read(buf);
-            }
-        }
-        Ok(written)
+    fn column_of(&self, index: usize) -> u32 {
+        self.place_of(index).1
     }
 }
 
@@ -430,7 +403,10 @@ fn read_header(
                     diagnostics.push(error(format!(
                         "column `{cell}` appears twice in the header"
                     )));
-                } else if !OBSERVATION_COLUMNS.contains(&cell) && !declared.contains(&cell) {
+                } else if !OBSERVATION_COLUMNS.contains(&cell)
+                    && !declared.contains(&cell)
+                    && !catalog.has_unusable()
+                {
                     let known: Vec<&str> = OBSERVATION_COLUMNS
                         .iter()
                         .copied()
@@ -473,7 +449,7 @@ fn read_header(
     let breakdowns = names
         .iter()
         .enumerate()
-        .filter(|(_, n)| declared.contains(n))
+        .filter(|(_, n)| !OBSERVATION_COLUMNS.contains(n))
         .map(|(i, n)| (i, (*n).to_owned()))
         .collect();
     Ok(Columns {

@@ -3,7 +3,7 @@
 
 use super::observations::{Breakdown, SourceRow};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Measure, Observation, status};
+use crate::model::{Measure, Observation, TOTAL, status};
 
 /// One published row of a measure's series.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,11 +14,11 @@ pub struct SeriesRow {
     pub observation: Observation,
 }
 
-/// A measure's published rows: citywide totals first, then each breakdown group; each in period
-/// order.
+/// A measure's published rows, sorted by breakdown and group as the tables spell them (citywide
+/// rows as `total`), then by period.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
-    /// The rows, sorted by breakdown (citywide first), then period.
+    /// The rows, sorted by breakdown, group and period.
     pub rows: Vec<SeriesRow>,
 }
 
@@ -51,8 +51,19 @@ pub fn judge_series(
     files: &[String],
 ) -> (Series, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    // Published order: by breakdown name and group as the tables spell them (citywide rows are
+    // `total`, `total`), then period; the origin keeps duplicates in file order.
+    fn label<'r>(measure: &'r Measure, row: &'r SourceRow) -> (&'r str, &'r str) {
+        match &row.breakdown {
+            Some(b) => (
+                measure.breakdowns[usize::from(b.dimension)].as_str(),
+                b.group.as_str(),
+            ),
+            None => (TOTAL, TOTAL),
+        }
+    }
     rows.sort_unstable_by(|a, b| {
-        (&a.breakdown, a.period, a.origin).cmp(&(&b.breakdown, b.period, b.origin))
+        (label(measure, a), a.period, a.origin).cmp(&(label(measure, b), b.period, b.origin))
     });
     let file_name = |file: u32| files.get(file as usize).map_or("?", String::as_str);
 

@@ -97,7 +97,7 @@ fn every_problem_is_reported_at_once() {
         "m.toml:1:1: error: missing field `title` in measure\n  help: add `title = \"…\"`",
         "m.toml:5:8: error: unknown area `service`\n  help: did you mean `services`?",
         "m.toml:7:8: error: unknown unit `percentage`\n  help: did you mean `percent`?",
-        "m.toml:16:9: error: `value` must be a number, found string",
+        "m.toml:16:9: error: `value` must be a number, found string\n  help: remove the quotes: `value = 80`",
     ];
     for line in expected {
         assert!(
@@ -265,6 +265,14 @@ pothole-repair,2024-02,90,,\n";
     assert_eq!(
         summary,
         [
+            // council_district sorts before the citywide `total`.
+            (
+                Some("District 1"),
+                "2024-01",
+                Status::OffTrack,
+                Some((Some(70.0), TargetSource::Row))
+            ),
+            (Some("District 2"), "2024-01", Status::NoTarget, None),
             (
                 None,
                 "2023-12",
@@ -283,13 +291,6 @@ pothole-repair,2024-02,90,,\n";
                 Status::NearTarget,
                 Some((Some(85.0), TargetSource::History))
             ),
-            (
-                Some("District 1"),
-                "2024-01",
-                Status::OffTrack,
-                Some((Some(70.0), TargetSource::Row))
-            ),
-            (Some("District 2"), "2024-01", Status::NoTarget, None),
         ]
     );
     assert_eq!(series.latest().unwrap().period, "2024-02");

@@ -74,7 +74,11 @@ pub fn decode<'b>(name: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
                 bytes[error.valid_up_to()]
             ),
         )
-        .with_help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
+        .with_help(if name.ends_with(".csv") {
+            "save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")"
+        } else {
+            "save the file as UTF-8 in your editor"
+        })
     })
 }
 

@@ -69,13 +69,28 @@ impl<'s, 'i> TableReader<'s, 'i> {
         expected: &str,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        diagnostics.push(self.source.error(
+        let error = self.source.error(
             value.span().start,
             format!(
                 "`{key}` must be {expected}, found {}",
                 value.get_ref().type_str()
             ),
-        ));
+        );
+        let help = match (expected, value.get_ref()) {
+            ("a number" | "an integer", DeValue::String(text))
+                if text.trim().parse::<f64>().is_ok() =>
+            {
+                Some(format!("remove the quotes: `{key} = {}`", text.trim()))
+            }
+            ("a string", DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_)) => {
+                Some("put the text in double quotes".to_owned())
+            }
+            _ => None,
+        };
+        diagnostics.push(match help {
+            Some(help) => error.with_help(help),
+            None => error,
+        });
     }
 
     /// A string field; `example` shows the expected form when it is required but missing.
@@ -171,14 +186,23 @@ impl<'s, 'i> TableReader<'s, 'i> {
         match number {
             Some(number) if range.contains(&number) => Some(number),
             _ => {
-                diagnostics.push(self.source.error(
-                    value.span().start,
-                    format!(
-                        "`{key}` must be between {} and {}",
-                        range.start(),
-                        range.end()
-                    ),
-                ));
+                diagnostics.push(
+                    self.source
+                        .error(
+                            value.span().start,
+                            format!(
+                                "`{key}` must be between {} and {}, found {}",
+                                range.start(),
+                                range.end(),
+                                integer.as_str()
+                            ),
+                        )
+                        .with_help(format!(
+                            "write a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        )),
+                );
                 None
             }
         }

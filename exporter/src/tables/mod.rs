@@ -413,9 +413,7 @@ pub fn observations() -> Table {
     }
 }
 
-/// The `breakdown` and `breakdown_group` value of citywide rows. Keys stay non-null so that
-/// (measure, period, breakdown, group) is a primary key every client accepts.
-pub const TOTAL: &str = "total";
+pub use dataset::model::TOTAL;
 
 /// The cells of an area row, as text (empty for null), in column order.
 pub fn area_cells(area: &Area, position: usize, languages: &[String]) -> Vec<Option<String>> {
