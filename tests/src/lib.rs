@@ -19,7 +19,8 @@ pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::
         source: root().join(source),
         out: Some(out.to_owned()),
         // 2026-11-25T00:00:00Z
-        published: OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        published: OffsetDateTime::from_unix_timestamp(1_795_564_800)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
     };
     exporter::run(&options, &exporter::Quiet)
 }
