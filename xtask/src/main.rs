@@ -65,7 +65,13 @@ fn cargo() -> Command {
 }
 
 fn demo() -> Result<()> {
-    run(cargo().args(["build", "--package", "civicmetrics-exporter", "--bin", "civicmetrics"]))?;
+    run(cargo().args([
+        "build",
+        "--package",
+        "civicmetrics-exporter",
+        "--bin",
+        "civicmetrics",
+    ]))?;
     let binary = Path::new("target/debug/civicmetrics");
     run(Command::new(binary).args(["build", "examples/seattle", "--out", "public"]))?;
     let mut files = Vec::new();
@@ -100,23 +106,41 @@ fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
 
 /// The virtual environment with the interoperability clients (pyarrow, DuckDB, polars,
 /// frictionless, jsonschema), created and brought up to date from `tests/interop/requirements.txt`.
+/// The path is not resolved: a virtual environment is recognised by the path its python is run by.
 fn python_environment() -> Result<PathBuf> {
     let venv = Path::new("target/interop-venv");
     let python = venv.join("bin/python");
     let requirements = Path::new("tests/interop/requirements.txt");
     let stamp = venv.join("installed-requirements.txt");
-    let wanted = std::fs::read_to_string(requirements).context("cannot read tests/interop/requirements.txt")?;
+    let wanted = std::fs::read_to_string(requirements)
+        .context("cannot read tests/interop/requirements.txt")?;
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
-        return Ok(python.canonicalize()?);
+        return Ok(std::path::absolute(&python)?);
     }
     let system_python = ["python3", "python"]
         .into_iter()
-        .find(|candidate| Command::new(candidate).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .context("Python 3 is needed for the interoperability tests; install python3 with venv and pip")?;
+        .find(|candidate| {
+            Command::new(candidate)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .context(
+            "Python 3 is needed for the interoperability tests; install python3 with venv and pip",
+        )?;
     run(Command::new(system_python).args(["-m", "venv"]).arg(venv))?;
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(requirements))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(requirements))?;
     std::fs::write(&stamp, wanted)?;
-    Ok(python.canonicalize()?)
+    Ok(std::path::absolute(&python)?)
 }
 
 fn ensure_wasm_target() -> Result<()> {
@@ -124,7 +148,10 @@ fn ensure_wasm_target() -> Result<()> {
         .args(["target", "list", "--installed"])
         .output()
         .context("rustup is needed to add the wasm32-unknown-unknown target")?;
-    if !String::from_utf8_lossy(&installed.stdout).lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+    if !String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
@@ -132,11 +159,28 @@ fn ensure_wasm_target() -> Result<()> {
 
 fn test() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
-    run(cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     // The shared model must stay usable from WebAssembly.
     ensure_wasm_target()?;
-    run(cargo().args(["check", "--package", "civicmetrics-dataset", "--target", "wasm32-unknown-unknown", "--locked"]))?;
+    run(cargo().args([
+        "check",
+        "--package",
+        "civicmetrics-dataset",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+    ]))?;
     let python = python_environment()?;
     run(cargo()
         .args(["test", "--workspace", "--locked"])
