@@ -243,6 +243,32 @@ impl Period {
         }
     }
 
+    /// Rebuilds a period from the parts its accessors give ([`Period::frequency`],
+    /// [`Period::start`], [`Period::fiscal_year_start_month`]), for storing periods compactly.
+    /// `None` for a month outside 1-12. The parts are not checked further: `start` must be the
+    /// first day of a period of that frequency.
+    pub fn from_parts(
+        frequency: Frequency,
+        start: CalendarDate,
+        fiscal_year_start_month: Option<u8>,
+    ) -> Option<Period> {
+        let fiscal_start_month = match fiscal_year_start_month {
+            Some(month) => Some(Month::try_from(month).ok()?),
+            None => None,
+        };
+        Some(Period {
+            frequency,
+            start: start.0,
+            fiscal_start_month,
+        })
+    }
+
+    /// The first month of the fiscal year for fiscal labels (`FY2026-Q1`), `None` for calendar
+    /// labels.
+    pub fn fiscal_year_start_month(&self) -> Option<u8> {
+        self.fiscal_start_month.map(u8::from)
+    }
+
     /// The frequency this period belongs to.
     pub fn frequency(&self) -> Frequency {
         self.frequency
@@ -503,6 +529,14 @@ mod tests {
                 let next_start = end.next_day().unwrap();
                 let next = Period { start: next_start, ..period };
                 prop_assert_eq!(Period::parse_any(&next.label(), fiscal_month), Ok(next));
+            }
+        }
+
+        #[test]
+        fn parts_rebuild_the_period((label, fiscal_month) in any_label()) {
+            if let Ok(period) = Period::parse_any(&label, fiscal_month) {
+                let rebuilt = Period::from_parts(period.frequency(), period.start(), period.fiscal_year_start_month());
+                prop_assert_eq!(rebuilt, Some(period));
             }
         }
 

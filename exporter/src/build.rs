@@ -21,6 +21,7 @@ use crate::load::load;
 use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
 use crate::progress::Progress;
 use crate::publish::Staging;
+pub use crate::store::DEFAULT_ROW_BUDGET;
 use crate::store::RowStore;
 use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
 
@@ -33,6 +34,20 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The publication time: `modified` in the metadata, and "today" for future-period warnings.
     pub published: OffsetDateTime,
+    /// Observation rows held in memory before they spill to disk ([`DEFAULT_ROW_BUDGET`]).
+    pub row_budget: usize,
+}
+
+impl Options {
+    /// Options with the default memory budget.
+    pub fn new(source: PathBuf, out: Option<PathBuf>, published: OffsetDateTime) -> Options {
+        Options {
+            source,
+            out,
+            published,
+            row_budget: DEFAULT_ROW_BUDGET,
+        }
+    }
 }
 
 /// What a successful run did.
@@ -355,7 +370,13 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
         .map(|(path, _)| fs::metadata(path).map_or(0, |m| m.len()))
         .sum();
     progress.start("Reading observations", total_bytes);
-    let mut store = RowStore::new(catalog.measures.len());
+    // Spill beside OUT, which must have room for the release anyway.
+    let spill_in = match options.out.as_deref().and_then(Path::parent) {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        Some(_) => PathBuf::from("."),
+        None => std::env::temp_dir(),
+    };
+    let mut store = RowStore::new(catalog.measures.len(), options.row_budget, &spill_in);
     let names: Vec<String> = source
         .observation_files
         .iter()
@@ -378,7 +399,7 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
             }
         };
         while let Some(row) = reader.next_row(&mut diagnostics) {
-            store.push(row);
+            store.push(row)?;
         }
     }
     progress.finish();
@@ -390,7 +411,7 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
     let mut observations = 0;
     let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
     for (index, measure) in catalog.measures.iter().enumerate() {
-        let rows = store.take(index);
+        let rows = store.take(index)?;
         let (series, problems) = judge_series(measure, rows, &names);
         if problems.iter().any(Diagnostic::is_error) {
             outputs = None;

@@ -12,7 +12,7 @@ mod publish;
 mod store;
 pub mod tables;
 
-pub use build::{Options, Outcome, rfc3339, run};
+pub use build::{DEFAULT_ROW_BUDGET, Options, Outcome, rfc3339, run};
 pub use error::Error;
 pub use progress::{Progress, Quiet};
 pub use publish::Staging;

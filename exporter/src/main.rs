@@ -90,11 +90,7 @@ fn main() -> ExitCode {
         ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let options = Options {
-        source,
-        out: out.clone(),
-        published,
-    };
+    let options = Options::new(source, out.clone(), published);
     let started = std::time::Instant::now();
     let result = exporter::run(&options, &Bar(bar));
     let mut stderr = std::io::stderr().lock();
