@@ -1,32 +1,14 @@
-//! Publishing: determinism, atomic replacement and checksums.
+//! Publishing: determinism, atomic replacement, checksums, and streaming through disk.
 
 use std::process::Command;
 
-use crate::support::{civicmetrics, existing_out, stderr, tree};
+use crate::support::{assert_same_tree, build, civicmetrics, existing_out, root, stderr, tree};
 
 #[test]
 fn same_source_date_epoch_gives_identical_bytes() {
-    let temp = tempfile::tempdir().unwrap();
-    let first = temp.path().join("first");
-    let second = temp.path().join("second");
-    for out in [&first, &second] {
-        let output = civicmetrics(&[
-            "build",
-            "tests/fixtures/valid/small",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    }
-    let (first, second) = (tree(&first), tree(&second));
-    assert!(first.len() > 15, "{:?}", first.keys());
-    assert_eq!(
-        first.keys().collect::<Vec<_>>(),
-        second.keys().collect::<Vec<_>>()
-    );
-    for (name, bytes) in &first {
-        assert!(second[name] == *bytes, "{name} differs between two builds");
-    }
+    let (_first_dir, first) = build("tests/fixtures/valid/small");
+    let (_second_dir, second) = build("tests/fixtures/valid/small");
+    assert_same_tree(&first, &second);
 }
 
 #[test]
@@ -50,15 +32,7 @@ fn build_replaces_the_previous_release_whole() {
 
 #[test]
 fn checksums_verify_with_sha256sum() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("public");
-    let output = civicmetrics(&[
-        "build",
-        "tests/fixtures/valid/small",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_temp, out) = build("tests/fixtures/valid/small");
     let check = Command::new("sha256sum")
         .args(["--check", "--strict", "SHA256SUMS"])
         .current_dir(out.join("data"))
@@ -99,5 +73,35 @@ fn quiet_when_piped() {
     assert!(
         !messages.contains('\r') && !messages.contains('\u{1b}'),
         "no progress bar: {messages:?}"
+    );
+}
+
+#[test]
+fn spilling_rows_to_disk_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let publish = |name: &str, row_budget| {
+        let out = temp.path().join(name);
+        let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
+        let mut options = exporter::Options::new(
+            root().join("examples/seattle"),
+            Some(out.clone()),
+            published,
+        );
+        options.row_budget = row_budget;
+        exporter::run(&options, &exporter::Quiet).unwrap();
+        out
+    };
+    let in_memory = publish("in-memory", exporter::DEFAULT_ROW_BUDGET);
+    // A budget far below the sample's 8,953 rows makes the store spill almost at once.
+    let spilled = publish("spilled", 100);
+    assert_same_tree(&in_memory, &spilled);
+    let leftovers: Vec<_> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        4,
+        "two releases and their lock files only: {leftovers:?}"
     );
 }

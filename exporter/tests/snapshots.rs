@@ -1,18 +1,10 @@
 //! Snapshots of the published JSON for the small fixture: the contract the widgets read.
 
-use crate::support::{civicmetrics, stderr};
+use crate::support::build;
 
 #[test]
 fn published_json() {
-    let temp = tempfile::tempdir().unwrap();
-    let out = temp.path().join("public");
-    let output = civicmetrics(&[
-        "build",
-        "tests/fixtures/valid/small",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_temp, out) = build("tests/fixtures/valid/small");
     let data = out.join("data");
     let read = |path: &str| -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(data.join(path)).unwrap()).unwrap()

@@ -59,3 +59,26 @@ pub(crate) fn existing_out() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(out.join("data/index.json"), "previous release\n").unwrap();
     (temp, out)
 }
+
+/// Publishes `source` into a new temporary directory with the program, asserting success;
+/// returns the directory (keep it alive) and OUT.
+pub(crate) fn build(source: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let output = civicmetrics(&["build", source, "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    (temp, out)
+}
+
+/// Asserts two trees hold the same files with the same bytes.
+pub(crate) fn assert_same_tree(expected: &Path, actual: &Path) {
+    let (expected, actual) = (tree(expected), tree(actual));
+    assert!(expected.len() > 15, "{:?}", expected.keys());
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        actual.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &expected {
+        assert!(actual[name] == *bytes, "{name} differs");
+    }
+}

@@ -15,22 +15,12 @@ pub fn root() -> PathBuf {
 
 /// Publishes `source` (relative to the workspace root) into `out` at a fixed time.
 pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
-    publish_with_budget(source, out, exporter::DEFAULT_ROW_BUDGET)
-}
-
-/// Publishes like [`publish`], spilling rows to disk past `row_budget` rows in memory.
-pub fn publish_with_budget(
-    source: &str,
-    out: &Path,
-    row_budget: usize,
-) -> Result<exporter::Outcome, exporter::Error> {
-    let mut options = exporter::Options::new(
+    let options = exporter::Options::new(
         root().join(source),
         Some(out.to_owned()),
         // 2026-11-25T00:00:00Z
         OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
-    options.row_budget = row_budget;
     exporter::run(&options, &exporter::Quiet)
 }
 

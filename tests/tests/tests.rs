@@ -1,4 +1,3 @@
 //! Cross-crate and interoperability tests, one module per topic.
 
 mod interop;
-mod streaming;

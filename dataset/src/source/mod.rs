@@ -202,21 +202,14 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
                     "`languages` must name at least one language",
                 ));
             }
-            let mut languages: Vec<String> = Vec::with_capacity(tags.len());
-            for (tag, offset) in tags {
-                if !is_valid_language_tag(&tag) {
-                    d.push(
-                        source
-                            .error(offset, format!("`{tag}` is not a language tag"))
-                            .with_help("use a BCP 47 tag such as \"en\", \"es\" or \"zh-Hant\""),
-                    );
-                } else if languages.contains(&tag) {
-                    d.push(source.error(offset, format!("language `{tag}` is listed twice")));
-                } else {
-                    languages.push(tag);
-                }
-            }
-            languages
+            distinct(&source, tags, "language", d, |tag| {
+                (!is_valid_language_tag(tag)).then(|| {
+                    (
+                        format!("`{tag}` is not a language tag"),
+                        "use a BCP 47 tag such as \"en\", \"es\" or \"zh-Hant\"",
+                    )
+                })
+            })
         }
     };
     // Without a valid fiscal year, fiscal periods would get wrong dates: check nothing further.
@@ -317,6 +310,28 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
     })();
     let manifest = info.map(|info| Manifest { info, areas });
     (manifest, diagnostics)
+}
+
+/// Keeps the first occurrence of each valid item of a list, reporting invalid items (`invalid`
+/// gives the message and help) and repeats.
+fn distinct(
+    source: &SourceText<'_>,
+    items: Vec<(String, usize)>,
+    what: &str,
+    d: &mut Vec<Diagnostic>,
+    invalid: impl Fn(&str) -> Option<(String, &'static str)>,
+) -> Vec<String> {
+    let mut kept: Vec<String> = Vec::with_capacity(items.len());
+    for (item, offset) in items {
+        if let Some((message, help)) = invalid(&item) {
+            d.push(source.error(offset, message).with_help(help));
+        } else if kept.contains(&item) {
+            d.push(source.error(offset, format!("{what} `{item}` is listed twice")));
+        } else {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 fn at_key(table: &TableReader<'_, '_>, key: &str, message: impl Into<String>) -> Diagnostic {
@@ -471,23 +486,18 @@ pub fn parse_measure(
     let direction = choice(&root, "direction", Direction::ALL, d);
     let methodology = root.string("methodology", Some("\"How it is measured …\""), d);
     let system = root.string("source", Some("\"Customer Service Request system\""), d);
-    let mut breakdowns: Vec<String> = Vec::new();
-    for (name, offset) in root.strings("breakdowns", d).unwrap_or_default() {
-        if !is_valid_breakdown_name(&name)
-            || OBSERVATION_COLUMNS.contains(&name.as_str())
-            || name == crate::model::TOTAL
-        {
-            d.push(
-                source
-                    .error(offset, format!("`{name}` cannot be a breakdown column"))
-                    .with_help("use a column name of a-z, 0-9 and _, other than measure, period, value, target, note and total"),
-            );
-        } else if breakdowns.contains(&name) {
-            d.push(source.error(offset, format!("breakdown `{name}` is listed twice")));
-        } else {
-            breakdowns.push(name);
-        }
-    }
+    let names = root.strings("breakdowns", d).unwrap_or_default();
+    let breakdowns = distinct(&source, names, "breakdown", d, |name| {
+        (!is_valid_breakdown_name(name)
+            || OBSERVATION_COLUMNS.contains(&name)
+            || name == crate::model::TOTAL)
+            .then(|| {
+                (
+                    format!("`{name}` cannot be a breakdown column"),
+                    "use a column name of a-z, 0-9 and _, other than measure, period, value, target, note and total",
+                )
+            })
+    });
     let target = match root.table("target", "target", TARGET_KEYS, d) {
         Some(table) => read_target(&table, frequency, manifest.info.fiscal_year_start_month, d),
         None => {
