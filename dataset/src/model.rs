@@ -179,22 +179,32 @@ pub enum Threshold {
 }
 
 impl Threshold {
-    /// Builds the threshold of `kind` from the fields of a target; `None` for [`TargetKind::None`]
-    /// or when a field the kind needs is missing.
-    pub fn from_parts(
-        kind: TargetKind,
-        value: Option<f64>,
-        min: Option<f64>,
-        max: Option<f64>,
-    ) -> Option<Threshold> {
+    /// Builds the threshold of `kind` from a target's numbers; `None` for [`TargetKind::None`]
+    /// or when a number the kind needs is missing.
+    pub fn from_parts(kind: TargetKind, bounds: Bounds) -> Option<Threshold> {
         match kind {
-            TargetKind::AtLeast => value.map(Threshold::AtLeast),
-            TargetKind::AtMost => value.map(Threshold::AtMost),
+            TargetKind::AtLeast => bounds.value.map(Threshold::AtLeast),
+            TargetKind::AtMost => bounds.value.map(Threshold::AtMost),
             TargetKind::Range => Some(Threshold::Range {
-                min: min?,
-                max: max?,
+                min: bounds.min?,
+                max: bounds.max?,
             }),
             TargetKind::None => None,
+        }
+    }
+
+    /// The numbers of this threshold.
+    pub fn bounds(self) -> Bounds {
+        match self {
+            Threshold::AtLeast(value) | Threshold::AtMost(value) => Bounds {
+                value: Some(value),
+                ..Bounds::default()
+            },
+            Threshold::Range { min, max } => Bounds {
+                value: None,
+                min: Some(min),
+                max: Some(max),
+            },
         }
     }
 
@@ -235,14 +245,10 @@ impl Threshold {
     }
 }
 
-/// A later target that replaces the measure's target from a period onward.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The numbers of a target: `value` for `at_least` and `at_most`, `min` and `max` for a range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct TargetChange {
-    /// The first period the new target applies to, as labelled in the source.
-    pub from: String,
-    /// The first day of that period.
-    pub from_start: CalendarDate,
+pub struct Bounds {
     /// The target value (`at_least`, `at_most`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
@@ -252,6 +258,19 @@ pub struct TargetChange {
     /// Upper bound (`range`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+
+/// A later target that replaces the measure's target from a period onward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TargetChange {
+    /// The first period the new target applies to, as labelled in the source.
+    pub from: String,
+    /// The first day of that period.
+    pub from_start: CalendarDate,
+    /// The target's numbers.
+    #[serde(flatten)]
+    pub bounds: Bounds,
     /// The band for "near target" while this target applies.
     pub near: f64,
 }
@@ -262,15 +281,9 @@ pub struct TargetChange {
 pub struct Target {
     /// The kind of target; every change keeps this kind.
     pub kind: TargetKind,
-    /// The target value (`at_least`, `at_most`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// Lower bound (`range`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Upper bound (`range`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
+    /// The target's numbers.
+    #[serde(flatten)]
+    pub bounds: Bounds,
     /// The band for "near target", in the measure's unit (absent for `none`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub near: Option<f64>,
@@ -288,9 +301,7 @@ impl Target {
     pub fn none() -> Target {
         Target {
             kind: TargetKind::None,
-            value: None,
-            min: None,
-            max: None,
+            bounds: Bounds::default(),
             near: None,
             near_is_explicit: false,
             history: Vec::new(),
@@ -299,7 +310,7 @@ impl Target {
 
     /// The threshold of the measure's own target, before any change.
     pub fn threshold(&self) -> Option<Threshold> {
-        Threshold::from_parts(self.kind, self.value, self.min, self.max)
+        Threshold::from_parts(self.kind, self.bounds)
     }
 
     /// The target in force for a citywide observation of the period starting on `period_start`:
@@ -313,8 +324,7 @@ impl Target {
             .find(|change| change.from_start <= period_start);
         match change {
             Some(change) => {
-                let threshold =
-                    Threshold::from_parts(self.kind, change.value, change.min, change.max)?;
+                let threshold = Threshold::from_parts(self.kind, change.bounds)?;
                 Some(AppliedTarget::new(
                     threshold,
                     change.near,
@@ -366,15 +376,9 @@ pub enum TargetSource {
 pub struct AppliedTarget {
     /// `at_least`, `at_most` or `range`.
     pub kind: TargetKind,
-    /// The target value (`at_least`, `at_most`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// Lower bound (`range`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Upper bound (`range`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
+    /// The target's numbers.
+    #[serde(flatten)]
+    pub bounds: Bounds,
     /// The band for "near target".
     pub near: f64,
     /// Where this target came from.
@@ -384,15 +388,9 @@ pub struct AppliedTarget {
 impl AppliedTarget {
     /// A target of `threshold` with band `near`, from `source`.
     pub fn new(threshold: Threshold, near: f64, source: TargetSource) -> AppliedTarget {
-        let (value, min, max) = match threshold {
-            Threshold::AtLeast(value) | Threshold::AtMost(value) => (Some(value), None, None),
-            Threshold::Range { min, max } => (None, Some(min), Some(max)),
-        };
         AppliedTarget {
             kind: threshold.kind(),
-            value,
-            min,
-            max,
+            bounds: threshold.bounds(),
             near,
             source,
         }
@@ -400,7 +398,7 @@ impl AppliedTarget {
 
     /// The threshold part of this target.
     pub fn threshold(&self) -> Option<Threshold> {
-        Threshold::from_parts(self.kind, self.value, self.min, self.max)
+        Threshold::from_parts(self.kind, self.bounds)
     }
 }
 
@@ -586,16 +584,12 @@ mod tests {
         let change = |from: &str, value| TargetChange {
             from: from[..7].to_owned(),
             from_start: CalendarDate::parse(from).unwrap(),
-            value: Some(value),
-            min: None,
-            max: None,
-            near: 0.05 * value,
+            bounds: Threshold::AtLeast(value).bounds(),
+            near: value / 20.0,
         };
         Target {
             kind: TargetKind::AtLeast,
-            value: Some(100.0),
-            min: None,
-            max: None,
+            bounds: Threshold::AtLeast(100.0).bounds(),
             near: Some(5.0),
             near_is_explicit: false,
             history: vec![change("2022-01-01", 200.0), change("2024-07-01", 300.0)],
@@ -606,11 +600,11 @@ mod tests {
     fn history_picks_latest_change_in_force() {
         let target = history_target();
         let at = |date| target.in_force(CalendarDate::parse(date).unwrap()).unwrap();
-        assert_eq!(at("2021-12-01").value, Some(100.0));
+        assert_eq!(at("2021-12-01").bounds.value, Some(100.0));
         assert_eq!(at("2021-12-01").source, TargetSource::Measure);
-        assert_eq!(at("2022-01-01").value, Some(200.0));
-        assert_eq!(at("2024-06-01").value, Some(200.0));
-        assert_eq!(at("2024-07-01").value, Some(300.0));
+        assert_eq!(at("2022-01-01").bounds.value, Some(200.0));
+        assert_eq!(at("2024-06-01").bounds.value, Some(200.0));
+        assert_eq!(at("2024-07-01").bounds.value, Some(300.0));
         assert_eq!(at("2024-07-01").near, 15.0);
         assert_eq!(at("2024-07-01").source, TargetSource::History);
     }
@@ -620,7 +614,7 @@ mod tests {
         let target = history_target();
         let row = target.row_override(50.0).unwrap();
         assert_eq!(
-            (row.kind, row.value, row.near),
+            (row.kind, row.bounds.value, row.near),
             (TargetKind::AtLeast, Some(50.0), 2.5)
         );
         assert_eq!(Target::none().row_override(50.0), None);

@@ -20,8 +20,8 @@ use toml_table::{TableReader, parse_document};
 use crate::date::CalendarDate;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::model::{
-    Area, AreaText, Contact, DatasetInfo, Direction, Measure, MeasureText, Target, TargetChange,
-    TargetKind, Threshold, Unit,
+    Area, AreaText, Bounds, Contact, DatasetInfo, Direction, Measure, MeasureText, Target,
+    TargetChange, TargetKind, Threshold, Unit,
 };
 use crate::period::{Frequency, Period};
 
@@ -555,10 +555,13 @@ fn read_threshold(
     table: &TableReader<'_, '_>,
     kind: TargetKind,
     d: &mut Vec<Diagnostic>,
-) -> (Option<f64>, Option<f64>, Option<f64>, bool) {
-    let value = table.number("value", d);
-    let min = table.number("min", d);
-    let max = table.number("max", d);
+) -> (Bounds, bool) {
+    let bounds = Bounds {
+        value: table.number("value", d),
+        min: table.number("min", d),
+        max: table.number("max", d),
+    };
+    let (min, max) = (bounds.min, bounds.max);
     let mut valid = true;
     let mut forbid = |key: &str, d: &mut Vec<Diagnostic>| {
         if table.get(key).is_some() {
@@ -631,7 +634,7 @@ fn read_threshold(
             }
         }
     }
-    (value, min, max, valid)
+    (bounds, valid)
 }
 
 fn read_near(table: &TableReader<'_, '_>, d: &mut Vec<Diagnostic>) -> Option<f64> {
@@ -655,13 +658,13 @@ fn read_target(
 ) -> Option<Target> {
     table.reject_unknown_keys(d);
     let kind = choice(table, "kind", TargetKind::ALL, d)?;
-    let (value, min, max, valid) = read_threshold(table, kind, d);
+    let (bounds, valid) = read_threshold(table, kind, d);
     let explicit_near = if kind == TargetKind::None {
         None
     } else {
         read_near(table, d)
     };
-    let threshold = Threshold::from_parts(kind, value, min, max);
+    let threshold = Threshold::from_parts(kind, bounds);
     let near = threshold.map(|t| explicit_near.unwrap_or_else(|| t.default_near()));
 
     let mut history: Vec<TargetChange> = Vec::new();
@@ -682,7 +685,7 @@ fn read_target(
     for change in &changes {
         change.reject_unknown_keys(d);
         let from = change.string("from", Some("\"2024-01\""), d);
-        let (value, min, max, valid) = read_threshold(change, kind, d);
+        let (change_bounds, valid) = read_threshold(change, kind, d);
         let change_near = read_near(change, d);
         history_valid &= valid;
         let (Some(from), Some(frequency)) = (from, frequency) else {
@@ -716,15 +719,13 @@ fn read_target(
             );
         }
         previous = Some(period);
-        let Some(threshold) = Threshold::from_parts(kind, value, min, max) else {
+        let Some(threshold) = Threshold::from_parts(kind, change_bounds) else {
             continue;
         };
         history.push(TargetChange {
             from,
             from_start: period.start(),
-            value,
-            min,
-            max,
+            bounds: change_bounds,
             near: change_near
                 .or(explicit_near)
                 .unwrap_or_else(|| threshold.default_near()),
@@ -732,9 +733,7 @@ fn read_target(
     }
     (valid && history_valid).then_some(Target {
         kind,
-        value,
-        min,
-        max,
+        bounds,
         near,
         near_is_explicit: explicit_near.is_some(),
         history,

@@ -258,7 +258,7 @@ pothole-repair,2024-02,90,,\n";
                 row.breakdown.as_ref().map(|b| b.1.as_str()),
                 row.observation.period.as_str(),
                 row.observation.status,
-                row.observation.target.map(|t| (t.value, t.source)),
+                row.observation.target.map(|t| (t.bounds.value, t.source)),
             )
         })
         .collect();

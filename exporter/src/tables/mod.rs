@@ -272,7 +272,7 @@ pub fn measures(languages: &[String]) -> Table {
             "target_history",
             String,
             false,
-            "Later targets as JSON: [{\"from\": period, \"value\" | \"min\", \"max\", \"near\"}], oldest first.",
+            "Later targets as JSON, oldest first: [{\"from\": period label, \"from_start\": date, \"value\" or \"min\" and \"max\", \"near\"}].",
         ),
         column(
             "breakdowns",
@@ -435,27 +435,9 @@ pub fn area_cells(area: &Area, position: usize, languages: &[String]) -> Vec<Opt
 pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<String>> {
     let target = &measure.target;
     let number = |n: Option<f64>| n.map(|n| n.to_string());
-    let history = (!target.history.is_empty()).then(|| {
-        let entries: Vec<serde_json::Value> = target
-            .history
-            .iter()
-            .map(|change| {
-                let mut entry = serde_json::json!({ "from": change.from });
-                for (key, value) in [
-                    ("value", change.value),
-                    ("min", change.min),
-                    ("max", change.max),
-                    ("near", Some(change.near)),
-                ] {
-                    if let Some(value) = value {
-                        entry[key] = serde_json::json!(value);
-                    }
-                }
-                entry
-            })
-            .collect();
-        serde_json::Value::Array(entries).to_string()
-    });
+    // The history as published in the JSON documents, so both formats agree.
+    let history = (!target.history.is_empty())
+        .then(|| serde_json::to_string(&target.history).unwrap_or_default());
     let mut cells = vec![
         Some(measure.id.clone()),
         Some(measure.area.clone()),
@@ -469,9 +451,9 @@ pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<Stri
         Some(measure.frequency.to_string()),
         Some(measure.direction.to_string()),
         Some(target.kind.to_string()),
-        number(target.value),
-        number(target.min),
-        number(target.max),
+        number(target.bounds.value),
+        number(target.bounds.min),
+        number(target.bounds.max),
         number(target.near),
         history,
         (!measure.breakdowns.is_empty()).then(|| measure.breakdowns.join(";")),

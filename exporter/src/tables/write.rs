@@ -169,9 +169,11 @@ impl ObservationBatch {
         self.target_kind
             .append_option(target.map(|t| t.kind.as_str()));
         self.target_value
-            .append_option(target.and_then(|t| t.value));
-        self.target_min.append_option(target.and_then(|t| t.min));
-        self.target_max.append_option(target.and_then(|t| t.max));
+            .append_option(target.and_then(|t| t.bounds.value));
+        self.target_min
+            .append_option(target.and_then(|t| t.bounds.min));
+        self.target_max
+            .append_option(target.and_then(|t| t.bounds.max));
         self.target_near.append_option(target.map(|t| t.near));
         self.target_source
             .append_option(target.map(|t| t.source.as_str()));
@@ -277,9 +279,9 @@ impl ObservationWriter {
             &number(observation.value),
             observation.status.as_str(),
             target.map_or("", |t| t.kind.as_str()),
-            &number(target.and_then(|t| t.value)),
-            &number(target.and_then(|t| t.min)),
-            &number(target.and_then(|t| t.max)),
+            &number(target.and_then(|t| t.bounds.value)),
+            &number(target.and_then(|t| t.bounds.min)),
+            &number(target.and_then(|t| t.bounds.max)),
             &number(target.map(|t| t.near)),
             target.map_or("", |t| t.source.as_str()),
             observation.note.as_deref().unwrap_or(""),
