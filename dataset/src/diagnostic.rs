@@ -29,6 +29,8 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when a fix is likely.
     pub help: Option<String>,
+    /// The text of the line, shown under the message with a caret at the column.
+    pub source_line: Option<String>,
 }
 
 impl Diagnostic {
@@ -41,6 +43,7 @@ impl Diagnostic {
             column,
             message: message.into(),
             help: None,
+            source_line: None,
         }
     }
 
@@ -55,6 +58,12 @@ impl Diagnostic {
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds the text of the line the problem is on, to show it under the message.
+    pub fn with_source_line(mut self, line: &str) -> Diagnostic {
+        self.source_line = Some(line.trim_end_matches(['\r', '\n']).to_owned());
         self
     }
 
@@ -75,11 +84,47 @@ impl fmt::Display for Diagnostic {
             "{}:{}:{}: {severity}: {}",
             self.file, self.line, self.column, self.message
         )?;
+        if let Some(line) = &self.source_line {
+            let (excerpt, caret) = excerpt(line, self.column);
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            write!(
+                f,
+                "\n{pad} |\n{number} | {excerpt}\n{pad} | {}^",
+                " ".repeat(caret)
+            )?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())
     }
+}
+
+/// Characters of a source line shown around the column, so a very long line stays readable.
+const EXCERPT_CHARS: usize = 100;
+
+/// The part of `line` to show and the caret's offset in it, for a 1-based `column`.
+fn excerpt(line: &str, column: u32) -> (String, usize) {
+    let column = (column as usize).saturating_sub(1);
+    let skip = column.saturating_sub(EXCERPT_CHARS / 2);
+    let shown: String = line
+        .chars()
+        .skip(skip)
+        .take(EXCERPT_CHARS)
+        // Tabs would move the caret; control characters could garble the terminal.
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let more = line.chars().count() > skip + EXCERPT_CHARS;
+    let mut text = String::new();
+    if skip > 0 {
+        text.push('…');
+    }
+    text.push_str(&shown);
+    if more {
+        text.push('…');
+    }
+    (text, column - skip + usize::from(skip > 0))
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -108,6 +153,27 @@ mod tests {
             diagnostic.to_string(),
             "measures/a.toml:3:1: error: unknown field `titel`\n  help: did you mean `title`?"
         );
+    }
+
+    #[test]
+    fn display_with_source_line() {
+        let diagnostic = Diagnostic::error("obs.csv", 12, 16, "value `12%` is not a number")
+            .with_source_line("pothole-repair,12%,,\r\n")
+            .with_help("write 12");
+        assert_eq!(
+            diagnostic.to_string(),
+            "obs.csv:12:16: error: value `12%` is not a number\n   |\n12 | pothole-repair,12%,,\n   |                ^\n  help: write 12"
+        );
+        let long = "x".repeat(500);
+        let shown = Diagnostic::error("a", 1, 300, "m")
+            .with_source_line(&long)
+            .to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(
+            lines[2].starts_with("1 | …x") && lines[2].ends_with("x…"),
+            "{shown}"
+        );
+        assert_eq!(lines[3].find('^'), lines[2].find('…').map(|i| i + 51));
     }
 
     #[test]

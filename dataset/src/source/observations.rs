@@ -159,19 +159,15 @@ impl<'c, R: Read> ObservationReader<'c, R> {
     fn check_record(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
         let record = &self.record;
         let line = record.position().map_or(0, |p| to_u32(p.line() as usize));
-        let error = |column: usize, message: String| {
-            Diagnostic::error(&self.name, line, self.column_of(column), message)
-        };
+        let error = |column: usize, message: String| self.cell_error(column, message);
         // A row with only empty cells is a blank line left by a spreadsheet.
         if record.iter().all(<[u8]>::is_empty) {
             return None;
         }
         if record.len() != self.columns.count {
             diagnostics.push(
-                Diagnostic::error(
-                    &self.name,
-                    line,
-                    1,
+                error(
+                    0,
                     format!(
                         "row has {} fields, but the header has {}",
                         record.len(),
@@ -379,6 +375,25 @@ impl<'c, R: Read> ObservationReader<'c, R> {
 
     fn column_of(&self, index: usize) -> u32 {
         self.place_of(index).1
+    }
+
+    /// An error at cell `index` of the current record, showing the line it is on.
+    fn cell_error(&self, index: usize, message: String) -> Diagnostic {
+        let (line, column) = self.place_of(index);
+        let diagnostic = Diagnostic::error(&self.name, line, column, message);
+        let record = self.record.position();
+        let raw = record.and_then(|p| self.csv.get_ref().recent(p.byte()));
+        let text = raw.zip(record).and_then(|(raw, position)| {
+            let offset = u64::from(line).checked_sub(position.line())?;
+            let text = raw
+                .split(|&b| b == b'\n')
+                .nth(usize::try_from(offset).ok()?)?;
+            Some(String::from_utf8_lossy(text).into_owned())
+        });
+        match text {
+            Some(text) => diagnostic.with_source_line(&text),
+            None => diagnostic,
+        }
     }
 }
 

@@ -50,8 +50,18 @@ fn manifest() -> Manifest {
     manifest.unwrap()
 }
 
+/// The messages with their help lines, without the source lines shown under them.
 fn messages(diagnostics: &[Diagnostic]) -> Vec<String> {
-    diagnostics.iter().map(ToString::to_string).collect()
+    diagnostics
+        .iter()
+        .map(|d| {
+            Diagnostic {
+                source_line: None,
+                ..d.clone()
+            }
+            .to_string()
+        })
+        .collect()
 }
 
 #[test]

@@ -40,7 +40,21 @@ impl<'a> SourceText<'a> {
     /// An error at a byte offset.
     pub fn error(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
         let (line, column) = self.location(offset);
-        Diagnostic::error(self.name, line, column, message)
+        let diagnostic = Diagnostic::error(self.name, line, column, message);
+        match self.line_text(line) {
+            Some(text) => diagnostic.with_source_line(text),
+            None => diagnostic,
+        }
+    }
+
+    /// The text of a 1-based line, without its line end.
+    fn line_text(&self, line: u32) -> Option<&str> {
+        let start = *self.line_starts.get(line.checked_sub(1)? as usize)?;
+        let end = self
+            .line_starts
+            .get(line as usize)
+            .map_or(self.text.len(), |next| next - 1);
+        self.text.get(start..end.max(start))
     }
 }
 
