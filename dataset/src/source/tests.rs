@@ -305,3 +305,50 @@ pothole-repair,2024-02,90,,\n";
     );
     assert_eq!(series.latest().unwrap().period, "2024-02");
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text near the real format: fragments of valid files, shuffled and cut.
+    fn tomlish() -> impl Strategy<Value = String> {
+        let pieces = MANIFEST
+            .lines()
+            .chain(MEASURE.lines())
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        (
+            prop::collection::vec(prop::sample::select(pieces), 0..40),
+            "\\PC{0,8}",
+        )
+            .prop_map(|(lines, noise)| format!("{}\n{noise}", lines.join("\n")))
+    }
+
+    proptest! {
+        #[test]
+        fn manifest_parser(text in prop_oneof![tomlish(), "\\PC{0,200}"]) {
+            let _ = parse_manifest("dataset.toml", &text);
+        }
+
+        #[test]
+        fn measure_parser(text in prop_oneof![tomlish(), "\\PC{0,200}"]) {
+            let _ = parse_measure("m.toml", "pothole-repair", &text, &manifest());
+        }
+
+        #[test]
+        fn observation_reader(bytes in prop::collection::vec(prop::sample::select(b"pothole-repair,2024-01,District 1\"\r\n\xEF\xBB\xBF\xFF1.5%".to_vec()), 0..300)) {
+            let catalog = catalog();
+            let today = CalendarDate::parse("2026-11-25").unwrap();
+            let header = b"measure,period,value,target,note,council_district\n";
+            let input: Vec<u8> = header.iter().copied().chain(bytes).collect();
+            if let Ok(mut reader) = ObservationReader::new("obs.csv", 0, input.as_slice(), &catalog, today) {
+                let mut diagnostics = Vec::new();
+                while reader.next_row(&mut diagnostics).is_some() {}
+                for diagnostic in &diagnostics {
+                    let _ = diagnostic.to_string();
+                }
+            }
+        }
+    }
+}
