@@ -40,10 +40,12 @@ struct Bar(ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, phase: &str, total: u64) {
-        self.0.reset();
+        self.0.set_message(phase.to_owned());
         self.0.set_length(total);
         self.0.set_position(0);
-        self.0.set_message(phase.to_owned());
+        self.0.reset_elapsed();
+        // Drawn from the first phase on; indicatif draws nothing when stderr is not a terminal.
+        self.0.set_draw_target(ProgressDrawTarget::stderr());
     }
     fn advance(&self, n: u64) {
         self.0.inc(n);
@@ -85,7 +87,7 @@ fn main() -> ExitCode {
         eprintln!("error: {}: not a directory", source.display());
         return ExitCode::from(2);
     }
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::hidden();
     bar.set_style(
         ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -135,6 +137,10 @@ fn main() -> ExitCode {
                 "invalid: {errors} error(s), {warnings} warning(s); nothing was published"
             );
             ExitCode::from(1)
+        }
+        Err(error @ Error::BadOutput { .. }) => {
+            let _ = writeln!(stderr, "error: {error}");
+            ExitCode::from(2)
         }
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");

@@ -32,6 +32,21 @@ fn usage_errors_exit_two() {
 }
 
 #[test]
+fn output_that_is_a_file_is_a_usage_error() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("public");
+    std::fs::write(&file, "not a directory").unwrap();
+    let output = civicmetrics(&[
+        "build",
+        "tests/fixtures/valid/small",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
+}
+
+#[test]
 fn warnings_do_not_fail_validation() {
     // Published before the fixture's last periods: they are in the future.
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
