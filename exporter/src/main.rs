@@ -41,9 +41,8 @@ struct Bar(ProgressBar);
 impl Progress for Bar {
     fn start(&self, phase: &str, total: u64) {
         self.0.set_message(phase.to_owned());
+        self.0.reset();
         self.0.set_length(total);
-        self.0.set_position(0);
-        self.0.reset_elapsed();
         // Drawn from the first phase on; indicatif draws nothing when stderr is not a terminal.
         self.0.set_draw_target(ProgressDrawTarget::stderr());
     }
