@@ -1,0 +1,185 @@
+//! `<civic-metric>`: the metric card.
+
+use dataset::document::MeasureDocument;
+use dataset::model::{Measure, Observation};
+use wasm_bindgen::prelude::*;
+use web_sys::{Node, ShadowRoot};
+
+use crate::dom::{element, join_url, link, set, text_element};
+use crate::draw::{self, Line, Palette};
+use crate::format::{Formatter, status_symbol};
+use crate::{add_probes, decode_measure, localized};
+
+/// How many recent periods the sparkline shows.
+const SPARKLINE_PERIODS: usize = 24;
+
+/// One metric card, driven by the loader's `<civic-metric>` element.
+#[wasm_bindgen]
+pub struct MetricCard {
+    root: ShadowRoot,
+    format: Formatter,
+    document: Option<MeasureDocument>,
+}
+
+/// The sentence the canvas reads out: measure, latest value, period, target and status.
+pub(crate) fn summary(
+    format: &Formatter,
+    measure: &Measure,
+    title: &str,
+    latest: Option<&Observation>,
+) -> String {
+    let strings = format.strings();
+    match latest {
+        Some(latest) => {
+            let value = latest
+                .value
+                .map_or_else(|| strings.get("no_data"), |v| format.value(measure, v));
+            let period = format.period(measure.frequency, latest);
+            let target = format.target(measure, latest.target.as_ref());
+            let status = format.status(latest.status);
+            strings.fill("chart_label", &[title, &value, &period, &target, &status])
+        }
+        None => format!("{title}: {}", strings.get("no_data")),
+    }
+}
+
+#[wasm_bindgen]
+impl MetricCard {
+    /// A card rendering into `root` in language `lang`; `strings` are the page's added
+    /// interface strings for that language (or `undefined`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(root: ShadowRoot, lang: &str, strings: JsValue) -> MetricCard {
+        MetricCard {
+            root,
+            format: Formatter::new(crate::i18n::Strings::new(lang, strings)),
+            document: None,
+        }
+    }
+
+    /// Renders the measure document (parsed JSON) published under the data URL `base`. The title
+    /// is a heading of `heading_level` (1-6), or plain text for 0, to fit the page's outline.
+    pub fn render(
+        &mut self,
+        document: JsValue,
+        base: &str,
+        heading_level: u8,
+    ) -> Result<(), JsValue> {
+        let document = decode_measure(document)?;
+        let root: &Node = &self.root;
+        crate::dom::clear(root);
+        add_probes(root);
+        let measure = &document.measure;
+        let strings = self.format.strings();
+        let language = strings.primary_language().to_owned();
+        let (title, short_title, _, methodology) = localized(measure, &language);
+        let status = document
+            .latest
+            .as_ref()
+            .map_or(dataset::Status::NoData, |l| l.status);
+        let card = element(root, "article", &format!("card status-{}", status.as_str()));
+        set(&card, "part", "card");
+        let tag = match heading_level {
+            1..=6 => format!("h{heading_level}"),
+            _ => "p".to_owned(),
+        };
+        let heading = text_element(&card, &tag, "title", short_title.unwrap_or(title));
+        set(&heading, "part", "title");
+        if let Some(latest) = &document.latest {
+            let value = latest
+                .value
+                .map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v));
+            let value = text_element(&card, "p", "value", &value);
+            set(&value, "part", "value");
+            text_element(
+                &card,
+                "p",
+                "period",
+                &self.format.period(measure.frequency, latest),
+            );
+            text_element(
+                &card,
+                "p",
+                "target",
+                &self.format.target(measure, latest.target.as_ref()),
+            );
+        }
+        let badge = element(&card, "p", "status");
+        set(&badge, "part", "status");
+        let icon = text_element(&badge, "span", "icon", status_symbol(status));
+        set(&icon, "aria-hidden", "true");
+        text_element(&badge, "span", "", &self.format.status(status));
+
+        let canvas = element(&card, "canvas", "sparkline");
+        set(&canvas, "role", "img");
+        set(
+            &canvas,
+            "aria-label",
+            &summary(&self.format, measure, title, document.latest.as_ref()),
+        );
+        if let Some(latest) = &document.latest {
+            text_element(
+                &card,
+                "p",
+                "trend",
+                &self.format.trend(measure, &document.observations, latest),
+            );
+        }
+        let updated = element(&card, "p", "updated");
+        updated.append_with_str_1(&format!("{} ", strings.get("last_updated")))?;
+        let time = text_element(
+            &updated,
+            "time",
+            "",
+            &self.format.updated(&document.dataset.modified),
+        );
+        set(&time, "datetime", &document.dataset.modified);
+
+        let about = element(&card, "details", "about");
+        text_element(&about, "summary", "", &strings.get("about"));
+        text_element(&about, "p", "", methodology);
+        text_element(
+            &about,
+            "p",
+            "source",
+            &format!("{}: {}", strings.get("source"), measure.source),
+        );
+
+        let links = element(&card, "p", "links");
+        let csv = document
+            .downloads
+            .iter()
+            .find(|d| d.media_type == "text/csv")
+            .map(|d| join_url(base, &d.path));
+        link(
+            &links,
+            &csv.unwrap_or_else(|| base.to_owned()),
+            &strings.get("get_data"),
+            "data-link",
+        );
+        let info = &document.dataset.info;
+        let feedback = info
+            .feedback_url
+            .clone()
+            .unwrap_or_else(|| format!("mailto:{}", info.contact.email));
+        link(&links, &feedback, &strings.get("feedback"), "feedback-link");
+
+        self.document = Some(document);
+        self.redraw();
+        Ok(())
+    }
+
+    /// Redraws the sparkline for the current size, pixel ratio and theme.
+    pub fn redraw(&self) {
+        let Some(document) = &self.document else {
+            return;
+        };
+        let Some(canvas) = draw::canvas_in(&self.root, "canvas.sparkline") else {
+            return;
+        };
+        let palette = Palette::read(&self.root);
+        let observations = &document.observations;
+        let recent = &observations[observations.len().saturating_sub(SPARKLINE_PERIODS)..];
+        let line = Line::new(recent, palette.line);
+        draw::sparkline(&canvas, &line, &draw::target_steps(recent), &palette);
+    }
+}

@@ -1,0 +1,468 @@
+//! `<civic-chart>`: the full time series with its target, a tooltip that follows the pointer and
+//! the keyboard (announced through an `aria-live` region), a data table and breakdown series.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use dataset::CalendarDate;
+use dataset::document::MeasureDocument;
+use dataset::model::Observation;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, Element, Event, KeyboardEvent, Node, PointerEvent, ShadowRoot};
+
+use crate::card::summary;
+use crate::dom::{clear, element, set, text_element};
+use crate::draw::{self, Layout, Line, Palette};
+use crate::format::{Formatter, status_symbol};
+use crate::{add_probes, decode_measure, localized};
+
+/// One series of the chart: its label and observations in period order.
+struct Series {
+    label: String,
+    observations: Vec<Observation>,
+}
+
+struct State {
+    root: ShadowRoot,
+    format: Formatter,
+    document: Option<MeasureDocument>,
+    series: Vec<Series>,
+    /// The highlighted observation of the first series.
+    index: Option<usize>,
+    layout: Layout,
+    /// Positions the tooltip without inline styles.
+    position: CssStyleSheet,
+}
+
+/// An event listener the chart added, kept to remove it again.
+type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
+
+/// One chart, driven by the loader's `<civic-chart>` element.
+#[wasm_bindgen]
+pub struct MetricChart {
+    state: Rc<RefCell<State>>,
+    listeners: Vec<Listener>,
+}
+
+/// Whether an observation falls within the `from` and `to` attributes (dates or their prefixes,
+/// such as `2022` or `2022-07`).
+fn in_window(observation: &Observation, from: Option<&str>, to: Option<&str>) -> bool {
+    let start = observation.period_start.to_string();
+    from.is_none_or(|from| start.as_str() >= from)
+        && to.is_none_or(|to| start.get(..to.len()).is_some_and(|prefix| prefix <= to))
+}
+
+impl State {
+    fn draw(&mut self) {
+        let Some(document) = &self.document else {
+            return;
+        };
+        let Some(canvas) = draw::canvas_in(&self.root, "canvas.plot") else {
+            return;
+        };
+        let palette = Palette::read(&self.root);
+        let lines: Vec<Line> = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let color = if self.series.len() == 1 {
+                    palette.line
+                } else {
+                    palette.series[i % 8]
+                };
+                Line::new(&s.observations, color)
+            })
+            .collect();
+        let targets = self
+            .series
+            .first()
+            .map(|s| draw::target_steps(&s.observations))
+            .unwrap_or_default();
+        let highlight = self.index.and_then(|i| {
+            let o = self.series.first()?.observations.get(i)?;
+            Some((f64::from(o.period_start.days_since_epoch()), o.value?))
+        });
+        let measure = &document.measure;
+        let format = &self.format;
+        let label = |date: CalendarDate, yearly: bool| {
+            if yearly {
+                date.0.year().to_string()
+            } else {
+                format.month(date)
+            }
+        };
+        let x_ticks = |first: f64, last: f64| draw::time_ticks(first, last, &label);
+        let y_label = |value: f64| format.value(measure, value);
+        if let Some(layout) = draw::chart(
+            &canvas, &lines, &targets, &palette, highlight, &x_ticks, &y_label,
+        ) {
+            self.layout = layout;
+        }
+        self.show_point();
+    }
+
+    /// Updates the tooltip and the live region for the highlighted point.
+    fn show_point(&self) {
+        let (Some(document), Some(index)) = (&self.document, self.index) else {
+            if let Ok(Some(tooltip)) = self.root.query_selector(".tooltip") {
+                set(&tooltip, "hidden", "");
+            }
+            return;
+        };
+        let Some(series) = self.series.first() else {
+            return;
+        };
+        let Some(observation) = series.observations.get(index) else {
+            return;
+        };
+        let measure = &document.measure;
+        let strings = self.format.strings();
+        let value = observation
+            .value
+            .map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v));
+        let text = strings.fill(
+            "point",
+            &[
+                &series.label,
+                &self.format.period(measure.frequency, observation),
+                &value,
+                &self.format.status(observation.status),
+            ],
+        );
+        if let Ok(Some(tooltip)) = self.root.query_selector(".tooltip") {
+            tooltip.set_text_content(Some(&format!(
+                "{} {text}",
+                status_symbol(observation.status)
+            )));
+            let _ = tooltip.remove_attribute("hidden");
+            let x = self
+                .layout
+                .css_x(f64::from(observation.period_start.days_since_epoch()));
+            let _ = self
+                .position
+                .replace_sync(&format!(".tooltip{{left:{x:.0}px}}"));
+        }
+        if let Ok(Some(live)) = self.root.query_selector(".live") {
+            live.set_text_content(Some(&text));
+        }
+    }
+
+    fn move_to(&mut self, index: usize) {
+        self.index = Some(index);
+        self.draw();
+    }
+
+    fn on_key(&mut self, event: &KeyboardEvent) {
+        let count = self.series.first().map_or(0, |s| s.observations.len());
+        if count == 0 {
+            return;
+        }
+        let current = self.index.unwrap_or(count - 1);
+        let step = match count / 10 {
+            0 => 1,
+            n => n,
+        };
+        let next = match event.key().as_str() {
+            "ArrowLeft" | "ArrowDown" => current.saturating_sub(1),
+            "ArrowRight" | "ArrowUp" => (current + 1).min(count - 1),
+            "PageDown" => current.saturating_sub(step),
+            "PageUp" => (current + step).min(count - 1),
+            "Home" => 0,
+            "End" => count - 1,
+            _ => return,
+        };
+        event.prevent_default();
+        self.move_to(next);
+    }
+
+    fn on_pointer(&mut self, event: &PointerEvent) {
+        let Some(series) = self.series.first() else {
+            return;
+        };
+        let x = f64::from(event.offset_x());
+        let nearest = series
+            .observations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                (
+                    i,
+                    (self
+                        .layout
+                        .css_x(f64::from(o.period_start.days_since_epoch()))
+                        - x)
+                        .abs(),
+                )
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((index, _)) = nearest
+            && self.index != Some(index)
+        {
+            self.move_to(index);
+        }
+    }
+
+    fn toggle_table(&self) {
+        let strings = self.format.strings();
+        let (Ok(Some(button)), Ok(Some(table))) = (
+            self.root.query_selector(".table-toggle"),
+            self.root.query_selector(".table"),
+        ) else {
+            return;
+        };
+        let open = table.has_attribute("hidden");
+        if open {
+            let _ = table.remove_attribute("hidden");
+        } else {
+            set(&table, "hidden", "");
+        }
+        set(
+            &button,
+            "aria-expanded",
+            if open { "true" } else { "false" },
+        );
+        button.set_text_content(Some(&strings.get(if open {
+            "hide_table"
+        } else {
+            "show_table"
+        })));
+    }
+}
+
+#[wasm_bindgen]
+impl MetricChart {
+    /// A chart rendering into `root` in language `lang`, with the page's added strings.
+    #[wasm_bindgen(constructor)]
+    pub fn new(root: ShadowRoot, lang: &str, strings: JsValue) -> Result<MetricChart, JsValue> {
+        let position = CssStyleSheet::new()?;
+        let sheets = root.adopted_style_sheets();
+        sheets.push(&position);
+        root.set_adopted_style_sheets(&sheets);
+        Ok(MetricChart {
+            state: Rc::new(RefCell::new(State {
+                root,
+                format: Formatter::new(crate::i18n::Strings::new(lang, strings)),
+                document: None,
+                series: Vec::new(),
+                index: None,
+                layout: Layout::default(),
+                position,
+            })),
+            listeners: Vec::new(),
+        })
+    }
+
+    /// Renders the measure document; `breakdown` names a dimension to draw one line per group;
+    /// `from` and `to` limit the periods shown.
+    pub fn render(
+        &mut self,
+        document: JsValue,
+        breakdown: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<(), JsValue> {
+        let document = decode_measure(document)?;
+        self.remove_listeners();
+        let mut state = self.state.borrow_mut();
+        let root: Node = state.root.clone().into();
+        clear(&root);
+        add_probes(&root);
+        let strings = state.format.strings();
+        let language = strings.primary_language().to_owned();
+        let measure = &document.measure;
+        let (title, _, _, _) = localized(measure, &language);
+        let window = |list: &[Observation]| -> Vec<Observation> {
+            list.iter()
+                .filter(|o| in_window(o, from.as_deref(), to.as_deref()))
+                .cloned()
+                .collect()
+        };
+        let mut series = vec![Series {
+            label: strings.get("citywide"),
+            observations: window(&document.observations),
+        }];
+        if let Some(dimension) = breakdown.as_deref()
+            && let Some(breakdown) = document
+                .breakdowns
+                .iter()
+                .find(|b| b.dimension == dimension)
+        {
+            series.extend(breakdown.groups.iter().map(|g| Series {
+                label: g.group.clone(),
+                observations: window(&g.observations),
+            }));
+        }
+
+        let figure = element(&root, "figure", "chart");
+        set(&figure, "part", "chart");
+        text_element(&figure, "figcaption", "title", title);
+        let plot = element(&figure, "div", "plot");
+        let canvas = element(&plot, "canvas", "plot");
+        set(&canvas, "tabindex", "0");
+        set(&canvas, "role", "img");
+        let latest = series
+            .first()
+            .and_then(|s| s.observations.iter().rev().find(|o| o.value.is_some()));
+        set(
+            &canvas,
+            "aria-label",
+            &summary(
+                &state.format,
+                measure,
+                title,
+                latest.or(document.latest.as_ref()),
+            ),
+        );
+        set(&canvas, "aria-describedby", "help");
+        let tooltip = element(&plot, "div", "tooltip");
+        set(&tooltip, "part", "tooltip");
+        set(&tooltip, "hidden", "");
+        set(&tooltip, "aria-hidden", "true");
+        let help = text_element(&figure, "p", "help", &strings.get("chart_help"));
+        set(&help, "id", "help");
+        if series.len() > 1 {
+            let legend = element(&figure, "ul", "legend");
+            for (i, s) in series.iter().enumerate() {
+                let item = element(&legend, "li", "");
+                let swatch = element(&item, "span", &format!("swatch series-{}", i % 8));
+                set(&swatch, "aria-hidden", "true");
+                item.append_with_str_1(&s.label)?;
+            }
+        }
+        let live = element(&figure, "p", "live");
+        set(&live, "aria-live", "polite");
+        let button = text_element(
+            &figure,
+            "button",
+            "table-toggle",
+            &strings.get("show_table"),
+        );
+        set(&button, "type", "button");
+        set(&button, "aria-expanded", "false");
+        let table_box = element(&figure, "div", "table");
+        set(&table_box, "hidden", "");
+        // The table scrolls, so it must be reachable from the keyboard.
+        set(&table_box, "tabindex", "0");
+        set(&table_box, "role", "region");
+        set(&table_box, "aria-label", title);
+        let table = element(&table_box, "table", "");
+        text_element(&table, "caption", "", title);
+        let head = element(&element(&table, "thead", ""), "tr", "");
+        let mut columns = vec![
+            strings.get("period"),
+            strings.get("value"),
+            strings.get("target"),
+            strings.get("status"),
+        ];
+        if series.len() > 1 {
+            columns.insert(0, measure.breakdowns.first().cloned().unwrap_or_default());
+        }
+        for column in &columns {
+            set(&text_element(&head, "th", "", column), "scope", "col");
+        }
+        let body = element(&table, "tbody", "");
+        for s in &series {
+            for observation in &s.observations {
+                let row = element(&body, "tr", "");
+                if series.len() > 1 {
+                    text_element(&row, "td", "", &s.label);
+                }
+                set(
+                    &text_element(
+                        &row,
+                        "th",
+                        "",
+                        &state.format.period(measure.frequency, observation),
+                    ),
+                    "scope",
+                    "row",
+                );
+                let value = observation.value.map_or_else(
+                    || strings.get("no_data"),
+                    |v| state.format.value(measure, v),
+                );
+                text_element(&row, "td", "", &value);
+                text_element(
+                    &row,
+                    "td",
+                    "",
+                    &state.format.target(measure, observation.target.as_ref()),
+                );
+                text_element(&row, "td", "", &state.format.status(observation.status));
+            }
+        }
+        state.series = series;
+        state.index = None;
+        state.document = Some(document);
+        drop(state);
+
+        self.listen(&canvas, "keydown", |state, event| {
+            if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
+                state.on_key(event);
+            }
+        });
+        self.listen(&canvas, "pointermove", |state, event| {
+            if let Some(event) = event.dyn_ref::<PointerEvent>() {
+                state.on_pointer(event);
+            }
+        });
+        self.listen(&canvas, "focus", |state, _| {
+            if state.index.is_none() {
+                let last = state
+                    .series
+                    .first()
+                    .map_or(0, |s| s.observations.len().saturating_sub(1));
+                state.move_to(last);
+            }
+        });
+        self.listen(&canvas, "blur", |state, _| {
+            state.index = None;
+            state.draw();
+        });
+        self.listen(&canvas, "pointerleave", |state, _| {
+            state.index = None;
+            state.draw();
+        });
+        self.listen(&button, "click", |state, _| state.toggle_table());
+        self.redraw();
+        Ok(())
+    }
+
+    /// Redraws for the current size, pixel ratio and theme.
+    pub fn redraw(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            state.draw();
+        }
+    }
+
+    fn listen(
+        &mut self,
+        target: &Element,
+        name: &'static str,
+        handler: impl Fn(&mut State, &Event) + 'static,
+    ) {
+        let state = Rc::clone(&self.state);
+        let closure = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            if let Ok(mut state) = state.try_borrow_mut() {
+                handler(&mut state, &event);
+            }
+        });
+        let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        self.listeners.push((target.clone(), name, closure));
+    }
+
+    fn remove_listeners(&mut self) {
+        for (target, name, closure) in self.listeners.drain(..) {
+            let _ =
+                target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl Drop for MetricChart {
+    fn drop(&mut self) {
+        self.remove_listeners();
+    }
+}

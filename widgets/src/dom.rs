@@ -1,0 +1,100 @@
+//! Building the shadow DOM. Text from data is always inserted as text, never as HTML, and only
+//! `http(s):` and `mailto:` links are followed.
+
+use web_sys::{Document, Element, Node};
+
+/// The document the elements live in.
+pub(crate) fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("widgets run in a page with a document")
+}
+
+/// Creates `<tag class=…>` under `parent`.
+pub(crate) fn element(parent: &Node, tag: &str, class: &str) -> Element {
+    let element = document().create_element(tag).expect("valid tag names");
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
+/// Creates `<tag class=…>text</tag>` under `parent`, the text inserted as text.
+pub(crate) fn text_element(parent: &Node, tag: &str, class: &str, text: &str) -> Element {
+    let element = element(parent, tag, class);
+    element.set_text_content(Some(text));
+    element
+}
+
+/// Sets an attribute, ignoring the (impossible) error for valid names.
+pub(crate) fn set(element: &Element, name: &str, value: &str) {
+    let _ = element.set_attribute(name, value);
+}
+
+/// Whether a URL from data may become a link: `http:`, `https:` and `mailto:` only, with no
+/// control characters that could hide another scheme.
+pub(crate) fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    let scheme_ok = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|s| lower.starts_with(s));
+    scheme_ok && !url.chars().any(char::is_control)
+}
+
+/// Creates a link under `parent` when the URL is safe; otherwise the text alone.
+pub(crate) fn link(parent: &Node, url: &str, text: &str, class: &str) -> Element {
+    if is_safe_url(url) {
+        let anchor = text_element(parent, "a", class, text);
+        set(&anchor, "href", url);
+        if !url.starts_with("mailto:") {
+            set(&anchor, "rel", "noopener");
+        }
+        anchor
+    } else {
+        text_element(parent, "span", class, text)
+    }
+}
+
+/// Removes every child of `node`.
+pub(crate) fn clear(node: &Node) {
+    while let Some(child) = node.first_child() {
+        let _ = node.remove_child(&child);
+    }
+}
+
+/// `base` joined with a relative `path` (`base` is a directory URL, with or without `/`).
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_and_mail_links() {
+        assert!(is_safe_url("https://example.org/a"));
+        assert!(is_safe_url("mailto:team@example.org"));
+        assert!(is_safe_url("HTTP://example.org"));
+        assert!(!is_safe_url("javascript:alert(1)"));
+        assert!(!is_safe_url(" javascript:alert(1)"));
+        assert!(!is_safe_url("java\tscript:alert(1)"));
+        assert!(!is_safe_url("https://exa\nmple.org"));
+        assert!(!is_safe_url("data:text/html,<script>"));
+        assert!(!is_safe_url("/relative"));
+    }
+
+    #[test]
+    fn urls_join_with_one_slash() {
+        assert_eq!(
+            join_url("https://x.org/data/", "/measures/a.json"),
+            "https://x.org/data/measures/a.json"
+        );
+        assert_eq!(join_url("data", "index.json"), "data/index.json");
+    }
+}

@@ -1,0 +1,271 @@
+//! Values, periods, targets, statuses and trends in words, formatted for the reader's language
+//! with the browser's `Intl`.
+
+use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
+use dataset::{CalendarDate, Frequency};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::i18n::Strings;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    type NumberFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "NumberFormat", catch)]
+    fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &NumberFormat, value: f64) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    type DateTimeFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
+    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = format)]
+    fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> String;
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
+
+/// How status is shown: a symbol (never colour alone) and its words.
+pub(crate) fn status_symbol(status: Status) -> &'static str {
+    match status {
+        Status::OnTrack => "✓",
+        Status::NearTarget => "!",
+        Status::OffTrack => "✕",
+        Status::NoTarget => "–",
+        Status::NoData => "?",
+    }
+}
+
+/// Formats values, periods and dates for one language.
+pub(crate) struct Formatter {
+    strings: Strings,
+}
+
+impl Formatter {
+    /// A formatter for the language of `strings`.
+    pub(crate) fn new(strings: Strings) -> Formatter {
+        Formatter { strings }
+    }
+
+    /// The interface strings.
+    pub(crate) fn strings(&self) -> &Strings {
+        &self.strings
+    }
+
+    fn number_format(&self, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
+        NumberFormat::new(self.strings.language(), &options(pairs))
+            .or_else(|_| NumberFormat::new("en", &options(pairs)))
+            .ok()
+    }
+
+    /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
+    pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
+        let digits = JsValue::from(f64::from(measure.decimals.unwrap_or(match measure.unit {
+            Unit::Count | Unit::Currency => 0,
+            Unit::Ratio => 2,
+            _ => 1,
+        })));
+        let fraction = [
+            ("minimumFractionDigits", JsValue::from(0)),
+            ("maximumFractionDigits", digits.clone()),
+        ];
+        let unit = |name: &str| {
+            let mut pairs = fraction.to_vec();
+            pairs.push(("style", "unit".into()));
+            pairs.push(("unit", name.into()));
+            pairs.push(("unitDisplay", "long".into()));
+            pairs
+        };
+        let (pairs, value): (Vec<(&str, JsValue)>, f64) = match measure.unit {
+            Unit::Percent => {
+                let mut pairs = vec![
+                    ("style", JsValue::from("percent")),
+                    ("maximumFractionDigits", digits),
+                ];
+                pairs.push(("minimumFractionDigits", JsValue::from(0)));
+                (pairs, value / 100.0)
+            }
+            Unit::Minutes => (unit("minute"), value),
+            Unit::Hours => (unit("hour"), value),
+            Unit::Days => (unit("day"), value),
+            Unit::Currency => {
+                let code = measure
+                    .unit_label
+                    .as_deref()
+                    .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
+                    .unwrap_or("USD");
+                let mut pairs = fraction.to_vec();
+                pairs.push(("style", "currency".into()));
+                pairs.push(("currency", code.into()));
+                pairs.push(("notation", "compact".into()));
+                (pairs, value)
+            }
+            Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
+        };
+        let text = match self.number_format(&pairs) {
+            Some(format) => format.format(value),
+            None => value.to_string(),
+        };
+        match (&measure.unit, &measure.unit_label) {
+            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => format!("{text} {label}"),
+            _ => text,
+        }
+    }
+
+    /// A plain number with up to `decimals` places, for differences.
+    fn plain(&self, value: f64, decimals: u8) -> String {
+        let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
+        match self.number_format(&pairs) {
+            Some(format) => format.format(value),
+            None => value.to_string(),
+        }
+    }
+
+    fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
+        let mut pairs = pairs.to_vec();
+        pairs.push(("timeZone", "UTC".into()));
+        let js_date = js_sys::Date::new(&JsValue::from_str(&format!("{date}T00:00:00Z")));
+        DateTimeFormat::new(self.strings.language(), &options(&pairs))
+            .or_else(|_| DateTimeFormat::new("en", &options(&pairs)))
+            .map_or_else(|_| date.to_string(), |format| format.format_date(&js_date))
+    }
+
+    /// The period an observation covers, in words: "October 2026", "Week of Mar 2, 2026".
+    pub(crate) fn period(&self, frequency: Frequency, observation: &Observation) -> String {
+        let start = observation.period_start;
+        match frequency {
+            Frequency::Daily => self.date(start, &[("dateStyle", "medium".into())]),
+            Frequency::Weekly => self.strings.fill(
+                "week_of",
+                &[&self.date(start, &[("dateStyle", "medium".into())])],
+            ),
+            Frequency::Monthly => self.date(
+                start,
+                &[("month", "long".into()), ("year", "numeric".into())],
+            ),
+            Frequency::Quarterly | Frequency::Annual => observation.period.clone(),
+        }
+    }
+
+    /// A month and year, short: "Mar 2026".
+    pub(crate) fn month(&self, date: CalendarDate) -> String {
+        self.date(
+            date,
+            &[("month", "short".into()), ("year", "numeric".into())],
+        )
+    }
+
+    /// A publication time (RFC 3339) as a date in words.
+    pub(crate) fn updated(&self, modified: &str) -> String {
+        match modified.get(..10).and_then(CalendarDate::parse) {
+            Some(date) => self.date(date, &[("dateStyle", "long".into())]),
+            None => modified.to_owned(),
+        }
+    }
+
+    /// The target in words: "Target: at least 80%".
+    pub(crate) fn target(&self, measure: &Measure, target: Option<&AppliedTarget>) -> String {
+        let value = |v: Option<f64>| v.map(|v| self.value(measure, v)).unwrap_or_default();
+        match target {
+            None => self.strings.get("target_none"),
+            Some(target) => {
+                let bounds = target.bounds;
+                match target.kind {
+                    TargetKind::AtLeast => self
+                        .strings
+                        .fill("target_at_least", &[&value(bounds.value)]),
+                    TargetKind::AtMost => {
+                        self.strings.fill("target_at_most", &[&value(bounds.value)])
+                    }
+                    TargetKind::Range => self
+                        .strings
+                        .fill("target_range", &[&value(bounds.min), &value(bounds.max)]),
+                    TargetKind::None => self.strings.get("target_none"),
+                }
+            }
+        }
+    }
+
+    /// The status in words.
+    pub(crate) fn status(&self, status: Status) -> String {
+        self.strings.get(status.as_str())
+    }
+
+    /// The change from the same period a year earlier, in words: "Up 3 points from a year
+    /// earlier" for percentages, "Down 12% from a year earlier" otherwise.
+    pub(crate) fn trend(
+        &self,
+        measure: &Measure,
+        observations: &[Observation],
+        latest: &Observation,
+    ) -> String {
+        let Some(value) = latest.value else {
+            return self.strings.get("trend_none");
+        };
+        let year_earlier = shift_year(latest.period_start, -1);
+        let earlier = observations
+            .iter()
+            .find(|o| {
+                Some(o.period_start) == year_earlier
+                    || (measure.frequency == Frequency::Weekly
+                        && close_week(o.period_start, year_earlier))
+            })
+            .and_then(|o| o.value);
+        let Some(earlier) = earlier else {
+            return self.strings.get("trend_none");
+        };
+        let change = value - earlier;
+        let amount = if measure.unit == Unit::Percent {
+            self.strings.fill(
+                "points",
+                &[&self.plain(change.abs(), measure.decimals.unwrap_or(1))],
+            )
+        } else if earlier != 0.0 {
+            let pairs = [
+                ("style", JsValue::from("percent")),
+                ("maximumFractionDigits", JsValue::from(0)),
+            ];
+            match self.number_format(&pairs) {
+                Some(format) => format.format((change / earlier).abs()),
+                None => format!("{:.0}%", (change / earlier).abs() * 100.0),
+            }
+        } else {
+            self.value(measure, change.abs())
+        };
+        if change.abs() < f64::EPSILON * earlier.abs().max(1.0) {
+            self.strings.get("trend_same")
+        } else if change > 0.0 {
+            self.strings.fill("trend_up", &[&amount])
+        } else {
+            self.strings.fill("trend_down", &[&amount])
+        }
+    }
+}
+
+/// The same calendar day `years` later (28 February for 29 February in a common year).
+fn shift_year(date: CalendarDate, years: i32) -> Option<CalendarDate> {
+    let (year, month, day) = date.0.to_calendar_date();
+    let year = year + years;
+    let day = day.min(time_days_in_month(year, month));
+    time::Date::from_calendar_date(year, month, day)
+        .ok()
+        .map(CalendarDate)
+}
+
+fn time_days_in_month(year: i32, month: time::Month) -> u8 {
+    time::util::days_in_month(month, year)
+}
+
+/// Whether a weekly period starts within three days of `target` (ISO weeks drift by a day or two
+/// a year).
+fn close_week(start: CalendarDate, target: Option<CalendarDate>) -> bool {
+    target.is_some_and(|t| (start.days_since_epoch() - t.days_since_epoch()).abs() <= 3)
+}

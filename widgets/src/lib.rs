@@ -1,0 +1,108 @@
+//! civicmetrics widgets: metric cards, charts and area summaries as WebAssembly, driven by the
+//! custom elements of the loader in `pkg/` (`<civic-metric>`, `<civic-chart>`, `<civic-area>`).
+//!
+//! The loader fetches the published JSON (`data/index.json`, `data/measures/<id>.json`) once per
+//! URL per page and hands it, parsed, to one Rust object per element; Rust reads it with the
+//! canonical types of the `dataset` crate, builds the shadow DOM and draws on canvas with
+//! plotters.
+
+mod area;
+mod card;
+mod chart;
+mod dom;
+mod draw;
+mod format;
+mod i18n;
+
+pub use area::AreaSummary;
+pub use card::MetricCard;
+pub use chart::MetricChart;
+use dataset::document::{MeasureDocument, SCHEMA_VERSION, is_compatible};
+use dataset::model::Measure;
+use wasm_bindgen::prelude::*;
+use web_sys::{Node, ShadowRoot};
+
+/// Reads a parsed JSON document with the canonical types, rejecting other major schema versions.
+fn decode<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
+    let version = js_sys::Reflect::get(&value, &JsValue::from_str("schema_version"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if !is_compatible(&version) {
+        return Err(JsValue::from_str(&format!(
+            "the data has schema version `{version}`; this widget reads {SCHEMA_VERSION}"
+        )));
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|error| JsValue::from_str(&format!("malformed data: {error}")))
+}
+
+fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {
+    decode(value)
+}
+
+/// The measure's texts in `language`, falling back to the default language: title, short title,
+/// description, methodology.
+fn localized<'m>(
+    measure: &'m Measure,
+    language: &str,
+) -> (&'m str, Option<&'m str>, &'m str, &'m str) {
+    let text = measure.translations.get(language);
+    let pick = |translated: Option<&'m String>, default: &'m str| {
+        translated.map_or(default, String::as_str)
+    };
+    (
+        pick(text.and_then(|t| t.title.as_ref()), &measure.title),
+        text.and_then(|t| t.short_title.as_deref())
+            .or(measure.short_title.as_deref()),
+        pick(
+            text.and_then(|t| t.description.as_ref()),
+            &measure.description,
+        ),
+        pick(
+            text.and_then(|t| t.methodology.as_ref()),
+            &measure.methodology,
+        ),
+    )
+}
+
+/// Hidden elements whose computed colours give the canvas its theme (see `draw::Palette`).
+fn add_probes(root: &Node) {
+    let probes = dom::element(root, "div", "probes");
+    dom::set(&probes, "aria-hidden", "true");
+    for name in ["line", "target", "grid", "text"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain((0..8).map(|i| format!("series-{i}")))
+    {
+        dom::element(&probes, "span", &format!("probe-{name}"));
+    }
+}
+
+/// Shows the error state: a readable message and a link to the data, never a blank box.
+#[wasm_bindgen(js_name = showError)]
+pub fn show_error(root: &ShadowRoot, lang: &str, strings: JsValue, data_url: &str, detail: &str) {
+    let strings = i18n::Strings::new(lang, strings);
+    let root: &Node = root;
+    dom::clear(root);
+    let box_ = dom::element(root, "div", "error");
+    dom::set(&box_, "part", "error");
+    dom::set(&box_, "role", "status");
+    dom::text_element(&box_, "p", "error-title", &strings.get("unavailable"));
+    dom::text_element(
+        &box_,
+        "p",
+        "error-detail",
+        &strings.get("unavailable_detail"),
+    );
+    if !detail.is_empty() {
+        dom::text_element(&box_, "p", "error-reason", detail);
+    }
+    dom::link(&box_, data_url, &strings.get("open_data"), "error-link");
+}
+
+/// The version of the published schema these widgets read.
+#[wasm_bindgen(js_name = schemaVersion)]
+pub fn schema_version() -> String {
+    SCHEMA_VERSION.to_owned()
+}

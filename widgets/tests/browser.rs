@@ -1,0 +1,202 @@
+//! Browser tests of the widgets, run in headless Chromium by wasm-bindgen-test: formatting,
+//! status text, the canvas's aria-label and the DOM structure, on the JSON the exporter publishes
+//! for the small fixture (its reviewed snapshot), so the two sides of the contract are tested
+//! together.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{
+    Element, HtmlElement, KeyboardEvent, KeyboardEventInit, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
+};
+use widgets::{MetricCard, MetricChart, show_error};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The published `measures/potholes.json` of the small fixture, from its snapshot.
+fn potholes() -> JsValue {
+    let snapshot =
+        include_str!("../../exporter/tests/snapshots/tests__snapshots__measure-potholes.snap");
+    let json = snapshot.splitn(3, "---\n").nth(2).expect("a snapshot body");
+    js_sys::JSON::parse(json).expect("the snapshot is JSON")
+}
+
+/// A fresh element with an open shadow root, attached to the page.
+fn root() -> ShadowRoot {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .unwrap()
+}
+
+fn find(root: &ShadowRoot, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+}
+
+fn text(root: &ShadowRoot, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn card_shows_value_period_target_and_status_in_words() {
+    let root = root();
+    let mut card = MetricCard::new(root.clone(), "en-US", JsValue::UNDEFINED);
+    card.render(potholes(), "https://data.example.org/data", 3)
+        .unwrap();
+    assert_eq!(text(&root, ".title"), "Potholes fixed on time");
+    assert_eq!(text(&root, ".value"), "86.3%");
+    assert_eq!(text(&root, ".period"), "December 2025");
+    assert_eq!(text(&root, ".target"), "Target: at least 80%");
+    assert_eq!(text(&root, ".status"), "✓On track");
+    assert_eq!(
+        find(&root, ".status .icon")
+            .get_attribute("aria-hidden")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(
+        find(&root, "article")
+            .class_name()
+            .contains("status-on_track")
+    );
+    assert_eq!(
+        find(&root, "time").get_attribute("datetime").as_deref(),
+        Some("2026-01-01T00:00:00Z")
+    );
+}
+
+#[wasm_bindgen_test]
+fn canvas_states_the_measure_in_words() {
+    let root = root();
+    let mut card = MetricCard::new(root.clone(), "en", JsValue::UNDEFINED);
+    card.render(potholes(), "https://data.example.org/data", 3)
+        .unwrap();
+    let canvas = find(&root, "canvas");
+    assert_eq!(canvas.get_attribute("role").as_deref(), Some("img"));
+    assert_eq!(
+        canvas.get_attribute("aria-label").unwrap(),
+        "Potholes repaired within 3 business days: 86.3% for December 2025. Target: at least 80%. On track."
+    );
+}
+
+#[wasm_bindgen_test]
+fn spanish_uses_translations_and_interface_strings() {
+    let root = root();
+    let mut card = MetricCard::new(root.clone(), "es", JsValue::UNDEFINED);
+    card.render(potholes(), "https://data.example.org/data", 3)
+        .unwrap();
+    assert_eq!(text(&root, ".title"), "Baches reparados a tiempo");
+    assert_eq!(text(&root, ".status"), "✓En camino");
+    assert_eq!(text(&root, ".target"), "Meta: al menos 80\u{a0}%");
+    assert_eq!(text(&root, ".period"), "diciembre de 2025");
+}
+
+#[wasm_bindgen_test]
+fn pages_add_languages() {
+    let root = root();
+    let strings = js_sys::JSON::parse(r#"{"on_track": "Sur la bonne voie"}"#).unwrap();
+    let mut card = MetricCard::new(root.clone(), "fr", strings);
+    card.render(potholes(), "https://data.example.org/data", 3)
+        .unwrap();
+    assert_eq!(text(&root, ".status"), "✓Sur la bonne voie");
+    assert_eq!(text(&root, ".value"), "86,3\u{a0}%");
+}
+
+#[wasm_bindgen_test]
+fn links_point_at_the_data_and_feedback() {
+    let root = root();
+    let mut card = MetricCard::new(root.clone(), "en", JsValue::UNDEFINED);
+    card.render(potholes(), "https://data.example.org/data/", 3)
+        .unwrap();
+    assert_eq!(
+        find(&root, ".data-link").get_attribute("href").as_deref(),
+        Some("https://data.example.org/data/observations.csv")
+    );
+    assert_eq!(
+        find(&root, ".feedback-link")
+            .get_attribute("href")
+            .as_deref(),
+        Some("https://example.org/small-city/feedback")
+    );
+}
+
+#[wasm_bindgen_test]
+fn other_schema_versions_are_refused() {
+    let document = potholes();
+    js_sys::Reflect::set(&document, &"schema_version".into(), &"2.0.0".into()).unwrap();
+    let mut card = MetricCard::new(root(), "en", JsValue::UNDEFINED);
+    let error = card
+        .render(document, "https://data.example.org/data", 3)
+        .unwrap_err();
+    assert!(
+        error
+            .as_string()
+            .unwrap()
+            .contains("schema version `2.0.0`")
+    );
+}
+
+#[wasm_bindgen_test]
+fn error_state_is_readable_and_links_only_to_web_urls() {
+    let root = root();
+    show_error(
+        &root,
+        "en",
+        JsValue::UNDEFINED,
+        "https://data.example.org/data/measures/x.json",
+        "HTTP 404",
+    );
+    assert_eq!(text(&root, ".error-title"), "Data unavailable");
+    assert_eq!(text(&root, ".error-reason"), "HTTP 404");
+    assert_eq!(
+        find(&root, "a").get_attribute("href").as_deref(),
+        Some("https://data.example.org/data/measures/x.json")
+    );
+    let root = self::root();
+    show_error(&root, "en", JsValue::UNDEFINED, "javascript:alert(1)", "");
+    assert!(root.query_selector("a").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+fn chart_table_lists_every_observation_and_keys_announce_values() {
+    let root = root();
+    let mut chart = MetricChart::new(root.clone(), "en", JsValue::UNDEFINED).unwrap();
+    chart
+        .render(potholes(), Some("council_district".into()), None, None)
+        .unwrap();
+    let rows = root.query_selector_all("tbody tr").unwrap().length();
+    // 18 citywide months, and three districts reported for three months each.
+    assert_eq!(rows, 18 + 3 * 3);
+    assert_eq!(root.query_selector_all(".legend li").unwrap().length(), 4);
+
+    let canvas: HtmlElement = find(&root, "canvas").dyn_into().unwrap();
+    canvas.focus().unwrap();
+    assert_eq!(
+        text(&root, ".live"),
+        "Citywide, December 2025: 86.3%, On track"
+    );
+    let init = KeyboardEventInit::new();
+    init.set_key("ArrowLeft");
+    canvas
+        .dispatch_event(
+            &KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        text(&root, ".live"),
+        "Citywide, November 2025: 84.9%, On track"
+    );
+
+    let button: HtmlElement = find(&root, ".table-toggle").dyn_into().unwrap();
+    assert!(find(&root, ".table").has_attribute("hidden"));
+    button.click();
+    assert!(!find(&root, ".table").has_attribute("hidden"));
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+}
