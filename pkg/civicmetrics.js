@@ -1,0 +1,228 @@
+// civicmetrics widgets: the loader. It defines <civic-metric>, <civic-chart> and <civic-area>,
+// fetches each data URL once per page, and drives one WebAssembly object per element.
+//
+//   <script type="module" src="https://example.org/civicmetrics/civicmetrics.js"></script>
+//   <civic-metric src="https://data.example.org/performance/data" measure="pothole-repair"></civic-metric>
+
+import init, { AreaSummary, MetricCard, MetricChart, showError } from './widgets.js';
+import { STYLES } from './styles.js';
+
+/** How long a data request may take before the element shows its error state, unless the
+ * element's `timeout` attribute (milliseconds) says otherwise. */
+const TIMEOUT_MS = 10000;
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(STYLES);
+
+let wasm;
+function ready() {
+  wasm ??= init({ module_or_path: new URL('./widgets_bg.wasm', import.meta.url) });
+  return wasm;
+}
+
+/** One request per URL per page, shared by every element. */
+const requests = new Map();
+
+class DataError extends Error {}
+
+async function request(url, timeout) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  try {
+    const response = await fetch(url, { signal: controller.signal, credentials: 'omit' });
+    if (!response.ok) throw new DataError(`HTTP ${response.status}`);
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new DataError('the data is not valid JSON');
+    }
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(controller.signal.aborted ? 'the request timed out' : 'the network request failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function fetchJson(url, timeout) {
+  if (!requests.has(url)) requests.set(url, request(url, timeout));
+  return requests.get(url);
+}
+
+const addedStrings = new Map();
+
+/**
+ * Adds or overrides interface strings for a language, e.g.
+ * `addLanguage('fr', { on_track: 'Sur la bonne voie', … })`. Keys are listed in the README.
+ * Elements already on the page re-render.
+ */
+export function addLanguage(tag, strings) {
+  const key = String(tag).toLowerCase();
+  addedStrings.set(key, { ...(addedStrings.get(key) ?? {}), ...strings });
+  for (const element of document.querySelectorAll('civic-metric, civic-chart, civic-area')) {
+    element.refresh();
+  }
+}
+
+function stringsFor(lang) {
+  const tag = lang.toLowerCase();
+  return addedStrings.get(tag) ?? addedStrings.get(tag.split('-')[0]);
+}
+
+function dataUrl(base, path) {
+  return `${base.replace(/\/+$/, '')}/${path}`;
+}
+
+class CivicElement extends HTMLElement {
+  static observedAttributes = ['src', 'measure', 'area', 'lang', 'breakdown', 'from', 'to', 'heading'];
+
+  #widget = null;
+  #scheduled = false;
+  #resize = null;
+  #media = [];
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    this.root.adoptedStyleSheets = [sheet];
+  }
+
+  get language() {
+    return this.getAttribute('lang') || this.parentElement?.closest('[lang]')?.getAttribute('lang')
+      || document.documentElement.lang || 'en';
+  }
+
+  connectedCallback() {
+    this.setAttribute('aria-busy', 'true');
+    this.refresh();
+    this.#resize = new ResizeObserver(() => this.redraw());
+    this.#resize.observe(this);
+    this.#watch('(prefers-color-scheme: dark)');
+    this.#watch('(forced-colors: active)');
+    this.#watchRatio();
+  }
+
+  disconnectedCallback() {
+    this.#resize?.disconnect();
+    for (const [query, listener] of this.#media) query.removeEventListener('change', listener);
+    this.#media = [];
+    this.#widget?.free();
+    this.#widget = null;
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.refresh();
+  }
+
+  #watch(text) {
+    const query = matchMedia(text);
+    const listener = () => this.redraw();
+    query.addEventListener('change', listener);
+    this.#media.push([query, listener]);
+  }
+
+  // A change of devicePixelRatio (zoom, moving to another screen) needs a sharper canvas.
+  #watchRatio() {
+    const query = matchMedia(`(resolution: ${devicePixelRatio}dppx)`);
+    const listener = () => {
+      query.removeEventListener('change', listener);
+      this.#media = this.#media.filter(([q]) => q !== query);
+      this.redraw();
+      if (this.isConnected) this.#watchRatio();
+    };
+    query.addEventListener('change', listener);
+    this.#media.push([query, listener]);
+  }
+
+  redraw() {
+    this.#widget?.redraw?.();
+  }
+
+  refresh() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#load();
+    });
+  }
+
+  async #load() {
+    // Relative data URLs resolve against the page, so links built from them are absolute.
+    const attribute = this.getAttribute('src');
+    const src = attribute ? new URL(attribute, document.baseURI).href : '';
+    const path = this.dataPath();
+    const url = path ? dataUrl(src, path) : src;
+    const lang = this.language;
+    try {
+      if (!src || !path) throw new DataError(`the element needs ${this.requiredAttributes}`);
+      const timeout = Number(this.getAttribute('timeout')) || TIMEOUT_MS;
+      const [data] = await Promise.all([fetchJson(url, timeout), ready()]);
+      this.#widget?.free();
+      this.#widget = this.create(this.root, lang, stringsFor(lang));
+      this.render(this.#widget, data, src);
+    } catch (error) {
+      try {
+        await ready();
+        this.#widget?.free();
+        this.#widget = null;
+        const reason = error instanceof DataError ? error.message : String(error?.message ?? error);
+        showError(this.root, lang, stringsFor(lang), url, reason);
+      } catch {
+        this.root.replaceChildren(Object.assign(document.createElement('a'), { href: url, textContent: 'Data unavailable' }));
+      }
+    } finally {
+      this.removeAttribute('aria-busy');
+    }
+  }
+}
+
+class CivicMetric extends CivicElement {
+  requiredAttributes = 'src and measure attributes';
+  dataPath() {
+    const measure = this.getAttribute('measure');
+    return measure ? `measures/${encodeURIComponent(measure)}.json` : '';
+  }
+  create(root, lang, strings) {
+    return new MetricCard(root, lang, strings);
+  }
+  render(widget, data, src) {
+    widget.render(data, src, headingLevel(this));
+  }
+}
+
+/** The `heading` attribute: the level (1-6) of the card's title in the page outline, or `none`. */
+function headingLevel(element) {
+  const heading = element.getAttribute('heading');
+  if (heading === 'none') return 0;
+  const level = Number(heading);
+  return level >= 1 && level <= 6 ? level : 3;
+}
+
+class CivicChart extends CivicMetric {
+  create(root, lang, strings) {
+    return new MetricChart(root, lang, strings);
+  }
+  render(widget, data) {
+    widget.render(data, this.getAttribute('breakdown') ?? undefined,
+      this.getAttribute('from') ?? undefined, this.getAttribute('to') ?? undefined);
+  }
+}
+
+class CivicArea extends CivicElement {
+  requiredAttributes = 'src and area attributes';
+  dataPath() {
+    return this.getAttribute('area') ? 'index.json' : '';
+  }
+  create(root, lang, strings) {
+    return new AreaSummary(root, lang, strings);
+  }
+  render(widget, data, src) {
+    widget.render(data, this.getAttribute('area'), src);
+  }
+}
+
+for (const [name, element] of [['civic-metric', CivicMetric], ['civic-chart', CivicChart], ['civic-area', CivicArea]]) {
+  if (!customElements.get(name)) customElements.define(name, element);
+}
