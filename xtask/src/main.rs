@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `demo`: publish the bundled Seattle sample into `./public` and list what was written.
+//! - `dist`: build the widgets' WebAssembly package into `pkg/`.
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
 //!   with the interoperability clients, the `wasm32-unknown-unknown` target).
 
@@ -13,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   demo    publish examples/seattle into ./public and list what was written
+  dist    build the widgets package (wasm, bindings, loader) into pkg/
   test    run every check and test, installing what they need";
 
 fn main() -> Result<()> {
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("demo") => demo(),
+        Some("dist") => dist().map(|_| ()),
         Some("test") => test(),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");
@@ -64,16 +67,26 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-fn demo() -> Result<()> {
+/// Publishes the bundled sample into `./public`.
+fn publish_sample() -> Result<()> {
     run(cargo().args([
         "build",
         "--package",
         "civicmetrics-exporter",
         "--bin",
         "civicmetrics",
+        "--locked",
     ]))?;
-    let binary = Path::new("target/debug/civicmetrics");
-    run(Command::new(binary).args(["build", "examples/seattle", "--out", "public"]))?;
+    run(Command::new("target/debug/civicmetrics").args([
+        "build",
+        "examples/seattle",
+        "--out",
+        "public",
+    ]))
+}
+
+fn demo() -> Result<()> {
+    publish_sample()?;
     let mut files = Vec::new();
     list(Path::new("public"), &mut files)?;
     println!("\nPublished examples/seattle into ./public:");
@@ -102,6 +115,102 @@ fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The pinned npm tools (`wasm-opt` from binaryen; the browser-test drivers), installed into
+/// `target/tools` from `xtask/tools/package.json` and its lock file.
+fn node_tools() -> Result<PathBuf> {
+    let tools = Path::new("target/tools");
+    let manifest = Path::new("xtask/tools/package.json");
+    let lock = Path::new("xtask/tools/package-lock.json");
+    let stamp = tools.join("installed-package-lock.json");
+    let wanted =
+        std::fs::read_to_string(lock).context("cannot read xtask/tools/package-lock.json")?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        std::fs::create_dir_all(tools)?;
+        std::fs::copy(manifest, tools.join("package.json"))?;
+        std::fs::copy(lock, tools.join("package-lock.json"))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(tools))?;
+        std::fs::write(&stamp, wanted)?;
+    }
+    Ok(std::path::absolute(tools)?)
+}
+
+/// The features the wasm-bindgen output uses; `--all-features` would emit imports browsers reject.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+];
+
+/// The files of the package a page loads, for the size budget.
+pub const PACKAGE_FILES: &[&str] = &[
+    "civicmetrics.js",
+    "styles.js",
+    "widgets.js",
+    "widgets_bg.wasm",
+];
+
+/// Builds the widgets into `pkg/`: the wasm in the size-tuned `wasm-release` profile, the
+/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, then `wasm-opt -Oz`.
+/// Returns the gzipped size of the package.
+fn dist() -> Result<u64> {
+    ensure_wasm_target()?;
+    run(cargo().args([
+        "build",
+        "--package",
+        "civicmetrics-widgets",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--locked",
+    ]))?;
+    let input = Path::new("target/wasm32-unknown-unknown/wasm-release/widgets.wasm");
+    eprintln!(
+        "$ wasm-bindgen {} --target web --out-dir pkg",
+        input.display()
+    );
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(input)
+        .web(true)?
+        .typescript(true)
+        .out_name("widgets")
+        .generate("pkg")
+        .context("wasm-bindgen failed")?;
+    let tools = node_tools()?;
+    let wasm = Path::new("pkg/widgets_bg.wasm");
+    run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
+        .arg("-Oz")
+        .args(WASM_OPT_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm))?;
+    let mut total = 0;
+    println!("{:<20} {:>10} {:>10}", "pkg/", "bytes", "gzip -9");
+    for name in PACKAGE_FILES {
+        let bytes = std::fs::read(Path::new("pkg").join(name))
+            .with_context(|| format!("pkg/{name} is missing"))?;
+        let gzipped = gzip_size(&bytes)?;
+        total += gzipped;
+        println!("{name:<20} {:>10} {gzipped:>10}", bytes.len());
+    }
+    println!("{:<20} {:>10} {total:>10}", "total", "");
+    Ok(total)
+}
+
+/// The size of `bytes` compressed like `gzip -9`.
+fn gzip_size(bytes: &[u8]) -> Result<u64> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
 }
 
 /// The virtual environment with the interoperability clients (pyarrow, DuckDB, polars,
@@ -186,6 +295,90 @@ fn test() -> Result<()> {
         .args(["test", "--workspace", "--locked"])
         .env("CIVICMETRICS_PYTHON", &python)
         .env("INSTA_UPDATE", "no"))?;
+    browser_tests()?;
     eprintln!("all checks and tests passed");
     Ok(())
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock")?;
+    let entry = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&entry)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
+        + entry.len();
+    Ok(lock[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Debian's Chromium and ChromeDriver, installed when missing.
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// `wasm-bindgen-test-runner` of exactly the wasm-bindgen version in Cargo.lock, installed into
+/// `target/tools/cargo` when missing.
+fn test_runner() -> Result<PathBuf> {
+    let version = locked_version("wasm-bindgen")?;
+    let root = Path::new("target/tools/cargo");
+    let runner = root.join("bin/wasm-bindgen-test-runner");
+    let installed = Command::new(&runner)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&version));
+    if !installed {
+        // Not --locked: the CLI's own lock file pins crates this registry may no longer serve.
+        run(cargo()
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &version,
+                "--root",
+            ])
+            .arg(root))?;
+    }
+    Ok(std::path::absolute(runner)?)
+}
+
+/// The widgets in headless Chromium: wasm-bindgen-test unit tests, then the end-to-end tests of
+/// the example pages on the published sample.
+fn browser_tests() -> Result<()> {
+    ensure_chromium()?;
+    let runner = test_runner()?;
+    run(cargo()
+        .args([
+            "test",
+            "--package",
+            "civicmetrics-widgets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+        ])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
+    dist()?;
+    publish_sample()?;
+    let tools = node_tools()?;
+    run(Command::new("node")
+        .arg("tests/e2e/widgets.mjs")
+        .arg(".")
+        .arg(tools))
 }
