@@ -1,0 +1,253 @@
+// End-to-end tests of the widgets in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core; no browser download): the example pages under a strict Content-Security-Policy,
+// values and statuses against the published data, keyboard navigation, the table, error states,
+// sharp canvases at deviceScaleFactor 2, axe-core, and screenshots written to target/e2e/.
+//
+// Run by `cargo xtask test` after `cargo xtask dist` and publishing examples/seattle into public/.
+// Usage: node tests/e2e/widgets.mjs ROOT TOOLS_DIR
+
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { join, extname, normalize, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const [root, tools] = process.argv.slice(2).map((p) => resolve(p));
+const { chromium } = await import(join(tools, 'node_modules/playwright-core/index.mjs'));
+const axeSource = readFileSync(join(tools, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const artifacts = join(root, 'target/e2e');
+mkdirSync(artifacts, { recursive: true });
+
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.csv': 'text/csv',
+};
+
+const index = JSON.parse(readFileSync(join(root, 'public/data/index.json'), 'utf8'));
+const potholes = readFileSync(join(root, 'public/data/measures/potholes-repaired-on-time.json'), 'utf8');
+
+// A page of elements whose data fails in every way, beside one that works.
+const ERRORS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error states</title>
+<link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
+<h1>Error states</h1>
+<civic-metric id="missing" src="/e2e/missing" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="malformed" src="/e2e/malformed" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="slow" src="/e2e/slow" measure="potholes-repaired-on-time" timeout="1500"></civic-metric>
+<civic-metric id="version" src="/e2e/version" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="good" src="/public/data" measure="potholes-repaired-on-time"></civic-metric>
+</main></body></html>`;
+
+const requests = new Map();
+const server = createServer((request, response) => {
+  const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+  requests.set(path, (requests.get(path) ?? 0) + 1);
+  const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' };
+  if (path === '/e2e/errors.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    return response.end(ERRORS_PAGE);
+  }
+  if (path.startsWith('/e2e/malformed/')) {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] });
+    return response.end(potholes.slice(0, 200));
+  }
+  if (path.startsWith('/e2e/slow/')) return; // never answers
+  if (path.startsWith('/e2e/version/')) {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] });
+    return response.end(potholes.replace('"schema_version":"1.0.0"', '"schema_version":"2.0.0"'));
+  }
+  let file = normalize(join(root, path));
+  if (!file.startsWith(root + '/')) {
+    response.writeHead(403, headers);
+    return response.end();
+  }
+  if (existsSync(file) && !extname(file)) file = join(file, 'index.html');
+  if (!existsSync(file)) {
+    response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' });
+    return response.end('not found');
+  }
+  response.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  response.end(readFileSync(file));
+});
+await new Promise((done) => server.listen(0, '127.0.0.1', done));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'civicmetrics-chromium-')), {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1000, height: 900 },
+});
+
+const failures = [];
+const results = [];
+function check(condition, message) {
+  if (!condition) failures.push(message);
+}
+
+/** Opens a page, recording console errors and uncaught exceptions. */
+async function open(path, options = {}) {
+  const page = await context.newPage();
+  if (options.scale) await page.setViewportSize({ width: 1000, height: 900 });
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  await page.goto(origin + path);
+  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart, civic-area')]
+    .every((e) => e.shadowRoot && !e.hasAttribute('aria-busy') && e.shadowRoot.childElementCount > 0), null, { timeout: 15000 });
+  return { page, problems };
+}
+
+/** Text of `selector` inside the shadow root of `host`. */
+function shadowText(page, host, selector) {
+  return page.evaluate(([h, s]) => document.querySelector(h)?.shadowRoot?.querySelector(s)?.textContent ?? null, [host, selector]);
+}
+
+function latest(id) {
+  return index.measures.find((m) => m.id === id).latest;
+}
+
+const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'Off track', no_target: 'No target', no_data: 'No data' };
+
+// 1. The department page: every card shows the published latest value and status.
+{
+  const { page, problems } = await open('/examples/department-page/');
+  const cards = await page.$$eval('civic-metric', (elements) => elements.map((e) => e.getAttribute('measure')));
+  check(cards.length === 3, `department page has ${cards.length} cards`);
+  for (const [position, id] of cards.entries()) {
+    const host = `civic-metric:nth-of-type(${position + 1})`;
+    const expected = latest(id);
+    const value = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(expected.value / 100);
+    const shown = await shadowText(page, host, '.value');
+    check(shown === value, `${id}: value ${JSON.stringify(shown)}, expected ${value}`);
+    const status = await shadowText(page, host, '.status');
+    check(status?.endsWith(STATUS[expected.status]), `${id}: status ${JSON.stringify(status)}, expected ${STATUS[expected.status]}`);
+    const label = await page.evaluate((h) => document.querySelector(h).shadowRoot.querySelector('canvas').getAttribute('aria-label'), host);
+    check(label?.includes(value) && label.includes(STATUS[expected.status]), `${id}: aria-label ${label}`);
+  }
+  // One request per data URL, shared by every element: the chart and a card show the same measure.
+  check(requests.get('/public/data/measures/potholes-repaired-on-time.json') === 1,
+    `potholes JSON requested ${requests.get('/public/data/measures/potholes-repaired-on-time.json')} times`);
+  check(problems.length === 0, `department page under CSP: ${problems.join('; ')}`);
+
+  // Keyboard: focus the chart, move left, hear the previous period.
+  await page.focus('civic-chart >> canvas');
+  const observations = JSON.parse(potholes).observations;
+  const last = observations.at(-1);
+  const before = observations.at(-2);
+  let live = await shadowText(page, 'civic-chart', '.live');
+  check(live?.includes(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(last.value / 100)),
+    `chart focus announces the latest value: ${live}`);
+  await page.keyboard.press('ArrowLeft');
+  live = await shadowText(page, 'civic-chart', '.live');
+  check(live?.includes(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(before.value / 100)),
+    `ArrowLeft announces the previous value: ${live}`);
+
+  // The table toggle shows every observation shown in the chart (from 2023, citywide and 7 districts).
+  await page.click('civic-chart >> button.table-toggle');
+  const rows = await page.evaluate(() => document.querySelector('civic-chart').shadowRoot.querySelectorAll('tbody tr').length);
+  const document = JSON.parse(potholes);
+  const since = (list) => list.filter((o) => o.period_start >= '2023').length;
+  const expectedRows = since(document.observations)
+    + document.breakdowns[0].groups.reduce((sum, group) => sum + since(group.observations), 0);
+  check(rows === expectedRows, `table rows ${rows}, expected ${expectedRows}`);
+  await page.screenshot({ path: join(artifacts, 'department-page.png'), fullPage: true });
+  await page.close();
+}
+
+// 2. The news article, and time to first card paint (median of 5 loads).
+{
+  const times = [];
+  for (let run = 0; run < 5; run++) {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        const card = document.querySelector('civic-metric');
+        if (card && card.shadowRoot?.querySelector('canvas') && !card.hasAttribute('aria-busy')) {
+          requestAnimationFrame(() => { window.__firstCardPaint = performance.now(); });
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, attributes: true, childList: true });
+    });
+    await page.goto(origin + '/examples/department-page/');
+    await page.waitForFunction(() => window.__firstCardPaint !== undefined, null, { timeout: 15000 });
+    times.push(await page.evaluate(() => window.__firstCardPaint));
+    await page.close();
+  }
+  times.sort((a, b) => a - b);
+  results.push(`time to first card paint (department page, median of 5): ${times[2].toFixed(0)} ms (min ${times[0].toFixed(0)}, max ${times[4].toFixed(0)})`);
+
+  const { page, problems } = await open('/examples/news-article/');
+  check(problems.length === 0, `news article under CSP: ${problems.join('; ')}`);
+  await page.screenshot({ path: join(artifacts, 'news-article.png'), fullPage: true });
+  await page.close();
+}
+
+// 3. Sharp canvases: at deviceScaleFactor 2 the backing store is twice the CSS size.
+{
+  const scaled = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'civicmetrics-chromium-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, deviceScaleFactor: 2,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1000, height: 900 },
+  });
+  const page = await scaled.newPage();
+  await page.goto(origin + '/examples/department-page/');
+  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')].every((e) => !e.hasAttribute('aria-busy')));
+  const sizes = await page.evaluate(() => [...document.querySelectorAll('civic-metric, civic-chart')].map((e) => {
+    const canvas = e.shadowRoot.querySelector('canvas');
+    const rect = canvas.getBoundingClientRect();
+    return [canvas.width, canvas.height, rect.width, rect.height];
+  }));
+  for (const [width, height, cssWidth, cssHeight] of sizes) {
+    check(width === Math.round(cssWidth * 2) && height === Math.round(cssHeight * 2),
+      `backing store ${width}x${height} for CSS ${cssWidth}x${cssHeight} at ratio 2`);
+  }
+  await page.screenshot({ path: join(artifacts, 'department-page@2x.png'), fullPage: true });
+  await scaled.close();
+}
+
+// 4. Error states: a readable message with a link to the data, and the good element still works.
+{
+  const { page, problems } = await open('/e2e/errors.html');
+  for (const [id, reason] of [['missing', 'HTTP 404'], ['malformed', 'not valid JSON'], ['slow', 'timed out'], ['version', 'schema version']]) {
+    const title = await shadowText(page, `#${id}`, '.error-title');
+    const detail = await shadowText(page, `#${id}`, '.error-reason');
+    const href = await page.evaluate((h) => document.querySelector(h).shadowRoot.querySelector('a')?.href, `#${id}`);
+    check(title === 'Data unavailable' && detail?.includes(reason) && href?.startsWith(origin),
+      `${id}: error state ${JSON.stringify([title, detail, href])}`);
+  }
+  check((await shadowText(page, '#good', '.value')) !== null, 'the working element renders beside the failing ones');
+  const uncaught = problems.filter((p) => p.startsWith('uncaught'));
+  check(uncaught.length === 0, `error page: ${uncaught.join('; ')}`);
+  await page.screenshot({ path: join(artifacts, 'error-states.png'), fullPage: true });
+  await page.close();
+}
+
+// 5. axe-core finds no violations on the example pages (shadow DOM included).
+{
+  const axeContext = await context.browser()?.newContext({ bypassCSP: true }) ?? null;
+  for (const path of ['/examples/department-page/', '/examples/news-article/']) {
+    const page = await (axeContext ?? context).newPage();
+    await page.goto(origin + path);
+    await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')].every((e) => !e.hasAttribute('aria-busy')));
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+    check(violations.length === 0, `axe on ${path}: ${violations.join(' | ')}`);
+    results.push(`axe-core on ${path}: ${violations.length} violations`);
+    await page.close();
+  }
+}
+
+await context.close();
+server.close();
+for (const line of results) console.log(line);
+console.log(`screenshots in ${artifacts}`);
+if (failures.length) {
+  console.error(`${failures.length} failure(s):\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('widgets end-to-end: all checks passed');
