@@ -37,11 +37,20 @@ const ERRORS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <civic-metric id="good" src="/public/data" measure="potholes-repaired-on-time"></civic-metric>
 </main></body></html>`;
 
+// A priority area with its cards, in Spanish.
+const AREA_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Área</title>
+<link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
+<h1>Servicios</h1><civic-area src="/public/data" area="basic-city-services"></civic-area></main></body></html>`;
+
 const requests = new Map();
 const server = createServer((request, response) => {
   const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
   requests.set(path, (requests.get(path) ?? 0) + 1);
   const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' };
+  if (path === '/e2e/area.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    return response.end(AREA_PAGE);
+  }
   if (path === '/e2e/errors.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
     return response.end(ERRORS_PAGE);
@@ -226,10 +235,28 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   await page.close();
 }
 
-// 5. axe-core finds no violations on the example pages (shadow DOM included).
+// 5. An area counts its measures on track and shows a card for each, in the page's language.
+{
+  const { page, problems } = await open('/e2e/area.html');
+  const measures = index.measures.filter((m) => m.area === 'basic-city-services');
+  const onTrack = measures.filter((m) => m.latest?.status === 'on_track').length;
+  const count = await shadowText(page, 'civic-area', '.count');
+  check(count === `${onTrack} de ${measures.length} medidas en camino`, `area count ${JSON.stringify(count)}`);
+  await page.waitForFunction(() => [...document.querySelector('civic-area').shadowRoot.querySelectorAll('civic-metric')]
+    .every((card) => !card.hasAttribute('aria-busy') && card.shadowRoot.querySelector('.value, .error')), null, { timeout: 15000 });
+  const statuses = await page.evaluate(() => [...document.querySelector('civic-area').shadowRoot.querySelectorAll('civic-metric')]
+    .map((card) => card.shadowRoot.querySelector('.status')?.textContent));
+  check(statuses.length === measures.length && statuses.every(Boolean), `area cards: ${JSON.stringify(statuses)}`);
+  check(statuses.filter((s) => s.endsWith('En camino')).length === onTrack, `area cards on track: ${JSON.stringify(statuses)}`);
+  check(problems.length === 0, `area page under CSP: ${problems.join('; ')}`);
+  await page.screenshot({ path: join(artifacts, 'area.png'), fullPage: true });
+  await page.close();
+}
+
+// 6. axe-core finds no violations on the example pages (shadow DOM included).
 {
   const axeContext = await context.browser()?.newContext({ bypassCSP: true }) ?? null;
-  for (const path of ['/examples/department-page/', '/examples/news-article/']) {
+  for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html']) {
     const page = await (axeContext ?? context).newPage();
     await page.goto(origin + path);
     await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')].every((e) => !e.hasAttribute('aria-busy')));
