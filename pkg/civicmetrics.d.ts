@@ -7,11 +7,11 @@ export function addLanguage(tag: string, strings: Partial<Record<CivicStringKey,
 export type CivicStringKey =
   | 'on_track' | 'near_target' | 'off_track' | 'no_target' | 'no_data'
   | 'target_at_least' | 'target_at_most' | 'target_range' | 'target_none'
-  | 'trend_up' | 'trend_down' | 'trend_same' | 'trend_none' | 'points' | 'week_of'
+  | 'trend_up' | 'trend_down' | 'trend_same' | 'trend_none' | 'point' | 'points' | 'week_of'
   | 'last_updated' | 'about' | 'source' | 'get_data' | 'feedback'
   | 'unavailable' | 'unavailable_detail' | 'open_data' | 'show_table' | 'hide_table'
   | 'on_track_count' | 'period' | 'value' | 'status' | 'target' | 'citywide'
-  | 'chart_label' | 'chart_help' | 'point' | 'loading';
+  | 'chart_label' | 'chart_help' | 'point_label' | 'loading';
 
 /** Attributes common to every element. */
 interface CivicElementAttributes {

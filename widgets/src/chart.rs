@@ -123,7 +123,7 @@ impl State {
             .value
             .map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v));
         let text = strings.fill(
-            "point",
+            "point_label",
             &[
                 &series.label,
                 &self.format.period(measure.frequency, observation),
@@ -142,7 +142,7 @@ impl State {
                 .css_x(f64::from(observation.period_start.days_since_epoch()));
             let _ = self
                 .position
-                .replace_sync(&format!(".tooltip{{left:{x:.0}px}}"));
+                .replace_sync(&format!(".tooltip{{left:{}px}}", x.round() as i32));
         }
         if let Ok(Some(live)) = self.root.query_selector(".live") {
             live.set_text_content(Some(&text));

@@ -39,8 +39,14 @@ fn parse_rgb(text: &str) -> Option<RGBColor> {
     let mut parts = inner
         .split([',', ' ', '/'])
         .filter(|p| !p.is_empty())
-        .map(|p| p.trim().parse::<f64>().ok());
-    let mut channel = || parts.next().flatten().map(|v| v.clamp(0.0, 255.0) as u8);
+        // Computed colours have integer channels; a fraction (some engines) is cut off.
+        .map(|p| {
+            p.trim()
+                .split('.')
+                .next()
+                .and_then(|whole| whole.parse::<u16>().ok())
+        });
+    let mut channel = || parts.next().flatten().map(|v| v.min(255) as u8);
     Some(RGBColor(channel()?, channel()?, channel()?))
 }
 

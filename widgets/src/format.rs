@@ -17,6 +17,13 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn format(this: &NumberFormat, value: f64) -> String;
 
+    #[wasm_bindgen(js_namespace = Intl, js_name = PluralRules)]
+    type PluralRules;
+    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "PluralRules", catch)]
+    fn new(locale: &str, options: &Object) -> Result<PluralRules, JsValue>;
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, value: f64) -> String;
+
     #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
     type DateTimeFormat;
     #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
@@ -110,23 +117,27 @@ impl Formatter {
             }
             Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
         };
-        let text = match self.number_format(&pairs) {
-            Some(format) => format.format(value),
-            None => value.to_string(),
-        };
+        let text = self
+            .number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(value));
         match (&measure.unit, &measure.unit_label) {
             (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => format!("{text} {label}"),
             _ => text,
         }
     }
 
+    /// Whether `count` takes the singular in this language ("1 point", "1 punto").
+    fn is_one(&self, count: f64) -> bool {
+        PluralRules::new(self.strings.language(), &Object::new())
+            .or_else(|_| PluralRules::new("en", &Object::new()))
+            .is_ok_and(|rules| rules.select(count) == "one")
+    }
+
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
         let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
-        match self.number_format(&pairs) {
-            Some(format) => format.format(value),
-            None => value.to_string(),
-        }
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(value))
     }
 
     fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {

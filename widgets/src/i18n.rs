@@ -18,6 +18,7 @@ const EN: &[(&str, &str)] = &[
     ("trend_down", "Down {0} from a year earlier"),
     ("trend_same", "Unchanged from a year earlier"),
     ("trend_none", "No value a year earlier to compare with"),
+    ("point", "{0} point"),
     ("points", "{0} points"),
     ("week_of", "Week of {0}"),
     ("last_updated", "Last updated"),
@@ -41,7 +42,7 @@ const EN: &[(&str, &str)] = &[
     ("citywide", "Citywide"),
     ("chart_label", "{0}: {1} for {2}. {3}. {4}."),
     ("chart_help", "Use the arrow keys to move between periods."),
-    ("point", "{0}, {1}: {2}, {3}"),
+    ("point_label", "{0}, {1}: {2}, {3}"),
     ("loading", "Loading…"),
 ];
 
@@ -59,6 +60,7 @@ const ES: &[(&str, &str)] = &[
     ("trend_down", "Baja {0} respecto al año anterior"),
     ("trend_same", "Sin cambios respecto al año anterior"),
     ("trend_none", "Sin valor del año anterior para comparar"),
+    ("point", "{0} punto"),
     ("points", "{0} puntos"),
     ("week_of", "Semana del {0}"),
     ("last_updated", "Última actualización"),
@@ -82,7 +84,7 @@ const ES: &[(&str, &str)] = &[
     ("citywide", "Toda la ciudad"),
     ("chart_label", "{0}: {1} en {2}. {3}. {4}."),
     ("chart_help", "Use las flechas para moverse entre períodos."),
-    ("point", "{0}, {1}: {2}, {3}"),
+    ("point_label", "{0}, {1}: {2}, {3}"),
     ("loading", "Cargando…"),
 ];
 
