@@ -235,8 +235,13 @@ impl Formatter {
         };
         let change = value - earlier;
         let amount = if measure.unit == Unit::Percent {
+            let key = if self.is_one(change.abs()) {
+                "point"
+            } else {
+                "points"
+            };
             self.strings.fill(
-                "points",
+                key,
                 &[&self.plain(change.abs(), measure.decimals.unwrap_or(1))],
             )
         } else if earlier != 0.0 {
