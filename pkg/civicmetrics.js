@@ -86,6 +86,8 @@ class CivicElement extends HTMLElement {
     super();
     this.root = this.attachShadow({ mode: 'open' });
     this.root.adoptedStyleSheets = [sheet];
+    // Content inside the element (a server-rendered card, say) shows until the widget replaces it.
+    this.root.append(document.createElement('slot'));
   }
 
   get language() {
@@ -163,6 +165,13 @@ class CivicElement extends HTMLElement {
       this.#widget = this.create(this.root, lang, stringsFor(lang));
       this.render(this.#widget, data, src);
     } catch (error) {
+      // With content of its own, the element keeps showing it rather than an error.
+      if (this.firstElementChild) {
+        this.#widget?.free();
+        this.#widget = null;
+        this.root.replaceChildren(document.createElement('slot'));
+        return;
+      }
       try {
         await ready();
         this.#widget?.free();

@@ -82,6 +82,16 @@ pub struct Area {
     pub translations: BTreeMap<String, AreaText>,
 }
 
+impl Area {
+    /// The title and description in `language`, falling back to the default language.
+    pub fn text(&self, language: &str) -> (&str, &str) {
+        match self.translations.get(language) {
+            Some(text) => (&text.title, &text.description),
+            None => (&self.title, &self.description),
+        }
+    }
+}
+
 /// The unit a measure's values are expressed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -488,6 +498,45 @@ pub struct Measure {
     /// Texts in other languages, by language tag.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub translations: BTreeMap<String, MeasureText>,
+}
+
+/// A measure's texts in one language, each falling back to the default language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalizedText<'m> {
+    /// The title.
+    pub title: &'m str,
+    /// The short title for cards, when there is one.
+    pub short_title: Option<&'m str>,
+    /// Why it matters.
+    pub description: &'m str,
+    /// How it is measured.
+    pub methodology: &'m str,
+}
+
+impl LocalizedText<'_> {
+    /// The short title, else the title: what a card shows.
+    pub fn card_title(&self) -> &str {
+        self.short_title.unwrap_or(self.title)
+    }
+}
+
+impl Measure {
+    /// The measure's texts in `language`, each falling back to the default language.
+    pub fn text(&self, language: &str) -> LocalizedText<'_> {
+        let text = self.translations.get(language);
+        LocalizedText {
+            title: text.and_then(|t| t.title.as_deref()).unwrap_or(&self.title),
+            short_title: text
+                .and_then(|t| t.short_title.as_deref())
+                .or(self.short_title.as_deref()),
+            description: text
+                .and_then(|t| t.description.as_deref())
+                .unwrap_or(&self.description),
+            methodology: text
+                .and_then(|t| t.methodology.as_deref())
+                .unwrap_or(&self.methodology),
+        }
+    }
 }
 
 /// One published value of a measure for one period (and, in a breakdown, one group).

@@ -12,7 +12,7 @@ use dataset::document::{
     PublishedDataset, SCHEMA_VERSION,
 };
 use dataset::source::{Catalog, ObservationReader, Series, judge_series};
-use dataset::{CalendarDate, Diagnostic, Measure};
+use dataset::{Area, CalendarDate, Diagnostic, Measure};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -21,6 +21,7 @@ use crate::load::load;
 use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
 use crate::progress::Progress;
 use crate::publish::Staging;
+use crate::site::{Site, SiteOptions};
 pub use crate::store::DEFAULT_ROW_BUDGET;
 use crate::store::RowStore;
 use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
@@ -36,6 +37,8 @@ pub struct Options {
     pub published: OffsetDateTime,
     /// Observation rows held in memory before they spill to disk ([`DEFAULT_ROW_BUDGET`]).
     pub row_budget: usize,
+    /// How the residents' site beside `data/` is published.
+    pub site: SiteOptions,
 }
 
 impl Options {
@@ -46,6 +49,7 @@ impl Options {
             out,
             published,
             row_budget: DEFAULT_ROW_BUDGET,
+            site: SiteOptions::default(),
         }
     }
 }
@@ -98,6 +102,7 @@ struct Outputs {
     downloads: Vec<Download>,
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
+    site: Site,
 }
 
 fn downloads() -> Vec<Download> {
@@ -133,7 +138,12 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
 }
 
 impl Outputs {
-    fn create(out: &Path, catalog: &Catalog, published: &str) -> Result<Outputs, Error> {
+    fn create(
+        out: &Path,
+        catalog: &Catalog,
+        published: &str,
+        site: &SiteOptions,
+    ) -> Result<Outputs, Error> {
         let staging = Staging::begin(out)?;
         let data = staging.dir().join("data");
         fs::create_dir_all(data.join("measures")).io_context(&data)?;
@@ -150,6 +160,7 @@ impl Outputs {
         ];
         let observations =
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata)?;
+        let site = Site::create(staging.dir(), info, published, site)?;
         Ok(Outputs {
             staging,
             data,
@@ -161,10 +172,16 @@ impl Outputs {
                 modified: published.to_owned(),
             },
             parquet_metadata,
+            site,
         })
     }
 
-    fn add_measure(&mut self, measure: &Measure, series: &Series) -> Result<(), Error> {
+    fn add_measure(
+        &mut self,
+        measure: &Measure,
+        area: &Area,
+        series: &Series,
+    ) -> Result<(), Error> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
@@ -205,6 +222,7 @@ impl Outputs {
         };
         let href = format!("measures/{}.json", measure.id);
         write_json(&self.data.join(&href), &document, false)?;
+        self.site.add_measure(&document, area)?;
         self.summaries.push(MeasureSummary {
             measure: measure.clone(),
             latest,
@@ -226,6 +244,7 @@ impl Outputs {
             downloads,
             dataset,
             parquet_metadata,
+            site,
         } = self;
         observations.finish()?;
         let languages = &catalog.manifest.info.languages;
@@ -290,6 +309,7 @@ impl Outputs {
         )
         .io_context(&data)?;
 
+        site.finish(&index, &tables)?;
         let files = write_checksums(&data)?;
         staging.commit()?;
         Ok(files)
@@ -360,7 +380,9 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
     };
     // Outputs are written only while the source is still valid; validation goes on regardless.
     let mut outputs = match &options.out {
-        Some(out) if !has_errors(&diagnostics) => Some(Outputs::create(out, &catalog, &published)?),
+        Some(out) if !has_errors(&diagnostics) => {
+            Some(Outputs::create(out, &catalog, &published, &options.site)?)
+        }
         _ => None,
     };
 
@@ -425,8 +447,10 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
             }));
             last = Some(last.map_or(observation.period_end, |l| l.max(observation.period_end)));
         }
-        if let Some(outputs) = &mut outputs {
-            outputs.add_measure(measure, &series)?;
+        if let Some(outputs) = &mut outputs
+            && let Some(area) = catalog.manifest.areas.iter().find(|a| a.id == measure.area)
+        {
+            outputs.add_measure(measure, area, &series)?;
         }
         progress.advance(1);
     }

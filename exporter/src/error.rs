@@ -53,6 +53,35 @@ pub enum Error {
     /// Serialising JSON failed.
     #[error("writing JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// Rendering a page of the site failed.
+    #[error("rendering the site: {0}")]
+    Template(#[from] askama::Error),
+    /// The widgets package to publish with the site is incomplete.
+    #[error("{}: the widgets package lacks {file}; build it with `cargo xtask dist`", dir.display())]
+    MissingWidgets {
+        /// The package directory given.
+        dir: PathBuf,
+        /// The missing file.
+        file: &'static str,
+    },
+    /// The directory to preview does not exist or is not a directory.
+    #[error("{}: not a directory", path.display())]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The preview server cannot listen on its address.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The host and port asked for.
+        address: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The preview server failed.
+    #[error("serving: {0}")]
+    Serve(#[source] std::io::Error),
 }
 
 impl Error {

@@ -4,11 +4,14 @@
 //! The command-line program `civicmetrics` is a thin layer over [`run`].
 
 mod build;
+mod charts;
 mod error;
 mod load;
 mod metadata;
 mod progress;
 mod publish;
+pub mod serve;
+mod site;
 mod store;
 pub mod tables;
 
@@ -16,3 +19,5 @@ pub use build::{DEFAULT_ROW_BUDGET, Options, Outcome, rfc3339, run};
 pub use error::Error;
 pub use progress::{Progress, Quiet};
 pub use publish::Staging;
+pub use serve::ServeOptions;
+pub use site::{SiteOptions, WIDGET_FILES};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use exporter::{Error, Options, Progress};
+use exporter::{Error, Options, Progress, ServeOptions, SiteOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
 
@@ -32,6 +32,25 @@ enum Command {
         /// The output directory; it is replaced as a whole by the new release.
         #[arg(long)]
         out: PathBuf,
+        /// The absolute URL OUT is served from, for canonical links, feeds, the sitemap and
+        /// embed code (default: the dataset's homepage).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// A built widgets package (`pkg/` after `cargo xtask dist`) to publish under
+        /// OUT/widgets/, so the pages' cards and charts become interactive.
+        #[arg(long, value_name = "DIR")]
+        widgets: Option<PathBuf>,
+    },
+    /// Preview a published release over HTTP (until Ctrl-C).
+    Serve {
+        /// The published release directory (the `--out` of `build`).
+        out: PathBuf,
+        /// The TCP port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = exporter::serve::DEFAULT_PORT)]
+        port: u16,
+        /// The host name or address to listen on; 0.0.0.0 shares the preview on the network.
+        #[arg(long, default_value = exporter::serve::DEFAULT_HOST)]
+        host: String,
     },
 }
 
@@ -69,11 +88,42 @@ fn publication_time() -> anyhow::Result<OffsetDateTime> {
     }
 }
 
+/// `civicmetrics serve`: exit 0 after Ctrl-C, 2 when OUT is not a directory, 1 otherwise.
+fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
+    let options = ServeOptions {
+        root: out.clone(),
+        host,
+        port,
+    };
+    let result = exporter::serve::run(&options, |address| {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "Serving {} at http://{address}/", out.display());
+        let _ = stdout.flush();
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error @ Error::NotADirectory { .. }) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (source, out) = match cli.command {
-        Command::Validate { source } => (source, None),
-        Command::Build { source, out } => (source, Some(out)),
+    let (source, out, site) = match cli.command {
+        Command::Validate { source } => (source, None, SiteOptions::default()),
+        Command::Build {
+            source,
+            out,
+            base_url,
+            widgets,
+        } => (source, Some(out), SiteOptions { base_url, widgets }),
+        Command::Serve { out, port, host } => return serve(out, host, port),
     };
     let published = match publication_time() {
         Ok(time) => time,
@@ -91,7 +141,8 @@ fn main() -> ExitCode {
         ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let options = Options::new(source, out.clone(), published);
+    let mut options = Options::new(source, out.clone(), published);
+    options.site = site;
     let started = std::time::Instant::now();
     let result = exporter::run(&options, &Bar(bar));
     let mut stderr = std::io::stderr().lock();

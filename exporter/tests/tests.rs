@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod invalid;
 mod publish;
+mod serve;
 mod snapshots;

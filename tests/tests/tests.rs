@@ -1,3 +1,4 @@
 //! Cross-crate and interoperability tests, one module per topic.
 
 mod interop;
+mod site;

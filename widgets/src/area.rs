@@ -5,9 +5,9 @@ use dataset::document::Index;
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
+use crate::decode;
 use crate::dom::{clear, element, set, text_element};
 use crate::format::Formatter;
-use crate::{decode, localized};
 
 /// One area summary, driven by the loader's `<civic-area>` element.
 #[wasm_bindgen]
@@ -83,7 +83,7 @@ impl AreaSummary {
             set(&card, "src", base);
             set(&card, "measure", &summary.measure.id);
             set(&card, "lang", strings.language());
-            let (title, _, _, _) = localized(&summary.measure, &language);
+            let title = summary.measure.text(&language).title;
             set(&card, "aria-label", title);
         }
         Ok(())

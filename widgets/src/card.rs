@@ -2,16 +2,15 @@
 
 use dataset::document::MeasureDocument;
 use dataset::model::{Measure, Observation};
+use view::chart::{Line, sparkline_window, target_steps};
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
 use crate::dom::{element, join_url, link, set, text_element};
-use crate::draw::{self, Line, Palette};
-use crate::format::{Formatter, status_symbol};
-use crate::{add_probes, decode_measure, localized};
-
-/// How many recent periods the sparkline shows.
-const SPARKLINE_PERIODS: usize = 24;
+use crate::draw;
+use crate::format::Formatter;
+use crate::{add_probes, decode_measure};
+use view::status_symbol;
 
 /// One metric card, driven by the loader's `<civic-metric>` element.
 #[wasm_bindgen]
@@ -71,7 +70,8 @@ impl MetricCard {
         let measure = &document.measure;
         let strings = self.format.strings();
         let language = strings.primary_language().to_owned();
-        let (title, short_title, _, methodology) = localized(measure, &language);
+        let text = measure.text(&language);
+        let (title, methodology) = (text.title, text.methodology);
         let status = document
             .latest
             .as_ref()
@@ -82,7 +82,7 @@ impl MetricCard {
             1..=6 => format!("h{heading_level}"),
             _ => "p".to_owned(),
         };
-        let heading = text_element(&card, &tag, "title", short_title.unwrap_or(title));
+        let heading = text_element(&card, &tag, "title", text.card_title());
         set(&heading, "part", "title");
         if let Some(latest) = &document.latest {
             let value = latest
@@ -176,10 +176,9 @@ impl MetricCard {
         let Some(canvas) = draw::canvas_in(&self.root, "canvas.sparkline") else {
             return;
         };
-        let palette = Palette::read(&self.root);
-        let observations = &document.observations;
-        let recent = &observations[observations.len().saturating_sub(SPARKLINE_PERIODS)..];
+        let palette = draw::read_palette(&self.root);
+        let recent = sparkline_window(&document.observations);
         let line = Line::new(recent, palette.line);
-        draw::sparkline(&canvas, &line, &draw::target_steps(recent), &palette);
+        draw::sparkline(&canvas, &line, &target_steps(recent), &palette);
     }
 }

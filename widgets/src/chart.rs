@@ -7,15 +7,17 @@ use std::rc::Rc;
 use dataset::CalendarDate;
 use dataset::document::MeasureDocument;
 use dataset::model::Observation;
+use view::chart::{Layout, Line, target_steps, time_ticks};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, Event, KeyboardEvent, Node, PointerEvent, ShadowRoot};
 
 use crate::card::summary;
 use crate::dom::{clear, element, set, text_element};
-use crate::draw::{self, Layout, Line, Palette};
-use crate::format::{Formatter, status_symbol};
-use crate::{add_probes, decode_measure, localized};
+use crate::draw;
+use crate::format::Formatter;
+use crate::{add_probes, decode_measure};
+use view::status_symbol;
 
 /// One series of the chart: its label and observations in period order.
 struct Series {
@@ -61,7 +63,7 @@ impl State {
         let Some(canvas) = draw::canvas_in(&self.root, "canvas.plot") else {
             return;
         };
-        let palette = Palette::read(&self.root);
+        let palette = draw::read_palette(&self.root);
         let lines: Vec<Line> = self
             .series
             .iter()
@@ -78,7 +80,7 @@ impl State {
         let targets = self
             .series
             .first()
-            .map(|s| draw::target_steps(&s.observations))
+            .map(|s| target_steps(&s.observations))
             .unwrap_or_default();
         let highlight = self.index.and_then(|i| {
             let o = self.series.first()?.observations.get(i)?;
@@ -93,7 +95,7 @@ impl State {
                 format.month(date)
             }
         };
-        let x_ticks = |first: f64, last: f64| draw::time_ticks(first, last, &label);
+        let x_ticks = |first: f64, last: f64| time_ticks(first, last, &label);
         let y_label = |value: f64| format.value(measure, value);
         if let Some(layout) = draw::chart(
             &canvas, &lines, &targets, &palette, highlight, &x_ticks, &y_label,
@@ -272,7 +274,7 @@ impl MetricChart {
         let strings = state.format.strings();
         let language = strings.primary_language().to_owned();
         let measure = &document.measure;
-        let (title, _, _, _) = localized(measure, &language);
+        let title = measure.text(&language).title;
         let window = |list: &[Observation]| -> Vec<Observation> {
             list.iter()
                 .filter(|o| in_window(o, from.as_deref(), to.as_deref()))

@@ -40,17 +40,6 @@ fn options(pairs: &[(&str, JsValue)]) -> Object {
     object
 }
 
-/// How status is shown: a symbol (never colour alone) and its words.
-pub(crate) fn status_symbol(status: Status) -> &'static str {
-    match status {
-        Status::OnTrack => "✓",
-        Status::NearTarget => "!",
-        Status::OffTrack => "✕",
-        Status::NoTarget => "–",
-        Status::NoData => "?",
-    }
-}
-
 /// Formats values, periods and dates for one language.
 pub(crate) struct Formatter {
     strings: Strings,
@@ -218,70 +207,36 @@ impl Formatter {
         observations: &[Observation],
         latest: &Observation,
     ) -> String {
-        let Some(value) = latest.value else {
+        let Some(change) = view::trend::year_over_year(measure.frequency, observations, latest)
+        else {
             return self.strings.get("trend_none");
         };
-        let year_earlier = shift_year(latest.period_start, -1);
-        let earlier = observations
-            .iter()
-            .find(|o| {
-                Some(o.period_start) == year_earlier
-                    || (measure.frequency == Frequency::Weekly
-                        && close_week(o.period_start, year_earlier))
-            })
-            .and_then(|o| o.value);
-        let Some(earlier) = earlier else {
-            return self.strings.get("trend_none");
-        };
-        let change = value - earlier;
         let amount = if measure.unit == Unit::Percent {
-            let key = if self.is_one(change.abs()) {
+            let key = if self.is_one(change.difference.abs()) {
                 "point"
             } else {
                 "points"
             };
             self.strings.fill(
                 key,
-                &[&self.plain(change.abs(), measure.decimals.unwrap_or(1))],
+                &[&self.plain(change.difference.abs(), measure.decimals.unwrap_or(1))],
             )
-        } else if earlier != 0.0 {
+        } else if let Some(ratio) = change.ratio() {
             let pairs = [
                 ("style", JsValue::from("percent")),
                 ("maximumFractionDigits", JsValue::from(0)),
             ];
-            match self.number_format(&pairs) {
-                Some(format) => format.format((change / earlier).abs()),
-                None => format!("{:.0}%", (change / earlier).abs() * 100.0),
-            }
+            self.number_format(&pairs)
+                .map_or_else(String::new, |format| format.format(ratio.abs()))
         } else {
-            self.value(measure, change.abs())
+            self.value(measure, change.difference.abs())
         };
-        if change.abs() < f64::EPSILON * earlier.abs().max(1.0) {
+        if change.is_unchanged() {
             self.strings.get("trend_same")
-        } else if change > 0.0 {
+        } else if change.difference > 0.0 {
             self.strings.fill("trend_up", &[&amount])
         } else {
             self.strings.fill("trend_down", &[&amount])
         }
     }
-}
-
-/// The same calendar day `years` later (28 February for 29 February in a common year).
-fn shift_year(date: CalendarDate, years: i32) -> Option<CalendarDate> {
-    let (year, month, day) = date.0.to_calendar_date();
-    let year = year + years;
-    let day = day.min(time_days_in_month(year, month));
-    time::Date::from_calendar_date(year, month, day)
-        .ok()
-        .map(CalendarDate)
-}
-
-fn time_days_in_month(year: i32, month: time::Month) -> u8 {
-    time::util::days_in_month(month, year)
-}
-
-/// Whether a weekly period starts within three days of `target` (ISO weeks drift by a day or two
-/// a year).
-fn close_week(start: CalendarDate, target: Option<CalendarDate>) -> bool {
-    target.is_some_and(|t| (start.days_since_epoch() - t.days_since_epoch()).abs() <= 3)
 }

@@ -18,7 +18,6 @@ pub use area::AreaSummary;
 pub use card::MetricCard;
 pub use chart::MetricChart;
 use dataset::document::{MeasureDocument, SCHEMA_VERSION, is_compatible};
-use dataset::model::Measure;
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
@@ -41,32 +40,7 @@ fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {
     decode(value)
 }
 
-/// The measure's texts in `language`, falling back to the default language: title, short title,
-/// description, methodology.
-fn localized<'m>(
-    measure: &'m Measure,
-    language: &str,
-) -> (&'m str, Option<&'m str>, &'m str, &'m str) {
-    let text = measure.translations.get(language);
-    let pick = |translated: Option<&'m String>, default: &'m str| {
-        translated.map_or(default, String::as_str)
-    };
-    (
-        pick(text.and_then(|t| t.title.as_ref()), &measure.title),
-        text.and_then(|t| t.short_title.as_deref())
-            .or(measure.short_title.as_deref()),
-        pick(
-            text.and_then(|t| t.description.as_ref()),
-            &measure.description,
-        ),
-        pick(
-            text.and_then(|t| t.methodology.as_ref()),
-            &measure.methodology,
-        ),
-    )
-}
-
-/// Hidden elements whose computed colours give the canvas its theme (see `draw::Palette`).
+/// Hidden elements whose computed colours give the canvas its theme (see `draw::read_palette`).
 fn add_probes(root: &Node) {
     let probes = dom::element(root, "div", "probes");
     dom::set(&probes, "aria-hidden", "true");

@@ -1,0 +1,144 @@
+//! Atom feeds: an entry for each measure's latest update and for each change of its status, in
+//! one feed for the whole site, one per area and one per measure.
+
+use atom_syndication::{Feed, FixedDateTime, Link, Person, Text};
+use dataset::document::MeasureDocument;
+use dataset::model::{DatasetInfo, Status};
+
+use super::format::Formatter;
+
+/// Status changes kept per measure, newest first.
+const CHANGES_PER_MEASURE: usize = 5;
+/// Entries in a feed, newest first.
+const ENTRIES_PER_FEED: usize = 200;
+
+/// One feed entry, ready to write.
+pub(super) struct Entry {
+    id: String,
+    title: String,
+    summary: String,
+    link: String,
+    /// RFC 3339; entries are dated by the end of the period they report.
+    updated: String,
+}
+
+/// A feed's own facts.
+pub(super) struct FeedInfo<'i> {
+    /// Its permanent id, the feed's URL.
+    pub(super) id: String,
+    /// Its title.
+    pub(super) title: String,
+    /// The page it follows.
+    pub(super) page: String,
+    /// The publication time (RFC 3339).
+    pub(super) updated: &'i str,
+    /// The dataset, for author and rights.
+    pub(super) info: &'i DatasetInfo,
+}
+
+/// The entries of one measure: its latest update and its recent status changes.
+pub(super) fn entries(
+    base: &str,
+    document: &MeasureDocument,
+    format: &Formatter<'_>,
+) -> Vec<Entry> {
+    let measure = &document.measure;
+    let title = measure.text(format.language()).card_title().to_owned();
+    let page = format!("{base}measures/{}/", measure.id);
+    let mut entries = Vec::new();
+    if let Some(latest) = &document.latest {
+        let value = format.observed(measure, latest);
+        let period = format.period(measure.frequency, latest);
+        entries.push(Entry {
+            id: format!("{page}#update-{}", latest.period),
+            title: format.fill("update_entry", &[&title, &value, &period]),
+            summary: format!(
+                "{} {}.",
+                format.status(latest.status),
+                format.target(measure, latest.target.as_ref())
+            ),
+            link: page.clone(),
+            updated: format!("{}T00:00:00Z", latest.period_end),
+        });
+    }
+    let judged: Vec<_> = document
+        .observations
+        .iter()
+        .filter(|o| o.status != Status::NoData)
+        .collect();
+    let changes = judged
+        .windows(2)
+        .filter(|pair| pair[0].status != pair[1].status)
+        .map(|pair| pair[1])
+        .rev()
+        .take(CHANGES_PER_MEASURE);
+    for observation in changes {
+        entries.push(Entry {
+            id: format!("{page}#status-{}", observation.period),
+            title: format.fill(
+                "change_entry",
+                &[&title, &format.status(observation.status).to_lowercase()],
+            ),
+            summary: format!(
+                "{}: {}. {}.",
+                format.period(measure.frequency, observation),
+                format.observed(measure, observation),
+                format.target(measure, observation.target.as_ref())
+            ),
+            link: page.clone(),
+            updated: format!("{}T00:00:00Z", observation.period_end),
+        });
+    }
+    entries
+}
+
+fn time(text: &str) -> FixedDateTime {
+    FixedDateTime::parse_from_rfc3339(text).unwrap_or_default()
+}
+
+fn link(href: &str, rel: &str, mime_type: Option<&str>) -> Link {
+    Link {
+        href: href.to_owned(),
+        rel: rel.to_owned(),
+        mime_type: mime_type.map(str::to_owned),
+        ..Link::default()
+    }
+}
+
+/// An Atom feed of `entries`, newest first, at most [`ENTRIES_PER_FEED`].
+pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e Entry>) -> String {
+    let mut entries: Vec<&Entry> = entries.collect();
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
+    entries.truncate(ENTRIES_PER_FEED);
+    let author = Person {
+        name: info.info.publisher.clone(),
+        email: Some(info.info.contact.email.clone()),
+        ..Person::default()
+    };
+    let feed = Feed {
+        title: Text::plain(info.title.clone()),
+        id: info.id.clone(),
+        updated: time(info.updated),
+        authors: vec![author],
+        links: vec![
+            link(&info.id, "self", Some("application/atom+xml")),
+            link(&info.page, "alternate", Some("text/html")),
+        ],
+        rights: Some(Text::plain(info.info.license.clone())),
+        subtitle: Some(Text::plain(info.info.description.clone())),
+        lang: info.info.languages.first().cloned(),
+        entries: entries
+            .into_iter()
+            .map(|entry| atom_syndication::Entry {
+                title: Text::plain(entry.title.clone()),
+                id: entry.id.clone(),
+                updated: time(&entry.updated),
+                summary: Some(Text::plain(entry.summary.clone())),
+                links: vec![link(&entry.link, "alternate", Some("text/html"))],
+                ..atom_syndication::Entry::default()
+            })
+            .collect(),
+        ..Feed::default()
+    };
+    feed.to_string()
+}

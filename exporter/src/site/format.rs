@@ -1,0 +1,324 @@
+//! Values, periods, dates, targets and trends in words for the static pages, in English or
+//! Spanish. The widgets say the same things with the browser's `Intl`; these mirror their output
+//! closely enough that a card upgraded in place keeps its size.
+
+use super::strings;
+use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
+use dataset::{CalendarDate, Frequency};
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// Formats for one language: English, or Spanish for `es`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Formatter<'l> {
+    language: &'l str,
+    spanish: bool,
+}
+
+impl<'l> Formatter<'l> {
+    /// A formatter for the BCP 47 tag `language`.
+    pub(crate) fn new(language: &'l str) -> Formatter<'l> {
+        let primary = language.split('-').next().unwrap_or_default();
+        Formatter {
+            language,
+            spanish: primary.eq_ignore_ascii_case("es"),
+        }
+    }
+
+    /// The language tag.
+    pub(crate) fn language(&self) -> &'l str {
+        self.language
+    }
+
+    /// An interface string.
+    pub(crate) fn text(&self, key: &str) -> &'static str {
+        strings::get(self.language, key)
+    }
+
+    /// An interface string with `{0}`, `{1}` … filled in.
+    pub(crate) fn fill(&self, key: &str, values: &[&str]) -> String {
+        view::strings::fill(self.text(key), values)
+    }
+
+    /// `value` rounded to at most `decimals` places, trailing zeros dropped, with the language's
+    /// separators: `1,234.5` or `1234,5` (Spanish groups thousands from five digits on).
+    pub(crate) fn number(&self, value: f64, decimals: u8) -> String {
+        let text = format!("{:.*}", usize::from(decimals), value.abs());
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, fraction.trim_end_matches('0')),
+            None => (text.as_str(), ""),
+        };
+        let (group, point) = if self.spanish { ('.', ',') } else { (',', '.') };
+        let grouped = if self.spanish && whole.len() < 5 {
+            whole.to_owned()
+        } else {
+            group_thousands(whole, group)
+        };
+        let negative = value < 0.0 && (whole != "0" || !fraction.is_empty());
+        let mut out = String::with_capacity(grouped.len() + fraction.len() + 2);
+        if negative {
+            out.push('-');
+        }
+        out.push_str(&grouped);
+        if !fraction.is_empty() {
+            out.push(point);
+            out.push_str(fraction);
+        }
+        out
+    }
+
+    fn decimals(measure: &Measure) -> u8 {
+        measure.decimals.unwrap_or(match measure.unit {
+            Unit::Count | Unit::Currency => 0,
+            Unit::Ratio => 2,
+            _ => 1,
+        })
+    }
+
+    fn duration(&self, value: f64, decimals: u8, en: (&str, &str), es: (&str, &str)) -> String {
+        let number = self.number(value, decimals);
+        let one = number == "1";
+        let (singular, plural) = if self.spanish { es } else { en };
+        format!("{number} {}", if one { singular } else { plural })
+    }
+
+    /// Money in compact notation: `$1.2M`, `1,2 M US$`.
+    fn currency(&self, measure: &Measure, value: f64, decimals: u8) -> String {
+        let code = measure
+            .unit_label
+            .as_deref()
+            .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
+            .unwrap_or("USD");
+        let magnitude = value.abs();
+        let (scaled, suffix_en, suffix_es) = if magnitude >= 1e12 {
+            (value / 1e12, "T", "\u{a0}B")
+        } else if magnitude >= 1e9 {
+            (value / 1e9, "B", "\u{a0}mil\u{a0}M")
+        } else if magnitude >= 1e6 {
+            (value / 1e6, "M", "\u{a0}M")
+        } else if magnitude >= 1e3 {
+            (value / 1e3, "K", "\u{a0}mil")
+        } else {
+            (value, "", "")
+        };
+        // Compact numbers keep two significant digits below ten, as Intl does.
+        let digits = if scaled.abs() < 10.0 && !suffix_en.is_empty() {
+            decimals.max(1)
+        } else {
+            decimals
+        };
+        let number = self.number(scaled, digits);
+        match (self.spanish, code) {
+            (false, "USD") => format!("${number}{suffix_en}"),
+            (false, code) => format!("{code}\u{a0}{number}{suffix_en}"),
+            (true, "USD") => format!("{number}{suffix_es}\u{a0}US$"),
+            (true, code) => format!("{number}{suffix_es}\u{a0}{code}"),
+        }
+    }
+
+    /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
+    pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
+        let decimals = Self::decimals(measure);
+        match measure.unit {
+            Unit::Percent if self.spanish => format!("{}\u{a0}%", self.number(value, decimals)),
+            Unit::Percent => format!("{}%", self.number(value, decimals)),
+            Unit::Minutes => self.duration(
+                value,
+                decimals,
+                ("minute", "minutes"),
+                ("minuto", "minutos"),
+            ),
+            Unit::Hours => self.duration(value, decimals, ("hour", "hours"), ("hora", "horas")),
+            Unit::Days => self.duration(value, decimals, ("day", "days"), ("día", "días")),
+            Unit::Currency => self.currency(measure, value, decimals),
+            Unit::Count | Unit::Ratio | Unit::Number => {
+                let number = self.number(value, decimals);
+                match &measure.unit_label {
+                    Some(label) => format!("{number} {label}"),
+                    None => number,
+                }
+            }
+        }
+    }
+
+    /// The value of an observation, or "No data".
+    pub(crate) fn observed(&self, measure: &Measure, observation: &Observation) -> String {
+        observation.value.map_or_else(
+            || self.text("no_data").to_owned(),
+            |v| self.value(measure, v),
+        )
+    }
+
+    fn month_name(&self, month: time::Month) -> &'static str {
+        let index = usize::from(u8::from(month)) - 1;
+        if self.spanish {
+            MONTHS_ES[index]
+        } else {
+            MONTHS_EN[index]
+        }
+    }
+
+    fn short_month(&self, month: time::Month) -> String {
+        self.month_name(month).chars().take(3).collect()
+    }
+
+    /// A day, medium style: `Mar 5, 2026`, `5 mar 2026`.
+    pub(crate) fn day(&self, date: CalendarDate) -> String {
+        let (year, month, day) = date.0.to_calendar_date();
+        if self.spanish {
+            format!("{day} {} {year}", self.short_month(month))
+        } else {
+            format!("{} {day}, {year}", self.short_month(month))
+        }
+    }
+
+    /// A day, long style: `March 5, 2026`, `5 de marzo de 2026`.
+    pub(crate) fn long_day(&self, date: CalendarDate) -> String {
+        let (year, month, day) = date.0.to_calendar_date();
+        if self.spanish {
+            format!("{day} de {} de {year}", self.month_name(month))
+        } else {
+            format!("{} {day}, {year}", self.month_name(month))
+        }
+    }
+
+    /// A month and year, short, for chart axes: `Mar 2026`.
+    pub(crate) fn month(&self, date: CalendarDate) -> String {
+        let (year, month, _) = date.0.to_calendar_date();
+        format!("{} {year}", self.short_month(month))
+    }
+
+    /// The period an observation covers, in words: `October 2026`, `Week of Mar 2, 2026`.
+    pub(crate) fn period(&self, frequency: Frequency, observation: &Observation) -> String {
+        let start = observation.period_start;
+        match frequency {
+            Frequency::Daily => self.day(start),
+            Frequency::Weekly => self.fill("week_of", &[&self.day(start)]),
+            Frequency::Monthly => {
+                let (year, month, _) = start.0.to_calendar_date();
+                if self.spanish {
+                    format!("{} de {year}", self.month_name(month))
+                } else {
+                    format!("{} {year}", self.month_name(month))
+                }
+            }
+            Frequency::Quarterly | Frequency::Annual => observation.period.clone(),
+        }
+    }
+
+    /// A publication time (RFC 3339) as a date in words.
+    pub(crate) fn updated(&self, modified: &str) -> String {
+        match modified.get(..10).and_then(CalendarDate::parse) {
+            Some(date) => self.long_day(date),
+            None => modified.to_owned(),
+        }
+    }
+
+    /// The target in words: `Target: at least 80%`.
+    pub(crate) fn target(&self, measure: &Measure, target: Option<&AppliedTarget>) -> String {
+        let value = |v: Option<f64>| v.map(|v| self.value(measure, v)).unwrap_or_default();
+        let Some(target) = target else {
+            return self.text("target_none").to_owned();
+        };
+        let bounds = target.bounds;
+        match target.kind {
+            TargetKind::AtLeast => self.fill("target_at_least", &[&value(bounds.value)]),
+            TargetKind::AtMost => self.fill("target_at_most", &[&value(bounds.value)]),
+            TargetKind::Range => {
+                self.fill("target_range", &[&value(bounds.min), &value(bounds.max)])
+            }
+            TargetKind::None => self.text("target_none").to_owned(),
+        }
+    }
+
+    /// The status in words.
+    pub(crate) fn status(&self, status: Status) -> &'static str {
+        self.text(status.as_str())
+    }
+
+    /// The change from the same period a year earlier, in words.
+    pub(crate) fn trend(&self, measure: &Measure, observations: &[Observation]) -> Option<String> {
+        let latest = observations.iter().rev().find(|o| o.value.is_some())?;
+        let Some(change) = view::trend::year_over_year(measure.frequency, observations, latest)
+        else {
+            return Some(self.text("trend_none").to_owned());
+        };
+        let amount = if measure.unit == Unit::Percent {
+            let amount = self.number(change.difference.abs(), measure.decimals.unwrap_or(1));
+            let key = if amount == "1" { "point" } else { "points" };
+            self.fill(key, &[&amount])
+        } else if let Some(ratio) = change.ratio() {
+            let percent = self.number(ratio.abs() * 100.0, 0);
+            if self.spanish {
+                format!("{percent}\u{a0}%")
+            } else {
+                format!("{percent}%")
+            }
+        } else {
+            self.value(measure, change.difference.abs())
+        };
+        Some(if change.is_unchanged() {
+            self.text("trend_same").to_owned()
+        } else if change.difference > 0.0 {
+            self.fill("trend_up", &[&amount])
+        } else {
+            self.fill("trend_down", &[&amount])
+        })
+    }
+}
+
+/// `1234567` → `1,234,567` with `separator`.
+fn group_thousands(digits: &str, separator: char) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_language() {
+        let en = Formatter::new("en");
+        let es = Formatter::new("es");
+        assert_eq!(en.number(1234567.891, 1), "1,234,567.9");
+        assert_eq!(es.number(1234567.891, 1), "1.234.567,9");
+        assert_eq!(es.number(1234.5, 1), "1234,5");
+        assert_eq!(en.number(80.0, 1), "80");
+        assert_eq!(en.number(-0.04, 1), "0");
+        assert_eq!(en.number(-2.5, 1), "-2.5");
+    }
+}

@@ -1,0 +1,29 @@
+//! What the civicmetrics widgets and the exporter's static site show alike, independent of
+//! where it is shown.
+//!
+//! - [`strings`]: the built-in interface strings (English, Spanish) and template filling.
+//! - [`trend`]: the change from the same period a year earlier.
+//! - [`status_symbol`]: the symbol shown with a status, so it is never told by colour alone.
+//! - [`chart`]: sparklines and full charts drawn with plotters on any
+//!   [`DrawingBackend`](plotters::prelude::DrawingBackend): the widgets draw on a canvas, the
+//!   exporter writes SVG.
+//!
+//! This crate depends on neither browser crates (`web-sys`, `wasm-bindgen`) nor `arrow` or
+//! `parquet`; it compiles for `wasm32-unknown-unknown` and natively.
+
+pub mod chart;
+pub mod strings;
+pub mod trend;
+
+use dataset::Status;
+
+/// The symbol shown beside a status's words (never colour alone).
+pub fn status_symbol(status: Status) -> &'static str {
+    match status {
+        Status::OnTrack => "✓",
+        Status::NearTarget => "!",
+        Status::OffTrack => "✕",
+        Status::NoTarget => "–",
+        Status::NoData => "?",
+    }
+}
