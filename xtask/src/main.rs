@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
-//! - `demo`: publish the bundled Seattle sample into `./public` and list what was written.
+//! - `demo`: build the widgets and the exporter, publish the bundled Seattle sample into
+//!   `./public` and serve it at <http://127.0.0.1:8080/>.
 //! - `dist`: build the widgets' WebAssembly package into `pkg/`.
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
 //!   with the interoperability clients, the `wasm32-unknown-unknown` target).
@@ -13,7 +14,7 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  demo    publish examples/seattle into ./public and list what was written
+  demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
   test    run every check and test, installing what they need";
 
@@ -67,7 +68,11 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-/// Publishes the bundled sample into `./public`.
+/// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
+/// embed code) point here.
+const DEMO_ADDRESS: &str = "127.0.0.1:8080";
+
+/// Publishes the bundled sample, with the widgets package from `pkg/`, into `./public`.
 fn publish_sample() -> Result<()> {
     run(cargo().args([
         "build",
@@ -77,28 +82,51 @@ fn publish_sample() -> Result<()> {
         "civicmetrics",
         "--locked",
     ]))?;
-    run(Command::new("target/debug/civicmetrics").args([
-        "build",
-        "examples/seattle",
-        "--out",
-        "public",
-    ]))
+    run(Command::new("target/debug/civicmetrics")
+        .args([
+            "build",
+            "examples/seattle",
+            "--out",
+            "public",
+            "--widgets",
+            "pkg",
+            "--base-url",
+        ])
+        .arg(format!("http://{DEMO_ADDRESS}/")))
 }
 
 fn demo() -> Result<()> {
+    dist()?;
     publish_sample()?;
     let mut files = Vec::new();
     list(Path::new("public"), &mut files)?;
-    println!("\nPublished examples/seattle into ./public:");
+    // One line per top-level part of the release: the site has hundreds of pages.
+    let mut parts: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
     for (path, bytes) in &files {
-        println!("{bytes:>10}  {}", path.display());
+        let part = path
+            .strip_prefix("public")
+            .ok()
+            .and_then(|p| p.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let entry = parts.entry(part).or_default();
+        entry.0 += 1;
+        entry.1 += bytes;
+    }
+    println!("\nPublished examples/seattle into ./public:");
+    for (part, (count, bytes)) in &parts {
+        println!("{bytes:>10} bytes {count:>5} file(s)  public/{part}");
     }
     println!(
-        "\n{} files, {} bytes. Start with public/data/index.json, public/data/dictionary.md and public/data/datapackage.json.",
+        "\n{} files, {} bytes. The data is in public/data/ (index.json, dictionary.md, datapackage.json).",
         files.len(),
         files.iter().map(|(_, bytes)| bytes).sum::<u64>()
     );
-    Ok(())
+    let (host, port) = DEMO_ADDRESS
+        .split_once(':')
+        .unwrap_or((DEMO_ADDRESS, "8080"));
+    run(Command::new("target/debug/civicmetrics")
+        .args(["serve", "public", "--host", host, "--port", port]))
 }
 
 fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
@@ -358,8 +386,9 @@ fn test_runner() -> Result<PathBuf> {
     Ok(std::path::absolute(runner)?)
 }
 
-/// The widgets in headless Chromium: wasm-bindgen-test unit tests, then the end-to-end tests of
-/// the example pages on the published sample.
+/// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
+/// example pages on the published sample, then the residents' site served by `civicmetrics serve`
+/// (navigation, no-JavaScript, embeds, axe-core and Lighthouse).
 fn browser_tests() -> Result<()> {
     ensure_chromium()?;
     let runner = test_runner()?;
@@ -380,5 +409,10 @@ fn browser_tests() -> Result<()> {
     run(Command::new("node")
         .arg("tests/e2e/widgets.mjs")
         .arg(".")
-        .arg(tools))
+        .arg(&tools))?;
+    run(Command::new("node")
+        .arg("tests/e2e/site.mjs")
+        .arg(".")
+        .arg(&tools)
+        .arg("target/debug/civicmetrics"))
 }

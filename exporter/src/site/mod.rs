@@ -49,6 +49,7 @@ pub const WIDGET_FILES: &[&str] = &[
 const SITE_CSS: &str = include_str!("site.css");
 const EMBED_JS: &str = include_str!("embed.js");
 const EMBED_PAGE_JS: &str = include_str!("embed-page.js");
+const FAVICON: &str = include_str!("favicon.svg");
 
 /// Sizes of the frames in the embed snippets, in CSS pixels.
 const EMBED_CARD_HEIGHT: u32 = 420;
@@ -898,6 +899,7 @@ impl Site {
         self.not_found_page()?;
         write_file(&self.dir.join("assets/site.css"), SITE_CSS)?;
         write_file(&self.dir.join("assets/embed-page.js"), EMBED_PAGE_JS)?;
+        write_file(&self.dir.join("assets/favicon.svg"), FAVICON)?;
         write_file(&self.dir.join("embed.js"), EMBED_JS)?;
         write_file(
             &self.dir.join("robots.txt"),

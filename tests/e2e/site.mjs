@@ -1,0 +1,247 @@
+// End-to-end tests of the residents' site in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core; no browser download), served by `civicmetrics serve`:
+//
+// - from the dashboard, follow links to an area and a measure; the widgets upgrade the
+//   server-rendered cards and chart in place; no console errors under the served CSP;
+// - axe-core reports no violations on the dashboard, an area, a measure, the about page and the
+//   Spanish dashboard;
+// - with JavaScript disabled every measure page still states its value, status and target, and the
+//   dashboard counts each area's measures on track;
+// - the embed snippet, pasted into a page of a second local origin, renders and its frame takes
+//   its content's height;
+// - Lighthouse scores the dashboard and a measure page: accessibility 100, performance, best
+//   practices and SEO at least 95.
+//
+// Screenshots, the dashboard's page weight and the Lighthouse scores are written to target/e2e/.
+// Usage: node tests/e2e/site.mjs ROOT TOOLS_DIR CIVICMETRICS_BINARY
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const [root, tools, binary] = process.argv.slice(2).map((p) => resolve(p));
+const { chromium } = await import(join(tools, 'node_modules/playwright-core/index.mjs'));
+const axeSource = readFileSync(join(tools, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const artifacts = join(root, 'target/e2e');
+mkdirSync(artifacts, { recursive: true });
+
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const failures = [];
+const results = [];
+function check(condition, message) {
+  if (!condition) failures.push(message);
+}
+
+/** A free loopback port: the release's absolute links must name the address it is served at. */
+function freePort() {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const work = mkdtempSync(join(tmpdir(), 'civicmetrics-site-'));
+const out = join(work, 'public');
+execFileSync(binary, ['build', join(root, 'examples/seattle'), '--out', out, '--widgets', join(root, 'pkg'),
+  '--base-url', `${origin}/`], { stdio: 'inherit', env: { ...process.env, SOURCE_DATE_EPOCH: '1795564800' } });
+const index = JSON.parse(readFileSync(join(out, 'data/index.json'), 'utf8'));
+
+const server = spawn(binary, ['serve', out, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((done, fail) => {
+  server.stdout.on('data', (chunk) => { if (String(chunk).includes('http://')) done(); });
+  server.on('exit', (code) => fail(new Error(`civicmetrics serve exited with ${code}`)));
+});
+
+// The second origin: a news article that pastes the embed snippets.
+const measureId = 'potholes-repaired-on-time';
+const measureHtml = readFileSync(join(out, `measures/${measureId}/index.html`), 'utf8');
+const snippets = [...measureHtml.matchAll(/<textarea[^>]*>([^<]*)<\/textarea>/g)]
+  .map((m) => m[1].replace(/&(lt|gt|quot|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code))
+    : { lt: '<', gt: '>', quot: '"', amp: '&' }[name]));
+check(snippets.length === 2, `the measure page offers ${snippets.length} embed snippets, expected 2`);
+const article = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>News</title></head><body>
+<main><h1>City fixes potholes faster</h1><p>Text before the card.</p>${snippets[0]}<p>Text between.</p>${snippets[1]}
+<p>Text after.</p></main></body></html>`;
+const news = createServer((request, response) => {
+  response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  response.end(article);
+});
+await new Promise((done) => news.listen(0, '127.0.0.1', done));
+const newsOrigin = `http://localhost:${news.address().port}`;
+
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'civicmetrics-chromium-')), {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: CHROMIUM_FLAGS,
+  viewport: { width: 1100, height: 900 },
+});
+
+/** Opens a page, recording console errors, warnings and uncaught exceptions. */
+async function open(url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')]
+    .every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card, .chart')), null, { timeout: 20000 });
+  return { page, problems };
+}
+
+async function axe(page, name) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  check(violations.length === 0, `axe on ${name}: ${violations.join(' | ')}`);
+  results.push(`axe-core on ${name}: ${violations.length} violations`);
+}
+
+// 1. Dashboard → area → measure, with axe on each page and no console errors.
+{
+  const { page, problems } = await open(`${origin}/`);
+  const weight = await page.evaluate(() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, entry) => sum + (entry.transferSize || 0), 0));
+  writeFileSync(join(artifacts, 'site-dashboard-weight.json'), JSON.stringify({ transferredBytes: weight }, null, 2));
+  results.push(`dashboard page weight: ${weight} bytes transferred`);
+  await axe(page, 'the dashboard');
+  await page.screenshot({ path: join(artifacts, 'site-dashboard.png'), fullPage: true });
+  const area = index.areas[0];
+  await page.click(`a[href$="areas/${area.id}/"]`);
+  await page.waitForURL(`**/areas/${area.id}/`);
+  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric')]
+    .every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card')), null, { timeout: 20000 });
+  const cards = await page.locator('civic-metric').count();
+  const inArea = index.measures.filter((m) => m.area === area.id).length;
+  check(cards === inArea, `area page shows ${cards} cards, the area has ${inArea} measures`);
+  await axe(page, `the area page ${area.id}`);
+  await page.screenshot({ path: join(artifacts, 'site-area.png'), fullPage: true });
+  const first = index.measures.find((m) => m.area === area.id);
+  await page.click(`.more a[href$="measures/${first.id}/"]`);
+  await page.waitForURL(`**/measures/${first.id}/`);
+  await page.waitForFunction(() => document.querySelector('civic-chart')?.shadowRoot?.querySelector('canvas'), null, { timeout: 20000 });
+  await axe(page, `the measure page ${first.id}`);
+  await page.screenshot({ path: join(artifacts, 'site-measure.png'), fullPage: true });
+  check(problems.length === 0, `console problems while browsing: ${problems.join(' | ')}`);
+  await page.close();
+}
+for (const path of ['/about/', '/es/', `/es/measures/${measureId}/`]) {
+  const { page, problems } = await open(`${origin}${path}`);
+  await axe(page, path);
+  check(problems.length === 0, `console problems on ${path}: ${problems.join(' | ')}`);
+  if (path === '/es/') {
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    check(lang === 'es', `/es/ has lang=${lang}`);
+    const spanish = index.areas[0].translations?.es?.title;
+    const text = await page.textContent('main');
+    check(!spanish || text.includes(spanish), `/es/ lacks the Spanish area title ${spanish}`);
+  }
+  await page.close();
+}
+
+// 2. No JavaScript: every measure page states value, status and target; the dashboard counts.
+{
+  const browser = context.browser();
+  const noScript = browser ? await browser.newContext({ javaScriptEnabled: false })
+    : await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'civicmetrics-chromium-')), {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS,
+      javaScriptEnabled: false,
+    });
+  const page = await noScript.newPage();
+  const words = { on_track: 'On track', near_target: 'Near target', off_track: 'Off track', no_target: 'No target', no_data: 'No data' };
+  let checked = 0;
+  for (const measure of index.measures) {
+    await page.goto(`${origin}/measures/${measure.id}/`);
+    const summary = await page.locator('main .summary').innerText();
+    const latest = measure.latest;
+    check(summary.includes(words[latest?.status ?? 'no_data']), `without JavaScript, ${measure.id} does not state its status: ${summary}`);
+    if (latest?.value != null) {
+      const value = await page.locator('main .summary .value').innerText();
+      check(/\d/.test(value), `without JavaScript, ${measure.id} shows no value: ${value}`);
+    }
+    if (latest?.target) check(summary.includes('Target:'), `without JavaScript, ${measure.id} does not state its target`);
+    const picture = await page.locator('civic-chart img').evaluate((img) => img.complete && img.naturalWidth > 0);
+    check(picture, `without JavaScript, ${measure.id} shows no chart picture`);
+    checked += 1;
+  }
+  await page.goto(`${origin}/`);
+  for (const area of index.areas) {
+    const measures = index.measures.filter((m) => m.area === area.id);
+    const onTrack = measures.filter((m) => m.latest?.status === 'on_track').length;
+    const text = await page.locator(`section[aria-labelledby="area-${area.id}"] .count`).innerText();
+    check(text === `${onTrack} of ${measures.length} measures on track`, `dashboard count for ${area.id}: ${text}`);
+  }
+  results.push(`without JavaScript: ${checked} measure pages state value, status and target`);
+  await noScript.close();
+}
+
+// 3. The embed snippets on a second origin: they render, and each frame takes its content height.
+{
+  const { page, problems } = await open(`${newsOrigin}/`);
+  const frames = page.locator('iframe');
+  check(await frames.count() === 2, 'the article does not hold two frames');
+  const sized = await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => {
+    const inner = f.contentDocument; // cross-origin: null; the height reported is what counts
+    return !inner && Number(f.height) > 0 && f.height !== '420' && f.height !== '560';
+  }), null, { timeout: 20000 }).then(() => true, () => false);
+  check(sized, 'the embedded frames were not resized to their content');
+  for (const [position, frame] of page.frames().slice(1).entries()) {
+    await frame.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')]
+      .every((e) => e.shadowRoot?.querySelector('.card, .chart')), null, { timeout: 20000 });
+    const content = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+    const height = Number(await frames.nth(position).getAttribute('height'));
+    check(Math.abs(content - height) <= 2, `frame ${position}: height ${height}, content ${content}`);
+    results.push(`embed frame ${position}: ${height}px for ${content}px of content`);
+  }
+  await page.screenshot({ path: join(artifacts, 'site-embed.png'), fullPage: true });
+  check(problems.length === 0, `console problems on the news page: ${problems.join(' | ')}`);
+  await page.close();
+}
+
+await context.close();
+
+// 4. Lighthouse on the dashboard and a measure page.
+{
+  const lighthouse = join(tools, 'node_modules/lighthouse/cli/index.js');
+  const scores = {};
+  for (const [name, path] of [['dashboard', '/'], ['measure', `/measures/${measureId}/`]]) {
+    const report = join(work, `lighthouse-${name}.json`);
+    const profile = mkdtempSync(join(tmpdir(), 'civicmetrics-lighthouse-'));
+    execFileSync(process.execPath, [lighthouse, `${origin}${path}`, '--quiet', '--output=json', `--output-path=${report}`,
+      '--only-categories=performance,accessibility,best-practices,seo',
+      `--chrome-flags=--headless=new ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile}`],
+    { stdio: 'inherit', env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' } });
+    const categories = JSON.parse(readFileSync(report, 'utf8')).categories;
+    scores[name] = Object.fromEntries(Object.entries(categories).map(([key, value]) => [key, Math.round(value.score * 100)]));
+    const s = scores[name];
+    results.push(`Lighthouse ${name}: performance ${s.performance}, accessibility ${s.accessibility}, best practices ${s['best-practices']}, SEO ${s.seo}`);
+    check(s.accessibility === 100, `Lighthouse accessibility on ${name}: ${s.accessibility}`);
+    for (const key of ['performance', 'best-practices', 'seo']) check(s[key] >= 95, `Lighthouse ${key} on ${name}: ${s[key]}`);
+  }
+  writeFileSync(join(artifacts, 'lighthouse.json'), JSON.stringify(scores, null, 2));
+}
+
+server.kill();
+news.close();
+rmSync(work, { recursive: true, force: true });
+for (const line of results) console.log(line);
+console.log(`screenshots and scores in ${artifacts}`);
+if (failures.length) {
+  console.error(`${failures.length} failure(s):\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('site end-to-end: all checks passed');
