@@ -310,7 +310,8 @@ impl Outputs {
         .io_context(&data)?;
 
         site.finish(&index, &tables)?;
-        let files = write_checksums(&data)?;
+        write_checksums(&data)?;
+        let files = release_files(staging.dir())?;
         staging.commit()?;
         Ok(files)
     }
@@ -343,22 +344,31 @@ fn walk(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result<(), Error> 
     Ok(())
 }
 
-/// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads) and returns
-/// each file with its size, relative to OUT.
-fn write_checksums(data: &Path) -> Result<Vec<(String, u64)>, Error> {
+/// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads).
+fn write_checksums(data: &Path) -> Result<(), Error> {
     let mut names = Vec::new();
     walk(data, "", &mut names)?;
     let mut sums = String::new();
-    let mut files = Vec::with_capacity(names.len() + 1);
     for name in names {
-        let (bytes, sha256) = hash_file(&data.join(&name))?;
+        let (_, sha256) = hash_file(&data.join(&name))?;
         sums.push_str(&format!("{sha256}  {name}\n"));
-        files.push((format!("data/{name}"), bytes));
     }
     let path = data.join("SHA256SUMS");
-    fs::write(&path, &sums).io_context(&path)?;
-    files.push(("data/SHA256SUMS".to_owned(), sums.len() as u64));
-    Ok(files)
+    fs::write(&path, &sums).io_context(&path)
+}
+
+/// Every file of the release in `root`, relative to it, with its size in bytes.
+fn release_files(root: &Path) -> Result<Vec<(String, u64)>, Error> {
+    let mut names = Vec::new();
+    walk(root, "", &mut names)?;
+    names
+        .into_iter()
+        .map(|name| {
+            let path = root.join(&name);
+            let bytes = fs::metadata(&path).io_context(&path)?.len();
+            Ok((name, bytes))
+        })
+        .collect()
 }
 
 /// Runs the pipeline: validates the source and, when `options.out` is set and the source is

@@ -125,6 +125,16 @@ async function axe(page, name) {
   await page.waitForURL(`**/areas/${area.id}/`);
   await page.waitForFunction(() => [...document.querySelectorAll('civic-metric')]
     .every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card')), null, { timeout: 20000 });
+  // The widgets replace the server-rendered cards in place: the page must not move.
+  const shift = await page.evaluate(() => new Promise((done) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+    setTimeout(() => done(total), 500);
+  }));
+  results.push(`area page layout shift while the widgets upgrade: ${shift.toFixed(4)}`);
+  check(shift < 0.02, `the area page shifts by ${shift} as its cards upgrade`);
   const cards = await page.locator('civic-metric').count();
   const inArea = index.measures.filter((m) => m.area === area.id).length;
   check(cards === inArea, `area page shows ${cards} cards, the area has ${inArea} measures`);
