@@ -27,3 +27,22 @@ fn published_json() {
         std::fs::read_to_string(data.join("observations.csv")).unwrap()
     );
 }
+
+/// Snapshots of the residents' site for the small fixture: the pages residents read without
+/// JavaScript, a Spanish page, an embed page, a feed and an oEmbed response.
+#[test]
+fn published_site() {
+    let (_temp, out) = build("tests/fixtures/valid/small");
+    let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+    for (name, path) in [
+        ("site-index", "index.html"),
+        ("site-measure", "measures/potholes/index.html"),
+        ("site-measure-es", "es/measures/potholes/index.html"),
+        ("site-embed", "embed/potholes/index.html"),
+        ("site-feed", "feed.xml"),
+        ("site-oembed", "oembed/potholes.json"),
+        ("site-sitemap", "sitemap.xml"),
+    ] {
+        insta::assert_snapshot!(name, read(path));
+    }
+}

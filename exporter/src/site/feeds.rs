@@ -52,11 +52,14 @@ pub(super) fn entries(
         entries.push(Entry {
             id: format!("{page}#update-{}", latest.period),
             title: format.fill("update_entry", &[&title, &value, &period]),
-            summary: format!(
-                "{} {}.",
-                format.status(latest.status),
-                format.target(measure, latest.target.as_ref())
-            ),
+            summary: match &latest.target {
+                Some(target) => format!(
+                    "{}. {}.",
+                    format.status(latest.status),
+                    format.target(measure, Some(target))
+                ),
+                None => format!("{}.", format.status(latest.status)),
+            },
             link: page.clone(),
             updated: format!("{}T00:00:00Z", latest.period_end),
         });

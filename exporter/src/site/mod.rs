@@ -459,7 +459,10 @@ impl Site {
             site_name: &self.info.title,
             locale: lang.replace('-', "_"),
             image: None,
-            home: format!("{root}{prefix}"),
+            home: match format!("{root}{prefix}") {
+                home if home.is_empty() => "./".to_owned(),
+                home => home,
+            },
             about: format!("{root}{prefix}about/"),
             root,
             widgets: self.widgets,
@@ -756,7 +759,7 @@ impl Site {
             document
                 .downloads
                 .iter()
-                .map(|d| (d.title.clone(), format!("{root}data/{}", d.path))),
+                .map(|d| (download_title(lang, d), format!("{root}data/{}", d.path))),
         );
         downloads.push((
             strings::get(lang, "chart_svg").to_owned(),
@@ -1023,7 +1026,7 @@ impl Site {
         let mut downloads: Vec<(String, String)> = index
             .downloads
             .iter()
-            .map(|d| (d.title.clone(), format!("{root}data/{}", d.path)))
+            .map(|d| (download_title(lang, d), format!("{root}data/{}", d.path)))
             .collect();
         for (title, file) in [
             ("index.json", "index.json"),
@@ -1142,6 +1145,23 @@ impl Site {
         }
         xml.push_str("</urlset>\n");
         write_file(&self.dir.join("sitemap.xml"), xml)
+    }
+}
+
+/// A download's title in `lang`: "Observaciones (CSV)" for `observations.csv`; the published
+/// title for files the site has no words for.
+fn download_title(lang: &str, download: &dataset::document::Download) -> String {
+    let Some((table, extension)) = download.path.rsplit_once('.') else {
+        return download.title.clone();
+    };
+    let format = match extension {
+        "csv" => "CSV",
+        "parquet" => "Parquet",
+        _ => return download.title.clone(),
+    };
+    match strings::get(lang, &format!("table_{table}")) {
+        "" => download.title.clone(),
+        name => format!("{name} ({format})"),
     }
 }
 

@@ -88,6 +88,9 @@ const EN: &[(&str, &str)] = &[
     ("annual", "Annually"),
     ("update_entry", "{0}: {1} in {2}"),
     ("change_entry", "{0} is now {1}"),
+    ("table_observations", "Observations"),
+    ("table_measures", "Measures"),
+    ("table_areas", "Priority areas"),
 ];
 
 const ES: &[(&str, &str)] = &[
@@ -178,6 +181,9 @@ const ES: &[(&str, &str)] = &[
     ("annual", "Cada año"),
     ("update_entry", "{0}: {1} en {2}"),
     ("change_entry", "{0} ahora está {1}"),
+    ("table_observations", "Observaciones"),
+    ("table_measures", "Medidas"),
+    ("table_areas", "Áreas prioritarias"),
 ];
 
 /// A page string in `language`: the site's own, else one shared with the widgets
