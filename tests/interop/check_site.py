@@ -128,7 +128,7 @@ for page_path in pages:
         continue
     if ld.get("@context") != "https://schema.org" or ld.get("@type") != "Dataset":
         problem(f"{relative}: JSON-LD is not a schema.org Dataset")
-    for field in ("name", "description", "license", "creator", "distribution"):
+    for field in ("name", "description", "license", "creator", "distribution", "temporalCoverage"):
         if not ld.get(field):
             problem(f"{relative}: JSON-LD lacks {field}")
     hreflangs = {link.get("hreflang") for link in page.links if link.get("rel") == "alternate"}

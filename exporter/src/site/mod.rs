@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 use dataset::document::{Index, MeasureDocument};
 use dataset::model::{DatasetInfo, Status, TargetKind};
-use dataset::{Frequency, Measure};
+use dataset::{CalendarDate, Frequency, Measure};
 use serde_json::json;
 
 use crate::charts;
@@ -260,6 +260,8 @@ pub(crate) struct Site {
     measures: Vec<MeasureFacts>,
     /// Pages written, relative to the site root, for the sitemap.
     pages: Vec<String>,
+    /// The first and last day the measures seen so far cover.
+    coverage: Option<(CalendarDate, CalendarDate)>,
 }
 
 /// The directory of the site in `lang`: `""` for the default language, else `"<lang>/"`.
@@ -402,6 +404,7 @@ impl Site {
             widgets: options.widgets.is_some(),
             measures: Vec::new(),
             pages: Vec::new(),
+            coverage: None,
         })
     }
 
@@ -496,7 +499,7 @@ impl Site {
                 })
             })
             .collect();
-        json!({
+        let mut value = json!({
             "@context": "https://schema.org",
             "@type": "Dataset",
             "name": info.title,
@@ -511,7 +514,11 @@ impl Site {
                          "contactPoint": { "@type": "ContactPoint", "name": info.contact.name,
                                            "email": info.contact.email } },
             "distribution": distribution,
-        })
+        });
+        if let Some((first, last)) = self.coverage {
+            value["temporalCoverage"] = json!(format!("{first}/{last}"));
+        }
+        value
     }
 
     fn write_page(&mut self, path: &str, html: String) -> Result<(), Error> {
@@ -617,6 +624,15 @@ impl Site {
             charts::sparkline_svg(document, title),
         )?;
 
+        if let (Some(first), Some(last)) =
+            (document.observations.first(), document.observations.last())
+        {
+            let (start, end) = (first.period_start, last.period_end);
+            self.coverage = Some(match self.coverage {
+                Some((from, to)) => (from.min(start), to.max(end)),
+                None => (start, end),
+            });
+        }
         let languages = self.info.languages.clone();
         let mut cards = Vec::with_capacity(languages.len());
         for lang in &languages {
