@@ -923,7 +923,8 @@ impl Site {
         write_file(
             &self.dir.join("robots.txt"),
             format!(
-                "User-agent: *\nAllow: /\nDisallow: /embed/\nSitemap: {}sitemap.xml\n",
+                "User-agent: *\nDisallow: {}embed/\nSitemap: {}sitemap.xml\n",
+                base_path(&self.base),
                 self.base
             ),
         )?;
