@@ -107,17 +107,21 @@ async function axe(page, name) {
   const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
   check(violations.length === 0, `axe on ${name}: ${violations.join(' | ')}`);
-  results.push(`axe-core on ${name}: ${violations.length} violations`);
+  audited.pages += 1;
+  audited.violations += violations.length;
 }
+const audited = { pages: 0, violations: 0 };
 
-// 1. Dashboard → area → measure, with axe on each page and no console errors.
+// 1. Dashboard → area → measure, with axe on each page and no console errors; then every page.
 {
   const { page, problems } = await open(`${origin}/`);
   const weight = await page.evaluate(() => performance.getEntriesByType('navigation')
     .concat(performance.getEntriesByType('resource'))
-    .reduce((sum, entry) => sum + (entry.transferSize || 0), 0));
-  writeFileSync(join(artifacts, 'site-dashboard-weight.json'), JSON.stringify({ transferredBytes: weight }, null, 2));
-  results.push(`dashboard page weight: ${weight} bytes transferred`);
+    .map((entry) => ({ url: entry.name, transferred: entry.transferSize, decoded: entry.decodedBodySize })));
+  const transferred = weight.reduce((sum, entry) => sum + entry.transferred, 0);
+  const decoded = weight.reduce((sum, entry) => sum + entry.decoded, 0);
+  writeFileSync(join(artifacts, 'site-dashboard-weight.json'), JSON.stringify({ transferred, decoded, requests: weight }, null, 2));
+  results.push(`dashboard page weight: ${transferred} bytes transferred (${decoded} decoded) in ${weight.length} requests`);
   await axe(page, 'the dashboard');
   await page.screenshot({ path: join(artifacts, 'site-dashboard.png'), fullPage: true });
   const area = index.areas[0];
@@ -149,7 +153,11 @@ async function axe(page, name) {
   check(problems.length === 0, `console problems while browsing: ${problems.join(' | ')}`);
   await page.close();
 }
-for (const path of ['/about/', '/es/', `/es/measures/${measureId}/`]) {
+// Every other page, each after its widgets have upgraded: axe-core and the console.
+const everyPage = ['/about/', '/es/', '/es/about/', ...index.areas.map((a) => `/areas/${a.id}/`),
+  ...index.areas.map((a) => `/es/areas/${a.id}/`), ...index.measures.map((m) => `/measures/${m.id}/`),
+  `/es/measures/${measureId}/`];
+for (const path of everyPage) {
   const { page, problems } = await open(`${origin}${path}`);
   await axe(page, path);
   check(problems.length === 0, `console problems on ${path}: ${problems.join(' | ')}`);
@@ -162,6 +170,8 @@ for (const path of ['/about/', '/es/', `/es/measures/${measureId}/`]) {
   }
   await page.close();
 }
+
+results.push(`axe-core: ${audited.violations} violations on ${audited.pages} pages`);
 
 // 2. No JavaScript: every measure page states value, status and target; the dashboard counts.
 {
