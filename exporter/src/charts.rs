@@ -2,6 +2,7 @@
 //! (`view::chart`) on plotters' SVG backend, in the light palette. Each SVG is an image with an
 //! accessible name (`role="img"` and a `<title>`), and scales with CSS from its `viewBox`.
 
+use crate::xml;
 use dataset::CalendarDate;
 use dataset::document::MeasureDocument;
 use plotters::prelude::IntoDrawingArea;
@@ -33,9 +34,10 @@ pub(crate) fn chart_svg(
     let targets = target_steps(observations);
     // Labels come from data (units, translations): keep them to characters XML allows; the SVG
     // backend escapes markup.
-    let safe_x_label = |date: CalendarDate, yearly: bool| xml_chars(&x_label(date, yearly));
+    let safe_x_label =
+        |date: CalendarDate, yearly: bool| xml::allowed_chars(&x_label(date, yearly));
     let x_ticks = |first: f64, last: f64| time_ticks(first, last, &safe_x_label);
-    let safe_y_label = |value: f64| xml_chars(&y_label(value));
+    let safe_y_label = |value: f64| xml::allowed_chars(&y_label(value));
     let mut svg = String::new();
     {
         let area = Svg(SVGBackend::with_string(&mut svg, CHART_SIZE)).into_drawing_area();
@@ -219,37 +221,10 @@ fn finish(svg: &str, (width, height): (u32, u32), title: &str) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" role=\"img\">\n<title>"
     ));
-    escape_into(&mut out, title);
+    out.push_str(&xml::escape(title));
     out.push_str("</title>\n");
     out.push_str(body);
     out
-}
-
-/// Whether XML 1.0 allows `c` in a document.
-fn xml_allowed(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
-        || c >= '\u{10000}'
-}
-
-/// `text` without the characters XML does not allow.
-fn xml_chars(text: &str) -> String {
-    text.chars().filter(|c| xml_allowed(*c)).collect()
-}
-
-/// Appends `text` as XML character data: markup characters escaped, characters XML does not
-/// allow left out.
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if xml_allowed(c) => out.push(c),
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

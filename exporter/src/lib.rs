@@ -14,6 +14,7 @@ pub mod serve;
 mod site;
 mod store;
 pub mod tables;
+mod xml;
 
 pub use build::{DEFAULT_ROW_BUDGET, Options, Outcome, rfc3339, run};
 pub use error::Error;

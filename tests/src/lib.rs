@@ -2,6 +2,7 @@
 //! exporter library, and finding the Python environment with the real clients.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use time::OffsetDateTime;
 
@@ -34,4 +35,25 @@ pub fn interop_python() -> PathBuf {
              the interoperability clients (tests/interop/requirements.txt) and sets it"
         ),
     }
+}
+
+/// Publishes `source` into a temporary directory and runs the Python `checker` (relative to the
+/// workspace root) on the release with the interoperability environment; panics with the
+/// checker's report when it fails. Returns what was published.
+pub fn check_release_with(checker: &str, source: &str) -> exporter::Outcome {
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let out = temp.path().join("public");
+    let outcome = publish(source, &out).unwrap_or_else(|error| panic!("{source}: {error:?}"));
+    let output = Command::new(interop_python())
+        .arg(root().join(checker))
+        .arg(&out)
+        .output()
+        .expect("the checker runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{checker} on {source}:\n{report}");
+    outcome
 }

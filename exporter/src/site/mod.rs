@@ -29,12 +29,13 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 use dataset::document::{Index, MeasureDocument};
 use dataset::model::{DatasetInfo, Status, TargetKind};
-use dataset::{CalendarDate, Frequency, Measure};
+use dataset::{CalendarDate, Measure};
 use serde_json::json;
 
 use crate::charts;
 use crate::error::{Error, IoContext};
 use crate::tables::Table;
+use crate::xml;
 use feeds::{Entry, FeedInfo};
 use format::Formatter;
 
@@ -318,36 +319,6 @@ fn query_value(text: &str) -> String {
     out
 }
 
-/// Escapes text for XML content and attributes.
-pub(crate) fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn status_class(status: Status) -> &'static str {
-    status.as_str()
-}
-
-fn frequency_key(frequency: Frequency) -> &'static str {
-    match frequency {
-        Frequency::Daily => "daily",
-        Frequency::Weekly => "weekly",
-        Frequency::Monthly => "monthly",
-        Frequency::Quarterly => "quarterly",
-        Frequency::Annual => "annual",
-    }
-}
-
 /// `council_district` → `Council district`.
 fn dimension_name(dimension: &str) -> String {
     let words = dimension.replace('_', " ");
@@ -573,7 +544,7 @@ impl Site {
             description: text.description.to_owned(),
             methodology: text.methodology.to_owned(),
             source: measure.source.clone(),
-            status_class: status_class(status),
+            status_class: status.as_str(),
             status: format.status(status),
             icon: view::status_symbol(status),
             latest,
@@ -659,14 +630,14 @@ impl Site {
 
     fn embed_snippet(&self, lang: &str, measure: &Measure, view: &str) -> String {
         let prefix = language_prefix(&self.info, lang);
-        let title = xml_escape(measure.text(lang).title);
+        let title = xml::escape(measure.text(lang).title);
         let (query, height) = match view {
             "chart" => ("?view=chart", EMBED_CHART_HEIGHT),
             _ => ("", EMBED_CARD_HEIGHT),
         };
         format!(
             "<iframe src=\"{base}{prefix}embed/{id}/{query}\" title=\"{title}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" data-civicmetrics-embed></iframe>\n<script async src=\"{base}embed.js\"></script>",
-            base = xml_escape(&self.base),
+            base = xml::escape(&self.base),
             id = measure.id,
         )
     }
@@ -794,7 +765,7 @@ impl Site {
             area_href,
             breakdown: measure.breakdowns.first().map(String::as_str),
             department: &measure.department,
-            frequency: strings::get(lang, frequency_key(measure.frequency)),
+            frequency: strings::get(lang, measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
             target_history,
             data_caption: view::strings::fill(strings::get(lang, "data_caption"), &[text.title]),
@@ -1156,8 +1127,8 @@ impl Site {
         for page in pages {
             xml.push_str(&format!(
                 "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
-                xml_escape(&format!("{}{page}", self.base)),
-                xml_escape(lastmod)
+                xml::escape(&format!("{}{page}", self.base)),
+                xml::escape(lastmod)
             ));
         }
         xml.push_str("</urlset>\n");
