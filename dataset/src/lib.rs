@@ -3,6 +3,8 @@
 //! - [`model`]: priority areas, measures, targets, observations and the status rule.
 //! - [`period`]: reporting periods and the dates they cover.
 //! - [`document`]: the published JSON documents (`index.json`, `measures/<id>.json`).
+//! - [`read`]: reading those documents from already parsed JSON without serde, for readers
+//!   whose code size matters.
 //! - [`source`] (feature `source`, on by default): parsing and validating the hand-edited
 //!   source files, returning the value together with every problem found.
 //!
@@ -13,6 +15,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod model;
 pub mod period;
+pub mod read;
 #[cfg(feature = "source")]
 pub mod source;
 

@@ -5,7 +5,6 @@
 use crate::xml;
 use dataset::CalendarDate;
 use dataset::document::MeasureDocument;
-use plotters::prelude::IntoDrawingArea;
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
     FontFamily, FontStyle, FontTransform, text_anchor,
@@ -40,9 +39,9 @@ pub(crate) fn chart_svg(
     let safe_y_label = |value: f64| xml::allowed_chars(&y_label(value));
     let mut svg = String::new();
     {
-        let area = Svg(SVGBackend::with_string(&mut svg, CHART_SIZE)).into_drawing_area();
+        let mut backend = Svg(SVGBackend::with_string(&mut svg, CHART_SIZE));
         view::chart::chart(
-            &area,
+            &mut backend,
             1.0,
             &lines,
             &targets,
@@ -64,8 +63,8 @@ pub(crate) fn sparkline_svg(document: &MeasureDocument, title: &str) -> String {
     let targets = target_steps(recent);
     let mut svg = String::new();
     {
-        let area = Svg(SVGBackend::with_string(&mut svg, SPARKLINE_SIZE)).into_drawing_area();
-        view::chart::sparkline(&area, 1.0, &line, &targets, &palette);
+        let mut backend = Svg(SVGBackend::with_string(&mut svg, SPARKLINE_SIZE));
+        view::chart::sparkline(&mut backend, 1.0, &line, &targets, &palette);
     }
     finish(&svg, SPARKLINE_SIZE, title)
 }

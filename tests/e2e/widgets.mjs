@@ -259,7 +259,13 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html']) {
     const page = await (axeContext ?? context).newPage();
     await page.goto(origin + path);
-    await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart')].every((e) => !e.hasAttribute('aria-busy')));
+    // Every element has rendered, the cards inside an area included.
+    await page.waitForFunction(() => {
+      const nested = [...document.querySelectorAll('civic-area')].flatMap((a) => [...(a.shadowRoot?.querySelectorAll('civic-metric') ?? [])]);
+      const elements = [...document.querySelectorAll('civic-metric, civic-chart'), ...nested];
+      return [...document.querySelectorAll('civic-area')].every((a) => a.shadowRoot?.querySelector('.area, .error'))
+        && elements.every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card, .chart, .error'));
+    }, null, { timeout: 15000 });
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));

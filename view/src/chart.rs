@@ -1,22 +1,27 @@
-//! Sparklines and full charts drawn with plotters on any [`DrawingBackend`]: the widgets hand
-//! in a canvas sized at the device pixel ratio, the exporter an SVG document. Sizes are given in
-//! CSS pixels and multiplied by the `ratio` passed in; the drawing area's own size is the size
-//! drawn at.
+//! Sparklines and full charts drawn on any plotters [`DrawingBackend`]: the widgets hand in a
+//! canvas sized at the device pixel ratio, the exporter an SVG document. Sizes are given in CSS
+//! pixels and multiplied by the `ratio` passed in; the backend's own size is the size drawn at.
+//! The drawing calls the backend's primitives (paths, lines, rectangles, circles, text)
+//! directly, with the layout plotters' chart builder would give, so that the WebAssembly widgets
+//! carry none of plotters' chart machinery.
 
 use std::ops::Range;
 
 use dataset::CalendarDate;
 use dataset::model::{AppliedTarget, Observation, TargetKind};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
+use plotters_backend::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, FontFamily,
+};
 
 /// How many recent periods a sparkline shows.
 pub const SPARKLINE_PERIODS: usize = 24;
 
 /// The observations a sparkline shows: the last [`SPARKLINE_PERIODS`].
 pub fn sparkline_window(observations: &[Observation]) -> &[Observation] {
-    &observations[observations.len().saturating_sub(SPARKLINE_PERIODS)..]
+    let start = observations.len().saturating_sub(SPARKLINE_PERIODS);
+    observations.get(start..).unwrap_or_default()
 }
 
 /// The colours of a chart.
@@ -195,17 +200,156 @@ impl Layout {
     }
 }
 
-fn stroke(color: RGBColor, width: f64) -> ShapeStyle {
-    ShapeStyle {
-        color: color.to_rgba(),
-        filled: false,
-        stroke_width: width.round().max(1.0) as u32,
+/// How a line is stroked or a shape filled: a colour and a line width in backend pixels.
+#[derive(Clone, Copy)]
+struct Pen {
+    color: BackendColor,
+    width: u32,
+}
+
+impl BackendStyle for Pen {
+    fn color(&self) -> BackendColor {
+        self.color
+    }
+
+    fn stroke_width(&self) -> u32 {
+        self.width
+    }
+}
+
+fn opaque(RGBColor(r, g, b): RGBColor) -> BackendColor {
+    BackendColor {
+        alpha: 1.0,
+        rgb: (r, g, b),
+    }
+}
+
+/// A line `width` backend pixels wide (at least one).
+fn stroke(color: RGBColor, width: f64) -> Pen {
+    Pen {
+        color: opaque(color),
+        width: width.round().max(1.0) as u32,
+    }
+}
+
+/// Axis labels: sans-serif text of a size in backend pixels, in a colour, at an anchor.
+struct Label {
+    color: BackendColor,
+    size: f64,
+    anchor: Pos,
+}
+
+impl BackendTextStyle for Label {
+    type FontError = std::fmt::Error;
+
+    fn color(&self) -> BackendColor {
+        self.color
+    }
+
+    fn size(&self) -> f64 {
+        self.size
+    }
+
+    fn anchor(&self) -> Pos {
+        self.anchor
+    }
+
+    fn family(&self) -> FontFamily<'_> {
+        FontFamily::SansSerif
+    }
+
+    /// Not measured: the canvas and SVG backends lay text out themselves.
+    fn layout_box(&self, _: &str) -> Result<((i32, i32), (i32, i32)), std::fmt::Error> {
+        Ok(((0, 0), (0, 0)))
+    }
+
+    /// Not rasterised: the canvas and SVG backends draw text themselves.
+    fn draw<E, F: FnMut(i32, i32, BackendColor) -> Result<(), E>>(
+        &self,
+        _: &str,
+        _: BackendCoord,
+        _: F,
+    ) -> Result<Result<(), E>, std::fmt::Error> {
+        Ok(Ok(()))
+    }
+}
+
+/// A backend being drawn on. Points outside it are moved onto its nearest edge, as plotters'
+/// drawing areas do, so that what is drawn is the same whatever the backend does with them.
+struct Drawing<'b, DB> {
+    backend: &'b mut DB,
+    width: i32,
+    height: i32,
+}
+
+impl<'b, DB: DrawingBackend> Drawing<'b, DB> {
+    /// Starts a drawing over the whole backend. Filling it with transparency clears nothing on
+    /// the canvas and SVG backends, which skip transparent shapes, as plotters' charts do.
+    fn new(backend: &'b mut DB) -> Drawing<'b, DB> {
+        let _ = backend.ensure_prepared();
+        let (width, height) = backend.get_size();
+        let (width, height) = (width as i32, height as i32);
+        let clear = Pen {
+            color: BackendColor {
+                alpha: 0.0,
+                rgb: (0, 0, 0),
+            },
+            width: 1,
+        };
+        let _ = backend.draw_rect((0, 0), (width, height), &clear, true);
+        Drawing {
+            backend,
+            width,
+            height,
+        }
+    }
+
+    fn at(&self, (x, y): BackendCoord) -> BackendCoord {
+        (x.min(self.width).max(0), y.min(self.height).max(0))
+    }
+
+    fn path(&mut self, points: impl IntoIterator<Item = BackendCoord>, pen: &Pen) {
+        let points: Vec<BackendCoord> = points.into_iter().map(|p| self.at(p)).collect();
+        let _ = self.backend.draw_path(points, pen);
+    }
+
+    /// A line drawn with the backend's line primitive, which the canvas aligns to the pixel
+    /// grid when it is horizontal or vertical.
+    fn line(&mut self, from: BackendCoord, to: BackendCoord, pen: &Pen) {
+        let _ = self.backend.draw_line(self.at(from), self.at(to), pen);
+    }
+
+    /// A filled rectangle between two corners.
+    fn rect(&mut self, a: BackendCoord, b: BackendCoord, pen: &Pen) {
+        let (a, b) = (self.at(a), self.at(b));
+        let (upper_left, bottom_right) =
+            ((a.0.min(b.0), a.1.min(b.1)), (a.0.max(b.0), a.1.max(b.1)));
+        let _ = self.backend.draw_rect(upper_left, bottom_right, pen, true);
+    }
+
+    /// A filled circle.
+    fn dot(&mut self, center: BackendCoord, radius: i32, color: RGBColor) {
+        let pen = Pen {
+            color: opaque(color),
+            width: 1,
+        };
+        let _ = self
+            .backend
+            .draw_circle(self.at(center), radius.max(0) as u32, &pen, true);
+    }
+
+    fn text(&mut self, text: &str, style: &Label, at: BackendCoord) {
+        let _ = self.backend.draw_text(text, style, self.at(at));
+    }
+
+    fn finish(self) {
+        let _ = self.backend.present();
     }
 }
 
 /// Draws the target for each period: a step line, or a shaded band for ranges.
 fn draw_targets<DB: DrawingBackend, F: Fn((f64, f64)) -> (i32, i32)>(
-    area: &DrawingArea<DB, Shift>,
+    drawing: &mut Drawing<'_, DB>,
     targets: &[TargetStep],
     to_px: F,
     palette: &Palette,
@@ -215,19 +359,23 @@ fn draw_targets<DB: DrawingBackend, F: Fn((f64, f64)) -> (i32, i32)>(
         match target.kind {
             TargetKind::Range => {
                 if let (Some(min), Some(max)) = (target.bounds.min, target.bounds.max) {
-                    let band = palette.target.mix(0.15).filled();
-                    let _ = area.draw(&Rectangle::new(
-                        [to_px((*start, max)), to_px((*end, min))],
-                        band,
-                    ));
+                    let RGBColor(r, g, b) = palette.target;
+                    let band = Pen {
+                        color: BackendColor {
+                            alpha: 0.15,
+                            rgb: (r, g, b),
+                        },
+                        width: 1,
+                    };
+                    drawing.rect(to_px((*start, max)), to_px((*end, min)), &band);
                 }
             }
             _ => {
                 if let Some(value) = target.bounds.value {
-                    let _ = area.draw(&PathElement::new(
-                        vec![to_px((*start, value)), to_px((*end, value))],
-                        stroke(palette.target, 1.5 * ratio),
-                    ));
+                    drawing.path(
+                        [to_px((*start, value)), to_px((*end, value))],
+                        &stroke(palette.target, 1.5 * ratio),
+                    );
                 }
             }
         }
@@ -254,17 +402,17 @@ pub fn segments(points: &[(f64, Option<f64>)]) -> Vec<Vec<(f64, f64)>> {
     segments
 }
 
-/// Draws a sparkline with its target line over the whole `area`, `ratio` backend pixels per
+/// Draws a sparkline with its target line over the whole `backend`, `ratio` backend pixels per
 /// CSS pixel; the latest value is marked with a dot.
 pub fn sparkline<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    backend: &mut DB,
     ratio: f64,
     line: &Line,
     targets: &[TargetStep],
     palette: &Palette,
 ) {
-    let _ = area.fill(&TRANSPARENT);
-    let (pixel_width, pixel_height) = area.dim_in_pixel();
+    let (pixel_width, pixel_height) = backend.get_size();
+    let mut drawing = Drawing::new(backend);
     let (width, height) = (f64::from(pixel_width), f64::from(pixel_height));
     let x = match (line.points.first(), line.points.last()) {
         (Some(first), Some(last)) => first.0..(last.0 + 1.0).max(first.0 + 1.0),
@@ -280,22 +428,15 @@ pub fn sparkline<DB: DrawingBackend>(
             (height - inset - fy * (height - 2.0 * inset)) as i32,
         )
     };
-    draw_targets(area, targets, to_px, palette, ratio);
+    draw_targets(&mut drawing, targets, to_px, palette, ratio);
     for segment in segments(&line.points) {
-        let points: Vec<(i32, i32)> = decimate(&segment, &x, pixel_width)
-            .into_iter()
-            .map(to_px)
-            .collect();
-        let _ = area.draw(&PathElement::new(points, stroke(line.color, 2.0 * ratio)));
+        let points = decimate(&segment, &x, pixel_width).into_iter().map(to_px);
+        drawing.path(points, &stroke(line.color, 2.0 * ratio));
     }
     if let Some((lx, Some(ly))) = line.points.iter().rev().find(|p| p.1.is_some()).copied() {
-        let _ = area.draw(&Circle::new(
-            to_px((lx, ly)),
-            (3.0 * ratio) as i32,
-            line.color.filled(),
-        ));
+        drawing.dot(to_px((lx, ly)), (3.0 * ratio) as i32, line.color);
     }
-    let _ = area.present();
+    drawing.finish();
 }
 
 /// Tick positions (days) and labels for a time axis from `first` to `last`: each year, or each
@@ -335,14 +476,109 @@ pub fn time_ticks(
     ticks
 }
 
-/// Draws a full chart over the whole `area`, `ratio` backend pixels per CSS pixel: axes, the
+/// Up to `max` round values (multiples of 1, 2 or 5 times a power of ten) from `low` to
+/// `high`, for the y axis: the values plotters' numeric axes mark, computed the same way.
+pub fn y_ticks(low: f64, high: f64, max: usize) -> Vec<f64> {
+    if max == 0 || low.is_nan() || high.is_nan() {
+        return Vec::new();
+    }
+    let (low, high) = (low.min(high), high.max(low));
+    if (low - high).abs() < f64::EPSILON {
+        return vec![low];
+    }
+    fn rem_euclid(a: f64, b: f64) -> f64 {
+        let rem = if b > 0.0 {
+            a - (a / b).floor() * b
+        } else {
+            a - (a / b).ceil() * b
+        };
+        if (rem - b).abs() < f64::EPSILON {
+            0.0
+        } else {
+            rem
+        }
+    }
+    let mut scale = 10f64.powf((high - low).log(10.0).floor());
+    // Ticks are rounded to a tenth of the step, so that they read 0.3 rather than
+    // 0.30000000000000004.
+    let mut granularity = scale / 10.0;
+    if 1 + ((high - low) / scale).floor() as usize > max {
+        scale *= 10.0;
+        granularity *= 10.0;
+    }
+    'outer: loop {
+        let old_scale = scale;
+        for divisor in [2.0, 5.0, 10.0] {
+            let mut left = low - rem_euclid(low, old_scale / divisor);
+            if left < low {
+                left += old_scale / divisor;
+            }
+            let right = high - rem_euclid(high, old_scale / divisor);
+            let count = 1.0 + ((right - left) / old_scale * divisor);
+            if count.round() as usize > max {
+                break 'outer;
+            }
+            scale = old_scale / divisor;
+        }
+        scale = old_scale / 10.0;
+        granularity /= 10.0;
+    }
+    let left = {
+        let mut value = low - rem_euclid(low, scale);
+        if value < low {
+            value += scale;
+        }
+        value
+    };
+    let base = (left / granularity).floor() * granularity;
+    let mut offset = left - base;
+    let right = high - rem_euclid(high, scale);
+    let mut ticks = Vec::new();
+    while (right - offset - base) >= -f64::EPSILON {
+        if (offset / granularity).round() * granularity < 0.0 {
+            offset += granularity;
+        }
+        ticks.push(offset + base);
+        offset += scale;
+    }
+    ticks
+}
+
+/// A value's pixel on an axis from `from` to `to` (inclusive, either direction), as plotters'
+/// numeric axes place it.
+fn to_pixel(value: f64, range: &Range<f64>, (from, to): (i32, i32)) -> i32 {
+    if range.end == range.start {
+        return (to - from) / 2;
+    }
+    let fraction = (value - range.start) / (range.end - range.start);
+    let length = to - from;
+    if length == 0 {
+        return to;
+    }
+    if fraction.is_infinite() {
+        return if fraction.is_sign_positive() {
+            to
+        } else {
+            from
+        };
+    }
+    if length > 0 {
+        from + (f64::from(length) * fraction + 1e-3).floor() as i32
+    } else {
+        from + (f64::from(length) * fraction - 1e-3).ceil() as i32
+    }
+}
+
+/// Draws a full chart over the whole `backend`, `ratio` backend pixels per CSS pixel: axes, the
 /// target line or band and every line, the first one on top; `highlight` marks one point of the
 /// first line. `x_ticks` gives the ticks (days and labels) between the first and last day shown;
-/// `y_label` formats y ticks. Returns where the plot was drawn, or `None` when the area is too
-/// small for a plot.
+/// `y_label` formats y ticks. Returns where the plot was drawn.
+///
+/// The plot sits 8 CSS pixels inside the drawing, with 56 for the y labels on its left and 24 for
+/// the x labels below; up to five horizontal grid lines mark round values.
 #[allow(clippy::too_many_arguments)]
 pub fn chart<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    backend: &mut DB,
     ratio: f64,
     lines: &[Line],
     targets: &[TargetStep],
@@ -351,7 +587,7 @@ pub fn chart<DB: DrawingBackend>(
     x_ticks: &dyn Fn(f64, f64) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
-    let _ = area.fill(&TRANSPARENT);
+    let mut drawing = Drawing::new(backend);
     let first = lines
         .iter()
         .filter_map(|l| l.points.first())
@@ -367,47 +603,62 @@ pub fn chart<DB: DrawingBackend>(
     }
     let x = first..(last + 1.0).max(first + 1.0);
     let y = y_range(lines, targets);
-    let font = ("sans-serif", 12.0 * ratio)
-        .into_font()
-        .color(&palette.text);
-    let mut chart = ChartBuilder::on(area)
-        .margin((8.0 * ratio) as u32)
-        .x_label_area_size((24.0 * ratio) as u32)
-        .y_label_area_size((56.0 * ratio) as u32)
-        .build_cartesian_2d(x.clone(), y)
-        .ok()?;
-    let y_format = |v: &f64| y_label(*v);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(stroke(palette.grid, ratio))
-        .axis_style(stroke(palette.grid, ratio))
-        .label_style(font.clone())
-        .x_labels(0)
-        .y_labels(5)
-        .y_label_formatter(&y_format)
-        .draw()
-        .ok()?;
-    let plot = chart.plotting_area();
-    let to_px = |p: (f64, f64)| plot.map_coordinate(&p);
-    draw_targets(area, targets, to_px, palette, ratio);
-    let (pixel_range, y_pixels) = plot.get_pixel_range();
-    let label_style = font.pos(Pos::new(HPos::Center, VPos::Top));
+    let label = |h_pos, v_pos| Label {
+        color: opaque(palette.text),
+        size: 12.0 * ratio,
+        anchor: Pos::new(h_pos, v_pos),
+    };
+    let grid = stroke(palette.grid, ratio);
+
+    // The drawing less its margin, split into the y labels' column, the x labels' row and the plot.
+    let (width, height) = (drawing.width, drawing.height);
+    let margin = (8.0 * ratio) as i32;
+    let (x0, y0) = (margin, margin);
+    let (x1, y1) = (width - margin, height - margin);
+    let mut columns = [x0, x1, x0 + (56.0 * ratio) as i32, x1];
+    let mut rows = [y0, y1, y0, y1 - (24.0 * ratio) as i32];
+    columns.sort_unstable();
+    rows.sort_unstable();
+    let (left, right, top, bottom) = (columns[1], columns[2], rows[1], rows[2]);
+    let x_pixels = (left, right - 1);
+    let y_pixels = (bottom - 1, top);
+    let to_px = |(px, py): (f64, f64)| (to_pixel(px, &x, x_pixels), to_pixel(py, &y, y_pixels));
+
+    // Grid lines at round values, the y axis with its ticks and labels, then the x axis.
+    // Ticks are 5% of the plot's smaller side, at most 5 pixels.
+    let tick = ((f64::from((right - left).min(bottom - top)) * 0.05).round() as i32).min(5);
+    let mut y_labels = Vec::new();
+    for value in y_ticks(y.start, y.end, 5) {
+        let py = to_pixel(value, &y, y_pixels);
+        // Grid lines go through the backend's line primitive, which the canvas aligns to the
+        // pixel grid.
+        drawing.line((left, py), (right - 1, py), &grid);
+        y_labels.push((py, y_label(value)));
+    }
+    if left > columns[0] && bottom > top {
+        drawing.path([(left - 1, top), (left - 1, bottom - 1)], &grid);
+        let style = label(HPos::Right, VPos::Center);
+        for (py, text) in y_labels {
+            if py < top || py > bottom - 1 {
+                continue;
+            }
+            drawing.text(&text, &style, (left - 2 * tick, py));
+            drawing.path([(left - 1 - tick, py), (left - 1, py)], &grid);
+        }
+    }
+    if rows[3] > bottom && right > left {
+        drawing.path([(left, bottom), (right - 1, bottom)], &grid);
+    }
+
+    draw_targets(&mut drawing, targets, to_px, palette, ratio);
+    let style = label(HPos::Center, VPos::Top);
     for (day, text) in x_ticks(x.start, x.end - 1.0) {
         let (px, _) = to_px((day, 0.0));
-        let tick = vec![
-            (px, y_pixels.end),
-            (px, y_pixels.end + (4.0 * ratio) as i32),
-        ];
-        let _ = area.draw(&PathElement::new(tick, stroke(palette.grid, ratio)));
-        let _ = area.draw(&Text::new(
-            text,
-            (px, y_pixels.end + (6.0 * ratio) as i32),
-            label_style.clone(),
-        ));
+        let tick = [(px, bottom), (px, bottom + (4.0 * ratio) as i32)];
+        drawing.path(tick, &grid);
+        drawing.text(&text, &style, (px, bottom + (6.0 * ratio) as i32));
     }
-    let width = u32::try_from(pixel_range.end - pixel_range.start).unwrap_or(1);
+    let plot_width = u32::try_from(right - left).unwrap_or(1);
     // The first line (citywide) is drawn last and thicker, on top of its breakdown.
     for (index, line) in lines.iter().enumerate().rev() {
         let width_css = if index == 0 && lines.len() > 1 {
@@ -416,35 +667,20 @@ pub fn chart<DB: DrawingBackend>(
             1.5
         };
         for segment in segments(&line.points) {
-            let points: Vec<(i32, i32)> = decimate(&segment, &x, width)
-                .into_iter()
-                .map(to_px)
-                .collect();
-            let _ = area.draw(&PathElement::new(
-                points,
-                stroke(line.color, width_css * ratio),
-            ));
+            let points = decimate(&segment, &x, plot_width).into_iter().map(to_px);
+            drawing.path(points, &stroke(line.color, width_css * ratio));
         }
     }
     if let Some(point) = highlight {
         let color = lines.first().map_or(palette.line, |l| l.color);
-        let _ = area.draw(&Circle::new(
-            to_px(point),
-            (5.0 * ratio) as i32,
-            color.filled(),
-        ));
-        let top = plot.map_coordinate(&(point.0, chart.y_range().end));
-        let bottom = plot.map_coordinate(&(point.0, chart.y_range().start));
-        let _ = area.draw(&PathElement::new(
-            vec![top, bottom],
-            stroke(palette.grid, ratio),
-        ));
+        drawing.dot(to_px(point), (5.0 * ratio) as i32, color);
+        drawing.path([to_px((point.0, y.end)), to_px((point.0, y.start))], &grid);
     }
-    let _ = area.present();
+    drawing.finish();
     Some(Layout {
         x,
-        left: f64::from(pixel_range.start),
-        right: f64::from(pixel_range.end),
+        left: f64::from(left),
+        right: f64::from(right),
         ratio,
     })
 }
@@ -466,6 +702,28 @@ mod tests {
         let min = kept.iter().map(|p| p.1).fold(f64::MAX, f64::min);
         assert_eq!((min, max), (0.0, 96.0));
         assert_eq!(decimate(&points[..10], &(0.0..10.0), 500).len(), 10);
+    }
+
+    #[test]
+    fn y_ticks_are_the_values_plotters_marks() {
+        use plotters::coord::types::RangedCoordf64;
+        use plotters::prelude::Ranged;
+
+        let ranges = [
+            (0.0, 1.0),
+            (0.0, 97.2),
+            (63.1, 94.4),
+            (-12.5, 7.25),
+            (0.0, 0.0035),
+            (1_234.0, 987_654.0),
+            (5.0, 5.0),
+            (0.1, 0.7),
+        ];
+        for (low, high) in ranges {
+            let expected = RangedCoordf64::from(low..high).key_points(5);
+            assert_eq!(y_ticks(low, high, 5), expected, "{low}..{high}");
+        }
+        assert!(y_ticks(0.0, 1.0, 0).is_empty());
     }
 
     #[test]

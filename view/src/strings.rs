@@ -118,16 +118,15 @@ pub fn get<'k>(language: &str, key: &'k str) -> &'k str {
 pub fn fill(template: &str, values: &[&str]) -> String {
     let mut text = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after
-            .find('}')
-            .and_then(|close| Some((close, after[..close].parse::<usize>().ok()?)))
-        {
-            Some((close, index)) => {
+    while let Some((before, after)) = rest.split_once('{') {
+        text.push_str(before);
+        let placeholder = after
+            .split_once('}')
+            .and_then(|(index, tail)| Some((index.parse::<usize>().ok()?, tail)));
+        match placeholder {
+            Some((index, tail)) => {
                 text.push_str(values.get(index).copied().unwrap_or_default());
-                rest = &after[close + 1..];
+                rest = tail;
             }
             None => {
                 text.push('{');

@@ -83,7 +83,9 @@ impl AreaSummary {
             set(&card, "src", base);
             set(&card, "measure", &summary.measure.id);
             set(&card, "lang", strings.language());
+            // A named group: a name alone is not allowed on an element without a role.
             let title = summary.measure.text(&language).title;
+            set(&card, "role", "group");
             set(&card, "aria-label", title);
         }
         Ok(())

@@ -32,19 +32,24 @@ struct State {
     series: Vec<Series>,
     /// The highlighted observation of the first series.
     index: Option<usize>,
+    /// Whether the data table is shown.
+    table_open: bool,
     layout: Layout,
     /// Positions the tooltip without inline styles.
     position: CssStyleSheet,
 }
 
-/// An event listener the chart added, kept to remove it again.
-type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
+/// The events the chart listens to on its canvas; the table toggle listens to `click`.
+const CANVAS_EVENTS: [&str; 5] = ["keydown", "pointermove", "focus", "blur", "pointerleave"];
 
 /// One chart, driven by the loader's `<civic-chart>` element.
 #[wasm_bindgen]
 pub struct MetricChart {
     state: Rc<RefCell<State>>,
-    listeners: Vec<Listener>,
+    /// The one listener for every event the chart handles ([`State::on_event`]).
+    listener: Closure<dyn FnMut(Event)>,
+    /// Where it listens, kept to remove it again.
+    listening: Vec<(Element, &'static str)>,
 }
 
 /// Whether an observation falls within the `from` and `to` attributes (dates or their prefixes,
@@ -206,7 +211,32 @@ impl State {
         }
     }
 
-    fn toggle_table(&self) {
+    /// Handles an event of the canvas or the table toggle.
+    fn on_event(&mut self, event: &Event) {
+        match event.type_().as_str() {
+            "keydown" => {
+                self.on_key(event.unchecked_ref::<KeyboardEvent>());
+            }
+            "pointermove" => {
+                self.on_pointer(event.unchecked_ref::<PointerEvent>());
+            }
+            "focus" if self.index.is_none() => {
+                let last = self
+                    .series
+                    .first()
+                    .map_or(0, |s| s.observations.len().saturating_sub(1));
+                self.move_to(last);
+            }
+            "blur" | "pointerleave" => {
+                self.index = None;
+                self.draw();
+            }
+            "click" => self.toggle_table(),
+            _ => {}
+        }
+    }
+
+    fn toggle_table(&mut self) {
         let strings = self.format.strings();
         let (Ok(Some(button)), Ok(Some(table))) = (
             self.root.query_selector(".table-toggle"),
@@ -214,7 +244,8 @@ impl State {
         ) else {
             return;
         };
-        let open = table.has_attribute("hidden");
+        self.table_open = !self.table_open;
+        let open = self.table_open;
         if open {
             let _ = table.remove_attribute("hidden");
         } else {
@@ -242,17 +273,28 @@ impl MetricChart {
         let sheets = root.adopted_style_sheets();
         sheets.push(&position);
         root.set_adopted_style_sheets(&sheets);
+        let state = Rc::new(RefCell::new(State {
+            root,
+            format: Formatter::new(crate::i18n::Strings::new(lang, strings)),
+            document: None,
+            series: Vec::new(),
+            index: None,
+            table_open: false,
+            layout: Layout::default(),
+            position,
+        }));
+        let listener = {
+            let state = Rc::clone(&state);
+            Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+                if let Ok(mut state) = state.try_borrow_mut() {
+                    state.on_event(&event);
+                }
+            })
+        };
         Ok(MetricChart {
-            state: Rc::new(RefCell::new(State {
-                root,
-                format: Formatter::new(crate::i18n::Strings::new(lang, strings)),
-                document: None,
-                series: Vec::new(),
-                index: None,
-                layout: Layout::default(),
-                position,
-            })),
-            listeners: Vec::new(),
+            state,
+            listener,
+            listening: Vec::new(),
         })
     }
 
@@ -397,37 +439,14 @@ impl MetricChart {
         }
         state.series = series;
         state.index = None;
+        state.table_open = false;
         state.document = Some(document);
         drop(state);
 
-        self.listen(&canvas, "keydown", |state, event| {
-            if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
-                state.on_key(event);
-            }
-        });
-        self.listen(&canvas, "pointermove", |state, event| {
-            if let Some(event) = event.dyn_ref::<PointerEvent>() {
-                state.on_pointer(event);
-            }
-        });
-        self.listen(&canvas, "focus", |state, _| {
-            if state.index.is_none() {
-                let last = state
-                    .series
-                    .first()
-                    .map_or(0, |s| s.observations.len().saturating_sub(1));
-                state.move_to(last);
-            }
-        });
-        self.listen(&canvas, "blur", |state, _| {
-            state.index = None;
-            state.draw();
-        });
-        self.listen(&canvas, "pointerleave", |state, _| {
-            state.index = None;
-            state.draw();
-        });
-        self.listen(&button, "click", |state, _| state.toggle_table());
+        for name in CANVAS_EVENTS {
+            self.listen(&canvas, name);
+        }
+        self.listen(&button, "click");
         self.redraw();
         Ok(())
     }
@@ -439,26 +458,16 @@ impl MetricChart {
         }
     }
 
-    fn listen(
-        &mut self,
-        target: &Element,
-        name: &'static str,
-        handler: impl Fn(&mut State, &Event) + 'static,
-    ) {
-        let state = Rc::clone(&self.state);
-        let closure = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-            if let Ok(mut state) = state.try_borrow_mut() {
-                handler(&mut state, &event);
-            }
-        });
-        let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-        self.listeners.push((target.clone(), name, closure));
+    fn listen(&mut self, target: &Element, name: &'static str) {
+        let _ =
+            target.add_event_listener_with_callback(name, self.listener.as_ref().unchecked_ref());
+        self.listening.push((target.clone(), name));
     }
 
     fn remove_listeners(&mut self) {
-        for (target, name, closure) in self.listeners.drain(..) {
-            let _ =
-                target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        for (target, name) in self.listening.drain(..) {
+            let _ = target
+                .remove_event_listener_with_callback(name, self.listener.as_ref().unchecked_ref());
         }
     }
 }

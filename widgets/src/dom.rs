@@ -1,20 +1,33 @@
 //! Building the shadow DOM. Text from data is always inserted as text, never as HTML, and only
 //! `http(s):` and `mailto:` links are followed.
 
-use web_sys::{Document, Element, Node};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, Node, Window};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's window (the widgets run in a page).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    pub(crate) static WINDOW: Window;
+
+    /// The page's document.
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    static DOCUMENT: Document;
+}
 
 /// The document the elements live in.
 pub(crate) fn document() -> Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("widgets run in a page with a document")
+    DOCUMENT.with(Document::clone)
 }
 
 /// Creates `<tag class=…>` under `parent`.
 pub(crate) fn element(parent: &Node, tag: &str, class: &str) -> Element {
-    let element = document().create_element(tag).expect("valid tag names");
+    // Tag names are the widgets' own; a failure throws the browser's exception as it is.
+    let element = document()
+        .create_element(tag)
+        .unwrap_or_else(|error| wasm_bindgen::throw_val(error));
     if !class.is_empty() {
-        element.set_class_name(class);
+        set(&element, "class", class);
     }
     let _ = parent.append_child(&element);
     element
@@ -58,9 +71,7 @@ pub(crate) fn link(parent: &Node, url: &str, text: &str, class: &str) -> Element
 
 /// Removes every child of `node`.
 pub(crate) fn clear(node: &Node) {
-    while let Some(child) = node.first_child() {
-        let _ = node.remove_child(&child);
-    }
+    node.set_text_content(None);
 }
 
 /// `base` joined with a relative `path` (`base` is a directory URL, with or without `/`).

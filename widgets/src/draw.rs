@@ -1,13 +1,233 @@
 //! Drawing on canvas, sharp on every screen: the backing store is the CSS size times
-//! `devicePixelRatio`, and `view::chart` draws in device pixels on a plotters `CanvasBackend`.
-//! The colours come from the element's theme.
+//! `devicePixelRatio`, and `view::chart` draws in device pixels on [`Canvas`], a plotters
+//! backend for the 2D context. The colours come from the element's theme.
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
+use plotters::style::RGBColor;
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+};
 use view::chart::{Layout, Line, Palette, TargetStep};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlCanvasElement, ShadowRoot};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ShadowRoot, Window};
+
+use crate::dom::WINDOW;
+
+/// A plotters backend drawing on a canvas's 2D context, like `plotters-canvas` but writing
+/// colours and font sizes with integers only, so that no float formatting is compiled in. It
+/// implements what `view::chart` draws: lines, paths, rectangles, circles and unrotated text.
+pub(crate) struct Canvas {
+    size: (u32, u32),
+    context: CanvasRenderingContext2d,
+}
+
+/// Drawing on a canvas does not fail; the type only satisfies [`DrawingBackend`].
+#[derive(Debug)]
+pub(crate) struct NoError;
+
+impl std::fmt::Display for NoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("canvas")
+    }
+}
+
+impl std::error::Error for NoError {}
+
+type Drawn = Result<(), DrawingErrorKind<NoError>>;
+
+/// A CSS colour: `rgba(r,g,b,a)` with the alpha in thousandths.
+fn css_color(color: BackendColor) -> String {
+    let (r, g, b) = color.rgb;
+    let alpha = (color.alpha.clamp(0.0, 1.0) * 1000.0).round() as u32;
+    format!("rgba({r},{g},{b},{}.{:03})", alpha / 1000, alpha % 1000)
+}
+
+impl Canvas {
+    /// The backend for `canvas`, at its current backing-store size.
+    fn new(canvas: &HtmlCanvasElement) -> Option<Canvas> {
+        // A canvas's "2d" context is a CanvasRenderingContext2d.
+        let context = canvas.get_context("2d").ok()??.unchecked_into();
+        Some(Canvas {
+            size: (canvas.width(), canvas.height()),
+            context,
+        })
+    }
+
+    fn stroke_style(&self, style: &impl BackendStyle) {
+        self.context.set_stroke_style_str(&css_color(style.color()));
+        self.context.set_line_width(f64::from(style.stroke_width()));
+    }
+}
+
+impl DrawingBackend for Canvas {
+    type ErrorType = NoError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> Drawn {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Drawn {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Drawn {
+        if color.alpha > 0.0 {
+            self.context.set_fill_style_str(&css_color(color));
+            self.context
+                .fill_rect(f64::from(point.0), f64::from(point.1), 1.0, 1.0);
+        }
+        Ok(())
+    }
+
+    /// A line; horizontal and vertical ones move half a pixel onto the pixel grid, so that a
+    /// one-pixel line is one pixel wide rather than two blurred ones.
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (mut from, mut to) = (
+            (f64::from(from.0), f64::from(from.1)),
+            (f64::from(to.0), f64::from(to.1)),
+        );
+        if from.0 == to.0 {
+            from.0 -= 0.5;
+            to.0 -= 0.5;
+        }
+        if from.1 == to.1 {
+            from.1 -= 0.5;
+            to.1 -= 0.5;
+        }
+        self.stroke_style(style);
+        self.context.begin_path();
+        self.context.move_to(from.0, from.1);
+        self.context.line_to(to.0, to.1);
+        self.context.stroke();
+        Ok(())
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let (x, y) = (f64::from(upper_left.0), f64::from(upper_left.1));
+        let (width, height) = (
+            f64::from(bottom_right.0 - upper_left.0),
+            f64::from(bottom_right.1 - upper_left.1),
+        );
+        if fill {
+            self.context.set_fill_style_str(&css_color(style.color()));
+            self.context.fill_rect(x, y, width, height);
+        } else {
+            self.stroke_style(style);
+            self.context.stroke_rect(x, y, width, height);
+        }
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        let mut path = path.into_iter();
+        self.context.begin_path();
+        if let Some(start) = path.next() {
+            self.stroke_style(style);
+            self.context.move_to(f64::from(start.0), f64::from(start.1));
+            for next in path {
+                self.context.line_to(f64::from(next.0), f64::from(next.1));
+            }
+        }
+        self.context.stroke();
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Drawn {
+        if style.color().alpha == 0.0 {
+            return Ok(());
+        }
+        if fill {
+            self.context.set_fill_style_str(&css_color(style.color()));
+        } else {
+            self.stroke_style(style);
+        }
+        self.context.begin_path();
+        let _ = self.context.arc(
+            f64::from(center.0),
+            f64::from(center.1),
+            f64::from(radius),
+            0.0,
+            std::f64::consts::TAU,
+        );
+        if fill {
+            self.context.fill();
+        } else {
+            self.context.stroke();
+        }
+        Ok(())
+    }
+
+    /// Text at its anchor, in the style's family and size (to a hundredth of a pixel).
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Drawn {
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let anchor = style.anchor();
+        self.context.set_text_baseline(match anchor.v_pos {
+            VPos::Top => "top",
+            VPos::Center => "middle",
+            VPos::Bottom => "bottom",
+        });
+        self.context.set_text_align(match anchor.h_pos {
+            HPos::Left => "start",
+            HPos::Right => "end",
+            HPos::Center => "center",
+        });
+        self.context.set_fill_style_str(&css_color(color));
+        let size = (style.size().max(0.0) * 100.0).round() as u32;
+        self.context.set_font(&format!(
+            "{} {}.{:02}px {}",
+            style.style().as_str(),
+            size / 100,
+            size % 100,
+            style.family().as_str(),
+        ));
+        let _ = self
+            .context
+            .fill_text(text, f64::from(pos.0), f64::from(pos.1));
+        Ok(())
+    }
+}
 
 /// Parses `rgb(r, g, b)` or `rgba(r, g, b, a)` as computed styles give colours.
 fn parse_rgb(text: &str) -> Option<RGBColor> {
@@ -35,15 +255,17 @@ fn parse_rgb(text: &str) -> Option<RGBColor> {
 /// `forced-colors` system colours work too) from the probe elements `.probe-<name>` inside
 /// `root`; a colour that cannot be read is [`Palette::LIGHT`]'s.
 pub(crate) fn read_palette(root: &ShadowRoot) -> Palette {
-    let window = web_sys::window();
     let color = |name: &str, fallback: RGBColor| -> RGBColor {
         let probe = root
             .query_selector(&format!(".probe-{name}"))
             .ok()
             .flatten();
         probe
-            .zip(window.as_ref())
-            .and_then(|(probe, window)| window.get_computed_style(&probe).ok().flatten())
+            .and_then(|probe| {
+                WINDOW
+                    .with(|window| window.get_computed_style(&probe))
+                    .ok()?
+            })
             .and_then(|style| style.get_property_value("color").ok())
             .and_then(|text| parse_rgb(&text))
             .unwrap_or(fallback)
@@ -65,9 +287,7 @@ pub(crate) fn read_palette(root: &ShadowRoot) -> Palette {
 /// Sizes the canvas backing store to its CSS size times the device pixel ratio. Returns the
 /// ratio, or `None` when the canvas is not laid out (zero size).
 pub(crate) fn fit_canvas(canvas: &HtmlCanvasElement) -> Option<f64> {
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
+    let ratio = WINDOW.with(Window::device_pixel_ratio).max(1.0);
     let rect = canvas.get_bounding_client_rect();
     let (width, height) = (
         (rect.width() * ratio).round(),
@@ -85,12 +305,11 @@ pub(crate) fn fit_canvas(canvas: &HtmlCanvasElement) -> Option<f64> {
     Some(ratio)
 }
 
-/// Fits the canvas and returns its drawing area with the device pixel ratio, or `None` when
-/// the canvas has no size yet.
-fn canvas_area(canvas: &HtmlCanvasElement) -> Option<(DrawingArea<CanvasBackend, Shift>, f64)> {
+/// Fits the canvas and returns its backend with the device pixel ratio, or `None` when the
+/// canvas has no size yet.
+fn canvas_backend(canvas: &HtmlCanvasElement) -> Option<(Canvas, f64)> {
     let ratio = fit_canvas(canvas)?;
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
-    Some((backend.into_drawing_area(), ratio))
+    Some((Canvas::new(canvas)?, ratio))
 }
 
 /// Draws a sparkline with its target line. Returns `false` when the canvas has no size yet.
@@ -100,10 +319,10 @@ pub(crate) fn sparkline(
     targets: &[TargetStep],
     palette: &Palette,
 ) -> bool {
-    let Some((area, ratio)) = canvas_area(canvas) else {
+    let Some((mut backend, ratio)) = canvas_backend(canvas) else {
         return false;
     };
-    view::chart::sparkline(&area, ratio, line, targets, palette);
+    view::chart::sparkline(&mut backend, ratio, line, targets, palette);
     true
 }
 
@@ -119,19 +338,23 @@ pub(crate) fn chart(
     x_ticks: &dyn Fn(f64, f64) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
-    let (area, ratio) = canvas_area(canvas)?;
+    let (mut backend, ratio) = canvas_backend(canvas)?;
     view::chart::chart(
-        &area, ratio, lines, targets, palette, highlight, x_ticks, y_label,
+        &mut backend,
+        ratio,
+        lines,
+        targets,
+        palette,
+        highlight,
+        x_ticks,
+        y_label,
     )
 }
 
-/// A canvas element found by class inside `root`.
+/// A canvas element found inside `root` by a selector that names the element type
+/// (`canvas.plot`).
 pub(crate) fn canvas_in(root: &ShadowRoot, selector: &str) -> Option<HtmlCanvasElement> {
-    root.query_selector(selector)
-        .ok()
-        .flatten()?
-        .dyn_into()
-        .ok()
+    Some(root.query_selector(selector).ok()??.unchecked_into())
 }
 
 #[cfg(test)]
@@ -144,5 +367,16 @@ mod tests {
         assert_eq!(parse_rgb("rgba(0, 0, 0, 0.5)"), Some(RGBColor(0, 0, 0)));
         assert_eq!(parse_rgb("rgb(1 2 3 / 50%)"), Some(RGBColor(1, 2, 3)));
         assert_eq!(parse_rgb("#fff"), None);
+    }
+
+    #[test]
+    fn colours_are_written_without_floats() {
+        let color = |alpha| BackendColor {
+            alpha,
+            rgb: (31, 95, 168),
+        };
+        assert_eq!(css_color(color(1.0)), "rgba(31,95,168,1.000)");
+        assert_eq!(css_color(color(0.15)), "rgba(31,95,168,0.150)");
+        assert_eq!(css_color(color(0.0)), "rgba(31,95,168,0.000)");
     }
 }

@@ -176,6 +176,19 @@ const WASM_OPT_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// Functions that differ only in constants merged, then `-Oz` until it stops shrinking the
+/// module, without debug information or the producers section; the low 1 KiB of memory is never
+/// used (Rust's data starts at 1 MiB, the stack grows down towards it), which lets loads and
+/// stores fold their offsets.
+const WASM_OPT_PASSES: &[&str] = &[
+    "--strip-debug",
+    "--strip-producers",
+    "--merge-similar-functions",
+    "-Oz",
+    "--converge",
+    "--low-memory-unused",
+];
+
 /// The files of the package a page loads, for the size budget.
 pub const PACKAGE_FILES: &[&str] = &[
     "civicmetrics.js",
@@ -185,8 +198,9 @@ pub const PACKAGE_FILES: &[&str] = &[
 ];
 
 /// Builds the widgets into `pkg/`: the wasm in the size-tuned `wasm-release` profile, the
-/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, then `wasm-opt -Oz`.
-/// Returns the gzipped size of the package.
+/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, `wasm-opt`
+/// ([`WASM_OPT_PASSES`]), then every script minified by terser (the loader and styles from
+/// their sources in `pkg/src/`). Returns the gzipped size of the package.
 fn dist() -> Result<u64> {
     ensure_wasm_target()?;
     run(cargo().args([
@@ -215,11 +229,30 @@ fn dist() -> Result<u64> {
     let tools = node_tools()?;
     let wasm = Path::new("pkg/widgets_bg.wasm");
     run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
-        .arg("-Oz")
+        .args(WASM_OPT_PASSES)
         .args(WASM_OPT_FEATURES)
         .arg(wasm)
         .arg("-o")
         .arg(wasm))?;
+    // Every script of the package is minified by terser: the generated bindings in place, the
+    // loader and its styles from their sources in pkg/src/.
+    for (source, script) in [
+        ("pkg/widgets.js", "pkg/widgets.js"),
+        ("pkg/src/civicmetrics.js", "pkg/civicmetrics.js"),
+        ("pkg/src/styles.js", "pkg/styles.js"),
+    ] {
+        run(Command::new(tools.join("node_modules/.bin/terser"))
+            .arg(source)
+            .args([
+                "--module",
+                "--compress",
+                "--mangle",
+                "--comments",
+                "/@ts-self-types/",
+            ])
+            .arg("-o")
+            .arg(script))?;
+    }
     let mut total = 0;
     println!("{:<20} {:>10} {:>10}", "pkg/", "bytes", "gzip -9");
     for name in PACKAGE_FILES {
@@ -230,7 +263,25 @@ fn dist() -> Result<u64> {
         println!("{name:<20} {:>10} {gzipped:>10}", bytes.len());
     }
     println!("{:<20} {:>10} {total:>10}", "total", "");
+    println!("{:<20} {:>10} {PACKAGE_BUDGET:>10}", "budget", "");
     Ok(total)
+}
+
+/// The most the package a page loads ([`PACKAGE_FILES`]) may weigh, compressed like `gzip -9`:
+/// 60 KB. `cargo xtask test` fails above it.
+const PACKAGE_BUDGET: u64 = 61_440;
+
+/// Fails when the package's gzipped size is over [`PACKAGE_BUDGET`].
+fn check_budget(gzipped: u64) -> Result<()> {
+    if gzipped > PACKAGE_BUDGET {
+        bail!(
+            "the widgets package a page loads is {gzipped} bytes gzipped, over its budget of \
+             {PACKAGE_BUDGET} bytes (60 KB); see \"Size\" in pkg/README.md, and run `twiggy top` on \
+             target/wasm32-unknown-unknown/wasm-release/widgets.wasm to see what grew"
+        );
+    }
+    eprintln!("widgets package: {gzipped} of {PACKAGE_BUDGET} bytes gzipped");
+    Ok(())
 }
 
 /// The size of `bytes` compressed like `gzip -9`.
@@ -403,7 +454,7 @@ fn browser_tests() -> Result<()> {
         ])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
-    dist()?;
+    check_budget(dist()?)?;
     publish_sample()?;
     let tools = node_tools()?;
     run(Command::new("node")
@@ -415,4 +466,19 @@ fn browser_tests() -> Result<()> {
         .arg(".")
         .arg(&tools)
         .arg("target/debug/civicmetrics"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_package_budget_is_60_kb_inclusive() {
+        assert!(check_budget(PACKAGE_BUDGET).is_ok());
+        let over = check_budget(PACKAGE_BUDGET + 1).unwrap_err().to_string();
+        assert!(
+            over.contains("61441 bytes gzipped, over its budget of 61440"),
+            "{over}"
+        );
+    }
 }

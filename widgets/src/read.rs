@@ -1,0 +1,59 @@
+//! The documents the loader parsed (`JSON.parse`), as [`dataset::read::Json`] values: the
+//! widgets read them into the canonical types with [`dataset::read::Read`], without serde's
+//! generic visitors, which came to a third of the package.
+
+use dataset::read::Json;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A value `JSON.parse` made.
+pub(crate) struct Parsed(pub(crate) JsValue);
+
+impl Json for Parsed {
+    fn member(&self, name: &str) -> Option<Parsed> {
+        if !self.0.is_object() {
+            return None;
+        }
+        Reflect::get(&self.0, &JsValue::from_str(name))
+            .ok()
+            .filter(|value| !value.is_undefined())
+            .map(Parsed)
+    }
+
+    fn is_null(&self) -> bool {
+        self.0.is_null()
+    }
+
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
+    fn elements(&self) -> Option<Vec<Parsed>> {
+        let array = self.0.dyn_ref::<Array>()?;
+        Some((0..array.length()).map(|i| Parsed(array.get(i))).collect())
+    }
+
+    fn members(&self) -> Option<Vec<(String, Parsed)>> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return None;
+        }
+        let names = Object::keys(self.0.unchecked_ref::<Object>());
+        Some(
+            (0..names.length())
+                .filter_map(|i| {
+                    let name = names.get(i);
+                    let value = Reflect::get(&self.0, &name).ok()?;
+                    Some((name.as_string()?, Parsed(value)))
+                })
+                .collect(),
+        )
+    }
+}
