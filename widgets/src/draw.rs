@@ -43,10 +43,17 @@ fn css_color(color: BackendColor) -> String {
 }
 
 impl Canvas {
-    /// The backend for `canvas`, at its current backing-store size.
+    /// The backend for `canvas`, at its current backing-store size, on a cleared canvas: a
+    /// redraw at the same size (a new highlighted point, a theme change) starts afresh.
     fn new(canvas: &HtmlCanvasElement) -> Option<Canvas> {
         // A canvas's "2d" context is a CanvasRenderingContext2d.
-        let context = canvas.get_context("2d").ok()??.unchecked_into();
+        let context: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.unchecked_into();
+        context.clear_rect(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        );
         Some(Canvas {
             size: (canvas.width(), canvas.height()),
             context,
