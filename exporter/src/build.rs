@@ -11,7 +11,7 @@ use dataset::document::{
     BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary,
     PublishedDataset, SCHEMA_VERSION,
 };
-use dataset::source::{Catalog, ObservationReader, Series, judge_series};
+use dataset::source::{Catalog, ObservationReader, Series, check_series, judge_series};
 use dataset::{Area, CalendarDate, Diagnostic, Measure};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -39,6 +39,38 @@ pub struct Options {
     pub row_budget: usize,
     /// How the residents' site beside `data/` is published.
     pub site: SiteOptions,
+    /// Which formats are published.
+    pub formats: Formats,
+}
+
+/// The formats a build publishes. The metadata (`data.json`, `dictionary.md`) and `SHA256SUMS`
+/// are always written; `datapackage.json` describes the CSV files and comes with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// The three tables as Parquet.
+    pub parquet: bool,
+    /// The three tables as CSV, with `datapackage.json`.
+    pub csv: bool,
+    /// `index.json`, `measures/<id>.json` and their JSON Schemas: what the widgets read.
+    pub json: bool,
+    /// The residents' site beside `data/`; it needs `json`, which its pages and embeds load.
+    pub site: bool,
+}
+
+impl Formats {
+    /// Every format.
+    pub const ALL: Formats = Formats {
+        parquet: true,
+        csv: true,
+        json: true,
+        site: true,
+    };
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats::ALL
+    }
 }
 
 impl Options {
@@ -50,6 +82,7 @@ impl Options {
             published,
             row_budget: DEFAULT_ROW_BUDGET,
             site: SiteOptions::default(),
+            formats: Formats::ALL,
         }
     }
 }
@@ -102,26 +135,32 @@ struct Outputs {
     downloads: Vec<Download>,
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
-    site: Site,
+    formats: Formats,
+    site: Option<Site>,
 }
 
-fn downloads() -> Vec<Download> {
+/// The table files a release offers for download.
+fn downloads(formats: Formats) -> Vec<Download> {
     let mut downloads = Vec::new();
     for (name, title) in [
         ("observations", "Observations"),
         ("measures", "Measures"),
         ("areas", "Priority areas"),
     ] {
-        downloads.push(Download {
-            title: format!("{title} (CSV)"),
-            path: format!("{name}.csv"),
-            media_type: "text/csv".to_owned(),
-        });
-        downloads.push(Download {
-            title: format!("{title} (Parquet)"),
-            path: format!("{name}.parquet"),
-            media_type: "application/vnd.apache.parquet".to_owned(),
-        });
+        if formats.csv {
+            downloads.push(Download {
+                title: format!("{title} (CSV)"),
+                path: format!("{name}.csv"),
+                media_type: "text/csv".to_owned(),
+            });
+        }
+        if formats.parquet {
+            downloads.push(Download {
+                title: format!("{title} (Parquet)"),
+                path: format!("{name}.parquet"),
+                media_type: "application/vnd.apache.parquet".to_owned(),
+            });
+        }
     }
     downloads
 }
@@ -143,10 +182,12 @@ impl Outputs {
         catalog: &Catalog,
         published: &str,
         site: &SiteOptions,
+        formats: Formats,
     ) -> Result<Outputs, Error> {
         let staging = Staging::begin(out)?;
         let data = staging.dir().join("data");
-        fs::create_dir_all(data.join("measures")).io_context(&data)?;
+        let documents = if formats.json { "measures" } else { "" };
+        fs::create_dir_all(data.join(documents)).io_context(&data)?;
         let info = &catalog.manifest.info;
         let parquet_metadata = vec![
             ("civicmetrics.dataset".to_owned(), info.id.clone()),
@@ -159,19 +200,23 @@ impl Outputs {
             ("civicmetrics.license".to_owned(), info.license.clone()),
         ];
         let observations =
-            ObservationWriter::create(&data, &tables::observations(), &parquet_metadata)?;
-        let site = Site::create(staging.dir(), info, published, site)?;
+            ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
+        let site = match formats.site {
+            true => Some(Site::create(staging.dir(), info, published, site)?),
+            false => None,
+        };
         Ok(Outputs {
             staging,
             data,
             observations,
             summaries: Vec::with_capacity(catalog.measures.len()),
-            downloads: downloads(),
+            downloads: downloads(formats),
             dataset: PublishedDataset {
                 info: info.clone(),
                 modified: published.to_owned(),
             },
             parquet_metadata,
+            formats,
             site,
         })
     }
@@ -184,6 +229,9 @@ impl Outputs {
     ) -> Result<(), Error> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
+        }
+        if !self.formats.json {
+            return Ok(());
         }
         let mut breakdowns: Vec<BreakdownSeries> = measure
             .breakdowns
@@ -222,7 +270,9 @@ impl Outputs {
         };
         let href = format!("measures/{}.json", measure.id);
         write_json(&self.data.join(&href), &document, false)?;
-        self.site.add_measure(&document, area)?;
+        if let Some(site) = &mut self.site {
+            site.add_measure(&document, area)?;
+        }
         self.summaries.push(MeasureSummary {
             measure: measure.clone(),
             latest,
@@ -244,6 +294,7 @@ impl Outputs {
             downloads,
             dataset,
             parquet_metadata,
+            formats,
             site,
         } = self;
         observations.finish()?;
@@ -256,14 +307,20 @@ impl Outputs {
             .enumerate()
             .map(|(i, area)| tables::area_cells(area, i + 1, languages))
             .collect();
-        write_text_table(&data, &areas_table, &area_rows, &parquet_metadata)?;
+        write_text_table(&data, &areas_table, &area_rows, &parquet_metadata, formats)?;
         let measures_table = tables::measures(languages);
         let measure_rows: Vec<_> = catalog
             .measures
             .iter()
             .map(|m| tables::measure_cells(m, languages))
             .collect();
-        write_text_table(&data, &measures_table, &measure_rows, &parquet_metadata)?;
+        write_text_table(
+            &data,
+            &measures_table,
+            &measure_rows,
+            &parquet_metadata,
+            formats,
+        )?;
         let observations_table = tables::observations();
 
         let index = Index {
@@ -273,31 +330,35 @@ impl Outputs {
             measures: summaries,
             downloads: downloads.clone(),
         };
-        write_json(&data.join("index.json"), &index, false)?;
-        fs::create_dir_all(data.join("schema")).io_context(&data)?;
-        write_json(
-            &data.join("schema/index.schema.json"),
-            &schemars::schema_for!(Index),
-            true,
-        )?;
-        write_json(
-            &data.join("schema/measure.schema.json"),
-            &schemars::schema_for!(MeasureDocument),
-            true,
-        )?;
+        if formats.json {
+            write_json(&data.join("index.json"), &index, false)?;
+            fs::create_dir_all(data.join("schema")).io_context(&data)?;
+            write_json(
+                &data.join("schema/index.schema.json"),
+                &schemars::schema_for!(Index),
+                true,
+            )?;
+            write_json(
+                &data.join("schema/measure.schema.json"),
+                &schemars::schema_for!(MeasureDocument),
+                true,
+            )?;
+        }
 
         let tables = [&areas_table, &measures_table, &observations_table];
-        let mut described = Vec::with_capacity(tables.len());
-        for table in tables {
-            let path = data.join(format!("{}.csv", table.name));
-            let (bytes, sha256) = hash_file(&path)?;
-            described.push((table, FileFacts { bytes, sha256 }));
+        if formats.csv {
+            let mut described = Vec::with_capacity(tables.len());
+            for table in tables {
+                let path = data.join(format!("{}.csv", table.name));
+                let (bytes, sha256) = hash_file(&path)?;
+                described.push((table, FileFacts { bytes, sha256 }));
+            }
+            write_json(
+                &data.join("datapackage.json"),
+                &data_package(&dataset, &described),
+                true,
+            )?;
         }
-        write_json(
-            &data.join("datapackage.json"),
-            &data_package(&dataset, &described),
-            true,
-        )?;
         write_json(
             &data.join("data.json"),
             &dcat_catalog(&dataset, &downloads, &dataset.info.data_url, temporal),
@@ -309,7 +370,9 @@ impl Outputs {
         )
         .io_context(&data)?;
 
-        site.finish(&index, &tables)?;
+        if let Some(site) = site {
+            site.finish(&index, &tables)?;
+        }
         write_checksums(&data)?;
         let files = release_files(staging.dir())?;
         staging.commit()?;
@@ -377,6 +440,9 @@ fn release_files(root: &Path) -> Result<Vec<(String, u64)>, Error> {
 /// Returns [`Error::Invalid`] with every problem found when the source has errors; OUT is then
 /// left exactly as it was.
 pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+    if options.formats.site && !options.formats.json {
+        return Err(Error::SiteWithoutJson);
+    }
     let mut diagnostics = Vec::new();
     let source = load(&options.source, &mut diagnostics)?;
     let today = CalendarDate(options.published.to_offset(time::UtcOffset::UTC).date());
@@ -390,9 +456,13 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
     };
     // Outputs are written only while the source is still valid; validation goes on regardless.
     let mut outputs = match &options.out {
-        Some(out) if !has_errors(&diagnostics) => {
-            Some(Outputs::create(out, &catalog, &published, &options.site)?)
-        }
+        Some(out) if !has_errors(&diagnostics) => Some(Outputs::create(
+            out,
+            &catalog,
+            &published,
+            &options.site,
+            options.formats,
+        )?),
         _ => None,
     };
 
@@ -444,23 +514,22 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
     let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
     for (index, measure) in catalog.measures.iter().enumerate() {
         let rows = store.take(index)?;
-        let (series, problems) = judge_series(measure, rows, &names);
+        let (rows, problems) = check_series(measure, rows, &names);
         if problems.iter().any(Diagnostic::is_error) {
             outputs = None;
         }
         diagnostics.extend(problems);
-        observations += series.rows.len() as u64;
-        for row in &series.rows {
-            let observation = &row.observation;
-            first = Some(first.map_or(observation.period_start, |f| {
-                f.min(observation.period_start)
-            }));
-            last = Some(last.map_or(observation.period_end, |l| l.max(observation.period_end)));
+        observations += rows.len() as u64;
+        for row in &rows {
+            let (start, end) = (row.period.start(), row.period.end());
+            first = Some(first.map_or(start, |f| f.min(start)));
+            last = Some(last.map_or(end, |l| l.max(end)));
         }
+        // Judging is only needed for the outputs; validation stops at the checks.
         if let Some(outputs) = &mut outputs
             && let Some(area) = catalog.manifest.areas.iter().find(|a| a.id == measure.area)
         {
-            outputs.add_measure(measure, area, &series)?;
+            outputs.add_measure(measure, area, &judge_series(measure, rows))?;
         }
         progress.advance(1);
     }

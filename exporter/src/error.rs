@@ -41,6 +41,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The formats asked for include the site but not the JSON its pages load.
+    #[error("the site needs the json format, which its pages and embeds load")]
+    SiteWithoutJson,
     /// Writing a Parquet file failed.
     #[error("writing Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),

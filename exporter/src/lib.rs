@@ -16,7 +16,7 @@ mod store;
 pub mod tables;
 mod xml;
 
-pub use build::{DEFAULT_ROW_BUDGET, Options, Outcome, rfc3339, run};
+pub use build::{DEFAULT_ROW_BUDGET, Formats, Options, Outcome, rfc3339, run};
 pub use error::Error;
 pub use progress::{Progress, Quiet};
 pub use publish::Staging;

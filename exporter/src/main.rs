@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use exporter::{Error, Options, Progress, ServeOptions, SiteOptions};
+use exporter::{Error, Formats, Options, Progress, ServeOptions, SiteOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
 
@@ -40,6 +40,14 @@ enum Command {
         /// OUT/widgets/, so the pages' cards and charts become interactive.
         #[arg(long, value_name = "DIR")]
         widgets: Option<PathBuf>,
+        /// The formats to publish, comma-separated; the site needs json.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "parquet,csv,json,site"
+        )]
+        formats: Vec<Format>,
     },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
@@ -52,6 +60,19 @@ enum Command {
         #[arg(long, default_value = exporter::serve::DEFAULT_HOST)]
         host: String,
     },
+}
+
+/// A format `build` can publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The tables as Parquet.
+    Parquet,
+    /// The tables as CSV, with datapackage.json.
+    Csv,
+    /// index.json and measures/<id>.json, which the widgets read.
+    Json,
+    /// The residents' site.
+    Site,
 }
 
 /// A progress bar on a terminal; nothing when stderr is piped.
@@ -115,14 +136,28 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (source, out, site) = match cli.command {
-        Command::Validate { source } => (source, None, SiteOptions::default()),
+    let (source, out, site, formats) = match cli.command {
+        Command::Validate { source } => (source, None, SiteOptions::default(), Formats::ALL),
         Command::Build {
             source,
             out,
             base_url,
             widgets,
-        } => (source, Some(out), SiteOptions { base_url, widgets }),
+            formats,
+        } => {
+            let formats = Formats {
+                parquet: formats.contains(&Format::Parquet),
+                csv: formats.contains(&Format::Csv),
+                json: formats.contains(&Format::Json),
+                site: formats.contains(&Format::Site),
+            };
+            (
+                source,
+                Some(out),
+                SiteOptions { base_url, widgets },
+                formats,
+            )
+        }
         Command::Serve { out, port, host } => return serve(out, host, port),
     };
     let published = match publication_time() {
@@ -143,6 +178,7 @@ fn main() -> ExitCode {
     );
     let mut options = Options::new(source, out.clone(), published);
     options.site = site;
+    options.formats = formats;
     let started = std::time::Instant::now();
     let result = exporter::run(&options, &Bar(bar));
     let mut stderr = std::io::stderr().lock();
@@ -188,7 +224,7 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
-        Err(error @ Error::BadOutput { .. }) => {
+        Err(error @ (Error::BadOutput { .. } | Error::SiteWithoutJson)) => {
             let _ = writeln!(stderr, "error: {error}");
             ExitCode::from(2)
         }

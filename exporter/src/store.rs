@@ -103,11 +103,15 @@ impl RowStore {
         let Some(spill) = &mut self.spill else {
             return Ok(());
         };
-        let path = Self::partition_path(spill.dir.path(), partition);
-        let writer = spill.writers[partition].as_mut().ok_or_else(|| {
-            Error::io(&path, io::Error::other("rows added after publishing began"))
-        })?;
-        encode(row, writer).io_context(&path)
+        // The path is only needed to name a failure.
+        let path = || Self::partition_path(spill.dir.path(), partition);
+        let Some(writer) = spill.writers[partition].as_mut() else {
+            return Err(Error::io(
+                &path(),
+                io::Error::other("rows added after publishing began"),
+            ));
+        };
+        encode(row, writer).map_err(|error| Error::io(&path(), error))
     }
 
     /// Takes every row of a measure. Measures must be taken in increasing order once the store

@@ -6,6 +6,8 @@
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
 //!   with the interoperability clients, the `wasm32-unknown-unknown` target).
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,6 +26,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("demo") => demo(),
+        Some("bench") => bench::main(&args[1..]),
         Some("dist") => dist().map(|_| ()),
         Some("test") => test(),
         Some("help" | "--help" | "-h") => {
@@ -292,16 +295,14 @@ fn gzip_size(bytes: &[u8]) -> Result<u64> {
     Ok(encoder.finish()?.len() as u64)
 }
 
-/// The virtual environment with the interoperability clients (pyarrow, DuckDB, polars,
-/// frictionless, jsonschema), created and brought up to date from `tests/interop/requirements.txt`.
-/// The path is not resolved: a virtual environment is recognised by the path its python is run by.
-fn python_environment() -> Result<PathBuf> {
-    let venv = Path::new("target/interop-venv");
+/// A virtual environment at `venv` with the packages of `requirements` (a pip requirements file),
+/// created and brought up to date when the file changes. The path is not resolved: a virtual
+/// environment is recognised by the path its python is run by.
+fn python_environment(venv: &Path, requirements: &Path) -> Result<PathBuf> {
     let python = venv.join("bin/python");
-    let requirements = Path::new("tests/interop/requirements.txt");
     let stamp = venv.join("installed-requirements.txt");
     let wanted = std::fs::read_to_string(requirements)
-        .context("cannot read tests/interop/requirements.txt")?;
+        .with_context(|| format!("cannot read {}", requirements.display()))?;
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
         return Ok(std::path::absolute(&python)?);
     }
@@ -314,7 +315,7 @@ fn python_environment() -> Result<PathBuf> {
                 .is_ok_and(|o| o.status.success())
         })
         .context(
-            "Python 3 is needed for the interoperability tests; install python3 with venv and pip",
+            "Python 3 is needed for the tests and benchmarks; install python3 with venv and pip",
         )?;
     run(Command::new(system_python).args(["-m", "venv"]).arg(venv))?;
     run(Command::new(&python)
@@ -369,7 +370,11 @@ fn test() -> Result<()> {
         "wasm32-unknown-unknown",
         "--locked",
     ]))?;
-    let python = python_environment()?;
+    // The interoperability clients: pyarrow, DuckDB, polars, frictionless, jsonschema, feedparser.
+    let python = python_environment(
+        Path::new("target/interop-venv"),
+        Path::new("tests/interop/requirements.txt"),
+    )?;
     run(cargo()
         .args(["test", "--workspace", "--locked"])
         .env("CIVICMETRICS_PYTHON", &python)

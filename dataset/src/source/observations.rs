@@ -72,6 +72,8 @@ pub struct ObservationReader<'c, R: Read> {
     record: csv::ByteRecord,
     /// Measures already warned about for a future period; one warning per measure and file.
     warned_future: std::collections::HashSet<u32>,
+    /// The previous row's measure: files usually hold a measure's rows together.
+    last_measure: std::cell::Cell<Option<usize>>,
 }
 
 fn csv_error(name: &str, error: &csv::Error) -> Diagnostic {
@@ -123,6 +125,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             columns,
             record: csv::ByteRecord::new(),
             warned_future: std::collections::HashSet::new(),
+            last_measure: std::cell::Cell::new(None),
         })
     }
 
@@ -208,7 +211,12 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         }
 
         let measure_id = cells[self.columns.measure];
-        let Some(measure_index) = self.catalog.measure_index(measure_id) else {
+        let found = match self.last_measure.get() {
+            Some(index) if self.catalog.measures[index].id == measure_id => Some(index),
+            _ => self.catalog.measure_index(measure_id),
+        };
+        self.last_measure.set(found);
+        let Some(measure_index) = found else {
             if self.catalog.is_unusable(measure_id) {
                 return None;
             }

@@ -4,6 +4,8 @@
 
 use std::io::Read;
 
+use super::text::to_u32;
+
 /// Bytes kept for locating cells; records longer than this are located approximately.
 const RECENT_BYTES: usize = 256 * 1024;
 
@@ -51,23 +53,34 @@ impl<R: Read> RawInput<R> {
     }
 
     fn observe(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            match byte {
-                b'"' => {
-                    if !self.in_quotes {
-                        self.opened_at = (self.line, self.column);
-                    }
-                    self.in_quotes = !self.in_quotes;
+        if memchr::memchr(b'"', bytes).is_none() {
+            // No quote: only the place of the next byte moves, found with vectorised searches.
+            match memchr::memrchr(b'\n', bytes) {
+                Some(last) => {
+                    let lines = memchr::memchr_iter(b'\n', bytes).count();
+                    self.line += to_u32(lines);
+                    self.column = 1 + characters(&bytes[last + 1..]);
                 }
-                b'\n' => {
-                    self.line += 1;
-                    self.column = 0;
-                }
-                _ => {}
+                None => self.column += characters(bytes),
             }
-            // Count characters, not bytes: skip UTF-8 continuation bytes.
-            if byte & 0xC0 != 0x80 {
-                self.column += 1;
+        } else {
+            for &byte in bytes {
+                match byte {
+                    b'"' => {
+                        if !self.in_quotes {
+                            self.opened_at = (self.line, self.column);
+                        }
+                        self.in_quotes = !self.in_quotes;
+                    }
+                    b'\n' => {
+                        self.line += 1;
+                        self.column = 0;
+                    }
+                    _ => {}
+                }
+                if !is_continuation(byte) {
+                    self.column += 1;
+                }
             }
         }
         if self.recent.len() + bytes.len() > RECENT_BYTES {
@@ -97,14 +110,10 @@ impl<R: Read> Read for RawInput<R> {
             }
             let read = self.inner.read(&mut buf[start..])?;
             let end = start + read;
-            let mut written = 0;
-            for i in 0..end {
-                if buf[i] == b'\r' && i + 1 < end && buf[i + 1] == b'\n' {
-                    continue;
-                }
-                buf[written] = buf[i];
-                written += 1;
-            }
+            let mut written = match memchr::memchr(b'\r', &buf[..end]) {
+                Some(_) => crlf_to_lf(&mut buf[..end]),
+                None => end,
+            };
             // A CR ending a full chunk may start a CRLF split across reads.
             if read > 0 && written > 0 && buf[written - 1] == b'\r' {
                 self.pending_cr = true;
@@ -122,6 +131,29 @@ impl<R: Read> Read for RawInput<R> {
             }
         }
     }
+}
+
+/// Turns every CRLF in `bytes` into LF in place; returns the new length.
+fn crlf_to_lf(bytes: &mut [u8]) -> usize {
+    let mut written = 0;
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        bytes[written] = bytes[i];
+        written += 1;
+    }
+    written
+}
+
+/// Whether `byte` continues a UTF-8 character rather than starting one.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// The number of characters in UTF-8 `bytes` (the bytes that start one).
+fn characters(bytes: &[u8]) -> u32 {
+    to_u32(bytes.iter().filter(|&&byte| !is_continuation(byte)).count())
 }
 
 /// The line offset (0 for the record's first line) and 1-based column of cell `index` in the raw

@@ -40,16 +40,15 @@ impl Series {
     }
 }
 
-/// Sorts a measure's rows, reports duplicate (period, breakdown) rows and judges each row.
+/// Sorts a measure's rows into published order and drops duplicate (period, breakdown) rows,
+/// reporting each: the first row given (in file order) is kept.
 ///
-/// `files` names the files that rows' origins index, for messages. A citywide row is judged
-/// against its own target, else the target in force for its period; a breakdown row only against
-/// its own target.
-pub fn judge_series(
+/// `files` names the files that rows' origins index, for messages.
+pub fn check_series(
     measure: &Measure,
     mut rows: Vec<SourceRow>,
     files: &[String],
-) -> (Series, Vec<Diagnostic>) {
+) -> (Vec<SourceRow>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     // Published order: by breakdown name and group as the tables spell them (citywide rows are
     // `total`, `total`), then period; the origin keeps duplicates in file order.
@@ -62,15 +61,18 @@ pub fn judge_series(
             None => (TOTAL, TOTAL),
         }
     }
-    rows.sort_unstable_by(|a, b| {
-        (label(measure, a), a.period, a.origin).cmp(&(label(measure, b), b.period, b.origin))
-    });
+    type Key<'r> = ((&'r str, &'r str), crate::period::Period, super::Origin);
+    fn key<'r>(measure: &'r Measure, row: &'r SourceRow) -> Key<'r> {
+        (label(measure, row), row.period, row.origin)
+    }
+    // Rows usually arrive in order already; checking that is a single pass.
+    if !rows.is_sorted_by(|a, b| key(measure, a) <= key(measure, b)) {
+        rows.sort_unstable_by(|a, b| key(measure, a).cmp(&key(measure, b)));
+    }
     let file_name = |file: u32| files.get(file as usize).map_or("?", String::as_str);
-
-    let mut published = Vec::with_capacity(rows.len());
-    let mut previous: Option<&SourceRow> = None;
-    for row in &rows {
-        if let Some(first) = previous
+    let mut kept: Vec<SourceRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(first) = kept.last()
             && first.breakdown == row.breakdown
             && first.period.start() == row.period.start()
         {
@@ -101,29 +103,42 @@ pub fn judge_series(
             );
             continue;
         }
-        previous = Some(row);
-        let target = match (row.target, &row.breakdown) {
-            (Some(value), _) => measure.target.row_override(value),
-            (None, None) => measure.target.in_force(row.period.start()),
-            (None, Some(_)) => None,
-        };
-        published.push(SeriesRow {
-            breakdown: row.breakdown.as_ref().map(|b| {
-                (
-                    measure.breakdowns[usize::from(b.dimension)].clone(),
-                    b.group.clone(),
-                )
-            }),
-            observation: Observation {
-                period: row.period.label(),
-                period_start: row.period.start(),
-                period_end: row.period.end(),
-                value: row.value,
-                status: status(row.value, target.as_ref()),
-                target,
-                note: row.note.clone(),
-            },
-        });
+        kept.push(row);
     }
-    (Series { rows: published }, diagnostics)
+    (kept, diagnostics)
+}
+
+/// Judges each of a measure's rows, as [`check_series`] returns them, against its target.
+///
+/// A citywide row is judged against its own target, else the target in force for its period; a
+/// breakdown row only against its own target.
+pub fn judge_series(measure: &Measure, rows: Vec<SourceRow>) -> Series {
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let target = match (row.target, &row.breakdown) {
+                (Some(value), _) => measure.target.row_override(value),
+                (None, None) => measure.target.in_force(row.period.start()),
+                (None, Some(_)) => None,
+            };
+            SeriesRow {
+                breakdown: row.breakdown.map(|b| {
+                    (
+                        measure.breakdowns[usize::from(b.dimension)].clone(),
+                        b.group,
+                    )
+                }),
+                observation: Observation {
+                    period: row.period.label(),
+                    period_start: row.period.start(),
+                    period_end: row.period.end(),
+                    value: row.value,
+                    status: status(row.value, target.as_ref()),
+                    target,
+                    note: row.note,
+                },
+            }
+        })
+        .collect();
+    Series { rows }
 }

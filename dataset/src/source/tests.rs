@@ -253,7 +253,9 @@ pothole-repair,2024-02,90,,\n";
     let (rows, diagnostics) = read(csv);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let catalog = catalog();
-    let (series, diagnostics) = judge_series(&catalog.measures[0], rows, &["obs.csv".to_owned()]);
+    let measure = &catalog.measures[0];
+    let (rows, diagnostics) = check_series(measure, rows, &["obs.csv".to_owned()]);
+    let series = judge_series(measure, rows);
     assert_eq!(
         messages(&diagnostics),
         [

@@ -1,0 +1,642 @@
+//! `cargo xtask bench`: the exporter and the widgets measured against the tools people would use
+//! instead, in the same run on the same machine, alternating, with medians and ratios.
+//!
+//! The exporter's anchors are pyarrow and DuckDB converting the same CSV to Parquet (from PyPI,
+//! in `target/bench-venv`); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
+//! program runs under `cargo xtask bench measure`, which records its wall time and its peak
+//! resident memory (`getrusage(RUSAGE_CHILDREN)`, so a Python anchor's interpreter counts too).
+
+mod generate;
+mod report;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo, run};
+use report::{Report, Row};
+
+const USAGE: &str =
+    "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] [--no-widgets]
+       cargo xtask bench generate DIR [--measures N] [--days N] [--split]
+
+  --smoke       every benchmark once at a tiny size: checks that they run, times nothing
+  --runs N      timed runs of each program (default 5; 3 for the full build and incremental runs)
+  --sizes ...   observation counts for the exporter (default 1000000,3000000,10000000)
+  --no-widgets  skip the browser benchmarks";
+
+/// Measures in the synthetic source; the number of days follows from the size.
+const MEASURES: usize = 2_000;
+
+/// The exporter's memory bound, whatever the size.
+const MEMORY_BOUND_MIB: f64 = 256.0;
+
+/// What to run.
+struct Settings {
+    smoke: bool,
+    runs: usize,
+    sizes: Vec<usize>,
+    widgets: bool,
+    command: String,
+}
+
+impl Settings {
+    fn parse(args: &[String]) -> Result<Settings> {
+        let mut settings = Settings {
+            smoke: false,
+            runs: 5,
+            sizes: vec![1_000_000, 3_000_000, 10_000_000],
+            widgets: true,
+            command: std::iter::once("cargo xtask bench")
+                .chain(args.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--smoke" => settings.smoke = true,
+                "--runs" => settings.runs = number(args.next(), arg)?.max(1),
+                "--sizes" => {
+                    settings.sizes = args
+                        .next()
+                        .context("--sizes needs a value")?
+                        .split(',')
+                        .map(|size| number(Some(&size.to_owned()), "--sizes"))
+                        .collect::<Result<_>>()?;
+                }
+                "--no-widgets" => settings.widgets = false,
+                _ => bail!("unexpected argument {arg}\n{USAGE}"),
+            }
+        }
+        if settings.smoke {
+            settings.runs = 1;
+            settings.sizes = vec![2_000];
+        }
+        Ok(settings)
+    }
+
+    /// Runs of the slower, bigger programs.
+    fn long_runs(&self) -> usize {
+        self.runs.min(3)
+    }
+}
+
+fn number(value: Option<&String>, name: &str) -> Result<usize> {
+    value
+        .with_context(|| format!("{name} needs a value"))?
+        .replace('_', "")
+        .parse()
+        .with_context(|| format!("{name} needs a whole number"))
+}
+
+/// Runs `cargo xtask bench ARGS`.
+pub(crate) fn main(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("generate") => generate_command(&args[1..]),
+        Some("measure") => measure_command(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            eprintln!("{USAGE}");
+            Ok(())
+        }
+        _ => bench(&Settings::parse(args)?),
+    }
+}
+
+/// `cargo xtask bench generate DIR [--measures N] [--days N] [--split]`.
+fn generate_command(args: &[String]) -> Result<()> {
+    let mut dir = None;
+    let (mut measures, mut days, mut split) = (MEASURES, 5_000, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--measures" => measures = number(args.next(), arg)?,
+            "--days" => days = number(args.next(), arg)?,
+            "--split" => split = true,
+            _ if dir.is_none() && !arg.starts_with('-') => dir = Some(PathBuf::from(arg)),
+            _ => bail!("unexpected argument {arg}\n{USAGE}"),
+        }
+    }
+    let dir = dir.context(USAGE)?;
+    let rows = generate::generate(&dir, measures, days, split)?;
+    eprintln!(
+        "{rows} observations of {measures} measures written to {}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// `cargo xtask bench measure LOG -- PROGRAM ARGS...`: runs the program with its output in LOG
+/// and prints `WALL_NANOSECONDS PEAK_RSS_KIB`. Run in a process of its own so that the peak
+/// memory of its children is the program's alone.
+fn measure_command(args: &[String]) -> Result<()> {
+    let [log, dashes, program, rest @ ..] = args else {
+        bail!("usage: cargo xtask bench measure LOG -- PROGRAM ARGS...");
+    };
+    if dashes != "--" {
+        bail!("usage: cargo xtask bench measure LOG -- PROGRAM ARGS...");
+    }
+    let log = fs::File::create(log).with_context(|| format!("cannot create {log}"))?;
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    let wall = started.elapsed();
+    if !status.success() {
+        bail!("{program} failed ({status})");
+    }
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    // Linux reports ru_maxrss in KiB.
+    println!("{} {}", wall.as_nanos(), usage.max_rss());
+    Ok(())
+}
+
+/// One timed run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sample {
+    pub(crate) wall: Duration,
+    pub(crate) peak_kib: u64,
+}
+
+/// The runs of one program.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Samples(pub(crate) Vec<Sample>);
+
+impl Samples {
+    pub(crate) fn median_seconds(&self) -> f64 {
+        let mut walls: Vec<f64> = self.0.iter().map(|s| s.wall.as_secs_f64()).collect();
+        median(&mut walls)
+    }
+
+    pub(crate) fn peak_mib(&self) -> f64 {
+        self.0.iter().map(|s| s.peak_kib).max().unwrap_or(0) as f64 / 1024.0
+    }
+}
+
+pub(crate) fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Runs `program args` under `bench measure`, logging into `work/logs/<label>.log`.
+fn measure(work: &Path, label: &str, program: &Path, args: &[&str]) -> Result<Sample> {
+    let logs = work.join("logs");
+    fs::create_dir_all(&logs)?;
+    let log = logs.join(format!("{label}.log"));
+    let output = Command::new(std::env::current_exe()?)
+        .args(["bench", "measure"])
+        .arg(&log)
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .output()?;
+    if !output.status.success() {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        bail!(
+            "{label} failed: {}\n{}",
+            String::from_utf8_lossy(&output.stderr).trim(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    let text = String::from_utf8(output.stdout)?;
+    let mut fields = text.split_whitespace().map(str::parse::<u64>);
+    let (Some(Ok(nanos)), Some(Ok(peak_kib))) = (fields.next(), fields.next()) else {
+        bail!("{label}: unexpected measurement `{text}`");
+    };
+    eprintln!(
+        "  {label:<28} {:>8.3} s {:>8.1} MiB",
+        nanos as f64 / 1e9,
+        peak_kib as f64 / 1024.0
+    );
+    Ok(Sample {
+        wall: Duration::from_nanos(nanos),
+        peak_kib,
+    })
+}
+
+/// The bench's own virtual environment with the anchors, from `benchmarks/requirements.txt`.
+fn anchors_python() -> Result<PathBuf> {
+    crate::python_environment(
+        Path::new("target/bench-venv"),
+        Path::new("benchmarks/requirements.txt"),
+    )
+}
+
+/// Reads the whole file once so that every program starts with it in the page cache.
+fn warm(path: &Path) -> Result<()> {
+    let mut file = fs::File::open(path)?;
+    std::io::copy(&mut file, &mut std::io::sink())?;
+    Ok(())
+}
+
+fn remove(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        fs::remove_dir_all(path)?;
+    } else if path.exists() {
+        fs::remove_file(path)?;
+    }
+    Ok(())
+}
+
+/// Facts about a Parquet file, read by pyarrow.
+#[derive(Debug, Clone, Default)]
+struct ParquetFacts {
+    bytes: u64,
+    rows: u64,
+    statistics: bool,
+    page_index: bool,
+}
+
+fn parquet_facts(python: &Path, file: &Path) -> Result<ParquetFacts> {
+    let output = Command::new(python)
+        .args(["benchmarks/anchors.py", "inspect"])
+        .arg(file)
+        .output()?;
+    if !output.status.success() {
+        bail!(
+            "cannot inspect {}: {}",
+            file.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let facts: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let flag = |name: &str| facts[name].as_bool().unwrap_or(false);
+    Ok(ParquetFacts {
+        bytes: facts["bytes"].as_u64().context("no byte count")?,
+        rows: facts["rows"].as_u64().context("no row count")?,
+        statistics: flag("statistics"),
+        page_index: flag("column_index") && flag("offset_index"),
+    })
+}
+
+/// The exporter at one size: ours (Parquet only), pyarrow and DuckDB alternating, then
+/// validation and the full build.
+struct SizeResult {
+    rows: u64,
+    csv_bytes: u64,
+    ours_parquet: Samples,
+    pyarrow: Samples,
+    duckdb: Samples,
+    validate: Samples,
+    full: Samples,
+    ours_file: ParquetFacts,
+    duckdb_file: ParquetFacts,
+}
+
+fn bench_size(
+    settings: &Settings,
+    work: &Path,
+    exporter: &Path,
+    python: &Path,
+    size: usize,
+) -> Result<SizeResult> {
+    let (measures, days) = if settings.smoke {
+        (20, size / 20)
+    } else {
+        (MEASURES, size / MEASURES)
+    };
+    let source = work.join(format!("source-{size}"));
+    eprintln!(
+        "generating {measures} measures × {days} days into {}",
+        source.display()
+    );
+    let rows = generate::generate(&source, measures, days, false)?;
+    let csv = source.join("observations/observations.csv");
+    let csv_bytes = fs::metadata(&csv)?.len();
+    warm(&csv)?;
+    let csv_arg = csv.to_str().context("non-UTF-8 path")?;
+    let source_arg = source.to_str().context("non-UTF-8 path")?;
+    let out = work.join("out");
+    let out_arg = out.to_str().context("non-UTF-8 path")?;
+    let anchor_file = work.join("anchor.parquet");
+    let anchor_arg = anchor_file.to_str().context("non-UTF-8 path")?;
+
+    let (mut ours_parquet, mut pyarrow, mut duckdb) =
+        (Samples::default(), Samples::default(), Samples::default());
+    let (mut ours_file, mut duckdb_file) = Default::default();
+    eprintln!(
+        "Parquet from {rows} rows ({csv_bytes} bytes of CSV), {} runs each",
+        settings.runs
+    );
+    for run in 0..settings.runs {
+        remove(&out)?;
+        ours_parquet.0.push(measure(
+            work,
+            &format!("{size}-ours-parquet-{run}"),
+            exporter,
+            &[
+                "build",
+                source_arg,
+                "--out",
+                out_arg,
+                "--formats",
+                "parquet",
+            ],
+        )?);
+        ours_file = parquet_facts(python, &out.join("data/observations.parquet"))?;
+        for (name, samples) in [("pyarrow", &mut pyarrow), ("duckdb", &mut duckdb)] {
+            remove(&anchor_file)?;
+            samples.0.push(measure(
+                work,
+                &format!("{size}-{name}-{run}"),
+                python,
+                &["benchmarks/anchors.py", name, csv_arg, anchor_arg],
+            )?);
+            if name == "duckdb" {
+                duckdb_file = parquet_facts(python, &anchor_file)?;
+            }
+        }
+    }
+    let mut validate = Samples::default();
+    let mut full = Samples::default();
+    eprintln!(
+        "validation and the full build, {} runs each",
+        settings.long_runs()
+    );
+    for run in 0..settings.long_runs() {
+        validate.0.push(measure(
+            work,
+            &format!("{size}-validate-{run}"),
+            exporter,
+            &["validate", source_arg],
+        )?);
+        remove(&out)?;
+        full.0.push(measure(
+            work,
+            &format!("{size}-full-{run}"),
+            exporter,
+            &["build", source_arg, "--out", out_arg],
+        )?);
+    }
+    remove(&out)?;
+    remove(&anchor_file)?;
+    fs::remove_dir_all(&source)?;
+    Ok(SizeResult {
+        rows,
+        csv_bytes,
+        ours_parquet,
+        pyarrow,
+        duckdb,
+        validate,
+        full,
+        ours_file,
+        duckdb_file,
+    })
+}
+
+/// A full build of a source with one CSV per measure, then rebuilds after one measure's file
+/// changes.
+struct Incremental {
+    measures: usize,
+    full: Samples,
+    rebuild: Samples,
+}
+
+fn bench_incremental(
+    settings: &Settings,
+    work: &Path,
+    exporter: &Path,
+    size: usize,
+) -> Result<Incremental> {
+    let measures = if settings.smoke { 20 } else { MEASURES };
+    let days = size / measures;
+    let source = work.join("source-split");
+    generate::generate(&source, measures, days, true)?;
+    let source_arg = source.to_str().context("non-UTF-8 path")?;
+    let out = work.join("out");
+    let out_arg = out.to_str().context("non-UTF-8 path")?;
+    let changed = source
+        .join("observations")
+        .join(format!("{}.csv", generate::measure_id(1)));
+    let original = fs::read_to_string(&changed)?;
+    let (mut full, mut rebuild) = (Samples::default(), Samples::default());
+    eprintln!("incremental rebuilds: one of {measures} measures changes");
+    for run in 0..settings.long_runs() {
+        remove(&out)?;
+        fs::write(&changed, &original)?;
+        full.0.push(measure(
+            work,
+            &format!("incremental-full-{run}"),
+            exporter,
+            &["build", source_arg, "--out", out_arg],
+        )?);
+        // A corrected value in the measure's latest row.
+        let edited = generate::change_last_value(&original);
+        fs::write(&changed, edited)?;
+        rebuild.0.push(measure(
+            work,
+            &format!("incremental-rebuild-{run}"),
+            exporter,
+            &["build", source_arg, "--out", out_arg],
+        )?);
+        let published = fs::read_to_string(
+            out.join(format!("data/measures/{}.json", generate::measure_id(1))),
+        )?;
+        if !published.contains(generate::CHANGED_VALUE) {
+            bail!("the rebuilt release lacks the changed value");
+        }
+    }
+    remove(&out)?;
+    fs::remove_dir_all(&source)?;
+    Ok(Incremental {
+        measures,
+        full,
+        rebuild,
+    })
+}
+
+/// Builds a release of the bundled sample with the widgets, for the widgets' page benchmarks.
+fn sample_release(work: &Path, exporter: &Path) -> Result<PathBuf> {
+    let release = work.join("sample-release");
+    remove(&release)?;
+    run(Command::new(exporter)
+        .args(["build", "examples/seattle", "--widgets", "pkg", "--out"])
+        .arg(&release))?;
+    Ok(release)
+}
+
+fn bench(settings: &Settings) -> Result<()> {
+    let work = PathBuf::from("target/bench");
+    fs::create_dir_all(&work)?;
+    let work = std::path::absolute(&work)?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "--package",
+        "civicmetrics-exporter",
+        "--bin",
+        "civicmetrics",
+    ]))?;
+    let exporter = std::path::absolute("target/release/civicmetrics")?;
+    let python = anchors_python()?;
+    let mut report = Report::new(settings.command.clone(), settings.smoke);
+
+    let mut sizes = Vec::new();
+    for &size in &settings.sizes {
+        sizes.push(bench_size(settings, &work, &exporter, &python, size)?);
+    }
+    let largest = settings.sizes.iter().copied().max().unwrap_or(0);
+    let incremental = bench_incremental(settings, &work, &exporter, largest)?;
+    exporter_rows(&mut report, &sizes, &incremental);
+
+    if settings.widgets {
+        let tools = crate::node_tools()?;
+        crate::dist()?;
+        let release = sample_release(&work, &exporter)?;
+        let json = work.join("widgets.json");
+        let mut command = Command::new("node");
+        command
+            .arg("benchmarks/widgets/bench.mjs")
+            .arg("--pkg")
+            .arg("pkg")
+            .arg("--tools")
+            .arg(tools.join("node_modules"))
+            .arg("--release")
+            .arg(&release)
+            .arg("--runs")
+            .arg(settings.runs.to_string())
+            .arg("--json")
+            .arg(&json);
+        if settings.smoke {
+            command.arg("--smoke");
+        }
+        run(&mut command)?;
+        report.widgets(&fs::read_to_string(&json)?)?;
+    }
+
+    print!("{}", report.summary());
+    if !settings.smoke {
+        let machine = report::machine()?;
+        fs::write(
+            "benchmarks/RESULTS.md",
+            report.markdown(&machine, &sizes_table(&sizes)),
+        )?;
+        eprintln!("written to benchmarks/RESULTS.md");
+    }
+    Ok(())
+}
+
+fn seconds(samples: &Samples) -> String {
+    format!("{:.2} s", samples.median_seconds())
+}
+
+/// The growth table: the exporter at every size.
+fn sizes_table(sizes: &[SizeResult]) -> String {
+    let mut table = String::from(
+        "| rows | CSV | Parquet only | peak memory | full build | peak memory | validate | peak memory | DuckDB | pyarrow |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for size in sizes {
+        table.push_str(&format!(
+            "| {} | {:.0} MB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {} |\n",
+            size.rows,
+            size.csv_bytes as f64 / 1e6,
+            seconds(&size.ours_parquet),
+            size.ours_parquet.peak_mib(),
+            seconds(&size.full),
+            size.full.peak_mib(),
+            seconds(&size.validate),
+            size.validate.peak_mib(),
+            seconds(&size.duckdb),
+            seconds(&size.pyarrow),
+        ));
+    }
+    table
+}
+
+/// The exporter's targets, judged at the largest size.
+fn exporter_rows(report: &mut Report, sizes: &[SizeResult], incremental: &Incremental) {
+    let Some(size) = sizes.iter().max_by_key(|s| s.rows) else {
+        return;
+    };
+    let rows = size.rows;
+    let duckdb = size.duckdb.median_seconds();
+    report.row(Row::ratio(
+        format!("Parquet only vs DuckDB, {rows} rows (wall)"),
+        size.ours_parquet.median_seconds(),
+        duckdb,
+        "s",
+        1.0,
+    ));
+    report.row(Row::ratio(
+        format!("Parquet only vs pyarrow, {rows} rows (wall)"),
+        size.ours_parquet.median_seconds(),
+        size.pyarrow.median_seconds(),
+        "s",
+        f64::INFINITY,
+    ));
+    report.row(Row::ratio(
+        format!("full build vs DuckDB's Parquet, {rows} rows (wall)"),
+        size.full.median_seconds(),
+        duckdb,
+        "s",
+        3.0,
+    ));
+    report.row(Row::ratio(
+        format!("validate vs DuckDB's Parquet, {rows} rows (wall)"),
+        size.validate.median_seconds(),
+        duckdb,
+        "s",
+        0.5,
+    ));
+    report.row(Row::ratio(
+        "Parquet file size vs DuckDB's".to_owned(),
+        size.ours_file.bytes as f64 / 1e6,
+        size.duckdb_file.bytes as f64 / 1e6,
+        "MB",
+        1.1,
+    ));
+    report.row(Row::check(
+        "Parquet keeps statistics and the page index".to_owned(),
+        format!(
+            "statistics {}, page index {}, {} rows",
+            size.ours_file.statistics, size.ours_file.page_index, size.ours_file.rows
+        ),
+        size.ours_file.statistics && size.ours_file.page_index && size.ours_file.rows == rows,
+    ));
+    let peak = sizes
+        .iter()
+        .flat_map(|s| [&s.ours_parquet, &s.full, &s.validate])
+        .map(Samples::peak_mib)
+        .fold(0.0, f64::max);
+    report.row(Row::check(
+        "peak memory at every size (Parquet only, full, validate)".to_owned(),
+        format!("{peak:.0} MiB (bound {MEMORY_BOUND_MIB:.0} MiB)"),
+        peak <= MEMORY_BOUND_MIB,
+    ));
+    report.row(Row::ratio(
+        format!(
+            "rebuild after 1 of {} measures changed vs full build",
+            incremental.measures
+        ),
+        incremental.rebuild.median_seconds(),
+        incremental.full.median_seconds(),
+        "s",
+        0.1,
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(&mut []).is_nan());
+    }
+}

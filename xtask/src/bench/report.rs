@@ -1,0 +1,264 @@
+//! The bench's results: one row per target, printed as a table and written to
+//! `benchmarks/RESULTS.md` with the machine they were measured on.
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+/// One target: our figure against an anchor's (a ratio with a bound), or a yes/no check.
+pub(crate) enum Row {
+    Ratio {
+        name: String,
+        ours: f64,
+        anchor: f64,
+        unit: String,
+        /// The largest acceptable ratio; infinite for a comparison without a target.
+        bound: f64,
+    },
+    Check {
+        name: String,
+        value: String,
+        met: bool,
+    },
+}
+
+impl Row {
+    pub(crate) fn ratio(name: String, ours: f64, anchor: f64, unit: &str, bound: f64) -> Row {
+        Row::Ratio {
+            name,
+            ours,
+            anchor,
+            unit: unit.to_owned(),
+            bound,
+        }
+    }
+
+    pub(crate) fn check(name: String, value: String, met: bool) -> Row {
+        Row::Check { name, value, met }
+    }
+
+    fn cells(&self, smoke: bool) -> [String; 5] {
+        let verdict = |met: bool| match (smoke, met) {
+            (true, _) => "smoke".to_owned(),
+            (false, true) => "met".to_owned(),
+            (false, false) => "MISSED".to_owned(),
+        };
+        match self {
+            Row::Ratio {
+                name,
+                ours,
+                anchor,
+                unit,
+                bound,
+            } => {
+                let ratio = ours / anchor;
+                let (target, met) = if bound.is_finite() {
+                    (format!("≤ {bound}"), ratio <= *bound)
+                } else {
+                    ("–".to_owned(), true)
+                };
+                let verdict = if bound.is_finite() {
+                    verdict(met)
+                } else {
+                    String::new()
+                };
+                [
+                    name.clone(),
+                    format!("{} {unit} / {} {unit}", figure(*ours), figure(*anchor)),
+                    format!("{ratio:.2}"),
+                    target,
+                    verdict,
+                ]
+            }
+            Row::Check { name, value, met } => [
+                name.clone(),
+                value.clone(),
+                String::new(),
+                String::new(),
+                verdict(*met),
+            ],
+        }
+    }
+}
+
+/// Three significant digits, without exponent.
+fn figure(value: f64) -> String {
+    match value.abs() {
+        v if v >= 100.0 => format!("{value:.0}"),
+        v if v >= 10.0 => format!("{value:.1}"),
+        v if v >= 1.0 => format!("{value:.2}"),
+        _ => format!("{value:.3}"),
+    }
+}
+
+/// Every row of a run.
+pub(crate) struct Report {
+    command: String,
+    smoke: bool,
+    rows: Vec<Row>,
+    widget_notes: Vec<String>,
+}
+
+impl Report {
+    pub(crate) fn new(command: String, smoke: bool) -> Report {
+        Report {
+            command,
+            smoke,
+            rows: Vec::new(),
+            widget_notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn row(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    /// Adds the widgets' rows from `benchmarks/widgets/bench.mjs --json`: `results` with
+    /// `name`, `ours`, `anchor`, `unit` and `target` (a bound on ours / anchor, or null),
+    /// `checks` with `name`, `value` and `met`, and `notes`.
+    pub(crate) fn widgets(&mut self, json: &str) -> Result<()> {
+        let value: serde_json::Value = serde_json::from_str(json)?;
+        for result in value["results"].as_array().context("no results")? {
+            self.rows.push(Row::ratio(
+                result["name"].as_str().context("no name")?.to_owned(),
+                result["ours"].as_f64().context("no figure of ours")?,
+                result["anchor"].as_f64().context("no anchor figure")?,
+                result["unit"].as_str().unwrap_or(""),
+                result["target"].as_f64().unwrap_or(f64::INFINITY),
+            ));
+        }
+        for check in value["checks"].as_array().into_iter().flatten() {
+            self.rows.push(Row::check(
+                check["name"].as_str().context("no name")?.to_owned(),
+                check["value"].as_str().unwrap_or_default().to_owned(),
+                check["met"].as_bool().unwrap_or(false),
+            ));
+        }
+        for note in value["notes"].as_array().into_iter().flatten() {
+            self.widget_notes
+                .push(note.as_str().unwrap_or_default().to_owned());
+        }
+        Ok(())
+    }
+
+    /// The table for the terminal.
+    pub(crate) fn summary(&self) -> String {
+        let rows: Vec<[String; 5]> = self.rows.iter().map(|r| r.cells(self.smoke)).collect();
+        let header = ["target", "ours / anchor (medians)", "ratio", "bound", ""];
+        let mut widths = header.map(|h| h.chars().count());
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut text = String::new();
+        for row in std::iter::once(header.map(str::to_owned)).chain(rows) {
+            for (cell, width) in row.iter().zip(widths) {
+                let _ = write!(text, "{cell:<width$}  ");
+            }
+            text = text.trim_end().to_owned();
+            text.push('\n');
+        }
+        text
+    }
+
+    /// `benchmarks/RESULTS.md`.
+    pub(crate) fn markdown(&self, machine: &str, growth: &str) -> String {
+        let mut text = String::from(
+            "# Benchmark results\n\n\
+             Written by `cargo xtask bench`; do not edit by hand. Each program ran in turn with its\n\
+             anchors, alternating, on the same machine in the same run; figures are medians, memory\n\
+             is the peak resident set (`getrusage`) of the program and its children.\n\n",
+        );
+        let _ = writeln!(text, "Command: `{}`\n", self.command);
+        let _ = writeln!(text, "## Machine\n\n{machine}");
+        let _ = writeln!(text, "## Targets\n");
+        text.push_str(
+            "| target | ours / anchor (medians) | ratio | bound | |\n|---|---|---:|---|---|\n",
+        );
+        for row in &self.rows {
+            let cells = row.cells(false);
+            let _ = writeln!(text, "| {} |", cells.join(" | "));
+        }
+        let _ = writeln!(text, "\n## Exporter by size\n\n{growth}");
+        if !self.widget_notes.is_empty() {
+            let _ = writeln!(text, "## Widgets: inputs and method\n");
+            for note in &self.widget_notes {
+                let _ = writeln!(text, "- {note}");
+            }
+        }
+        text
+    }
+}
+
+fn first_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        })
+        .filter(|line| !line.is_empty())
+        .unwrap_or_else(|| "not found".to_owned())
+}
+
+fn proc_field(file: &str, field: &str) -> Result<String> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+    Ok(text
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_owned())
+        .unwrap_or_default())
+}
+
+/// The machine, the toolchain and the anchors' versions, as a Markdown list.
+pub(crate) fn machine() -> Result<String> {
+    let cpu = proc_field("/proc/cpuinfo", "model name")?;
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory_kib: f64 = proc_field("/proc/meminfo", "MemTotal")?
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap_or(0.0);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let anchors = std::fs::read_to_string("benchmarks/requirements.txt")?
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let widgets = std::fs::read_to_string("xtask/tools/package.json").unwrap_or_default();
+    let pin = |name: &str| {
+        widgets
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("\"{name}\"")))
+            .and_then(|line| line.split('"').nth(3))
+            .unwrap_or("not pinned")
+            .to_owned()
+    };
+    Ok(format!(
+        "- CPU: {cpu}, {cores} cores available\n\
+         - Memory: {:.1} GiB\n\
+         - Linux {}\n\
+         - {}\n\
+         - Anchors (PyPI): {anchors}; Python {}\n\
+         - Browser: {}; chart.js {}, uplot {} (npm)\n\
+         - Commit: {}\n\
+         - Date: {}\n",
+        memory_kib / 1024.0 / 1024.0,
+        kernel.trim(),
+        first_line("rustc", &["--version"]),
+        first_line("target/bench-venv/bin/python", &["--version"]).trim_start_matches("Python "),
+        first_line("chromium", &["--version"]),
+        pin("chart.js"),
+        pin("uplot"),
+        first_line("git", &["rev-parse", "--short", "HEAD"]),
+        first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+    ))
+}
