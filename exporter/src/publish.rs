@@ -116,20 +116,12 @@ impl Drop for Staging {
     }
 }
 
-/// Flushes every file of the staged release to disk before it is swapped in, so a power loss
-/// cannot publish a release with empty files.
+/// Flushes the staged release to disk before it is swapped in, so a power loss cannot publish a
+/// release with empty files. One `syncfs` writes out every file and directory of the file system
+/// the release is on: far faster than syncing tens of thousands of files one by one.
 fn sync_tree(dir: &Path) -> Result<(), Error> {
-    for entry in fs::read_dir(dir).io_context(dir)? {
-        let path = entry.io_context(dir)?.path();
-        if path.is_dir() {
-            sync_tree(&path)?;
-        } else {
-            File::open(&path)
-                .and_then(|f| f.sync_all())
-                .io_context(&path)?;
-        }
-    }
-    File::open(dir).and_then(|d| d.sync_all()).io_context(dir)
+    let handle = File::open(dir).io_context(dir)?;
+    rustix::fs::syncfs(&handle).map_err(|errno| Error::io(dir, errno.into()))
 }
 
 #[cfg(test)]

@@ -92,17 +92,21 @@ impl Line {
 /// since 1970) and the target.
 pub type TargetStep = (f64, f64, AppliedTarget);
 
-/// The target in force over each period, for drawing as a line or band.
+/// The target in force over each run of periods, for drawing as a line or band: consecutive
+/// periods under the same target make one step, so the drawing grows with the target's changes,
+/// not with the number of periods.
 pub fn target_steps(observations: &[Observation]) -> Vec<TargetStep> {
-    observations
-        .iter()
-        .filter_map(|o| {
-            let target = o.target?;
-            let start = f64::from(o.period_start.days_since_epoch());
-            let end = f64::from(o.period_end.days_since_epoch()) + 1.0;
-            Some((start, end, target))
-        })
-        .collect()
+    let mut steps: Vec<TargetStep> = Vec::new();
+    for o in observations {
+        let Some(target) = o.target else { continue };
+        let start = f64::from(o.period_start.days_since_epoch());
+        let end = f64::from(o.period_end.days_since_epoch()) + 1.0;
+        match steps.last_mut() {
+            Some((_, last_end, last)) if *last_end == start && *last == target => *last_end = end,
+            _ => steps.push((start, end, target)),
+        }
+    }
+    steps
 }
 
 /// The y range covering every value and target, padded a little.

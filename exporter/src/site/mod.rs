@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 use dataset::document::{Index, MeasureDocument};
 use dataset::model::{DatasetInfo, Status, TargetKind};
-use dataset::{CalendarDate, Measure};
+use dataset::{CalendarDate, Frequency, Measure};
 use serde_json::json;
 
 use crate::charts;
@@ -317,6 +317,19 @@ fn query_value(text: &str) -> String {
         }
     }
     out
+}
+
+/// How many of the latest periods a measure page lists: a month of days, a year of weeks, three
+/// years of months, five of quarters or twenty years. Pages stay small however long the series;
+/// the downloads hold every period.
+fn table_periods(frequency: Frequency) -> usize {
+    match frequency {
+        Frequency::Daily => 31,
+        Frequency::Weekly => 52,
+        Frequency::Monthly => 36,
+        Frequency::Quarterly => 20,
+        Frequency::Annual => 20,
+    }
 }
 
 /// `council_district` → `Council district`.
@@ -684,10 +697,12 @@ impl Site {
             }
             rows
         };
+        let listed = table_periods(measure.frequency).min(document.observations.len());
         let rows = document
             .observations
             .iter()
             .rev()
+            .take(listed)
             .map(|o| Row {
                 period: format.period(measure.frequency, o),
                 value: format.observed(measure, o),
@@ -768,7 +783,18 @@ impl Site {
             frequency: strings::get(lang, measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
             target_history,
-            data_caption: view::strings::fill(strings::get(lang, "data_caption"), &[text.title]),
+            data_caption: if listed == document.observations.len() {
+                view::strings::fill(strings::get(lang, "data_caption"), &[text.title])
+            } else {
+                view::strings::fill(
+                    strings::get(lang, "data_caption_latest"),
+                    &[
+                        text.title,
+                        &format.number(listed as f64, 0),
+                        &format.number(document.observations.len() as f64, 0),
+                    ],
+                )
+            },
             rows,
             breakdown_tables,
             downloads,

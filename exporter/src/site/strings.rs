@@ -23,6 +23,10 @@ const EN: &[(&str, &str)] = &[
     ("current_target", "Current target"),
     ("data_table", "The data"),
     ("data_caption", "{0}: every period"),
+    (
+        "data_caption_latest",
+        "{0}: the latest {1} of {2} periods (every period is in the downloads)",
+    ),
     ("breakdown_caption", "{0} by {1}, {2}"),
     ("note", "Note"),
     ("downloads", "Download the data"),
@@ -116,6 +120,10 @@ const ES: &[(&str, &str)] = &[
     ("current_target", "Meta actual"),
     ("data_table", "Los datos"),
     ("data_caption", "{0}: todos los períodos"),
+    (
+        "data_caption_latest",
+        "{0}: los últimos {1} de {2} períodos (todos están en las descargas)",
+    ),
     ("breakdown_caption", "{0} por {1}, {2}"),
     ("note", "Nota"),
     ("downloads", "Descargar los datos"),
