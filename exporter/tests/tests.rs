@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod crash;
 mod invalid;
+mod load;
 mod publish;
 mod serve;
 mod snapshots;
