@@ -11,6 +11,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod deny;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
@@ -356,6 +358,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    deny::check()?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
