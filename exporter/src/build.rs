@@ -438,11 +438,25 @@ fn release_files(root: &Path) -> Result<Vec<(String, u64)>, Error> {
 /// valid, publishes it atomically.
 ///
 /// Returns [`Error::Invalid`] with every problem found when the source has errors; OUT is then
-/// left exactly as it was.
+/// left exactly as it was; [`Error::NoSpace`] when the disk (or the file size limit) runs out
+/// while the release is written, OUT again as it was.
 pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
     if options.formats.site && !options.formats.json {
         return Err(Error::SiteWithoutJson);
     }
+    run_pipeline(options, progress).map_err(|error| match &options.out {
+        Some(out) if error.is_out_of_space() && !matches!(error, Error::NoSpace { .. }) => {
+            Error::NoSpace {
+                out: out.clone(),
+                source: Box::new(error),
+            }
+        }
+        _ => error,
+    })
+}
+
+/// [`run`], with out-of-space errors not yet told apart.
+fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
     let mut diagnostics = Vec::new();
     let source = load(&options.source, &mut diagnostics)?;
     let today = CalendarDate(options.published.to_offset(time::UtcOffset::UTC).date());

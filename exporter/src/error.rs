@@ -33,6 +33,21 @@ pub enum Error {
         /// The lock file.
         lock: PathBuf,
     },
+    /// The disk, a quota or the file size limit ran out while the release was being written;
+    /// nothing was published and OUT is as it was.
+    #[error(
+        "out of space writing the release for {}: {source}; the disk is full or a file size \
+         limit was reached. Nothing was published: {} is as it was",
+        out.display(),
+        out.display()
+    )]
+    NoSpace {
+        /// The output directory.
+        out: PathBuf,
+        /// The write that failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The output path cannot be published to (for example, it is a file).
     #[error("cannot publish into {}: {reason}", path.display())]
     BadOutput {
@@ -88,6 +103,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether this is a write that failed for want of room: a full disk (`ENOSPC`), a quota
+    /// (`EDQUOT`) or the file size limit (`EFBIG`), however the writer wrapped it.
+    pub fn is_out_of_space(&self) -> bool {
+        fn full(kind: std::io::ErrorKind) -> bool {
+            use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+            matches!(kind, StorageFull | QuotaExceeded | FileTooLarge)
+        }
+        match self {
+            Error::Io { source, .. } => full(source.kind()),
+            Error::Csv(error) => matches!(error.kind(), csv::ErrorKind::Io(io) if full(io.kind())),
+            Error::Parquet(parquet::errors::ParquetError::External(inner)) => inner
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| full(io.kind())),
+            Error::Arrow(arrow_schema::ArrowError::IoError(_, io)) => full(io.kind()),
+            Error::Json(error) => error.io_error_kind().is_some_and(full),
+            Error::NoSpace { .. } => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
         Error::Io {
             path: path.to_owned(),
@@ -104,5 +139,36 @@ pub(crate) trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn io_context(self, path: &Path) -> Result<T, Error> {
         self.map_err(|source| Error::io(path, source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_space_is_recognised_however_it_is_wrapped() {
+        let enospc = || std::io::Error::from_raw_os_error(28);
+        let efbig = || std::io::Error::from_raw_os_error(27);
+        let full = [
+            Error::io(Path::new("x"), enospc()),
+            Error::io(Path::new("x"), efbig()),
+            Error::io(Path::new("x"), std::io::Error::from_raw_os_error(122)),
+            Error::Csv(csv::Error::from(efbig())),
+            Error::Parquet(parquet::errors::ParquetError::from(enospc())),
+            Error::Arrow(arrow_schema::ArrowError::IoError("x".to_owned(), efbig())),
+            Error::Json(serde_json::Error::io(enospc())),
+        ];
+        for error in &full {
+            assert!(error.is_out_of_space(), "{error:?}");
+        }
+        let other = [
+            Error::io(Path::new("x"), std::io::Error::from_raw_os_error(13)),
+            Error::Csv(csv::Error::from(std::io::Error::other("x"))),
+            Error::Parquet(parquet::errors::ParquetError::General("x".to_owned())),
+        ];
+        for error in &other {
+            assert!(!error.is_out_of_space(), "{error:?}");
+        }
     }
 }

@@ -64,6 +64,10 @@ fn fixture() -> Fixture {
     std::os::unix::fs::symlink(&secret, out.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink("../../secret.txt", out.join("data/leak.json")).unwrap();
     std::os::unix::fs::symlink(temp.path(), out.join("escape")).unwrap();
+    // Links that never resolve: a loop of two, and one to itself.
+    std::os::unix::fs::symlink("loop-b", out.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", out.join("loop-b")).unwrap();
+    std::os::unix::fs::symlink("self", out.join("data/self")).unwrap();
     // A link that stays inside OUT is served.
     std::os::unix::fs::symlink("data/index.json", out.join("latest.json")).unwrap();
     Fixture {
@@ -395,6 +399,49 @@ fn nothing_outside_out_is_served() {
         "/leak.txt".to_owned(),
         "/data/leak.json".to_owned(),
         "/escape/secret.txt".to_owned(),
+        // Every other spelling of `..` and of a separator.
+        "/data/.%2e/secret.txt".to_owned(),
+        "/data/%2e./secret.txt".to_owned(),
+        "/data/%2E%2e/%2e%2E/secret.txt".to_owned(),
+        "/%2e%2e%2f%2e%2e%2fsecret.txt".to_owned(),
+        "/data%2f..%2f..%2fsecret.txt".to_owned(),
+        "/data%2F..%2F..%2Fsecret.txt".to_owned(),
+        "/data/..%2F..%2Fsecret.txt".to_owned(),
+        "/%252e%252e/secret.txt".to_owned(),
+        "/%252e%252e%252fsecret.txt".to_owned(),
+        "/data/%252e%252e/%252e%252e/secret.txt".to_owned(),
+        "/%5c..%5csecret.txt".to_owned(),
+        "/%5C..%5Csecret.txt".to_owned(),
+        "/..%255csecret.txt".to_owned(),
+        // Overlong UTF-8 for `.` and `/`, and the old IIS forms.
+        "/%c0%ae%c0%ae/secret.txt".to_owned(),
+        "/%c0%ae%c0%ae%c0%afsecret.txt".to_owned(),
+        "/%e0%80%ae%e0%80%ae/secret.txt".to_owned(),
+        "/..%c0%afsecret.txt".to_owned(),
+        "/..%c1%9csecret.txt".to_owned(),
+        "/%u002e%u002e/secret.txt".to_owned(),
+        // NUL, to cut a path short in C.
+        "/leak.txt%00.html".to_owned(),
+        "/data/index.json%00/../../secret.txt".to_owned(),
+        "/%00/../secret.txt".to_owned(),
+        // Dot segments and empty ones.
+        "/./../secret.txt".to_owned(),
+        "/data/./../../secret.txt".to_owned(),
+        "/data/%2e/../../secret.txt".to_owned(),
+        "///secret.txt".to_owned(),
+        "/.//..//secret.txt".to_owned(),
+        format!("//{}", &absolute[1..]),
+        format!("/%2f%2f{}", &absolute[1..]),
+        // Absolute paths, percent-encoded too.
+        "/etc/passwd".to_owned(),
+        format!("/{}", absolute.replace('/', "%2f")),
+        // Links that never resolve, and links out by every spelling.
+        "/loop-a".to_owned(),
+        "/loop-b/".to_owned(),
+        "/data/self".to_owned(),
+        "/%6ceak.txt".to_owned(),
+        "/escape/%73ecret.txt".to_owned(),
+        "/escape/".to_owned(),
     ];
     for target in &targets {
         let (status, response) = raw(server.address(), target);
@@ -403,10 +450,25 @@ fn nothing_outside_out_is_served() {
         assert!(!response.contains("root:"), "{target}: {response}");
         assert!(response.contains("custom-404-page"), "{target}: {response}");
     }
-    // A literal backslash is not even a valid request target.
-    let (status, response) = raw(server.address(), "/data/..\\..\\secret.txt");
-    assert!(matches!(status, 400 | 404), "{status}: {response}");
-    assert!(!response.contains(SECRET));
+    // Request targets that are not paths at all: refused, whoever refuses them.
+    for target in [
+        "/data/..\\..\\secret.txt".to_owned(),
+        "\\..\\secret.txt".to_owned(),
+        "../secret.txt".to_owned(),
+        "..".to_owned(),
+        absolute.to_owned(),
+        format!("http://localhost/../{}", "secret.txt"),
+        format!("http://localhost/%2e%2e/{}", "secret.txt"),
+        format!("http://localhost{absolute}"),
+        format!("file://{absolute}"),
+    ] {
+        let (status, response) = raw(server.address(), &target);
+        assert!(
+            matches!(status, 400 | 403 | 404),
+            "{target}: {status}: {response}"
+        );
+        assert!(!response.contains(SECRET), "{target}: {response}");
+    }
     // The same connection answers files that are inside.
     let (status, response) = raw(server.address(), "/data/index.json");
     assert_eq!(status, 200, "{response}");

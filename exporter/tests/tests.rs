@@ -3,7 +3,9 @@
 mod support;
 
 mod cli;
+mod crash;
 mod invalid;
+mod load;
 mod publish;
 mod serve;
 mod snapshots;

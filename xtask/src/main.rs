@@ -13,6 +13,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod deny;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
@@ -357,6 +359,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    deny::check()?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;

@@ -1,0 +1,346 @@
+//! Crash safety of `civicmetrics build`: killed at any moment, out of space, or racing another
+//! build into the same OUT, it leaves OUT a complete release whose `SHA256SUMS` verifies – the
+//! previous release or the new one, never a mix of the two.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::support::{Rng, root, tree};
+
+/// How many times a build is killed.
+const TRIALS: usize = 50;
+
+/// The seed of the kill moments; printed, so that a failure can be replayed.
+const SEED: u64 = 0x00c1_7c1c_2026_0050;
+
+/// The two releases the trials alternate between: the sample published at two times for two
+/// addresses, so that nearly every file of one differs from the other's.
+const RELEASES: [(&str, &str); 2] = [
+    ("1795564800", "https://old.example.org/performance/"),
+    ("1798761600", "https://new.example.org/performance/"),
+];
+
+type Tree = BTreeMap<String, Vec<u8>>;
+
+/// `civicmetrics build examples/seattle --out OUT` publishing release `which` of [`RELEASES`].
+fn build_command(which: usize, out: &Path) -> Command {
+    let (epoch, base_url) = RELEASES[which];
+    let mut command = Command::new(env!("CARGO_BIN_EXE_civicmetrics"));
+    command
+        .arg("build")
+        .arg(root().join("examples/seattle"))
+        .arg("--out")
+        .arg(out)
+        .args(["--base-url", base_url])
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
+/// Publishes release `which` into `out`, asserting success; returns how long it took.
+fn publish(which: usize, out: &Path) -> Duration {
+    let started = Instant::now();
+    let output = build_command(which, out).output().unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    elapsed
+}
+
+/// Checks every file listed in `OUT/data/SHA256SUMS` against its hash, and that every other
+/// file of `OUT/data` is listed.
+fn verify_checksums(out: &Path) {
+    let data = out.join("data");
+    let sums = fs::read_to_string(data.join("SHA256SUMS"))
+        .unwrap_or_else(|error| panic!("{}/data/SHA256SUMS: {error}", out.display()));
+    let mut listed = Vec::new();
+    for line in sums.lines() {
+        let (expected, name) = line
+            .split_once("  ")
+            .unwrap_or_else(|| panic!("malformed SHA256SUMS line {line:?}"));
+        let bytes = fs::read(data.join(name))
+            .unwrap_or_else(|error| panic!("{name}, listed in SHA256SUMS: {error}"));
+        let actual = format!("{:x}", Sha256::digest(&bytes));
+        assert_eq!(actual, expected, "{name} does not match SHA256SUMS");
+        listed.push(name.to_owned());
+    }
+    let mut present: Vec<String> = tree(&data)
+        .into_keys()
+        .filter(|name| name != "SHA256SUMS")
+        .collect();
+    present.sort();
+    listed.sort();
+    assert_eq!(listed, present, "SHA256SUMS lists exactly the data files");
+    assert!(listed.len() > 10, "{listed:?}");
+}
+
+/// Which of `releases` OUT is, byte for byte; panics describing the difference when it is
+/// neither.
+fn identify(out: &Path, releases: &[Tree]) -> usize {
+    let actual = tree(out);
+    if let Some(which) = releases.iter().position(|release| *release == actual) {
+        return which;
+    }
+    let mut report = String::new();
+    for (which, release) in releases.iter().enumerate() {
+        let same = release
+            .iter()
+            .filter(|(name, bytes)| actual.get(*name) == Some(bytes))
+            .count();
+        let missing: Vec<_> = release
+            .keys()
+            .filter(|name| !actual.contains_key(*name))
+            .take(5)
+            .collect();
+        report.push_str(&format!(
+            "release {which}: {same} of {} files alike, missing {missing:?}; ",
+            release.len()
+        ));
+    }
+    panic!("OUT is a mix of releases or incomplete: {report}");
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The two releases, published whole into a directory of their own, and the longer of the two
+/// build times.
+fn references() -> (Vec<Tree>, Duration) {
+    let temp = tempfile::tempdir().unwrap();
+    let mut longest = Duration::ZERO;
+    let releases = (0..RELEASES.len())
+        .map(|which| {
+            let out = temp.path().join(format!("release-{which}"));
+            longest = longest.max(publish(which, &out));
+            verify_checksums(&out);
+            tree(&out)
+        })
+        .collect::<Vec<_>>();
+    let differing = releases[0]
+        .iter()
+        .filter(|(name, bytes)| releases[1].get(*name) != Some(bytes))
+        .count();
+    // Every page, feed and table differs (373 of 478 files); the charts, schemas and assets
+    // are alike, so whichever release they came from, OUT is one whole release.
+    assert!(
+        differing * 4 > releases[0].len() * 3,
+        "{differing} of {} files differ",
+        releases[0].len()
+    );
+    (releases, longest)
+}
+
+#[test]
+fn killed_builds_leave_the_previous_release_or_the_new_one() {
+    let (releases, duration) = references();
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    publish(0, &out);
+    let mut current = identify(&out, &releases);
+    assert_eq!(current, 0);
+
+    let mut rng = Rng::new(SEED);
+    // One moment in each fiftieth of a little more than a whole build, so that the kills cover
+    // the build from the first file written to the swap and the removal of the old release.
+    let span = duration.mul_f64(1.1);
+    let (mut previous, mut new, mut finished, mut staging_left) = (0, 0, 0, 0);
+    let started = Instant::now();
+    for trial in 0..TRIALS {
+        let moment = span.mul_f64((trial as f64 + rng.unit()) / TRIALS as f64);
+        let building = 1 - current;
+        let mut child = build_command(building, &out)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(moment);
+        // SIGKILL; a build that ended already is not affected.
+        child.kill().unwrap();
+        let status: ExitStatus = child.wait().unwrap();
+        let killed = !status.success();
+        if !killed {
+            finished += 1;
+        }
+        if names(temp.path())
+            .iter()
+            .any(|name| name.contains("staging"))
+        {
+            staging_left += 1;
+        }
+        verify_checksums(&out);
+        let now = identify(&out, &releases);
+        if now == building {
+            new += 1;
+        } else {
+            previous += 1;
+        }
+        if !killed {
+            assert_eq!(
+                now, building,
+                "a build that succeeded published its release"
+            );
+        }
+        current = now;
+    }
+    let report = format!(
+        "crash trials: {TRIALS} builds (seed {SEED:#x}, moments over {:.2?}, a whole build \
+         {duration:.2?}): {} killed, {finished} finished first; OUT was the previous release \
+         {previous} times and the new one {new} times, intact every time; {staging_left} \
+         staging directories left behind; {:.1?} in all",
+        span,
+        TRIALS - finished,
+        started.elapsed()
+    );
+    eprintln!("{report}");
+    fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-trials.txt"),
+        format!("{report}\n"),
+    )
+    .unwrap();
+    assert!(previous > 0, "some kills came before the swap");
+
+    // Leftovers of the killed builds do not stand in the way of the next one, which removes them.
+    publish(1 - current, &out);
+    verify_checksums(&out);
+    assert_eq!(identify(&out, &releases), 1 - current);
+    assert_eq!(names(temp.path()), [".public.lock", "public"]);
+}
+
+#[test]
+fn a_full_disk_fails_clearly_and_leaves_out_as_it_was() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    publish(0, &out);
+    let before = tree(&out);
+    // Files may not grow past 64 KiB (128 KiB where the shell counts 1 KiB blocks), far less
+    // than the sample's tables. SIGXFSZ is ignored, so a write past the limit fails with EFBIG,
+    // as one fails with ENOSPC on a full disk, instead of killing the program.
+    let command = build_command(1, &out);
+    let build = command
+        .get_args()
+        .map(ToOwned::to_owned)
+        .collect::<Vec<_>>();
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 128 && exec \"$0\" \"$@\"")
+        .arg(command.get_program())
+        .args(build)
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(name, value)| Some((name, value?))),
+        )
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.starts_with(&format!(
+            "error: out of space writing the release for {}",
+            out.display()
+        )),
+        "{message}"
+    );
+    assert!(message.contains("File too large"), "{message}");
+    assert!(
+        message.contains("the disk is full or a file size limit was reached"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("{} is as it was", out.display())),
+        "{message}"
+    );
+    assert!(tree(&out) == before, "OUT changed");
+    verify_checksums(&out);
+    assert_eq!(names(temp.path()), [".public.lock", "public"]);
+}
+
+#[test]
+fn two_builds_into_one_out_never_corrupt_it() {
+    let (releases, _) = references();
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let staging = temp.path().join(".public.staging");
+    let mut refused = 0;
+    for round in 0..3 {
+        // The first build holds the lock once its staging directory exists.
+        let mut first = build_command(round % 2, &out)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !staging.exists() && first.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the build never started staging");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let second = build_command(1 - round % 2, &out).output().unwrap();
+        let first = first.wait_with_output().unwrap();
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        let message = String::from_utf8_lossy(&second.stderr);
+        if second.status.success() {
+            // The first had finished already; the second published after it.
+            assert_eq!(identify(&out, &releases), 1 - round % 2);
+        } else {
+            refused += 1;
+            assert_eq!(second.status.code(), Some(1), "{message}");
+            assert_eq!(
+                message.trim_end(),
+                format!(
+                    "error: another build is publishing into {} (lock {} is held); try again \
+                     when it ends",
+                    out.display(),
+                    temp.path().join(".public.lock").display()
+                )
+            );
+            assert_eq!(identify(&out, &releases), round % 2);
+        }
+        verify_checksums(&out);
+    }
+    assert!(refused > 0, "no build ever ran into another");
+
+    // Several at once: each publishes whole or is refused whole.
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            build_command(i % 2, &out)
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut published = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let message = String::from_utf8_lossy(&output.stderr);
+        if output.status.success() {
+            published += 1;
+        } else {
+            assert!(
+                message.contains("another build is publishing into"),
+                "{message}"
+            );
+        }
+    }
+    assert!(published > 0);
+    verify_checksums(&out);
+    identify(&out, &releases);
+    assert_eq!(names(temp.path()), [".public.lock", "public"]);
+}
