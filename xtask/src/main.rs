@@ -4,7 +4,10 @@
 //!   `./public` and serve it at <http://127.0.0.1:8080/>.
 //! - `dist`: build the widgets' WebAssembly package into `pkg/`.
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
-//!   with the interoperability clients, the `wasm32-unknown-unknown` target).
+//!   with the interoperability clients, the `wasm32-unknown-unknown` target), and every benchmark
+//!   once at a tiny size.
+//! - `bench`: the exporter and the widgets against pyarrow, DuckDB, Chart.js and uPlot; results
+//!   in `benchmarks/RESULTS.md`.
 
 mod bench;
 
@@ -18,6 +21,7 @@ mod deny;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  bench   measure the exporter and widgets against pyarrow, DuckDB, Chart.js and uPlot
   demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
   test    run every check and test, installing what they need";
@@ -383,6 +387,9 @@ fn test() -> Result<()> {
         .env("CIVICMETRICS_PYTHON", &python)
         .env("INSTA_UPDATE", "no"))?;
     browser_tests()?;
+    // Every benchmark once, at a tiny size: they run, nothing is timed.
+    run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
+    bench::main(&["--smoke".to_owned()])?;
     eprintln!("all checks and tests passed");
     Ok(())
 }

@@ -471,16 +471,23 @@ fn bench(settings: &Settings) -> Result<()> {
     let work = PathBuf::from("target/bench");
     fs::create_dir_all(&work)?;
     let work = std::path::absolute(&work)?;
+    // The smoke run only checks that every benchmark runs: the debug build the tests made will do.
+    let profile = if settings.smoke { "dev" } else { "release" };
     run(cargo().args([
         "build",
-        "--release",
+        "--profile",
+        profile,
         "--locked",
         "--package",
         "civicmetrics-exporter",
         "--bin",
         "civicmetrics",
     ]))?;
-    let exporter = std::path::absolute("target/release/civicmetrics")?;
+    let exporter = std::path::absolute(if settings.smoke {
+        "target/debug/civicmetrics"
+    } else {
+        "target/release/civicmetrics"
+    })?;
     let python = anchors_python()?;
     let mut report = Report::new(settings.command.clone(), settings.smoke);
 
@@ -503,7 +510,7 @@ fn bench(settings: &Settings) -> Result<()> {
             .arg("--pkg")
             .arg("pkg")
             .arg("--tools")
-            .arg(tools.join("node_modules"))
+            .arg(&tools)
             .arg("--release")
             .arg(&release)
             .arg("--runs")
