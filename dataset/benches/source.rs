@@ -2,6 +2,9 @@
 //! checked and judged. `cargo bench -p civicmetrics-dataset`; `cargo test --benches` runs each
 //! once.
 
+// `criterion_group!` defines a public function it cannot document.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
