@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use arrow_array::builder::{Date32Builder, Float64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -234,12 +236,46 @@ impl ObservationBatch {
     }
 }
 
+/// A Parquet file written on a thread of its own: encoding and compressing a batch takes about
+/// as long as judging the rows for the next, so the two overlap.
+struct ParquetThread {
+    batches: SyncSender<RecordBatch>,
+    thread: JoinHandle<Result<(), Error>>,
+}
+
+impl ParquetThread {
+    fn start(mut writer: ArrowWriter<File>) -> Self {
+        // Two batches in flight bound the memory the overlap costs.
+        let (batches, received) = sync_channel::<RecordBatch>(2);
+        let thread = std::thread::spawn(move || {
+            for batch in received {
+                writer.write(&batch)?;
+            }
+            writer.close()?;
+            Ok(())
+        });
+        ParquetThread { batches, thread }
+    }
+
+    fn write(&self, batch: RecordBatch) {
+        // The thread only stops receiving when it failed; `finish` reports why.
+        let _ = self.batches.send(batch);
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        drop(self.batches);
+        self.thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
 /// Streams observation rows, already sorted by measure, breakdown and period, into
 /// `observations.parquet` and `observations.csv`, as the formats ask.
 pub(crate) struct ObservationWriter {
     schema: Arc<Schema>,
     batch: ObservationBatch,
-    parquet: Option<ArrowWriter<File>>,
+    parquet: Option<ParquetThread>,
     csv: Option<csv::Writer<BufWriter<File>>>,
     csv_path: std::path::PathBuf,
     rows: u64,
@@ -265,11 +301,11 @@ impl ObservationWriter {
         let parquet = match formats.parquet {
             true => {
                 let path = dir.join("observations.parquet");
-                Some(ArrowWriter::try_new(
+                Some(ParquetThread::start(ArrowWriter::try_new(
                     File::create(&path).io_context(&path)?,
                     schema.clone(),
                     Some(properties(metadata, Some(sorting))),
-                )?)
+                )?))
             }
             false => None,
         };
@@ -297,10 +333,10 @@ impl ObservationWriter {
         if let Some(csv) = &mut self.csv {
             write_csv_row(csv, measure_id, row)?;
         }
-        if let Some(parquet) = &mut self.parquet {
+        if let Some(parquet) = &self.parquet {
             self.batch.push(measure_id, row);
             if self.batch.rows >= BATCH_ROWS {
-                parquet.write(&self.batch.finish(&self.schema)?)?;
+                parquet.write(self.batch.finish(&self.schema)?);
             }
         }
         Ok(())
@@ -308,11 +344,11 @@ impl ObservationWriter {
 
     /// Flushes the last batch and closes both files; returns the number of rows written.
     pub(crate) fn finish(mut self) -> Result<u64, Error> {
-        if let Some(mut parquet) = self.parquet {
+        if let Some(parquet) = self.parquet {
             if self.batch.rows > 0 {
-                parquet.write(&self.batch.finish(&self.schema)?)?;
+                parquet.write(self.batch.finish(&self.schema)?);
             }
-            parquet.close()?;
+            parquet.finish()?;
         }
         if let Some(csv) = self.csv {
             csv.into_inner()
