@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use dataset::document::{
     BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary,
     PublishedDataset, SCHEMA_VERSION,
 };
-use dataset::source::{Catalog, ObservationReader, Series, check_series, judge_series};
+use dataset::source::{Catalog, Series, check_series, judge_series};
 use dataset::{Area, CalendarDate, Diagnostic, Measure};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -23,7 +23,10 @@ use crate::progress::Progress;
 use crate::publish::Staging;
 use crate::site::{Site, SiteOptions};
 pub use crate::store::DEFAULT_ROW_BUDGET;
-use crate::store::RowStore;
+
+/// Observation files of 16 MiB or more are read in parts, one per core.
+pub const DEFAULT_PARALLEL_BYTES: u64 = 16 << 20;
+use crate::read::{ReadContext, read_observations};
 use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
 
 /// What to do.
@@ -37,6 +40,9 @@ pub struct Options {
     pub published: OffsetDateTime,
     /// Observation rows held in memory before they spill to disk ([`DEFAULT_ROW_BUDGET`]).
     pub row_budget: usize,
+    /// Observation files at least this big are read in parts, one per core, at once
+    /// ([`DEFAULT_PARALLEL_BYTES`]); the result is the same as reading them in one go.
+    pub parallel_bytes: u64,
     /// How the residents' site beside `data/` is published.
     pub site: SiteOptions,
     /// Which formats are published.
@@ -81,6 +87,7 @@ impl Options {
             out,
             published,
             row_budget: DEFAULT_ROW_BUDGET,
+            parallel_bytes: DEFAULT_PARALLEL_BYTES,
             site: SiteOptions::default(),
             formats: Formats::ALL,
         }
@@ -110,20 +117,6 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
         time.minute(),
         time.second()
     )
-}
-
-/// Counts bytes read, for the progress bar.
-struct Counting<'p, R> {
-    inner: R,
-    progress: &'p dyn Progress,
-}
-
-impl<R: Read> Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.progress.advance(n as u64);
-        Ok(n)
-    }
 }
 
 /// The outputs of a build, open while measures stream through.
@@ -492,32 +485,23 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
         Some(_) => PathBuf::from("."),
         None => std::env::temp_dir(),
     };
-    let mut store = RowStore::new(catalog.measures.len(), options.row_budget, &spill_in);
+    let mut rows = read_observations(
+        &source.observation_files,
+        &ReadContext {
+            catalog: &catalog,
+            today,
+            row_budget: options.row_budget,
+            parallel_bytes: options.parallel_bytes,
+            spill_in: &spill_in,
+            progress,
+        },
+        &mut diagnostics,
+    )?;
     let names: Vec<String> = source
         .observation_files
         .iter()
         .map(|(_, name)| name.clone())
         .collect();
-    for (index, (path, name)) in source.observation_files.iter().enumerate() {
-        let file = File::open(path).io_context(path)?;
-        let reader = std::io::BufReader::with_capacity(
-            256 * 1024,
-            Counting {
-                inner: file,
-                progress,
-            },
-        );
-        let mut reader = match ObservationReader::new(name, index as u32, reader, &catalog, today) {
-            Ok(reader) => reader,
-            Err(problems) => {
-                diagnostics.extend(problems);
-                continue;
-            }
-        };
-        while let Some(row) = reader.next_row(&mut diagnostics) {
-            store.push(row)?;
-        }
-    }
     progress.finish();
 
     if has_errors(&diagnostics) {
@@ -527,7 +511,7 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
     let mut observations = 0;
     let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
     for (index, measure) in catalog.measures.iter().enumerate() {
-        let rows = store.take(index)?;
+        let rows = rows.take(index)?;
         let (rows, problems) = check_series(measure, rows, &names);
         if problems.iter().any(Diagnostic::is_error) {
             outputs = None;

@@ -10,13 +10,16 @@ mod load;
 mod metadata;
 mod progress;
 mod publish;
+mod read;
 pub mod serve;
 mod site;
 mod store;
 pub mod tables;
 mod xml;
 
-pub use build::{DEFAULT_ROW_BUDGET, Formats, Options, Outcome, rfc3339, run};
+pub use build::{
+    DEFAULT_PARALLEL_BYTES, DEFAULT_ROW_BUDGET, Formats, Options, Outcome, rfc3339, run,
+};
 pub use error::Error;
 pub use progress::{Progress, Quiet};
 pub use publish::Staging;

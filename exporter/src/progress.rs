@@ -1,7 +1,7 @@
 //! Progress reporting, so the binary can show a bar on a terminal while the library stays quiet.
 
-/// Receives progress of long phases.
-pub trait Progress {
+/// Receives progress of long phases, from any of the threads reading files.
+pub trait Progress: Sync {
     /// A phase begins; `total` is in the phase's own unit (bytes, measures).
     fn start(&self, phase: &str, total: u64);
     /// `n` more units are done.

@@ -105,3 +105,52 @@ fn spilling_rows_to_disk_changes_nothing() {
         "two releases and their lock files only: {leftovers:?}"
     );
 }
+
+/// Runs the pipeline without publishing, reading every file in one go or in parts.
+fn validate(source: &std::path::Path, in_parts: bool) -> Result<Vec<String>, Vec<String>> {
+    let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
+    let mut options = exporter::Options::new(source.to_owned(), None, published);
+    options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
+    match exporter::run(&options, &exporter::Quiet) {
+        Ok(outcome) => Ok(outcome.diagnostics.iter().map(|d| d.to_string()).collect()),
+        Err(exporter::Error::Invalid { diagnostics, .. }) => {
+            Err(diagnostics.iter().map(|d| d.to_string()).collect())
+        }
+        Err(error) => Err(vec![error.to_string()]),
+    }
+}
+
+#[test]
+fn reading_files_in_parts_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let publish = |name: &str, in_parts: bool| {
+        let out = temp.path().join(name);
+        let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
+        let mut options = exporter::Options::new(
+            root().join("examples/seattle"),
+            Some(out.clone()),
+            published,
+        );
+        options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
+        exporter::run(&options, &exporter::Quiet).unwrap();
+        out
+    };
+    assert_same_tree(&publish("whole", false), &publish("parts", true));
+    // Every bad-input case reports the same problems at the same places either way.
+    let corpus = root().join("tests/fixtures/invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    for case in cases {
+        assert_eq!(
+            validate(&case, true),
+            validate(&case, false),
+            "{}",
+            case.display()
+        );
+    }
+}

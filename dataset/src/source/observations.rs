@@ -46,7 +46,7 @@ pub struct SourceRow {
     pub origin: Origin,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Columns {
     measure: usize,
     period: usize,
@@ -70,17 +70,23 @@ pub struct ObservationReader<'c, R: Read> {
     today: CalendarDate,
     columns: Columns,
     record: csv::ByteRecord,
-    /// Measures already warned about for a future period; one warning per measure and file.
-    warned_future: std::collections::HashSet<u32>,
+    /// Measures already warned about for a future period, with the line of the warning; one
+    /// warning per measure and file.
+    warned_future: std::collections::HashMap<u32, u32>,
+    /// Lines before the part of the file this reader reads (0 unless it is a continuation).
+    line_offset: u32,
     /// The previous row's measure: files usually hold a measure's rows together.
     last_measure: std::cell::Cell<Option<usize>>,
 }
 
-fn csv_error(name: &str, error: &csv::Error) -> Diagnostic {
+/// A CSV error as a diagnostic; `line_offset` lines come before the part of the file read.
+fn csv_error(name: &str, error: &csv::Error, line_offset: u32) -> Diagnostic {
     let (line, message) = match error.kind() {
         csv::ErrorKind::Io(io) => (0, format!("cannot read the file: {io}")),
         _ => (
-            error.position().map_or(0, |p| to_u32(p.line() as usize)),
+            error
+                .position()
+                .map_or(0, |p| to_u32(p.line() as usize).saturating_add(line_offset)),
             format!("malformed CSV: {error}"),
         ),
     };
@@ -113,7 +119,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
                         .with_help("start the file with `measure,period,value`"),
                 ]);
             }
-            Err(error) => return Err(vec![csv_error(name, &error)]),
+            Err(error) => return Err(vec![csv_error(name, &error, 0)]),
         }
         let columns = read_header(name, &header, catalog)?;
         Ok(ObservationReader {
@@ -124,9 +130,42 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             today,
             columns,
             record: csv::ByteRecord::new(),
-            warned_future: std::collections::HashSet::new(),
+            warned_future: std::collections::HashMap::new(),
+            line_offset: 0,
             last_measure: std::cell::Cell::new(None),
         })
+    }
+
+    /// A reader for a later part of the same file, with this reader's header: `reader` starts at
+    /// the beginning of a record, which is on line `first_line` of the file. Large files are read
+    /// in parts, one per thread, this way.
+    pub fn continuation<P: Read>(&self, reader: P, first_line: u32) -> ObservationReader<'c, P> {
+        ObservationReader {
+            name: self.name.clone(),
+            file: self.file,
+            csv: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(RawInput::new(reader)),
+            catalog: self.catalog,
+            today: self.today,
+            columns: self.columns.clone(),
+            record: csv::ByteRecord::new(),
+            warned_future: std::collections::HashMap::new(),
+            line_offset: first_line.saturating_sub(1),
+            last_measure: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The measures this reader warned about for a future period, with the warning's line: when a
+    /// file is read in parts, only the first part's warning for a measure is kept.
+    pub fn future_warnings(&self) -> &std::collections::HashMap<u32, u32> {
+        &self.warned_future
+    }
+
+    /// The 1-based line in the file of a line counted from the start of this reader's part.
+    fn file_line(&self, line: u64) -> u32 {
+        to_u32(line as usize).saturating_add(self.line_offset)
     }
 
     /// The next valid row, or `None` at the end of the file. Invalid rows are skipped after
@@ -136,6 +175,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             match self.csv.read_byte_record(&mut self.record) {
                 Ok(false) => {
                     if let Some((line, column)) = self.csv.get_ref().unclosed_quote() {
+                        let line = self.file_line(u64::from(line));
                         diagnostics.push(
                             Diagnostic::error(&self.name, line, column, "malformed CSV: unclosed quote")
                                 .with_help("a quoted cell runs to the end of the file: close it with \", and double any quote inside it (\"\")"),
@@ -145,7 +185,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
                 }
                 Ok(true) => {}
                 Err(error) => {
-                    diagnostics.push(csv_error(&self.name, &error));
+                    diagnostics.push(csv_error(&self.name, &error, self.line_offset));
                     // An I/O error repeats forever; a malformed record does not.
                     if matches!(error.kind(), csv::ErrorKind::Io(_)) {
                         return None;
@@ -161,7 +201,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
 
     fn check_record(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
         let record = &self.record;
-        let line = record.position().map_or(0, |p| to_u32(p.line() as usize));
+        let line = record.position().map_or(0, |p| self.file_line(p.line()));
         let error = |column: usize, message: String| self.cell_error(column, message);
         // A row with only empty cells is a blank line left by a spreadsheet.
         if record.iter().all(<[u8]>::is_empty) {
@@ -329,11 +369,11 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             return None;
         };
         let measure_index = to_u32(measure_index);
-        if !self.warned_future.contains(&measure_index)
+        if !self.warned_future.contains_key(&measure_index)
             && let Some(warning) =
                 future_period_warning(&self.name, line, &measure.id, &period, self.today)
         {
-            self.warned_future.insert(measure_index);
+            self.warned_future.insert(measure_index, line);
             diagnostics.push(Diagnostic {
                 column: self.column_of(self.columns.period),
                 ..warning
@@ -368,7 +408,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             .position()
             .and_then(|p| self.csv.get_ref().recent(p.byte()));
         if let Some(place) = raw.and_then(|raw| super::raw::cell_place(raw, index)) {
-            return (to_u32((line + place.0) as usize), place.1);
+            return (self.file_line(line + place.0), place.1);
         }
         let before: usize = (0..index.min(record.len()))
             .map(|i| {
@@ -378,7 +418,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
                     + 1
             })
             .sum();
-        (to_u32(line as usize), to_u32(before + 1))
+        (self.file_line(line), to_u32(before + 1))
     }
 
     fn column_of(&self, index: usize) -> u32 {
@@ -392,7 +432,7 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         let record = self.record.position();
         let raw = record.and_then(|p| self.csv.get_ref().recent(p.byte()));
         let text = raw.zip(record).and_then(|(raw, position)| {
-            let offset = u64::from(line).checked_sub(position.line())?;
+            let offset = u64::from(line).checked_sub(u64::from(self.file_line(position.line())))?;
             let text = raw
                 .split(|&b| b == b'\n')
                 .nth(usize::try_from(offset).ok()?)?;
