@@ -53,6 +53,14 @@ impl Rows {
     }
 }
 
+/// What reading one part of a file gave: its rows, its problems, and the measures it warned
+/// about for a future period with the warning's line.
+struct PartRead {
+    store: RowStore,
+    found: Vec<Diagnostic>,
+    warned: Vec<(u32, u32)>,
+}
+
 /// What reading needs besides the files.
 pub(crate) struct ReadContext<'a> {
     pub(crate) catalog: &'a Catalog,
@@ -105,39 +113,46 @@ pub(crate) fn read_observations(
         }
         readers.insert(0, reader);
         let budget = context.row_budget / readers.len();
-        let results: Vec<Result<(RowStore, Vec<Diagnostic>, Vec<(u32, u32)>), Error>> =
-            std::thread::scope(|scope| {
-                let threads: Vec<_> = readers
-                    .into_iter()
-                    .map(|mut reader| {
-                        scope.spawn(move || {
-                            let mut store = RowStore::new(measures, budget, context.spill_in);
-                            let mut found = Vec::new();
-                            while let Some(row) = reader.next_row(&mut found) {
-                                store.push(row)?;
-                            }
-                            let warned = reader
-                                .future_warnings()
-                                .iter()
-                                .map(|(&measure, &line)| (measure, line))
-                                .collect();
-                            Ok((store, found, warned))
+        let results: Vec<Result<PartRead, Error>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = readers
+                .into_iter()
+                .map(|mut reader| {
+                    scope.spawn(move || {
+                        let mut store = RowStore::new(measures, budget, context.spill_in);
+                        let mut found = Vec::new();
+                        while let Some(row) = reader.next_row(&mut found) {
+                            store.push(row)?;
+                        }
+                        let warned = reader
+                            .future_warnings()
+                            .iter()
+                            .map(|(&measure, &line)| (measure, line))
+                            .collect();
+                        Ok(PartRead {
+                            store,
+                            found,
+                            warned,
                         })
                     })
-                    .collect();
-                threads
-                    .into_iter()
-                    .map(|thread| {
-                        thread
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            });
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         // A future period is reported once per measure and file: in the first part that has one.
         let mut warned: HashSet<u32> = HashSet::new();
         for result in results {
-            let (store, found, part_warned) = result?;
+            let PartRead {
+                store,
+                found,
+                warned: part_warned,
+            } = result?;
             let repeated: HashSet<u32> = part_warned
                 .iter()
                 .filter(|(measure, _)| warned.contains(measure))
