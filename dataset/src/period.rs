@@ -294,7 +294,33 @@ impl Period {
 
     /// The label in its canonical form, the way it was written (calendar or fiscal).
     pub fn label(&self) -> String {
-        self.to_string()
+        let (year, month, day) = self.start.to_calendar_date();
+        let Ok(year) = u16::try_from(year) else {
+            return self.to_string();
+        };
+        // Daily and monthly labels, the most numerous, without the formatting machinery.
+        match self.frequency {
+            Frequency::Daily | Frequency::Monthly if year <= 9999 => {
+                let mut label = String::with_capacity(10);
+                push_digits(&mut label, year, 4);
+                label.push('-');
+                push_digits(&mut label, u16::from(u8::from(month)), 2);
+                if self.frequency == Frequency::Daily {
+                    label.push('-');
+                    push_digits(&mut label, u16::from(day), 2);
+                }
+                label
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// Appends `value` as `width` decimal digits, zero-padded (`value` < 10^`width`).
+fn push_digits(text: &mut String, value: u16, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u16.pow(place)) % 10;
+        text.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -517,6 +543,7 @@ mod tests {
         fn valid_labels_round_trip((label, fiscal_month) in any_label()) {
             if let Ok(period) = Period::parse_any(&label, fiscal_month) {
                 prop_assert_eq!(period.label(), label);
+                prop_assert_eq!(period.label(), period.to_string());
             }
         }
 

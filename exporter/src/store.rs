@@ -7,7 +7,7 @@
 //! the size of the dataset.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use dataset::source::{Breakdown, Origin, SourceRow};
@@ -133,7 +133,9 @@ impl RowStore {
                 .take_while(|&m| m * PARTITIONS / self.measures.max(1) == partition)
                 .count();
             let mut rows: Vec<Vec<SourceRow>> = (0..count).map(|_| Vec::new()).collect();
-            let mut reader = BufReader::new(File::open(&path).io_context(&path)?);
+            // A partition is a small share of the rows: read at once, it decodes from memory.
+            let bytes = std::fs::read(&path).io_context(&path)?;
+            let mut reader = bytes.as_slice();
             while let Some(row) = decode(&mut reader).io_context(&path)? {
                 rows[row.measure as usize - first_of_partition].push(row);
             }

@@ -65,47 +65,49 @@ pub fn check_series(
     fn key<'r>(measure: &'r Measure, row: &'r SourceRow) -> Key<'r> {
         (label(measure, row), row.period, row.origin)
     }
+    // Citywide rows (most rows) share their labels: compare them without the strings.
+    let order = |a: &SourceRow, b: &SourceRow| match (&a.breakdown, &b.breakdown) {
+        (None, None) => (a.period, a.origin).cmp(&(b.period, b.origin)),
+        _ => key(measure, a).cmp(&key(measure, b)),
+    };
     // Rows usually arrive in order already; checking that is a single pass.
-    if !rows.is_sorted_by(|a, b| key(measure, a) <= key(measure, b)) {
-        rows.sort_unstable_by(|a, b| key(measure, a).cmp(&key(measure, b)));
+    if !rows.is_sorted_by(|a, b| order(a, b).is_le()) {
+        rows.sort_unstable_by(order);
     }
     let file_name = |file: u32| files.get(file as usize).map_or("?", String::as_str);
-    let mut kept: Vec<SourceRow> = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(first) = kept.last()
-            && first.breakdown == row.breakdown
-            && first.period.start() == row.period.start()
-        {
-            let group = match &row.breakdown {
-                Some(Breakdown { dimension, group }) => {
-                    format!(
-                        " for {} `{group}`",
-                        measure.breakdowns[usize::from(*dimension)]
-                    )
-                }
-                None => String::new(),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    file_name(row.origin.file),
-                    row.origin.line,
-                    1,
-                    format!(
-                        "duplicate row: measure `{}` already has period `{}`{group}",
-                        measure.id, row.period
-                    ),
-                )
-                .with_help(format!(
-                    "first given at {}:{}; keep one row per measure, period and breakdown",
-                    file_name(first.origin.file),
-                    first.origin.line
-                )),
-            );
-            continue;
+    // In place: a row equal in period and breakdown to the one kept before it is dropped.
+    rows.dedup_by(|row, first| {
+        if first.breakdown != row.breakdown || first.period.start() != row.period.start() {
+            return false;
         }
-        kept.push(row);
-    }
-    (kept, diagnostics)
+        let group = match &row.breakdown {
+            Some(Breakdown { dimension, group }) => {
+                format!(
+                    " for {} `{group}`",
+                    measure.breakdowns[usize::from(*dimension)]
+                )
+            }
+            None => String::new(),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                file_name(row.origin.file),
+                row.origin.line,
+                1,
+                format!(
+                    "duplicate row: measure `{}` already has period `{}`{group}",
+                    measure.id, row.period
+                ),
+            )
+            .with_help(format!(
+                "first given at {}:{}; keep one row per measure, period and breakdown",
+                file_name(first.origin.file),
+                first.origin.line
+            )),
+        );
+        true
+    });
+    (rows, diagnostics)
 }
 
 /// Judges each of a measure's rows, as [`check_series`] returns them, against its target.
