@@ -339,11 +339,14 @@ impl Outputs {
         }
 
         let tables = [&areas_table, &measures_table, &observations_table];
+        // Digests already taken, by file name under data/, so no file is hashed twice.
+        let mut hashed = BTreeMap::new();
         if formats.csv {
             let mut described = Vec::with_capacity(tables.len());
             for table in tables {
                 let path = data.join(format!("{}.csv", table.name));
                 let (bytes, sha256) = hash_file(&path)?;
+                hashed.insert(format!("{}.csv", table.name), sha256.clone());
                 described.push((table, FileFacts { bytes, sha256 }));
             }
             write_json(
@@ -366,7 +369,7 @@ impl Outputs {
         if let Some(site) = site {
             site.finish(&index, &tables)?;
         }
-        write_checksums(&data)?;
+        write_checksums(&data, &hashed)?;
         let files = release_files(staging.dir())?;
         staging.commit()?;
         Ok(files)
@@ -400,13 +403,17 @@ fn walk(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result<(), Error> 
     Ok(())
 }
 
-/// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads).
-fn write_checksums(data: &Path) -> Result<(), Error> {
+/// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads), with the
+/// digests in `hashed` (by name) for files already hashed.
+fn write_checksums(data: &Path, hashed: &BTreeMap<String, String>) -> Result<(), Error> {
     let mut names = Vec::new();
     walk(data, "", &mut names)?;
     let mut sums = String::new();
     for name in names {
-        let (_, sha256) = hash_file(&data.join(&name))?;
+        let sha256 = match hashed.get(&name) {
+            Some(sha256) => sha256.clone(),
+            None => hash_file(&data.join(&name))?.1,
+        };
         sums.push_str(&format!("{sha256}  {name}\n"));
     }
     let path = data.join("SHA256SUMS");
