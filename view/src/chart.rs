@@ -355,26 +355,11 @@ impl<'b, DB: DrawingBackend> Drawing<'b, DB> {
 fn draw_targets<DB: DrawingBackend, F: Fn((f64, f64)) -> (i32, i32)>(
     drawing: &mut Drawing<'_, DB>,
     targets: &[TargetStep],
-    width: u32,
     to_px: F,
     palette: &Palette,
     ratio: f64,
 ) {
-    // With more steps than pixel columns (a long daily series), adjacent steps of the same
-    // target are drawn as one: the same drawing in far fewer strokes.
-    let merge = targets.len() > width as usize;
-    let mut run_start = None;
-    for (index, (first, end, target)) in targets.iter().enumerate() {
-        let start = run_start.take().unwrap_or(first);
-        if merge
-            && let Some((next, _, following)) = targets.get(index + 1)
-            && next == end
-            && following.kind == target.kind
-            && following.bounds == target.bounds
-        {
-            run_start = Some(start);
-            continue;
-        }
+    for (start, end, target) in targets {
         match target.kind {
             TargetKind::Range => {
                 if let (Some(min), Some(max)) = (target.bounds.min, target.bounds.max) {
@@ -447,7 +432,7 @@ pub fn sparkline<DB: DrawingBackend>(
             (height - inset - fy * (height - 2.0 * inset)) as i32,
         )
     };
-    draw_targets(&mut drawing, targets, pixel_width, to_px, palette, ratio);
+    draw_targets(&mut drawing, targets, to_px, palette, ratio);
     for segment in segments(&line.points) {
         let points = decimate(&segment, &x, pixel_width).into_iter().map(to_px);
         drawing.path(points, &stroke(line.color, 2.0 * ratio));
@@ -669,8 +654,7 @@ pub fn chart<DB: DrawingBackend>(
         drawing.path([(left, bottom), (right - 1, bottom)], &grid);
     }
 
-    let plot_width = u32::try_from(right - left).unwrap_or(1);
-    draw_targets(&mut drawing, targets, plot_width, to_px, palette, ratio);
+    draw_targets(&mut drawing, targets, to_px, palette, ratio);
     let style = label(HPos::Center, VPos::Top);
     for (day, text) in x_ticks(x.start, x.end - 1.0) {
         let (px, _) = to_px((day, 0.0));
@@ -678,6 +662,7 @@ pub fn chart<DB: DrawingBackend>(
         drawing.path(tick, &grid);
         drawing.text(&text, &style, (px, bottom + (6.0 * ratio) as i32));
     }
+    let plot_width = u32::try_from(right - left).unwrap_or(1);
     // The first line (citywide) is drawn last and thicker, on top of its breakdown.
     for (index, line) in lines.iter().enumerate().rev() {
         let width_css = if index == 0 && lines.len() > 1 {
