@@ -26,7 +26,8 @@ use crate::period::Frequency;
 /// A parsed JSON value, as [`Read`] sees it.
 pub trait Json: Sized {
     /// The member `name` of an object; `None` when there is none (or this is not an object).
-    fn member(&self, name: &str) -> Option<Self>;
+    /// Names are the documents' own, from literals: a reader may keep what it makes of each.
+    fn member(&self, name: &'static str) -> Option<Self>;
     /// Whether this is `null`.
     fn is_null(&self) -> bool;
     /// The text of a string.
@@ -70,7 +71,7 @@ pub trait Read: Sized {
 
 /// The member `name`, which must be there.
 #[inline(never)]
-fn required<J: Json, T: Read>(json: &J, name: &str) -> Result<T, ReadError> {
+fn required<J: Json, T: Read>(json: &J, name: &'static str) -> Result<T, ReadError> {
     match json.member(name) {
         Some(value) => T::read(&value).map_err(|e| within(name, e)),
         None => Err(missing(name)),
@@ -80,7 +81,7 @@ fn required<J: Json, T: Read>(json: &J, name: &str) -> Result<T, ReadError> {
 /// The member `name`, or the type's default when there is none (an absent option is `None`,
 /// as with serde).
 #[inline(never)]
-fn optional<J: Json, T: Read + Default>(json: &J, name: &str) -> Result<T, ReadError> {
+fn optional<J: Json, T: Read + Default>(json: &J, name: &'static str) -> Result<T, ReadError> {
     match json.member(name) {
         Some(value) => T::read(&value).map_err(|e| within(name, e)),
         None => Ok(T::default()),
@@ -211,13 +212,13 @@ impl<'j, J: Json> Members<'j, J> {
     }
 
     /// The member `name`, which must be there.
-    fn required<T: Read>(&mut self, name: &str) -> Option<T> {
+    fn required<T: Read>(&mut self, name: &'static str) -> Option<T> {
         let read = required(self.json, name);
         self.keep(read)
     }
 
     /// The member `name`, or the type's default when there is none.
-    fn optional<T: Read + Default>(&mut self, name: &str) -> Option<T> {
+    fn optional<T: Read + Default>(&mut self, name: &'static str) -> Option<T> {
         let read = optional(self.json, name);
         self.keep(read)
     }
@@ -452,7 +453,7 @@ mod tests {
     use crate::model::Threshold;
 
     impl Json for Value {
-        fn member(&self, name: &str) -> Option<Value> {
+        fn member(&self, name: &'static str) -> Option<Value> {
             self.as_object()?.get(name).cloned()
         }
 

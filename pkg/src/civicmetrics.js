@@ -50,6 +50,41 @@ function fetchJson(url, timeout) {
   return requests.get(url);
 }
 
+/** Rendering waits in one queue: each turn builds the elements' content for up to SLICE_MS,
+ * then draws their canvases, so the page is laid out once per turn rather than once per element,
+ * and a page of many widgets yields to the browser between turns instead of blocking it. */
+const SLICE_MS = 12;
+const queue = [];
+const turn = new MessageChannel();
+turn.port1.onmessage = drain;
+
+function drain() {
+  const start = performance.now();
+  const built = [];
+  while (queue.length && performance.now() - start < SLICE_MS) {
+    const [build, resolve, reject] = queue.shift();
+    try {
+      built.push([build(), resolve, reject]);
+    } catch (error) {
+      reject(error);
+    }
+  }
+  for (const [widget, resolve, reject] of built) {
+    try {
+      widget.redraw?.();
+      resolve();
+    } catch (error) {
+      reject(error);
+    }
+  }
+  if (queue.length) turn.port2.postMessage(0);
+}
+
+/** Runs `build` (which returns the widget) in the rendering queue; resolves once it is drawn. */
+const rendered = (build) => new Promise((resolve, reject) => {
+  if (queue.push([build, resolve, reject]) === 1) queueMicrotask(drain);
+});
+
 const addedStrings = new Map();
 
 /**
@@ -161,9 +196,12 @@ class CivicElement extends HTMLElement {
       if (!src || !path) throw new DataError(`the element needs ${this.requiredAttributes}`);
       const timeout = Number(this.getAttribute('timeout')) || TIMEOUT_MS;
       const [data] = await Promise.all([fetchJson(url, timeout), ready()]);
-      this.#widget?.free();
-      this.#widget = this.create(this.root, lang, stringsFor(lang));
-      this.render(this.#widget, data, src);
+      await rendered(() => {
+        this.#widget?.free();
+        this.#widget = this.create(this.root, lang, stringsFor(lang));
+        this.render(this.#widget, data, src);
+        return this.#widget;
+      });
     } catch (error) {
       // With content of its own, the element keeps showing it rather than an error.
       if (this.firstElementChild) {

@@ -502,7 +502,7 @@ pub fn y_ticks(low: f64, high: f64, max: usize) -> Vec<f64> {
             rem
         }
     }
-    let mut scale = 10f64.powf((high - low).log(10.0).floor());
+    let mut scale = 10f64.powi((high - low).log10().floor() as i32);
     // Ticks are rounded to a tenth of the step, so that they read 0.3 rather than
     // 0.30000000000000004.
     let mut granularity = scale / 10.0;

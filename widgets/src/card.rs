@@ -57,6 +57,7 @@ impl MetricCard {
 
     /// Renders the measure document (parsed JSON) published under the data URL `base`. The title
     /// is a heading of `heading_level` (1-6), or plain text for 0, to fit the page's outline.
+    /// The sparkline is drawn by [`MetricCard::redraw`], once the page has laid the card out.
     pub fn render(
         &mut self,
         document: JsValue,
@@ -164,7 +165,6 @@ impl MetricCard {
         link(&links, &feedback, &strings.get("feedback"), "feedback-link");
 
         self.document = Some(document);
-        self.redraw();
         Ok(())
     }
 

@@ -34,6 +34,9 @@ struct State {
     index: Option<usize>,
     /// Whether the data table is shown.
     table_open: bool,
+    /// Whether the data table has its rows: they are written when it is first shown, so a long
+    /// series costs nothing until then.
+    table_filled: bool,
     layout: Layout,
     /// Positions the tooltip without inline styles.
     position: CssStyleSheet,
@@ -236,8 +239,48 @@ impl State {
         }
     }
 
-    fn toggle_table(&mut self) {
+    /// Writes the data table's rows: one per observation of every series.
+    fn fill_table(&mut self) {
+        let (Some(document), Ok(Some(body))) = (&self.document, self.root.query_selector("tbody"))
+        else {
+            return;
+        };
+        self.table_filled = true;
+        let measure = &document.measure;
         let strings = self.format.strings();
+        let many = self.series.len() > 1;
+        for s in &self.series {
+            for observation in &s.observations {
+                let row = element(&body, "tr", "");
+                if many {
+                    text_element(&row, "td", "", &s.label);
+                }
+                set(
+                    &text_element(
+                        &row,
+                        "th",
+                        "",
+                        &self.format.period(measure.frequency, observation),
+                    ),
+                    "scope",
+                    "row",
+                );
+                let value = observation
+                    .value
+                    .map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v));
+                text_element(&row, "td", "", &value);
+                text_element(
+                    &row,
+                    "td",
+                    "",
+                    &self.format.target(measure, observation.target.as_ref()),
+                );
+                text_element(&row, "td", "", &self.format.status(observation.status));
+            }
+        }
+    }
+
+    fn toggle_table(&mut self) {
         let (Ok(Some(button)), Ok(Some(table))) = (
             self.root.query_selector(".table-toggle"),
             self.root.query_selector(".table"),
@@ -246,6 +289,10 @@ impl State {
         };
         self.table_open = !self.table_open;
         let open = self.table_open;
+        if open && !self.table_filled {
+            self.fill_table();
+        }
+        let strings = self.format.strings();
         if open {
             let _ = table.remove_attribute("hidden");
         } else {
@@ -280,6 +327,7 @@ impl MetricChart {
             series: Vec::new(),
             index: None,
             table_open: false,
+            table_filled: false,
             layout: Layout::default(),
             position,
         }));
@@ -299,7 +347,8 @@ impl MetricChart {
     }
 
     /// Renders the measure document; `breakdown` names a dimension to draw one line per group;
-    /// `from` and `to` limit the periods shown.
+    /// `from` and `to` limit the periods shown. The plot is drawn by [`MetricChart::redraw`], once
+    /// the page has laid the chart out.
     pub fn render(
         &mut self,
         document: JsValue,
@@ -307,7 +356,7 @@ impl MetricChart {
         from: Option<String>,
         to: Option<String>,
     ) -> Result<(), JsValue> {
-        let document = decode_measure(document)?;
+        let mut document = decode_measure(document)?;
         self.remove_listeners();
         let mut state = self.state.borrow_mut();
         let root: Node = state.root.clone().into();
@@ -317,25 +366,25 @@ impl MetricChart {
         let language = strings.primary_language().to_owned();
         let measure = &document.measure;
         let title = measure.text(&language).title;
-        let window = |list: &[Observation]| -> Vec<Observation> {
-            list.iter()
-                .filter(|o| in_window(o, from.as_deref(), to.as_deref()))
-                .cloned()
-                .collect()
+        // The series take the document's observations: the chart keeps only its definition.
+        let window = |list: &mut Vec<Observation>| -> Vec<Observation> {
+            let mut list = std::mem::take(list);
+            list.retain(|o| in_window(o, from.as_deref(), to.as_deref()));
+            list
         };
         let mut series = vec![Series {
             label: strings.get("citywide"),
-            observations: window(&document.observations),
+            observations: window(&mut document.observations),
         }];
         if let Some(dimension) = breakdown.as_deref()
             && let Some(breakdown) = document
                 .breakdowns
-                .iter()
+                .iter_mut()
                 .find(|b| b.dimension == dimension)
         {
-            series.extend(breakdown.groups.iter().map(|g| Series {
+            series.extend(breakdown.groups.iter_mut().map(|g| Series {
                 label: g.group.clone(),
-                observations: window(&g.observations),
+                observations: window(&mut g.observations),
             }));
         }
 
@@ -406,40 +455,11 @@ impl MetricChart {
         for column in &columns {
             set(&text_element(&head, "th", "", column), "scope", "col");
         }
-        let body = element(&table, "tbody", "");
-        for s in &series {
-            for observation in &s.observations {
-                let row = element(&body, "tr", "");
-                if series.len() > 1 {
-                    text_element(&row, "td", "", &s.label);
-                }
-                set(
-                    &text_element(
-                        &row,
-                        "th",
-                        "",
-                        &state.format.period(measure.frequency, observation),
-                    ),
-                    "scope",
-                    "row",
-                );
-                let value = observation.value.map_or_else(
-                    || strings.get("no_data"),
-                    |v| state.format.value(measure, v),
-                );
-                text_element(&row, "td", "", &value);
-                text_element(
-                    &row,
-                    "td",
-                    "",
-                    &state.format.target(measure, observation.target.as_ref()),
-                );
-                text_element(&row, "td", "", &state.format.status(observation.status));
-            }
-        }
+        element(&table, "tbody", "");
         state.series = series;
         state.index = None;
         state.table_open = false;
+        state.table_filled = false;
         state.document = Some(document);
         drop(state);
 
@@ -447,7 +467,6 @@ impl MetricChart {
             self.listen(&canvas, name);
         }
         self.listen(&button, "click");
-        self.redraw();
         Ok(())
     }
 

@@ -2,20 +2,48 @@
 //! widgets read them into the canonical types with [`dataset::read::Read`], without serde's
 //! generic visitors, which came to a third of the package.
 
+use std::cell::RefCell;
+
 use dataset::read::Json;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    /// The names of members asked for, as JavaScript strings, by their text's address and length
+    /// (they are `'static`, so these say which text it is). The readers ask for a few dozen
+    /// names, a few times per observation: a string made once each instead of at every lookup
+    /// is most of the time a long series takes.
+    static NAMES: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The member `name` of `object`.
+#[inline(never)]
+fn get(object: &JsValue, name: &'static str) -> Option<JsValue> {
+    NAMES.with(|names| {
+        let key = (name.as_ptr() as usize, name.len());
+        let Ok(mut names) = names.try_borrow_mut() else {
+            return Reflect::get(object, &JsValue::from_str(name)).ok();
+        };
+        let index = names
+            .iter()
+            .position(|(at, _)| *at == key)
+            .unwrap_or_else(|| {
+                names.push((key, JsValue::from_str(name)));
+                names.len() - 1
+            });
+        Reflect::get(object, &names[index].1).ok()
+    })
+}
 
 /// A value `JSON.parse` made.
 pub(crate) struct Parsed(pub(crate) JsValue);
 
 impl Json for Parsed {
-    fn member(&self, name: &str) -> Option<Parsed> {
+    fn member(&self, name: &'static str) -> Option<Parsed> {
         if !self.0.is_object() {
             return None;
         }
-        Reflect::get(&self.0, &JsValue::from_str(name))
-            .ok()
+        get(&self.0, name)
             .filter(|value| !value.is_undefined())
             .map(Parsed)
     }
