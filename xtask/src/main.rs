@@ -5,18 +5,22 @@
 //! - `dist`: build the widgets' WebAssembly package into `pkg/`.
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
 //!   with the interoperability clients, the `wasm32-unknown-unknown` target).
+//! - `fuzz [--seconds N]`: every fuzz target for N seconds (the long run; `test` runs them briefly).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod fuzz;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
-  test    run every check and test, installing what they need";
+  test    run every check and test, installing what they need
+  fuzz    run every fuzz target for --seconds N each (default 600) [--sanitizer address|none]";
 
 fn main() -> Result<()> {
     let root = project_root();
@@ -26,6 +30,7 @@ fn main() -> Result<()> {
         Some("demo") => demo(),
         Some("dist") => dist().map(|_| ()),
         Some("test") => test(),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");
             Ok(())
@@ -374,6 +379,7 @@ fn test() -> Result<()> {
         .args(["test", "--workspace", "--locked"])
         .env("CIVICMETRICS_PYTHON", &python)
         .env("INSTA_UPDATE", "no"))?;
+    fuzz::run_all(fuzz::SHORT_RUN_SECONDS, "address")?;
     browser_tests()?;
     eprintln!("all checks and tests passed");
     Ok(())
