@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod hostile;
 mod invalid;
 mod publish;
 mod serve;

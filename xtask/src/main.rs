@@ -445,7 +445,8 @@ fn test_runner() -> Result<PathBuf> {
 
 /// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
 /// example pages on the published sample, then the residents' site served by `civicmetrics serve`
-/// (navigation, no-JavaScript, embeds, axe-core and Lighthouse).
+/// (navigation, no-JavaScript, embeds, axe-core and Lighthouse), then the hostile-text fixture's
+/// release (nothing injected runs, the layout stays bounded).
 fn browser_tests() -> Result<()> {
     ensure_chromium()?;
     let runner = test_runner()?;
@@ -469,6 +470,11 @@ fn browser_tests() -> Result<()> {
         .arg(&tools))?;
     run(Command::new("node")
         .arg("tests/e2e/site.mjs")
+        .arg(".")
+        .arg(&tools)
+        .arg("target/debug/civicmetrics"))?;
+    run(Command::new("node")
+        .arg("tests/e2e/hostile.mjs")
         .arg(".")
         .arg(&tools)
         .arg("target/debug/civicmetrics"))
