@@ -165,7 +165,10 @@ pub(crate) fn data_dictionary(dataset: &PublishedDataset, tables: &[&Table]) -> 
     );
     text.push_str(
         "The same tables are published as Parquet (`<table>.parquet`) and CSV (`<table>.csv`, UTF-8, \
-         RFC 4180, empty cell = no value). `index.json` and `measures/<id>.json` hold the same data \
+         RFC 4180, empty cell = no value). In the CSVs, a text cell that starts with `=`, `+`, `-`, \
+         `@`, a tab or a carriage return is written with a leading `'` so that spreadsheets do not \
+         run it as a formula (OWASP's advice on CSV injection); Parquet and JSON hold the text as \
+         written. `index.json` and `measures/<id>.json` hold the same data \
          for web pages; their JSON Schemas are in `schema/`. `SHA256SUMS` lists every file's checksum \
          (`sha256sum -c SHA256SUMS`).\n\n",
     );

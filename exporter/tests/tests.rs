@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod crash;
+mod hostile;
 mod invalid;
 mod load;
 mod publish;

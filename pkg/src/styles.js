@@ -1,6 +1,8 @@
 // The widgets' stylesheet, adopted by every shadow root as a constructed stylesheet (no inline
 // styles, so a strict Content-Security-Policy holds). Theme with the --civic-* custom properties
 // and the parts: card, title, value, status, chart, tooltip, area, count, cards, error.
+// Text from the data wraps anywhere, and titles, values, card targets and legend entries take at
+// most three lines, as on the site's cards, so that no text can widen or stretch an element.
 export const STYLES = `
 :host {
   --civic-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -43,8 +45,9 @@ export const STYLES = `
 [hidden] { display: none !important; }
 .card, .chart, .area, .error {
   box-sizing: border-box; margin: 0; padding: 1rem; border: 1px solid var(--civic-border);
-  border-radius: 0.5rem; background: var(--civic-bg); color: var(--civic-text);
+  border-radius: 0.5rem; background: var(--civic-bg); color: var(--civic-text); overflow-wrap: anywhere;
 }
+.title, .value, .card .target, .legend li { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden; }
 .title { font-size: 1rem; font-weight: 600; margin: 0 0 0.25rem; line-height: 1.3; }
 .value { font-size: 2rem; font-weight: 700; margin: 0.25rem 0 0; line-height: 1.1; }
 .period, .target, .trend, .updated, .help, .description, .source { margin: 0.25rem 0; color: var(--civic-muted); font-size: 0.875rem; }

@@ -1,6 +1,7 @@
 // End-to-end tests of the widgets in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core; no browser download): the example pages under a strict Content-Security-Policy,
-// values and statuses against the published data, keyboard navigation, the table, error states,
+// values and statuses against the published data, keyboard navigation, the table, error states
+// (404, 500, malformed, truncated body, no answer, another schema version, CORS refusal),
 // sharp canvases at deviceScaleFactor 2, axe-core, and screenshots written to target/e2e/.
 //
 // Run by `cargo xtask test` after `cargo xtask dist` and publishing examples/seattle into public/.
@@ -26,6 +27,14 @@ const TYPES = {
 const index = JSON.parse(readFileSync(join(root, 'public/data/index.json'), 'utf8'));
 const potholes = readFileSync(join(root, 'public/data/measures/potholes-repaired-on-time.json'), 'utf8');
 
+// A second origin that serves the data without CORS headers: the browser refuses it to the page.
+const refusing = createServer((request, response) => {
+  response.writeHead(200, { 'Content-Type': TYPES['.json'] });
+  response.end(potholes);
+});
+await new Promise((done) => refusing.listen(0, '127.0.0.1', done));
+const refusingOrigin = `http://127.0.0.1:${refusing.address().port}`;
+
 // A page of elements whose data fails in every way, beside one that works.
 const ERRORS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error states</title>
 <link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
@@ -34,6 +43,11 @@ const ERRORS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <civic-metric id="malformed" src="/e2e/malformed" measure="potholes-repaired-on-time"></civic-metric>
 <civic-metric id="slow" src="/e2e/slow" measure="potholes-repaired-on-time" timeout="1500"></civic-metric>
 <civic-metric id="version" src="/e2e/version" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="server-error" src="/e2e/server-error" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="truncated" src="/e2e/truncated" measure="potholes-repaired-on-time"></civic-metric>
+<civic-metric id="cors" src="${refusingOrigin}/data" measure="potholes-repaired-on-time"></civic-metric>
+<civic-chart id="chart-missing" src="/e2e/missing" measure="potholes-repaired-on-time"></civic-chart>
+<civic-area id="area-slow" src="/e2e/slow" area="basic-city-services" timeout="1500"></civic-area>
 <civic-metric id="good" src="/public/data" measure="potholes-repaired-on-time"></civic-metric>
 </main></body></html>`;
 
@@ -52,7 +66,9 @@ const server = createServer((request, response) => {
     return response.end(AREA_PAGE);
   }
   if (path === '/e2e/errors.html') {
-    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    // The CSP lets the page ask the refusing origin, so that CORS, not the CSP, is what refuses.
+    const csp = `${CSP}; connect-src 'self' ${refusingOrigin}`;
+    response.writeHead(200, { ...headers, 'Content-Security-Policy': csp, 'Content-Type': TYPES['.html'] });
     return response.end(ERRORS_PAGE);
   }
   if (path.startsWith('/e2e/malformed/')) {
@@ -60,6 +76,16 @@ const server = createServer((request, response) => {
     return response.end(potholes.slice(0, 200));
   }
   if (path.startsWith('/e2e/slow/')) return; // never answers
+  if (path.startsWith('/e2e/server-error/')) {
+    response.writeHead(500, { ...headers, 'Content-Type': 'text/plain' });
+    return response.end('internal error');
+  }
+  if (path.startsWith('/e2e/truncated/')) {
+    // Promises the whole document, sends half, then closes the connection.
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'], 'Content-Length': Buffer.byteLength(potholes) });
+    response.write(potholes.slice(0, potholes.length / 2));
+    return setTimeout(() => response.socket.destroy(), 50);
+  }
   if (path.startsWith('/e2e/version/')) {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] });
     return response.end(potholes.replace('"schema_version":"1.0.0"', '"schema_version":"2.0.0"'));
@@ -220,15 +246,33 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
 
 // 4. Error states: a readable message with a link to the data, and the good element still works.
 {
+  // When each element leaves its busy state, from the start of navigation.
+  await context.addInitScript(() => {
+    window.__settled = {};
+    new MutationObserver((records) => {
+      for (const { target } of records) {
+        if (target.id && !target.hasAttribute('aria-busy')) window.__settled[target.id] ??= performance.now();
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
+  });
   const { page, problems } = await open('/e2e/errors.html');
-  for (const [id, reason] of [['missing', 'HTTP 404'], ['malformed', 'not valid JSON'], ['slow', 'timed out'], ['version', 'schema version']]) {
+  for (const [id, reason] of [['missing', 'HTTP 404'], ['malformed', 'not valid JSON'], ['slow', 'timed out'], ['version', 'schema version'],
+    ['server-error', 'HTTP 500'], ['truncated', 'network request failed'], ['cors', 'network request failed'],
+    ['chart-missing', 'HTTP 404'], ['area-slow', 'timed out']]) {
     const title = await shadowText(page, `#${id}`, '.error-title');
     const detail = await shadowText(page, `#${id}`, '.error-reason');
     const href = await page.evaluate((h) => document.querySelector(h).shadowRoot.querySelector('a')?.href, `#${id}`);
-    check(title === 'Data unavailable' && detail?.includes(reason) && href?.startsWith(origin),
+    check(title === 'Data unavailable' && detail?.includes(reason) && href?.startsWith(id === 'cors' ? refusingOrigin : origin),
       `${id}: error state ${JSON.stringify([title, detail, href])}`);
   }
   check((await shadowText(page, '#good', '.value')) !== null, 'the working element renders beside the failing ones');
+  // Each element settles within its timeout (1.5 s for the slow ones, else the loader's 10 s).
+  const settled = await page.evaluate(() => window.__settled);
+  for (const [id, timeout] of [['slow', 1500], ['area-slow', 1500], ['missing', 10000], ['server-error', 10000],
+    ['truncated', 10000], ['cors', 10000], ['version', 10000], ['malformed', 10000], ['chart-missing', 10000]]) {
+    check(settled[id] !== undefined && settled[id] <= timeout + 3000, `${id}: error state after ${settled[id]} ms (timeout ${timeout} ms)`);
+  }
+  check(settled.slow >= 1500, `the slow element gave up after ${settled.slow} ms, before its 1500 ms timeout`);
   const uncaught = problems.filter((p) => p.startsWith('uncaught'));
   check(uncaught.length === 0, `error page: ${uncaught.join('; ')}`);
   await page.screenshot({ path: join(artifacts, 'error-states.png'), fullPage: true });
@@ -277,6 +321,7 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
 
 await context.close();
 server.close();
+refusing.close();
 for (const line of results) console.log(line);
 console.log(`screenshots in ${artifacts}`);
 if (failures.length) {

@@ -8,6 +8,7 @@
 //!   once at a tiny size.
 //! - `bench`: the exporter and the widgets against pyarrow, DuckDB, Chart.js and uPlot; results
 //!   in `benchmarks/RESULTS.md`.
+//! - `fuzz [--seconds N]`: every fuzz target for N seconds (the long run; `test` runs them briefly).
 
 mod bench;
 
@@ -17,6 +18,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod deny;
+mod fuzz;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -24,7 +26,8 @@ commands:
   bench   measure the exporter and widgets against pyarrow, DuckDB, Chart.js and uPlot
   demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
-  test    run every check and test, installing what they need";
+  test    run every check and test, installing what they need
+  fuzz    run every fuzz target for --seconds N each (default 600) [--sanitizer address|none]";
 
 fn main() -> Result<()> {
     let root = project_root();
@@ -35,6 +38,7 @@ fn main() -> Result<()> {
         Some("bench") => bench::main(&args[1..]),
         Some("dist") => dist().map(|_| ()),
         Some("test") => test(),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");
             Ok(())
@@ -423,6 +427,7 @@ fn test() -> Result<()> {
         .args(["test", "--workspace", "--locked"])
         .env("CIVICMETRICS_PYTHON", &python)
         .env("INSTA_UPDATE", "no"))?;
+    fuzz::run_all(fuzz::SHORT_RUN_SECONDS, "address")?;
     browser_tests()?;
     // Every benchmark once, at a tiny size: they run, nothing is timed.
     run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
@@ -491,7 +496,8 @@ fn test_runner() -> Result<PathBuf> {
 
 /// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
 /// example pages on the published sample, then the residents' site served by `civicmetrics serve`
-/// (navigation, no-JavaScript, embeds, axe-core and Lighthouse).
+/// (navigation, no-JavaScript, embeds, axe-core and Lighthouse), then the hostile-text fixture's
+/// release (nothing injected runs, the layout stays bounded).
 fn browser_tests() -> Result<()> {
     ensure_chromium()?;
     let runner = test_runner()?;
@@ -515,6 +521,11 @@ fn browser_tests() -> Result<()> {
         .arg(&tools))?;
     run(Command::new("node")
         .arg("tests/e2e/site.mjs")
+        .arg(".")
+        .arg(&tools)
+        .arg("target/debug/civicmetrics"))?;
+    run(Command::new("node")
+        .arg("tests/e2e/hostile.mjs")
         .arg(".")
         .arg(&tools)
         .arg("target/debug/civicmetrics"))

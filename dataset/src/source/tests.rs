@@ -354,3 +354,44 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn script_urls_are_refused_in_every_url_field_and_the_contact() {
+    for (key, line) in [
+        ("homepage", "homepage = \"javascript:window.__pwned=1\""),
+        ("license", "license = \"javascript:window.__pwned=1\""),
+        (
+            "feedback_url",
+            "feedback_url = \"JAVASCRIPT:window.__pwned=1\"",
+        ),
+        (
+            "data_url",
+            "data_url = \"data:text/html,<script>window.__pwned=1</script>\"",
+        ),
+    ] {
+        let text = MANIFEST
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key} =")))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replacen(
+                "fiscal_year_start_month",
+                &format!("{line}\nfiscal_year_start_month"),
+                1,
+            );
+        let (_, diagnostics) = parse_manifest("dataset.toml", &text);
+        let messages = messages(&diagnostics);
+        assert!(
+            messages.len() == 1 && messages[0].contains(&format!("`{key}` must be an http(s) URL")),
+            "{key}: {messages:?}"
+        );
+    }
+    let text = MANIFEST.replace("team@example.org", "mailto:javascript:alert(1)");
+    let (_, diagnostics) = parse_manifest("dataset.toml", &text);
+    assert!(
+        messages(&diagnostics)
+            .iter()
+            .any(|m| m.contains("is not an email address")),
+        "{diagnostics:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Writing the tables as Parquet and CSV. The observations stream through in batches; areas and
 //! measures are small and written at once.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -63,6 +64,19 @@ fn schema_metadata(metadata: &FileMetadata) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// A text cell as written to CSV: a cell a spreadsheet would read as a formula (starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`, as OWASP's CSV injection
+/// guidance advises, so that opening the file never runs it. Only text columns go through this:
+/// numbers (negative ones too) and dates are written as they are, and Parquet and JSON always
+/// hold the value as published.
+pub(crate) fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
 fn create(path: &Path) -> Result<BufWriter<File>, Error> {
     Ok(BufWriter::new(File::create(path).io_context(path)?))
 }
@@ -84,7 +98,14 @@ pub(crate) fn write_text_table(
         let mut csv = csv::Writer::from_writer(create(&csv_path)?);
         csv.write_record(table.header())?;
         for row in rows {
-            csv.write_record(row.iter().map(|cell| cell.as_deref().unwrap_or("")))?;
+            csv.write_record(row.iter().zip(&table.columns).map(|(cell, column)| {
+                let cell = cell.as_deref().unwrap_or("");
+                let cell = match column.kind {
+                    ColumnType::String => spreadsheet_safe(cell),
+                    _ => Cow::Borrowed(cell),
+                };
+                cell.into_owned().into_bytes()
+            }))?;
         }
         csv.into_inner()
             .map_err(|e| Error::io(&csv_path, e.into_error()))?
@@ -372,13 +393,15 @@ fn write_csv_row(
         .breakdown
         .as_ref()
         .map_or((TOTAL, TOTAL), |(d, g)| (d.as_str(), g.as_str()));
+    // Identifiers, labels and enumerations cannot start like a formula; the breakdown group and
+    // the note are free text.
     csv.write_record([
         measure_id,
         &observation.period,
         &observation.period_start.to_string(),
         &observation.period_end.to_string(),
         breakdown,
-        group,
+        &spreadsheet_safe(group),
         &number(observation.value),
         observation.status.as_str(),
         target.map_or("", |t| t.kind.as_str()),
@@ -387,7 +410,30 @@ fn write_csv_row(
         &number(target.and_then(|t| t.bounds.max)),
         &number(target.map(|t| t.near)),
         target.map_or("", |t| t.source.as_str()),
-        observation.note.as_deref().unwrap_or(""),
+        &spreadsheet_safe(observation.note.as_deref().unwrap_or("")),
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_starting_like_a_formula_get_a_leading_quote() {
+        for cell in [
+            "=1+1",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            "=HYPERLINK(\"x\")",
+        ] {
+            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
+        }
+        for cell in ["", "District 3", "1-2", "a=b", "'quoted", " =1", "<script>"] {
+            assert_eq!(spreadsheet_safe(cell), cell);
+        }
+    }
 }

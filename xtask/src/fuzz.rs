@@ -1,0 +1,119 @@
+//! Fuzzing the source parsers with cargo-fuzz (libFuzzer, AddressSanitizer): the targets in
+//! `fuzz/fuzz_targets/` over the seeds in `fuzz/seeds/`.
+//!
+//! cargo-fuzz needs unstable compiler flags (`-Zsanitizer=address`, coverage instrumentation).
+//! The stable toolchain accepts them with `RUSTC_BOOTSTRAP=1`, so no nightly toolchain is
+//! needed: the build runs on `stable` whatever toolchain is the default.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::run;
+
+/// The fuzz targets, named as in `fuzz/Cargo.toml`.
+pub(crate) const TARGETS: &[&str] = &["measure", "observations", "period"];
+
+/// How long `cargo xtask test` fuzzes each target.
+pub(crate) const SHORT_RUN_SECONDS: u32 = 20;
+
+/// The cargo-fuzz release installed into `target/tools/cargo`.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// Where cargo-fuzz builds (`target/fuzz`) and keeps each target's growing corpus
+/// (`target/fuzz/corpus/<target>`); crashes are written to `target/fuzz/artifacts/<target>/`.
+const WORK: &str = "target/fuzz";
+
+/// `cargo-fuzz`, installed into `target/tools/cargo` when missing.
+fn cargo_fuzz() -> Result<PathBuf> {
+    let root = Path::new("target/tools/cargo");
+    let binary = root.join("bin/cargo-fuzz");
+    let installed = Command::new(&binary)
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(CARGO_FUZZ_VERSION));
+    if !installed {
+        run(crate::cargo()
+            .args([
+                "install",
+                "--locked",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+                "--root",
+            ])
+            .arg(root))?;
+    }
+    Ok(std::path::absolute(binary)?)
+}
+
+/// A `cargo fuzz` command on the stable toolchain with unstable flags allowed.
+fn command(cargo_fuzz: &Path, subcommand: &str, sanitizer: &str) -> Command {
+    let mut command = Command::new(cargo_fuzz);
+    command
+        .args([
+            "fuzz",
+            subcommand,
+            "--fuzz-dir",
+            "fuzz",
+            "--target-dir",
+            WORK,
+        ])
+        .args(["--sanitizer", sanitizer])
+        .env("RUSTUP_TOOLCHAIN", "stable")
+        .env("RUSTC_BOOTSTRAP", "1");
+    command
+}
+
+/// Builds every target with `sanitizer` (`address`, or `none` for about twice the executions per
+/// second), then runs each for `seconds` seconds from its seeds and the corpus of earlier runs.
+/// Fails on the first target that panics, crashes, times out or runs out of memory; libFuzzer
+/// prints the input and writes it under `target/fuzz/artifacts/<target>/`.
+pub(crate) fn run_all(seconds: u32, sanitizer: &str) -> Result<()> {
+    if seconds == 0 {
+        bail!("give the fuzzing time per target in seconds, at least 1");
+    }
+    let cargo_fuzz = cargo_fuzz()?;
+    run(&mut command(&cargo_fuzz, "build", sanitizer))?;
+    for target in TARGETS {
+        let corpus = Path::new(WORK).join("corpus").join(target);
+        let artifacts = Path::new(WORK).join("artifacts").join(target);
+        for dir in [&corpus, &artifacts] {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        // New inputs go to the first directory only: the committed seeds stay as they are.
+        run(command(&cargo_fuzz, "run", sanitizer)
+            .arg(target)
+            .arg(&corpus)
+            .arg(Path::new("fuzz/seeds").join(target))
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
+            .arg("-print_final_stats=1"))?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask fuzz [--seconds N] [--sanitizer address|none]`: every target for N seconds
+/// (default 600) with AddressSanitizer (default) or without.
+pub(crate) fn main(args: &[String]) -> Result<()> {
+    const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [--sanitizer address|none]";
+    let mut seconds = 600;
+    let mut sanitizer = "address";
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args.next().context(USAGE)?;
+        match flag.as_str() {
+            "--seconds" => {
+                seconds = value
+                    .parse()
+                    .with_context(|| format!("--seconds takes a whole number, not `{value}`"))?;
+            }
+            "--sanitizer" if ["address", "none"].contains(&value.as_str()) => sanitizer = value,
+            _ => bail!(USAGE),
+        }
+    }
+    run_all(seconds, sanitizer)
+}
