@@ -489,6 +489,7 @@ fn bench(settings: &Settings) -> Result<()> {
         "target/release/civicmetrics"
     })?;
     let python = anchors_python()?;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let mut report = Report::new(settings.command.clone(), settings.smoke);
 
     let mut sizes = Vec::new();
@@ -526,7 +527,12 @@ fn bench(settings: &Settings) -> Result<()> {
 
     print!("{}", report.summary());
     if !settings.smoke {
-        let machine = report::machine()?;
+        let machine = report::machine(
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )?;
         fs::write(
             "benchmarks/RESULTS.md",
             report.markdown(&machine, &sizes_table(&sizes)),
@@ -543,12 +549,12 @@ fn seconds(samples: &Samples) -> String {
 /// The growth table: the exporter at every size.
 fn sizes_table(sizes: &[SizeResult]) -> String {
     let mut table = String::from(
-        "| rows | CSV | Parquet only | peak memory | full build | peak memory | validate | peak memory | DuckDB | pyarrow |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| rows | CSV | Parquet only | peak memory | full build | peak memory | validate | peak memory | DuckDB | peak memory | pyarrow | peak memory |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for size in sizes {
         table.push_str(&format!(
-            "| {} | {:.0} MB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {} |\n",
+            "| {} | {:.0} MB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {:.0} MiB | {} | {:.0} MiB |\n",
             size.rows,
             size.csv_bytes as f64 / 1e6,
             seconds(&size.ours_parquet),
@@ -558,7 +564,9 @@ fn sizes_table(sizes: &[SizeResult]) -> String {
             seconds(&size.validate),
             size.validate.peak_mib(),
             seconds(&size.duckdb),
+            size.duckdb.peak_mib(),
             seconds(&size.pyarrow),
+            size.pyarrow.peak_mib(),
         ));
     }
     table

@@ -218,8 +218,9 @@ fn proc_field(file: &str, field: &str) -> Result<String> {
         .unwrap_or_default())
 }
 
-/// The machine, the toolchain and the anchors' versions, as a Markdown list.
-pub(crate) fn machine() -> Result<String> {
+/// The machine, the toolchain and the anchors' versions, as a Markdown list; `load` is the load
+/// average (1, 5 and 15 minutes) when the run began.
+pub(crate) fn machine(load: String) -> Result<String> {
     let cpu = proc_field("/proc/cpuinfo", "model name")?;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let memory_kib: f64 = proc_field("/proc/meminfo", "MemTotal")?
@@ -244,7 +245,7 @@ pub(crate) fn machine() -> Result<String> {
     };
     Ok(format!(
         "- CPU: {cpu}, {cores} cores available\n\
-         - Memory: {:.1} GiB\n\
+         - Memory: {:.1} GiB; load average when the run began: {load}\n\
          - Linux {}\n\
          - {}\n\
          - Anchors (PyPI): {anchors}; Python {}\n\
