@@ -69,7 +69,7 @@ enum Format {
     Parquet,
     /// The tables as CSV, with datapackage.json.
     Csv,
-    /// index.json and measures/<id>.json, which the widgets read.
+    /// `index.json` and `measures/<id>.json`, which the widgets read.
     Json,
     /// The residents' site.
     Site,
