@@ -56,6 +56,14 @@ POD_SCHEMA = "https://project-open-data.cio.gov/v1.1/schema"
 PARQUET_MEDIA_TYPE = "application/vnd.apache.parquet"
 DICTIONARY_ENCODINGS = {"RLE_DICTIONARY", "PLAIN_DICTIONARY"}
 
+# Columns written with a delta encoding instead of a dictionary: a series' periods follow one
+# another, so labels share prefixes and dates differ by small steps.
+DELTA_COLUMNS = {
+    ("observations", "period"): "DELTA_BYTE_ARRAY",
+    ("observations", "period_start"): "DELTA_BINARY_PACKED",
+    ("observations", "period_end"): "DELTA_BINARY_PACKED",
+}
+
 # Column types every release must have, by table (other columns are checked against the
 # Frictionless descriptor and must be one of the CSV-representable types below).
 EXPECTED_TYPES: dict[str, dict[str, pa.DataType]] = {
@@ -398,7 +406,22 @@ def check_parquet(release: Release, check: Check) -> None:
                 check.expect_equal(col.compression, "ZSTD", f"{where} compression")
                 values = chunk.column(col.path_in_schema)
                 check_statistics(check, where, col, values, duck_stats.get((rg_index, col_index)))
-                if col.physical_type == "BYTE_ARRAY":
+                delta = DELTA_COLUMNS.get((table, col.path_in_schema))
+                if delta:
+                    data_encodings = {
+                        s["encoding"]
+                        for s in (duck_stats.get((rg_index, col_index), {}).get("encoding_stats") or [])
+                        if s["page_type"].startswith("DATA_PAGE")
+                    }
+                    check.expect(
+                        delta in col.encodings and not col.has_dictionary_page,
+                        f"{where}: not {delta}-encoded (encodings {col.encodings})",
+                    )
+                    check.expect(
+                        not data_encodings or data_encodings == {delta},
+                        f"{where}: data pages in {sorted(data_encodings)}, not {delta}",
+                    )
+                elif col.physical_type == "BYTE_ARRAY":
                     check.expect(
                         bool(DICTIONARY_ENCODINGS & set(col.encodings)) and col.has_dictionary_page,
                         f"{where}: not dictionary-encoded (encodings {col.encodings})",
