@@ -4,7 +4,7 @@
 #![no_main]
 
 use dataset::CalendarDate;
-use dataset::source::{ObservationReader, judge_series};
+use dataset::source::{ObservationReader, check_series, judge_series};
 use fuzz_support::CATALOG;
 use libfuzzer_sys::fuzz_target;
 
@@ -25,7 +25,8 @@ fuzz_target!(|bytes: &[u8]| {
     let files = ["observations/fuzz.csv".to_owned()];
     for (measure, rows) in catalog.measures.iter().zip(rows) {
         if !rows.is_empty() {
-            let _ = judge_series(measure, rows, &files);
+            let (rows, _) = check_series(measure, rows, &files);
+            let _ = judge_series(measure, rows);
         }
     }
     for diagnostic in &diagnostics {
