@@ -94,7 +94,7 @@ pub(crate) fn read_observations(
             Vec::new()
         };
         let first_end = parts.first().map(|&(offset, _)| offset);
-        let Some(mut reader) = open_part(path, name, index, 0, first_end, context, diagnostics)?
+        let Some(mut reader) = open_part(path, name, index, first_end, context, diagnostics)?
         else {
             continue;
         };
@@ -191,17 +191,17 @@ fn range<'a>(
 
 type PartReader<'a> = ObservationReader<'a, BufReader<Counting<'a, std::io::Take<File>>>>;
 
-/// A reader of the file's first part (with the header), or `None` when the header is unusable.
+/// A reader of the file up to `end` (its first part, with the header), or `None` when the header
+/// is unusable.
 fn open_part<'a>(
     path: &Path,
     name: &str,
     index: usize,
-    start: u64,
     end: Option<u64>,
     context: &ReadContext<'a>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<PartReader<'a>>, Error> {
-    let bytes = range(path, start, end, context)?;
+    let bytes = range(path, 0, end, context)?;
     let file = u32::try_from(index).unwrap_or(u32::MAX);
     match ObservationReader::new(name, file, bytes, context.catalog, context.today) {
         Ok(reader) => Ok(Some(reader)),

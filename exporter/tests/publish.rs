@@ -80,16 +80,9 @@ fn quiet_when_piped() {
 fn spilling_rows_to_disk_changes_nothing() {
     let temp = tempfile::tempdir().unwrap();
     let publish = |name: &str, row_budget| {
-        let out = temp.path().join(name);
-        let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
-        let mut options = exporter::Options::new(
-            root().join("examples/seattle"),
-            Some(out.clone()),
-            published,
-        );
-        options.row_budget = row_budget;
-        exporter::run(&options, &exporter::Quiet).unwrap();
-        out
+        publish_sample(&temp.path().join(name), |options| {
+            options.row_budget = row_budget;
+        })
     };
     let in_memory = publish("in-memory", exporter::DEFAULT_ROW_BUDGET);
     // A budget far below the sample's 8,953 rows makes the store spill almost at once.
@@ -106,10 +99,29 @@ fn spilling_rows_to_disk_changes_nothing() {
     );
 }
 
+/// The publication time of the releases these tests compare.
+fn published() -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap()
+}
+
+/// Publishes the bundled sample into `out` with the options `configure` sets.
+fn publish_sample(
+    out: &std::path::Path,
+    configure: impl FnOnce(&mut exporter::Options),
+) -> std::path::PathBuf {
+    let mut options = exporter::Options::new(
+        root().join("examples/seattle"),
+        Some(out.to_owned()),
+        published(),
+    );
+    configure(&mut options);
+    exporter::run(&options, &exporter::Quiet).unwrap();
+    out.to_owned()
+}
+
 /// Runs the pipeline without publishing, reading every file in one go or in parts.
 fn validate(source: &std::path::Path, in_parts: bool) -> Result<Vec<String>, Vec<String>> {
-    let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
-    let mut options = exporter::Options::new(source.to_owned(), None, published);
+    let mut options = exporter::Options::new(source.to_owned(), None, published());
     options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
     match exporter::run(&options, &exporter::Quiet) {
         Ok(outcome) => Ok(outcome.diagnostics.iter().map(|d| d.to_string()).collect()),
@@ -124,16 +136,9 @@ fn validate(source: &std::path::Path, in_parts: bool) -> Result<Vec<String>, Vec
 fn reading_files_in_parts_changes_nothing() {
     let temp = tempfile::tempdir().unwrap();
     let publish = |name: &str, in_parts: bool| {
-        let out = temp.path().join(name);
-        let published = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
-        let mut options = exporter::Options::new(
-            root().join("examples/seattle"),
-            Some(out.clone()),
-            published,
-        );
-        options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
-        exporter::run(&options, &exporter::Quiet).unwrap();
-        out
+        publish_sample(&temp.path().join(name), |options| {
+            options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
+        })
     };
     assert_same_tree(&publish("whole", false), &publish("parts", true));
     // Every bad-input case reports the same problems at the same places either way.
