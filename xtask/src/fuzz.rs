@@ -66,17 +66,33 @@ fn command(cargo_fuzz: &Path, subcommand: &str, sanitizer: &str) -> Command {
     command
 }
 
-/// Builds every target with `sanitizer` (`address`, or `none` for about twice the executions per
-/// second), then runs each for `seconds` seconds from its seeds and the corpus of earlier runs.
-/// Fails on the first target that panics, crashes, times out or runs out of memory; libFuzzer
-/// prints the input and writes it under `target/fuzz/artifacts/<target>/`.
-pub(crate) fn run_all(seconds: u32, sanitizer: &str) -> Result<()> {
-    if seconds == 0 {
-        bail!("give the fuzzing time per target in seconds, at least 1");
+/// When a fuzz run stops.
+#[derive(Clone, Copy)]
+pub(crate) enum Budget {
+    /// After this many seconds per target.
+    Seconds(u32),
+    /// After this many executions per target.
+    Runs(u64),
+}
+
+impl Budget {
+    /// The libFuzzer flag that sets this budget.
+    fn flag(self) -> String {
+        match self {
+            Budget::Seconds(seconds) => format!("-max_total_time={seconds}"),
+            Budget::Runs(runs) => format!("-runs={runs}"),
+        }
     }
+}
+
+/// Builds every target with `sanitizer` (`address`, or `none` for about twice the executions per
+/// second), then runs each of `targets` within `budget` from its seeds and the corpus of earlier
+/// runs. Fails on the first target that panics, crashes, times out or runs out of memory;
+/// libFuzzer prints the input and writes it under `target/fuzz/artifacts/<target>/`.
+pub(crate) fn run_all(targets: &[&str], budget: Budget, sanitizer: &str) -> Result<()> {
     let cargo_fuzz = cargo_fuzz()?;
     run(&mut command(&cargo_fuzz, "build", sanitizer))?;
-    for target in TARGETS {
+    for target in targets {
         let corpus = Path::new(WORK).join("corpus").join(target);
         let artifacts = Path::new(WORK).join("artifacts").join(target);
         for dir in [&corpus, &artifacts] {
@@ -89,31 +105,46 @@ pub(crate) fn run_all(seconds: u32, sanitizer: &str) -> Result<()> {
             .arg(&corpus)
             .arg(Path::new("fuzz/seeds").join(target))
             .arg("--")
-            .arg(format!("-max_total_time={seconds}"))
+            .arg(budget.flag())
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
             .arg("-print_final_stats=1"))?;
     }
     Ok(())
 }
 
-/// `cargo xtask fuzz [--seconds N] [--sanitizer address|none]`: every target for N seconds
-/// (default 600) with AddressSanitizer (default) or without.
+/// `cargo xtask fuzz [--seconds N | --runs N] [--target NAME] [--sanitizer address|none]`: each
+/// target (or the one named) for N seconds (default 600) or N executions, with AddressSanitizer
+/// (default) or without.
 pub(crate) fn main(args: &[String]) -> Result<()> {
-    const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [--sanitizer address|none]";
-    let mut seconds = 600;
+    const USAGE: &str = "usage: cargo xtask fuzz [--seconds N | --runs N] [--target NAME] \
+                         [--sanitizer address|none]";
+    let mut budget = Budget::Seconds(600);
+    let mut targets = TARGETS;
     let mut sanitizer = "address";
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args.next().context(USAGE)?;
         match flag.as_str() {
-            "--seconds" => {
-                seconds = value
-                    .parse()
-                    .with_context(|| format!("--seconds takes a whole number, not `{value}`"))?;
+            "--seconds" => budget = Budget::Seconds(positive(flag, value)?),
+            "--runs" => budget = Budget::Runs(positive(flag, value)?),
+            "--target" => {
+                let index = TARGETS
+                    .iter()
+                    .position(|t| t == value)
+                    .with_context(|| format!("no fuzz target `{value}`; they are {TARGETS:?}"))?;
+                targets = &TARGETS[index..=index];
             }
             "--sanitizer" if ["address", "none"].contains(&value.as_str()) => sanitizer = value,
             _ => bail!(USAGE),
         }
     }
-    run_all(seconds, sanitizer)
+    run_all(targets, budget, sanitizer)
+}
+
+/// `value` as a whole number of at least 1, or an error naming `flag`.
+fn positive<T: std::str::FromStr + PartialOrd + From<u8>>(flag: &str, value: &str) -> Result<T> {
+    match value.parse() {
+        Ok(number) if number >= T::from(1) => Ok(number),
+        _ => bail!("{flag} takes a whole number of at least 1, not `{value}`"),
+    }
 }

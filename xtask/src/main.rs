@@ -8,7 +8,8 @@
 //!   once at a tiny size.
 //! - `bench`: the exporter and the widgets against pyarrow, DuckDB, Chart.js and uPlot; results
 //!   in `benchmarks/RESULTS.md`.
-//! - `fuzz [--seconds N]`: every fuzz target for N seconds (the long run; `test` runs them briefly).
+//! - `fuzz [--seconds N | --runs N] [--target NAME]`: the fuzz targets for N seconds or N executions
+//!   each (the long run; `test` runs them briefly).
 
 mod bench;
 
@@ -27,7 +28,8 @@ commands:
   demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
   test    run every check and test, installing what they need
-  fuzz    run every fuzz target for --seconds N each (default 600) [--sanitizer address|none]";
+  fuzz    run every fuzz target for --seconds N (default 600) or --runs N each
+          [--target NAME] [--sanitizer address|none]";
 
 fn main() -> Result<()> {
     let root = project_root();
@@ -427,7 +429,11 @@ fn test() -> Result<()> {
         .args(["test", "--workspace", "--locked"])
         .env("CIVICMETRICS_PYTHON", &python)
         .env("INSTA_UPDATE", "no"))?;
-    fuzz::run_all(fuzz::SHORT_RUN_SECONDS, "address")?;
+    fuzz::run_all(
+        fuzz::TARGETS,
+        fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),
+        "address",
+    )?;
     browser_tests()?;
     // Every benchmark once, at a tiny size: they run, nothing is timed.
     run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
