@@ -8,9 +8,11 @@
 //   with every widget kind over the hostile data, the feeds and oEmbed responses opened as served,
 //   and a page inserting each oEmbed `html` the way a consumer does;
 // - on each: window.__pwned is undefined, no dialog opened, no uncaught exception, no request
-//   left for a payload's target (`x`, example.org), and the layout stays bounded (no horizontal
+//   left for a payload's target (`x`, example.org), the layout stays bounded (no horizontal
 //   scrolling; cards and charts no taller than CARD_MAX / CHART_MAX, areas no taller than AREA_MAX
-//   besides their description, which is shown whole).
+//   besides their description, which is shown whole), and every text node and attribute holding
+//   a Unicode direction control (the fixture's RLO, LRO, RLI) keeps it inside an isolate it
+//   closes itself (UAX #9), so it cannot reorder the text after it.
 //
 // Screenshots go to target/e2e/hostile-*.png.
 // Usage: node tests/e2e/hostile.mjs ROOT TOOLS_DIR CIVICMETRICS_BINARY
@@ -118,6 +120,47 @@ await context.route('**/*', (route) => {
   return route.continue();
 });
 
+/**
+ * Runs in the page: every text node (outside <script> and <style>) and attribute of the document
+ * and its shadow roots that holds a direction control must hold it inside an isolate (LRI, RLI or
+ * FSI … PDI) that it also closes, with no PDI closing an isolate it did not open.
+ */
+function directionLeaks() {
+  const CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+  const contained = (text) => {
+    let depth = 0;
+    for (const c of text) {
+      if (c >= '\u2066' && c <= '\u2068') depth += 1;
+      else if (c === '\u2069') {
+        if (depth === 0) return false;
+        depth -= 1;
+      } else if (c >= '\u202A' && c <= '\u202E' && depth === 0) return false;
+    }
+    return depth === 0;
+  };
+  const result = { checked: 0, leaks: [] };
+  const inspect = (where, text) => {
+    if (!CONTROL.test(text)) return;
+    result.checked += 1;
+    if (!contained(text)) result.leaks.push(`${where}: ${JSON.stringify(text.slice(0, 60))}`);
+  };
+  const walk = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const parent = node.parentElement?.localName;
+        if (parent !== 'script' && parent !== 'style') inspect(`text in <${parent}>`, node.data);
+        continue;
+      }
+      for (const attribute of node.attributes) inspect(`<${node.localName} ${attribute.name}>`, attribute.value);
+      if (node.shadowRoot) walk(node.shadowRoot);
+    }
+  };
+  walk(document);
+  return result;
+}
+let directionTexts = 0;
+
 /** Opens `path`, waits for the widgets, and checks nothing ran and the layout is bounded. */
 async function visit(path, { name, widgets = true, layout = true, ready } = {}) {
   const page = await context.newPage();
@@ -139,6 +182,9 @@ async function visit(path, { name, widgets = true, layout = true, ready } = {}) 
   }
   // Give handlers (onerror, onload, autofocus) time to fire.
   await page.waitForTimeout(300);
+  const bidi = await page.evaluate(directionLeaks);
+  directionTexts += bidi.checked;
+  check(bidi.leaks.length === 0, `${path}: direction controls not isolated: ${bidi.leaks.join('; ')}`);
   const pwned = await page.evaluate(() => window.__pwned);
   check(pwned === undefined, `${path}: an injected script ran (window.__pwned = ${pwned})`);
   check(problems.length === 0, `${path}: ${problems.join('; ')}`);
@@ -199,9 +245,12 @@ for (const path of [...feeds, ...measures.map((id) => `/oembed/${id}.json`), '/s
   await visit(path, { widgets: false, layout: false });
 }
 
+// The check above is not empty: the fixture's direction controls reached pages, widgets and feeds.
+check(directionTexts > 0, 'no text with direction controls was found to check');
+
 await context.close();
 server.close();
-console.log(`hostile text: ${pages.length} pages, ${feeds.length} feeds, ${measures.length} oEmbed responses, the widgets page`);
+console.log(`hostile text: ${pages.length} pages, ${feeds.length} feeds, ${measures.length} oEmbed responses, the widgets page; ${directionTexts} texts with direction controls, all isolated`);
 if (failures.length) {
   console.error(`${failures.length} failure(s):\n- ${failures.join('\n- ')}`);
   process.exit(1);

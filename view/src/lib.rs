@@ -2,6 +2,8 @@
 //! where it is shown.
 //!
 //! - [`strings`]: the built-in interface strings (English, Spanish) and template filling.
+//! - [`bidi`]: text from the data isolated so that its direction controls cannot reorder what
+//!   follows it.
 //! - [`trend`]: the change from the same period a year earlier.
 //! - [`status_symbol`]: the symbol shown with a status, so it is never told by colour alone.
 //! - [`chart`]: sparklines and full charts drawn with plotters on any
@@ -11,6 +13,7 @@
 //! This crate depends on neither browser crates (`web-sys`, `wasm-bindgen`) nor `arrow` or
 //! `parquet`; it compiles for `wasm32-unknown-unknown` and natively.
 
+pub mod bidi;
 pub mod chart;
 pub mod strings;
 pub mod trend;

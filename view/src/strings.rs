@@ -114,7 +114,8 @@ pub fn get<'k>(language: &str, key: &'k str) -> &'k str {
 }
 
 /// Replaces `{0}`, `{1}` … in `template`. Values are inserted once, so a value containing `{1}`
-/// is never expanded again.
+/// is never expanded again, and [isolated](crate::bidi::isolate), so that direction controls in
+/// a value cannot reorder the rest of the sentence.
 pub fn fill(template: &str, values: &[&str]) -> String {
     let mut text = String::with_capacity(template.len() + 16);
     let mut rest = template;
@@ -125,7 +126,9 @@ pub fn fill(template: &str, values: &[&str]) -> String {
             .and_then(|(index, tail)| Some((index.parse::<usize>().ok()?, tail)));
         match placeholder {
             Some((index, tail)) => {
-                text.push_str(values.get(index).copied().unwrap_or_default());
+                text.push_str(&crate::bidi::isolate(
+                    values.get(index).copied().unwrap_or_default(),
+                ));
                 rest = tail;
             }
             None => {

@@ -421,7 +421,7 @@ impl MetricChart {
                 let item = element(&legend, "li", "");
                 let swatch = element(&item, "span", &format!("swatch series-{}", i % 8));
                 set(&swatch, "aria-hidden", "true");
-                item.append_with_str_1(&s.label)?;
+                item.append_with_str_1(&view::bidi::isolate(&s.label))?;
             }
         }
         let live = element(&figure, "p", "live");

@@ -1,5 +1,5 @@
-//! Building the shadow DOM. Text from data is always inserted as text, never as HTML, and only
-//! `http(s):` and `mailto:` links are followed.
+//! Building the shadow DOM. Text from data is always inserted as text, never as HTML, with its
+//! direction controls kept inside it, and only `http(s):` and `mailto:` links are followed.
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, Node, Window};
@@ -33,10 +33,11 @@ pub(crate) fn element(parent: &Node, tag: &str, class: &str) -> Element {
     element
 }
 
-/// Creates `<tag class=…>text</tag>` under `parent`, the text inserted as text.
+/// Creates `<tag class=…>text</tag>` under `parent`, the text inserted as text and
+/// [isolated](view::bidi::isolate) when it holds direction controls.
 pub(crate) fn text_element(parent: &Node, tag: &str, class: &str, text: &str) -> Element {
     let element = element(parent, tag, class);
-    element.set_text_content(Some(text));
+    element.set_text_content(Some(&view::bidi::isolate(text)));
     element
 }
 

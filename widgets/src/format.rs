@@ -110,7 +110,9 @@ impl Formatter {
             .number_format(&pairs)
             .map_or_else(String::new, |format| format.format(value));
         match (&measure.unit, &measure.unit_label) {
-            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => format!("{text} {label}"),
+            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
+                format!("{text} {}", view::bidi::isolate(label))
+            }
             _ => text,
         }
     }

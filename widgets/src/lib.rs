@@ -44,14 +44,25 @@ fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {
 
 /// Hidden elements whose computed colours give the canvas its theme (see `draw::read_palette`).
 fn add_probes(root: &Node) {
+    // Spelled out: building the names at run time costs more code than the names themselves.
+    const PROBES: [&str; 12] = [
+        "probe-line",
+        "probe-target",
+        "probe-grid",
+        "probe-text",
+        "probe-series-0",
+        "probe-series-1",
+        "probe-series-2",
+        "probe-series-3",
+        "probe-series-4",
+        "probe-series-5",
+        "probe-series-6",
+        "probe-series-7",
+    ];
     let probes = dom::element(root, "div", "probes");
     dom::set(&probes, "aria-hidden", "true");
-    for name in ["line", "target", "grid", "text"]
-        .into_iter()
-        .map(str::to_owned)
-        .chain((0..8).map(|i| format!("series-{i}")))
-    {
-        dom::element(&probes, "span", &format!("probe-{name}"));
+    for class in PROBES {
+        dom::element(&probes, "span", class);
     }
 }
 

@@ -4,6 +4,7 @@
 use atom_syndication::{Feed, FixedDateTime, Link, Person, Text};
 use dataset::document::MeasureDocument;
 use dataset::model::{DatasetInfo, Status};
+use view::bidi::isolate;
 
 use super::format::Formatter;
 
@@ -99,6 +100,11 @@ fn time(text: &str) -> FixedDateTime {
     FixedDateTime::parse_from_rfc3339(text).unwrap_or_default()
 }
 
+/// Plain text for a feed reader, [isolated](isolate) when it holds direction controls.
+fn plain(text: &str) -> Text {
+    Text::plain(isolate(text).into_owned())
+}
+
 fn link(href: &str, rel: &str, mime_type: Option<&str>) -> Link {
     Link {
         href: href.to_owned(),
@@ -114,12 +120,12 @@ pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e En
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
     entries.truncate(ENTRIES_PER_FEED);
     let author = Person {
-        name: info.info.publisher.clone(),
+        name: isolate(&info.info.publisher).into_owned(),
         email: Some(info.info.contact.email.clone()),
         ..Person::default()
     };
     let feed = Feed {
-        title: Text::plain(info.title.clone()),
+        title: plain(&info.title),
         id: info.id.clone(),
         updated: time(info.updated),
         authors: vec![author],
@@ -127,16 +133,16 @@ pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e En
             link(&info.id, "self", Some("application/atom+xml")),
             link(&info.page, "alternate", Some("text/html")),
         ],
-        rights: Some(Text::plain(info.info.license.clone())),
-        subtitle: Some(Text::plain(info.info.description.clone())),
+        rights: Some(plain(&info.info.license)),
+        subtitle: Some(plain(&info.info.description)),
         lang: info.info.languages.first().cloned(),
         entries: entries
             .into_iter()
             .map(|entry| atom_syndication::Entry {
-                title: Text::plain(entry.title.clone()),
+                title: plain(&entry.title),
                 id: entry.id.clone(),
                 updated: time(&entry.updated),
-                summary: Some(Text::plain(entry.summary.clone())),
+                summary: Some(plain(&entry.summary)),
                 links: vec![link(&entry.link, "alternate", Some("text/html"))],
                 ..atom_syndication::Entry::default()
             })

@@ -161,7 +161,7 @@ impl<'l> Formatter<'l> {
             Unit::Count | Unit::Ratio | Unit::Number => {
                 let number = self.number(value, decimals);
                 match &measure.unit_label {
-                    Some(label) => format!("{number} {label}"),
+                    Some(label) => format!("{number} {}", view::bidi::isolate(label)),
                     None => number,
                 }
             }

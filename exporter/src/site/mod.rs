@@ -31,6 +31,7 @@ use dataset::document::{Index, MeasureDocument};
 use dataset::model::{DatasetInfo, Status, TargetKind};
 use dataset::{CalendarDate, Frequency, Measure};
 use serde_json::json;
+use view::bidi::isolate;
 
 use crate::charts;
 use crate::error::{Error, IoContext};
@@ -55,6 +56,18 @@ const FAVICON: &str = include_str!("favicon.svg");
 /// Sizes of the frames in the embed snippets, in CSS pixels.
 const EMBED_CARD_HEIGHT: u32 = 420;
 const EMBED_CHART_HEIGHT: u32 = 560;
+
+/// The templates' escaper (configured in `askama.toml`): every printed value HTML-escaped and,
+/// when it holds direction controls, [isolated](view::bidi::isolate), so that a title ending in
+/// RIGHT-TO-LEFT OVERRIDE cannot reverse the text after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IsolatingHtml;
+
+impl askama::filters::Escaper for IsolatingHtml {
+    fn write_escaped_str<W: std::fmt::Write>(&self, dest: W, string: &str) -> std::fmt::Result {
+        askama::filters::Html.write_escaped_str(dest, &view::bidi::isolate(string))
+    }
+}
 
 /// How the site is published.
 #[derive(Debug, Clone, Default)]
@@ -643,7 +656,7 @@ impl Site {
 
     fn embed_snippet(&self, lang: &str, measure: &Measure, view: &str) -> String {
         let prefix = language_prefix(&self.info, lang);
-        let title = xml::escape(measure.text(lang).title);
+        let title = xml::escape(&isolate(measure.text(lang).title));
         let (query, height) = match view {
             "chart" => ("?view=chart", EMBED_CHART_HEIGHT),
             _ => ("", EMBED_CARD_HEIGHT),
@@ -883,10 +896,10 @@ impl Site {
         let response = json!({
             "version": "1.0",
             "type": "rich",
-            "title": measure.text(lang).title,
-            "provider_name": self.info.publisher,
+            "title": isolate(measure.text(lang).title),
+            "provider_name": isolate(&self.info.publisher),
             "provider_url": self.base,
-            "author_name": measure.department,
+            "author_name": isolate(&measure.department),
             "html": self.embed_snippet(lang, measure, "card"),
             "width": 480,
             "height": EMBED_CARD_HEIGHT,
@@ -1208,6 +1221,20 @@ fn target_words(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_escape_markup_and_isolate_direction_controls() {
+        let escaped = |text: &str| {
+            askama::filters::escape(text, IsolatingHtml)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(escaped("Parks & <b>"), "Parks &#38; &#60;b&#62;");
+        assert_eq!(
+            escaped("\u{202e}<img>\u{2069}"),
+            "\u{2068}\u{202e}&#60;img&#62;\u{2069}"
+        );
+    }
 
     #[test]
     fn paths_lead_back_to_the_root() {
