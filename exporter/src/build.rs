@@ -20,7 +20,7 @@ use crate::error::{Error, IoContext};
 use crate::load::load;
 use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
 use crate::progress::Progress;
-use crate::publish::Staging;
+use crate::publish::{OutLock, Staging};
 use crate::site::{Site, SiteOptions};
 pub use crate::store::DEFAULT_ROW_BUDGET;
 
@@ -120,8 +120,8 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// The outputs of a build, open while measures stream through.
-struct Outputs {
-    staging: Staging,
+struct Outputs<'l> {
+    staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
     summaries: Vec<MeasureSummary>,
@@ -169,15 +169,15 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
     writer.flush().io_context(path)
 }
 
-impl Outputs {
+impl<'l> Outputs<'l> {
     fn create(
-        out: &Path,
+        lock: &'l OutLock,
         catalog: &Catalog,
         published: &str,
         site: &SiteOptions,
         formats: Formats,
-    ) -> Result<Outputs, Error> {
-        let staging = Staging::begin(out)?;
+    ) -> Result<Outputs<'l>, Error> {
+        let staging = Staging::begin(lock)?;
         let data = staging.dir().join("data");
         let documents = if formats.json { "measures" } else { "" };
         fs::create_dir_all(data.join(documents)).io_context(&data)?;
@@ -457,6 +457,9 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
 
 /// [`run`], with out-of-space errors not yet told apart.
 fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+    // A build into OUT holds OUT's lock from start to end: it alone uses the scratch directory
+    // beside OUT, and taking the lock removes what a killed build left there.
+    let lock = options.out.as_deref().map(OutLock::acquire).transpose()?;
     let mut diagnostics = Vec::new();
     let source = load(&options.source, &mut diagnostics)?;
     let today = CalendarDate(options.published.to_offset(time::UtcOffset::UTC).date());
@@ -469,9 +472,9 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
         _ => return Err(invalid(diagnostics)),
     };
     // Outputs are written only while the source is still valid; validation goes on regardless.
-    let mut outputs = match &options.out {
-        Some(out) if !has_errors(&diagnostics) => Some(Outputs::create(
-            out,
+    let mut outputs = match &lock {
+        Some(lock) if !has_errors(&diagnostics) => Some(Outputs::create(
+            lock,
             &catalog,
             &published,
             &options.site,
@@ -486,10 +489,8 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
         .map(|(path, _)| fs::metadata(path).map_or(0, |m| m.len()))
         .sum();
     progress.start("Reading observations", total_bytes);
-    // Spill beside OUT, which must have room for the release anyway.
-    let spill_in = match options.out.as_deref().and_then(Path::parent) {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        Some(_) => PathBuf::from("."),
+    let spill_in = match &lock {
+        Some(lock) => lock.scratch().to_owned(),
         None => std::env::temp_dir(),
     };
     let mut rows = read_observations(

@@ -22,6 +22,6 @@ pub use build::{
 };
 pub use error::Error;
 pub use progress::{Progress, Quiet};
-pub use publish::Staging;
+pub use publish::{OutLock, Staging};
 pub use serve::ServeOptions;
 pub use site::{SiteOptions, WIDGET_FILES};

@@ -24,6 +24,8 @@ enum Command {
     Validate {
         /// The source directory (dataset.toml, measures/, observations/).
         source: PathBuf,
+        #[command(flatten)]
+        memory: Memory,
     },
     /// Validate, then publish the dataset into OUT atomically.
     Build {
@@ -48,6 +50,8 @@ enum Command {
             default_value = "parquet,csv,json,site"
         )]
         formats: Vec<Format>,
+        #[command(flatten)]
+        memory: Memory,
     },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
@@ -60,6 +64,15 @@ enum Command {
         #[arg(long, default_value = exporter::serve::DEFAULT_HOST)]
         host: String,
     },
+}
+
+/// How much of the observations a run holds in memory.
+#[derive(Debug, clap::Args)]
+struct Memory {
+    /// Observation rows held in memory before they spill to disk (beside OUT for `build`, in the
+    /// temporary directory for `validate`); memory use grows with it.
+    #[arg(long, value_name = "ROWS", default_value_t = exporter::DEFAULT_ROW_BUDGET)]
+    memory_rows: usize,
 }
 
 /// A format `build` can publish.
@@ -136,14 +149,17 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (source, out, site, formats) = match cli.command {
-        Command::Validate { source } => (source, None, SiteOptions::default(), Formats::ALL),
+    let (source, out, site, formats, memory) = match cli.command {
+        Command::Validate { source, memory } => {
+            (source, None, SiteOptions::default(), Formats::ALL, memory)
+        }
         Command::Build {
             source,
             out,
             base_url,
             widgets,
             formats,
+            memory,
         } => {
             let formats = Formats {
                 parquet: formats.contains(&Format::Parquet),
@@ -156,6 +172,7 @@ fn main() -> ExitCode {
                 Some(out),
                 SiteOptions { base_url, widgets },
                 formats,
+                memory,
             )
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
@@ -179,6 +196,7 @@ fn main() -> ExitCode {
     let mut options = Options::new(source, out.clone(), published);
     options.site = site;
     options.formats = formats;
+    options.row_budget = memory.memory_rows;
     let started = std::time::Instant::now();
     let result = exporter::run(&options, &Bar(bar));
     let mut stderr = std::io::stderr().lock();

@@ -27,7 +27,12 @@ const RELEASES: [(&str, &str); 2] = [
 
 type Tree = BTreeMap<String, Vec<u8>>;
 
-/// `civicmetrics build examples/seattle --out OUT` publishing release `which` of [`RELEASES`].
+/// Rows a build holds in memory: a fraction of the sample's 8,953, so that every build spills
+/// rows into its scratch directory beside OUT and kills leave some behind.
+const MEMORY_ROWS: &str = "1000";
+
+/// `civicmetrics build examples/seattle --out OUT` publishing release `which` of [`RELEASES`],
+/// spilling rows to disk.
 fn build_command(which: usize, out: &Path) -> Command {
     let (epoch, base_url) = RELEASES[which];
     let mut command = Command::new(env!("CARGO_BIN_EXE_civicmetrics"));
@@ -37,6 +42,7 @@ fn build_command(which: usize, out: &Path) -> Command {
         .arg("--out")
         .arg(out)
         .args(["--base-url", base_url])
+        .args(["--memory-rows", MEMORY_ROWS])
         .env("SOURCE_DATE_EPOCH", epoch)
         .stdin(Stdio::null())
         .stdout(Stdio::null());
@@ -159,7 +165,8 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     // One moment in each fiftieth of a little more than a whole build, so that the kills cover
     // the build from the first file written to the swap and the removal of the old release.
     let span = duration.mul_f64(1.1);
-    let (mut previous, mut new, mut finished, mut staging_left) = (0, 0, 0, 0);
+    let (mut previous, mut new, mut finished) = (0, 0, 0);
+    let (mut staging_left, mut scratch_left) = (0, 0);
     let started = Instant::now();
     for trial in 0..TRIALS {
         let moment = span.mul_f64((trial as f64 + rng.unit()) / TRIALS as f64);
@@ -176,11 +183,12 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
         if !killed {
             finished += 1;
         }
-        if names(temp.path())
-            .iter()
-            .any(|name| name.contains("staging"))
-        {
+        let beside = names(temp.path());
+        if beside.iter().any(|name| name == ".public.staging") {
             staging_left += 1;
+        }
+        if beside.iter().any(|name| name == ".public.scratch") {
+            scratch_left += 1;
         }
         verify_checksums(&out);
         let now = identify(&out, &releases);
@@ -200,8 +208,9 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     let report = format!(
         "crash trials: {TRIALS} builds (seed {SEED:#x}, moments over {:.2?}, a whole build \
          {duration:.2?}): {} killed, {finished} finished first; OUT was the previous release \
-         {previous} times and the new one {new} times, intact every time; {staging_left} \
-         staging directories left behind; {:.1?} in all",
+         {previous} times and the new one {new} times, intact every time; left behind: \
+         {staging_left} staging and {scratch_left} scratch directories (spilled rows); {:.1?} \
+         in all",
         span,
         TRIALS - finished,
         started.elapsed()
