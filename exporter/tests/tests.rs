@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod hostile;
 mod invalid;
+mod links;
 mod load;
 mod publish;
 mod serve;

@@ -239,9 +239,13 @@ await visit('/e2e/oembed.html', { ready: () => document.body.dataset.done === '1
 
 // Feeds, the sitemap and oEmbed responses as served: Chromium renders XML documents (where an
 // unescaped XHTML <script> would run) and shows JSON as text.
+// Each language has its home page at / or /<lang>/, its feeds and its oEmbed responses.
+const languages = pages.filter((path) => /^\/([a-z]{2,3}(-[A-Za-z0-9]+)*\/)?$/.test(path)).map((path) => path.slice(1));
 const feeds = pages.flatMap((path) => existsSync(join(out, path, 'feed.xml')) ? [`${path}feed.xml`] : []);
-check(feeds.length === 1 + areas.length + measures.length, `${feeds.length} feeds`);
-for (const path of [...feeds, ...measures.map((id) => `/oembed/${id}.json`), '/sitemap.xml']) {
+check(feeds.length === languages.length * (1 + areas.length + measures.length), `${feeds.length} feeds`);
+const oembeds = languages.flatMap((prefix) => measures.map((id) => `/${prefix}oembed/${id}.json`));
+check(oembeds.every((path) => existsSync(join(out, path))), `oEmbed responses missing: ${oembeds.join(' ')}`);
+for (const path of [...feeds, ...oembeds, '/sitemap.xml']) {
   await visit(path, { widgets: false, layout: false });
 }
 
@@ -250,7 +254,7 @@ check(directionTexts > 0, 'no text with direction controls was found to check');
 
 await context.close();
 server.close();
-console.log(`hostile text: ${pages.length} pages, ${feeds.length} feeds, ${measures.length} oEmbed responses, the widgets page; ${directionTexts} texts with direction controls, all isolated`);
+console.log(`hostile text: ${pages.length} pages in ${languages.length} languages, ${feeds.length} feeds, ${oembeds.length} oEmbed responses, the widgets page; ${directionTexts} texts with direction controls, all isolated`);
 if (failures.length) {
   console.error(`${failures.length} failure(s):\n- ${failures.join('\n- ')}`);
   process.exit(1);

@@ -31,6 +31,8 @@ pub(super) struct FeedInfo<'i> {
     pub(super) title: String,
     /// The page it follows.
     pub(super) page: String,
+    /// The language of its entries.
+    pub(super) lang: &'i str,
     /// The publication time (RFC 3339).
     pub(super) updated: &'i str,
     /// The dataset, for author and rights.
@@ -135,7 +137,7 @@ pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e En
         ],
         rights: Some(plain(&info.info.license)),
         subtitle: Some(plain(&info.info.description)),
-        lang: info.info.languages.first().cloned(),
+        lang: Some(info.lang.to_owned()),
         entries: entries
             .into_iter()
             .map(|entry| atom_syndication::Entry {

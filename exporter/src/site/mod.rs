@@ -11,7 +11,7 @@
 //! embed/<id>/index.html       a card (or ?view=chart) for iframes; embed.js resizes them
 //! oembed/<id>.json            oEmbed `rich` responses
 //! about/index.html            about the data, the data dictionary, the status rule
-//! <lang>/…                    the same pages in each further language of the dataset
+//! <lang>/…                    the same pages, feeds and oEmbed responses in each further language
 //! feed.xml, sitemap.xml, robots.txt, 404.html, assets/, widgets/
 //! data/charts/<id>.svg, data/sparklines/<id>.svg   the charts as pictures, drawn by `view`
 //! ```
@@ -115,7 +115,8 @@ struct MeasureFacts {
     status: Status,
     /// One card per language, in the dataset's language order.
     cards: Vec<Card>,
-    entries: Vec<Entry>,
+    /// The measure's feed entries in each language, in the same order.
+    entries: Vec<Vec<Entry>>,
 }
 
 /// A language version of a page, for `hreflang` links and the language menu.
@@ -287,6 +288,19 @@ fn language_prefix(info: &DatasetInfo, lang: &str) -> String {
     }
 }
 
+/// The feed entries in the language at `position` of the measures (of `area`, or all).
+fn language_entries<'m>(
+    measures: &'m [MeasureFacts],
+    position: usize,
+    area: Option<&'m str>,
+) -> impl Iterator<Item = &'m Entry> {
+    measures
+        .iter()
+        .filter(move |m| area.is_none_or(|area| m.area == area))
+        .filter_map(move |m| m.entries.get(position))
+        .flatten()
+}
+
 /// The path from a page at `path` (a directory such as `es/measures/x/`) back to the root.
 fn to_root(path: &str) -> String {
     "../".repeat(path.matches('/').count())
@@ -453,7 +467,7 @@ impl Site {
             canonical: format!("{}{prefix}{path}", self.base),
             canonical_measure: String::new(),
             alternates,
-            feed: format!("{root}feed.xml"),
+            feed: format!("{root}{prefix}feed.xml"),
             feed_title: strings::get(lang, "site_feed"),
             oembed: None,
             site_name: &self.info.title,
@@ -632,15 +646,15 @@ impl Site {
         }
         let languages = self.info.languages.clone();
         let mut cards = Vec::with_capacity(languages.len());
+        let mut entries = Vec::with_capacity(languages.len());
         for lang in &languages {
             let format = Formatter::new(lang);
             let area_cards_path = format!("areas/{}/", measure.area);
             cards.push(self.card(lang, document, &area_cards_path, &format));
-            self.measure_page(lang, document, area, &format)?;
+            entries.push(self.measure_page(lang, document, area, &format)?);
             self.embed_page(lang, document, &format)?;
+            self.oembed(lang, document)?;
         }
-        self.oembed(document)?;
-        let entries = feeds::entries(&self.base, document, &default);
         self.measures.push(MeasureFacts {
             id: measure.id.clone(),
             area: measure.area.clone(),
@@ -668,13 +682,14 @@ impl Site {
         )
     }
 
+    /// Writes a measure's page and its feed in `lang`; returns the feed's entries.
     fn measure_page(
         &mut self,
         lang: &str,
         document: &MeasureDocument,
         area: &dataset::Area,
         format: &Formatter<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Entry>, Error> {
         let measure = &document.measure;
         let path = format!("measures/{}/", measure.id);
         let text = measure.text(lang);
@@ -686,12 +701,12 @@ impl Site {
             card.summary.clone(),
         );
         page.image = Some(format!("{}data/charts/{}.svg", self.base, measure.id));
-        page.oembed = Some(format!("{}oembed/{}.json", self.base, measure.id));
+        let prefix = language_prefix(&self.info, lang);
+        page.oembed = Some(format!("{}{prefix}oembed/{}.json", self.base, measure.id));
         page.feed = "feed.xml".to_owned();
         page.feed_title = strings::get(lang, "measure_feed");
         page.json_ld = script_json(&self.measure_json_ld(document, lang));
         let root = page.root.clone();
-        let prefix = language_prefix(&self.info, lang);
 
         let history = &measure.target.history;
         let target_history = if history.is_empty() {
@@ -821,21 +836,21 @@ impl Site {
         .render()?;
         let full = format!("{prefix}{path}");
         self.write_page(&full, html)?;
-        if prefix.is_empty() {
-            let entries = feeds::entries(&self.base, document, format);
-            let feed = feeds::feed(
-                &FeedInfo {
-                    id: format!("{}{path}feed.xml", self.base),
-                    title: format!("{} – {}", text.title, self.info.title),
-                    page: format!("{}{path}", self.base),
-                    updated: &self.modified,
-                    info: &self.info,
-                },
-                entries.iter(),
-            );
-            write_file(&self.dir.join(format!("{path}feed.xml")), feed)?;
-        }
-        Ok(())
+        let base = format!("{}{prefix}", self.base);
+        let entries = feeds::entries(&base, document, format);
+        let feed = feeds::feed(
+            &FeedInfo {
+                id: format!("{base}{path}feed.xml"),
+                title: format!("{} – {}", text.title, self.info.title),
+                page: format!("{base}{path}"),
+                lang,
+                updated: &self.modified,
+                info: &self.info,
+            },
+            entries.iter(),
+        );
+        write_file(&self.dir.join(format!("{full}feed.xml")), feed)?;
+        Ok(entries)
     }
 
     fn measure_json_ld(&self, document: &MeasureDocument, lang: &str) -> serde_json::Value {
@@ -890,9 +905,9 @@ impl Site {
         write_file(&file, html)
     }
 
-    fn oembed(&self, document: &MeasureDocument) -> Result<(), Error> {
+    /// Writes the oEmbed response for a measure's card in `lang`.
+    fn oembed(&self, lang: &str, document: &MeasureDocument) -> Result<(), Error> {
         let measure = &document.measure;
-        let lang = self.default_language();
         let response = json!({
             "version": "1.0",
             "type": "rich",
@@ -908,7 +923,8 @@ impl Site {
             "thumbnail_width": 720,
             "thumbnail_height": 320,
         });
-        let path = self.dir.join(format!("oembed/{}.json", measure.id));
+        let prefix = language_prefix(&self.info, lang);
+        let path = self.dir.join(format!("{prefix}oembed/{}.json", measure.id));
         write_file(&path, serde_json::to_vec_pretty(&response)?)
     }
 
@@ -1025,7 +1041,7 @@ impl Site {
             format!("{title} – {}", self.info.title),
             description.to_owned(),
         );
-        let feed = format!("{}areas/{}/feed.xml", page.root, area.id);
+        let feed = format!("{}{prefix}areas/{}/feed.xml", page.root, area.id);
         page.feed.clone_from(&feed);
         page.feed_title = strings::get(lang, "area_feed");
         let html = AreaPage {
@@ -1080,12 +1096,12 @@ impl Site {
             .collect();
         let mut feeds = vec![(
             strings::get(lang, "site_feed").to_owned(),
-            format!("{root}feed.xml"),
+            format!("{root}{prefix}feed.xml"),
         )];
         for area in &index.areas {
             feeds.push((
                 area.text(lang).0.to_owned(),
-                format!("{root}areas/{}/feed.xml", area.id),
+                format!("{root}{prefix}areas/{}/feed.xml", area.id),
             ));
         }
         let html = AboutPage {
@@ -1121,37 +1137,38 @@ impl Site {
         write_file(&self.dir.join("404.html"), html)
     }
 
+    /// Writes the site's feed and each area's, in every language.
     fn feeds(&self, index: &Index) -> Result<(), Error> {
-        let all: Vec<&Entry> = self.measures.iter().flat_map(|m| &m.entries).collect();
-        let site = feeds::feed(
-            &FeedInfo {
-                id: format!("{}feed.xml", self.base),
-                title: self.info.title.clone(),
-                page: self.base.clone(),
-                updated: &self.modified,
-                info: &self.info,
-            },
-            all.into_iter(),
-        );
-        write_file(&self.dir.join("feed.xml"), site)?;
-        let lang = self.default_language();
-        for area in &index.areas {
-            let entries = self
-                .measures
-                .iter()
-                .filter(|m| m.area == area.id)
-                .flat_map(|m| &m.entries);
-            let feed = feeds::feed(
+        for (position, lang) in self.info.languages.iter().enumerate() {
+            let prefix = language_prefix(&self.info, lang);
+            let base = format!("{}{prefix}", self.base);
+            let site = feeds::feed(
                 &FeedInfo {
-                    id: format!("{}areas/{}/feed.xml", self.base, area.id),
-                    title: format!("{} – {}", area.text(lang).0, self.info.title),
-                    page: format!("{}areas/{}/", self.base, area.id),
+                    id: format!("{base}feed.xml"),
+                    title: self.info.title.clone(),
+                    page: base.clone(),
+                    lang,
                     updated: &self.modified,
                     info: &self.info,
                 },
-                entries,
+                language_entries(&self.measures, position, None),
             );
-            write_file(&self.dir.join(format!("areas/{}/feed.xml", area.id)), feed)?;
+            write_file(&self.dir.join(format!("{prefix}feed.xml")), site)?;
+            for area in &index.areas {
+                let path = format!("areas/{}/", area.id);
+                let feed = feeds::feed(
+                    &FeedInfo {
+                        id: format!("{base}{path}feed.xml"),
+                        title: format!("{} – {}", area.text(lang).0, self.info.title),
+                        page: format!("{base}{path}"),
+                        lang,
+                        updated: &self.modified,
+                        info: &self.info,
+                    },
+                    language_entries(&self.measures, position, Some(&area.id)),
+                );
+                write_file(&self.dir.join(format!("{prefix}{path}feed.xml")), feed)?;
+            }
         }
         Ok(())
     }
