@@ -15,16 +15,21 @@ use view::chart::{Line, Palette, sparkline_window, target_steps, time_ticks};
 /// The size of a full chart, in SVG user units (CSS pixels at 100%).
 pub(crate) const CHART_SIZE: (u32, u32) = (720, 320);
 
+/// The height of the row above a full chart that holds its y axis's unit, when it has one.
+const UNIT_ROW: u32 = 20;
+
 /// The size of a sparkline, in SVG user units.
 pub(crate) const SPARKLINE_SIZE: (u32, u32) = (240, 48);
 
 /// The citywide series of `document` with its target line or band, axes and labels, as an SVG
 /// document of [`CHART_SIZE`]. `x_label` names a tick's day (the flag tells whether ticks are
-/// yearly), `y_label` formats a value; `title` is the accessible name.
+/// yearly), `y_label` formats a value; `y_unit`, when given, is written once above the y axis
+/// (in a row of [`UNIT_ROW`] taken from the chart); `title` is the accessible name.
 pub(crate) fn chart_svg(
     document: &MeasureDocument,
     x_label: &dyn Fn(CalendarDate, bool) -> String,
     y_label: &dyn Fn(f64) -> String,
+    y_unit: Option<&str>,
     title: &str,
 ) -> String {
     let palette = Palette::LIGHT;
@@ -37,9 +42,12 @@ pub(crate) fn chart_svg(
         |date: CalendarDate, yearly: bool| xml::allowed_chars(&x_label(date, yearly));
     let x_ticks = |first: f64, last: f64| time_ticks(first, last, &safe_x_label);
     let safe_y_label = |value: f64| xml::allowed_chars(&y_label(value));
+    let (width, height) = CHART_SIZE;
+    let unit_row = if y_unit.is_some() { UNIT_ROW } else { 0 };
     let mut svg = String::new();
     {
-        let mut backend = Svg(SVGBackend::with_string(&mut svg, CHART_SIZE));
+        let size = (width, height - unit_row);
+        let mut backend = Svg(SVGBackend::with_string(&mut svg, size));
         view::chart::chart(
             &mut backend,
             1.0,
@@ -51,7 +59,28 @@ pub(crate) fn chart_svg(
             &safe_y_label,
         );
     }
+    let svg = match y_unit {
+        Some(unit) => below_unit(&svg, unit),
+        None => svg,
+    };
     finish(&svg, CHART_SIZE, title)
+}
+
+/// The chart `svg` moved down by [`UNIT_ROW`], under `unit` written where the y labels' column
+/// begins, in the labels' font.
+fn below_unit(svg: &str, unit: &str) -> String {
+    let (opening, body) = svg.split_once('>').unwrap_or((svg, ""));
+    let body = body.trim_end().strip_suffix("</svg>").unwrap_or(body);
+    let color = Palette::LIGHT.text;
+    format!(
+        "{opening}>\n<text x=\"8\" y=\"{baseline}\" font-family=\"sans-serif\" font-size=\"12\" \
+         fill=\"#{:02X}{:02X}{:02X}\">{}</text>\n<g transform=\"translate(0,{UNIT_ROW})\">{body}</g>\n</svg>\n",
+        color.0,
+        color.1,
+        color.2,
+        xml::escape(&view::bidi::isolate(&xml::allowed_chars(unit))),
+        baseline = UNIT_ROW - 6,
+    )
 }
 
 /// The recent periods of `document` (those a widget card's sparkline shows) with the target
@@ -358,6 +387,7 @@ mod tests {
             &snapshot("potholes"),
             &labels,
             &percent,
+            None,
             "Potholes fixed on time",
         );
         let elements = parse(&svg);
@@ -405,7 +435,13 @@ mod tests {
     fn hostile_titles_and_labels_are_escaped() {
         let hostile = "<script>alert(1)</script> & \"quotes\" \u{1}";
         let label = |_: f64| "<b>&</b>".to_owned();
-        let svg = chart_svg(&snapshot("potholes"), &labels, &label, hostile);
+        let svg = chart_svg(
+            &snapshot("potholes"),
+            &labels,
+            &label,
+            Some("<i>&</i>"),
+            hostile,
+        );
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(!svg.contains("<b>"), "{svg}");
         assert!(
@@ -418,17 +454,52 @@ mod tests {
         let title = by_name(&elements, "title");
         assert_eq!(title.len(), 1);
         assert_eq!(title[0].text, "<script>alert(1)</script> & \"quotes\"");
-        assert!(
-            by_name(&elements, "text")
-                .iter()
-                .any(|e| e.text == "<b>&</b>"),
-            "{svg}"
-        );
+        for text in ["<b>&</b>", "<i>&</i>"] {
+            assert!(
+                by_name(&elements, "text").iter().any(|e| e.text == text),
+                "{svg}"
+            );
+        }
+        assert!(by_name(&elements, "i").is_empty());
         let sparkline = sparkline_svg(&snapshot("potholes"), hostile);
         assert!(!sparkline.contains("<script>"), "{sparkline}");
         assert_eq!(
             by_name(&parse(&sparkline), "title")[0].text,
             "<script>alert(1)</script> & \"quotes\""
+        );
+    }
+
+    #[test]
+    fn a_unit_word_goes_once_above_the_axis() {
+        let number = |value: f64| format!("{value:.0}");
+        let svg = chart_svg(
+            &snapshot("potholes"),
+            &labels,
+            &number,
+            Some("10,000 collections"),
+            "Potholes",
+        );
+        let elements = parse(&svg);
+        assert_eq!(elements[0].attribute("height"), Some("320"), "{svg}");
+        let texts = by_name(&elements, "text");
+        let unit: Vec<_> = texts
+            .iter()
+            .filter(|t| t.text == "10,000 collections")
+            .collect();
+        assert_eq!(unit.len(), 1, "{svg}");
+        assert_eq!(unit[0].attribute("x"), Some("8"));
+        // The chart itself is moved down below the unit's row, whole.
+        let groups = by_name(&elements, "g");
+        assert_eq!(groups.len(), 1, "{svg}");
+        assert_eq!(groups[0].attribute("transform"), Some("translate(0,20)"));
+        assert!(!series_lines(&elements).is_empty(), "{svg}");
+        // The ticks are numbers alone.
+        assert!(
+            texts
+                .iter()
+                .filter(|t| t.attribute("text-anchor") == Some("end"))
+                .all(|t| t.text.parse::<f64>().is_ok()),
+            "{svg}"
         );
     }
 
@@ -439,7 +510,7 @@ mod tests {
             o.target
                 .is_some_and(|t| t.kind == dataset::TargetKind::Range)
         }));
-        let svg = chart_svg(&document, &labels, &percent, "Shelter occupancy");
+        let svg = chart_svg(&document, &labels, &percent, None, "Shelter occupancy");
         let elements = parse(&svg);
         let bands = by_name(&elements, "rect");
         assert!(!bands.is_empty(), "no band in\n{svg}");
@@ -456,7 +527,8 @@ mod tests {
         document.observations.clear();
         document.latest = None;
         for svg in [
-            chart_svg(&document, &labels, &percent, "Empty"),
+            chart_svg(&document, &labels, &percent, None, "Empty"),
+            chart_svg(&document, &labels, &percent, Some("minutes"), "Empty"),
             sparkline_svg(&document, "Empty"),
         ] {
             let elements = parse(&svg);

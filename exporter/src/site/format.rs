@@ -102,11 +102,15 @@ impl<'l> Formatter<'l> {
         })
     }
 
-    fn duration(&self, value: f64, decimals: u8, en: (&str, &str), es: (&str, &str)) -> String {
-        let number = self.number(value, decimals);
-        let one = number == "1";
-        let (singular, plural) = if self.spanish { es } else { en };
-        format!("{number} {}", if one { singular } else { plural })
+    /// The singular and plural word of a duration unit in this language; `None` for the others.
+    fn duration_words(&self, unit: Unit) -> Option<(&'static str, &'static str)> {
+        let (en, es) = match unit {
+            Unit::Minutes => (("minute", "minutes"), ("minuto", "minutos")),
+            Unit::Hours => (("hour", "hours"), ("hora", "horas")),
+            Unit::Days => (("day", "days"), ("día", "días")),
+            _ => return None,
+        };
+        Some(if self.spanish { es } else { en })
     }
 
     /// Money in compact notation: `$1.2M`, `1,2 M US$`.
@@ -149,14 +153,11 @@ impl<'l> Formatter<'l> {
         match measure.unit {
             Unit::Percent if self.spanish => format!("{}\u{a0}%", self.number(value, decimals)),
             Unit::Percent => format!("{}%", self.number(value, decimals)),
-            Unit::Minutes => self.duration(
-                value,
-                decimals,
-                ("minute", "minutes"),
-                ("minuto", "minutos"),
-            ),
-            Unit::Hours => self.duration(value, decimals, ("hour", "hours"), ("hora", "horas")),
-            Unit::Days => self.duration(value, decimals, ("day", "days"), ("día", "días")),
+            Unit::Minutes | Unit::Hours | Unit::Days => {
+                let number = self.number(value, decimals);
+                let (one, many) = self.duration_words(measure.unit).unwrap_or_default();
+                format!("{number} {}", if number == "1" { one } else { many })
+            }
             Unit::Currency => self.currency(measure, value, decimals),
             Unit::Count | Unit::Ratio | Unit::Number => {
                 let number = self.number(value, decimals);
@@ -165,6 +166,28 @@ impl<'l> Formatter<'l> {
                     None => number,
                 }
             }
+        }
+    }
+
+    /// A value as a chart's y axis marks it: percentages and money with their short signs
+    /// (`80%`, `$1.2M`), other units as the number alone, the unit word going once above the
+    /// axis ([`Formatter::axis_unit`]) – beside every tick it would not fit.
+    pub(crate) fn axis_value(&self, measure: &Measure, value: f64) -> String {
+        match measure.unit {
+            Unit::Percent | Unit::Currency => self.value(measure, value),
+            _ => self.number(value, Self::decimals(measure)),
+        }
+    }
+
+    /// The unit a chart's y axis is captioned with: `minutes`, `homes`; `None` when the ticks
+    /// carry it or the measure has none.
+    pub(crate) fn axis_unit(&self, measure: &Measure) -> Option<String> {
+        match measure.unit {
+            Unit::Percent | Unit::Currency => None,
+            Unit::Minutes | Unit::Hours | Unit::Days => self
+                .duration_words(measure.unit)
+                .map(|(_, many)| many.to_owned()),
+            Unit::Count | Unit::Ratio | Unit::Number => measure.unit_label.clone(),
         }
     }
 

@@ -623,7 +623,8 @@ impl Site {
                     default.month(date)
                 }
             },
-            &|value| default.value(measure, value),
+            &|value| default.axis_value(measure, value),
+            default.axis_unit(measure).as_deref(),
             &chart_title,
         );
         write_file(
