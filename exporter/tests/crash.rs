@@ -126,7 +126,7 @@ fn names(dir: &Path) -> Vec<String> {
 }
 
 /// The two releases, published whole into a directory of their own, and the longer of the two
-/// build times.
+/// build times into a fresh OUT.
 fn references() -> (Vec<Tree>, Duration) {
     let temp = tempfile::tempdir().unwrap();
     let mut longest = Duration::ZERO;
@@ -154,22 +154,42 @@ fn references() -> (Vec<Tree>, Duration) {
 
 #[test]
 fn killed_builds_leave_the_previous_release_or_the_new_one() {
-    let (releases, duration) = references();
+    let (releases, fresh) = references();
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("public");
     publish(0, &out);
+    assert_eq!(identify(&out, &releases), 0);
+
+    // A trial's build also clears what the killed build before it left and deletes the release
+    // it replaces, so it takes longer than a build into a fresh OUT: time one in those
+    // conditions – after a build killed halfway – to place the kills.
+    let mut halfway = build_command(1, &out)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(fresh / 2);
+    halfway.kill().unwrap();
+    halfway.wait().unwrap();
     let mut current = identify(&out, &releases);
-    assert_eq!(current, 0);
+    let duration = publish(1 - current, &out);
+    current = 1 - current;
 
     let mut rng = Rng::new(SEED);
-    // One moment in each fiftieth of a little more than a whole build, so that the kills cover
-    // the build from the first file written to the swap and the removal of the old release.
-    let span = duration.mul_f64(1.1);
-    let (mut previous, mut new, mut finished) = (0, 0, 0);
+    // Random moments over a little more than a timed build, so that the kills reach the swap and
+    // the removal of the old release. A build still running near the end of the span shows that
+    // trials' builds take longer: the span then grows. Builds that finish before their moment are
+    // counted apart, and trials go on until TRIALS builds were killed.
+    let mut span = duration.mul_f64(1.1);
+    let (mut killed, mut finished) = (0, 0);
+    let (mut previous, mut new_after_kill) = (0, 0);
     let (mut staging_left, mut scratch_left) = (0, 0);
     let started = Instant::now();
-    for trial in 0..TRIALS {
-        let moment = span.mul_f64((trial as f64 + rng.unit()) / TRIALS as f64);
+    while killed < TRIALS {
+        assert!(
+            finished < 2 * TRIALS,
+            "{finished} builds finished before their kill"
+        );
+        let moment = span.mul_f64(rng.unit());
         let building = 1 - current;
         let mut child = build_command(building, &out)
             .stderr(Stdio::null())
@@ -179,10 +199,7 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
         // SIGKILL; a build that ended already is not affected.
         child.kill().unwrap();
         let status: ExitStatus = child.wait().unwrap();
-        let killed = !status.success();
-        if !killed {
-            finished += 1;
-        }
+        let was_killed = !status.success();
         let beside = names(temp.path());
         if beside.iter().any(|name| name == ".public.staging") {
             staging_left += 1;
@@ -192,12 +209,18 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
         }
         verify_checksums(&out);
         let now = identify(&out, &releases);
-        if now == building {
-            new += 1;
+        if was_killed {
+            killed += 1;
+            if moment > span.mul_f64(0.9) {
+                span = span.mul_f64(1.25);
+            }
+            if now == building {
+                new_after_kill += 1;
+            } else {
+                previous += 1;
+            }
         } else {
-            previous += 1;
-        }
-        if !killed {
+            finished += 1;
             assert_eq!(
                 now, building,
                 "a build that succeeded published its release"
@@ -206,13 +229,11 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
         current = now;
     }
     let report = format!(
-        "crash trials: {TRIALS} builds (seed {SEED:#x}, moments over {:.2?}, a whole build \
-         {duration:.2?}): {} killed, {finished} finished first; OUT was the previous release \
-         {previous} times and the new one {new} times, intact every time; left behind: \
-         {staging_left} staging and {scratch_left} scratch directories (spilled rows); {:.1?} \
-         in all",
-        span,
-        TRIALS - finished,
+        "crash trials: {killed} builds killed (seed {SEED:#x}, moments over {span:.2?}, a whole \
+         build {duration:.2?}; {finished} more finished before their moment): OUT was the \
+         previous release after {previous} kills and the new one after {new_after_kill}, intact \
+         every time; left behind: {staging_left} staging and {scratch_left} scratch directories \
+         (spilled rows); {:.1?} in all",
         started.elapsed()
     );
     eprintln!("{report}");
@@ -222,6 +243,7 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     )
     .unwrap();
     assert!(previous > 0, "some kills came before the swap");
+    assert!(finished > 0, "the kills reached the end of a build");
 
     // Leftovers of the killed builds do not stand in the way of the next one, which removes them.
     publish(1 - current, &out);
