@@ -27,25 +27,13 @@ const WORK: &str = "target/fuzz";
 
 /// `cargo-fuzz`, installed into `target/tools/cargo` when missing.
 fn cargo_fuzz() -> Result<PathBuf> {
-    let root = Path::new("target/tools/cargo");
-    let binary = root.join("bin/cargo-fuzz");
-    let installed = Command::new(&binary)
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(CARGO_FUZZ_VERSION));
-    if !installed {
-        run(crate::cargo()
-            .args([
-                "install",
-                "--locked",
-                "cargo-fuzz",
-                "--version",
-                CARGO_FUZZ_VERSION,
-                "--root",
-            ])
-            .arg(root))?;
-    }
-    Ok(std::path::absolute(binary)?)
+    crate::cargo_tool(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        &["fuzz", "--version"],
+        true,
+    )
 }
 
 /// A `cargo fuzz` command on the stable toolchain with unstable flags allowed.

@@ -475,29 +475,47 @@ fn ensure_chromium() -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// The program `binary` of the crate `package` at `version`, installed with `cargo install`
+/// into `target/tools/cargo` when it is missing or answers `version_args` with another version;
+/// `locked` installs with the crate's own lock file.
+pub(crate) fn cargo_tool(
+    package: &str,
+    binary: &str,
+    version: &str,
+    version_args: &[&str],
+    locked: bool,
+) -> Result<PathBuf> {
+    let root = Path::new("target/tools/cargo");
+    let path = root.join("bin").join(binary);
+    let installed = Command::new(&path)
+        .args(version_args)
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(version));
+    if !installed {
+        let mut install = cargo();
+        install.arg("install");
+        if locked {
+            install.arg("--locked");
+        }
+        run(install
+            .args([package, "--version", version, "--root"])
+            .arg(root))?;
+    }
+    Ok(std::path::absolute(path)?)
+}
+
 /// `wasm-bindgen-test-runner` of exactly the wasm-bindgen version in Cargo.lock, installed into
 /// `target/tools/cargo` when missing.
 fn test_runner() -> Result<PathBuf> {
     let version = locked_version("wasm-bindgen")?;
-    let root = Path::new("target/tools/cargo");
-    let runner = root.join("bin/wasm-bindgen-test-runner");
-    let installed = Command::new(&runner)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&version));
-    if !installed {
-        // Not --locked: the CLI's own lock file pins crates this registry may no longer serve.
-        run(cargo()
-            .args([
-                "install",
-                "wasm-bindgen-cli",
-                "--version",
-                &version,
-                "--root",
-            ])
-            .arg(root))?;
-    }
-    Ok(std::path::absolute(runner)?)
+    // Not --locked: the CLI's own lock file pins crates this registry may no longer serve.
+    cargo_tool(
+        "wasm-bindgen-cli",
+        "wasm-bindgen-test-runner",
+        &version,
+        &["--version"],
+        false,
+    )
 }
 
 /// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
