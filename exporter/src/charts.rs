@@ -78,7 +78,7 @@ fn below_unit(svg: &str, unit: &str) -> String {
         color.0,
         color.1,
         color.2,
-        xml::escape(&view::bidi::isolate(&xml::allowed_chars(unit))),
+        xml::escape(&view::bidi::isolate(unit)),
         baseline = UNIT_ROW - 6,
     )
 }

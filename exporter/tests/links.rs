@@ -48,7 +48,7 @@ fn target(from: &Path, link: &str) -> Option<PathBuf> {
             _ => {}
         }
     }
-    if link.ends_with('/') || link.is_empty() || resolved.as_os_str().is_empty() {
+    if link.ends_with('/') || resolved.as_os_str().is_empty() {
         resolved.push("index.html");
     }
     Some(resolved)
