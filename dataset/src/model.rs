@@ -526,9 +526,19 @@ impl Measure {
         let text = self.translations.get(language);
         LocalizedText {
             title: text.and_then(|t| t.title.as_deref()).unwrap_or(&self.title),
-            short_title: text
-                .and_then(|t| t.short_title.as_deref())
-                .or(self.short_title.as_deref()),
+            // A translated title is better than the default language's short title: a resident
+            // reading Spanish sees Spanish (translated short title, translated title, then the
+            // default language's short title, then its title).
+            short_title: match text {
+                Some(MeasureText {
+                    short_title: Some(short),
+                    ..
+                }) => Some(short),
+                Some(MeasureText {
+                    title: Some(title), ..
+                }) => Some(title),
+                _ => self.short_title.as_deref(),
+            },
             description: text
                 .and_then(|t| t.description.as_deref())
                 .unwrap_or(&self.description),
@@ -565,6 +575,35 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_translated_title_beats_the_default_languages_short_title_on_cards() {
+        let measure = |translations: serde_json::Value| -> Measure {
+            serde_json::from_value(serde_json::json!({
+                "id": "potholes", "title": "Potholes repaired within 3 business days",
+                "short_title": "Potholes fixed on time", "description": "Why.",
+                "area": "services", "department": "Transportation", "unit": "percent",
+                "frequency": "monthly", "direction": "higher_is_better",
+                "target": { "kind": "at_least", "value": 80.0 },
+                "methodology": "How.", "source": "Work orders",
+                "translations": translations,
+            }))
+            .unwrap()
+        };
+        let title_only = measure(serde_json::json!({ "es": { "title": "Baches reparados" } }));
+        assert_eq!(title_only.text("es").card_title(), "Baches reparados");
+        let both = measure(serde_json::json!({
+            "es": { "title": "Baches reparados en 3 días", "short_title": "Baches a tiempo" }
+        }));
+        assert_eq!(both.text("es").card_title(), "Baches a tiempo");
+        let description_only = measure(serde_json::json!({ "es": { "description": "Por qué." } }));
+        assert_eq!(
+            description_only.text("es").card_title(),
+            "Potholes fixed on time"
+        );
+        assert_eq!(title_only.text("vi").card_title(), "Potholes fixed on time");
+        assert_eq!(title_only.text("en").card_title(), "Potholes fixed on time");
+    }
 
     fn target(threshold: Threshold, near: f64) -> AppliedTarget {
         AppliedTarget::new(threshold, near, TargetSource::Measure)

@@ -686,21 +686,21 @@ mod tests {
     #[test]
     fn published_documents_read_as_serde_reads_them() {
         same::<Index>(&snapshot(include_str!(
-            "../../exporter/tests/snapshots/tests__snapshots__index.snap"
+            "../../cli/tests/cli/snapshots/cli__snapshots__index.snap"
         )));
         for text in [
             include_str!(
-                "../../exporter/tests/snapshots/tests__snapshots__measure-library-visits.snap"
+                "../../cli/tests/cli/snapshots/cli__snapshots__measure-library-visits.snap"
             ),
             include_str!(
-                "../../exporter/tests/snapshots/tests__snapshots__measure-permits-reviewed-on-time.snap"
+                "../../cli/tests/cli/snapshots/cli__snapshots__measure-permits-reviewed-on-time.snap"
             ),
             include_str!(
-                "../../exporter/tests/snapshots/tests__snapshots__measure-police-response-time.snap"
+                "../../cli/tests/cli/snapshots/cli__snapshots__measure-police-response-time.snap"
             ),
-            include_str!("../../exporter/tests/snapshots/tests__snapshots__measure-potholes.snap"),
+            include_str!("../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap"),
             include_str!(
-                "../../exporter/tests/snapshots/tests__snapshots__measure-shelter-occupancy.snap"
+                "../../cli/tests/cli/snapshots/cli__snapshots__measure-shelter-occupancy.snap"
             ),
         ] {
             same::<MeasureDocument>(&snapshot(text));

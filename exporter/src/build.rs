@@ -16,18 +16,18 @@ use dataset::{Area, CalendarDate, Diagnostic, Measure};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::companion::Companion;
 use crate::error::{Error, IoContext};
 use crate::load::load;
 use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
 use crate::progress::Progress;
 use crate::publish::{OutLock, Staging};
-use crate::site::{Site, SiteOptions};
-pub use crate::store::DEFAULT_ROW_BUDGET;
+use crate::read::{ReadContext, read_observations};
+pub use crate::store::DEFAULT_MEMORY_ROWS;
+use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
 
 /// Observation files of 16 MiB or more are read in parts, one per core.
 pub const DEFAULT_PARALLEL_BYTES: u64 = 16 << 20;
-use crate::read::{ReadContext, read_observations};
-use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
 
 /// What to do.
 #[derive(Debug, Clone)]
@@ -38,19 +38,18 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The publication time: `modified` in the metadata, and "today" for future-period warnings.
     pub published: OffsetDateTime,
-    /// Observation rows held in memory before they spill to disk ([`DEFAULT_ROW_BUDGET`]).
-    pub row_budget: usize,
+    /// Observation rows held in memory before they spill to disk ([`DEFAULT_MEMORY_ROWS`]).
+    pub memory_rows: usize,
     /// Observation files at least this big are read in parts, one per core, at once
     /// ([`DEFAULT_PARALLEL_BYTES`]); the result is the same as reading them in one go.
     pub parallel_bytes: u64,
-    /// How the residents' site beside `data/` is published.
-    pub site: SiteOptions,
     /// Which formats are published.
     pub formats: Formats,
 }
 
-/// The formats a build publishes. The metadata (`data.json`, `dictionary.md`) and `SHA256SUMS`
-/// are always written; `datapackage.json` describes the CSV files and comes with them.
+/// The data formats a build publishes. The metadata (`data.json`, `dictionary.md`) and
+/// `SHA256SUMS` are always written; `datapackage.json` describes the CSV files and comes with
+/// them. What a [`Companion`] writes beside `data/` is the companion's business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formats {
     /// The three tables as Parquet.
@@ -59,8 +58,6 @@ pub struct Formats {
     pub csv: bool,
     /// `index.json`, `measures/<id>.json` and their JSON Schemas: what the widgets read.
     pub json: bool,
-    /// The residents' site beside `data/`; it needs `json`, which its pages and embeds load.
-    pub site: bool,
 }
 
 impl Formats {
@@ -69,7 +66,6 @@ impl Formats {
         parquet: true,
         csv: true,
         json: true,
-        site: true,
     };
 }
 
@@ -86,9 +82,8 @@ impl Options {
             source,
             out,
             published,
-            row_budget: DEFAULT_ROW_BUDGET,
+            memory_rows: DEFAULT_MEMORY_ROWS,
             parallel_bytes: DEFAULT_PARALLEL_BYTES,
-            site: SiteOptions::default(),
             formats: Formats::ALL,
         }
     }
@@ -120,7 +115,7 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// The outputs of a build, open while measures stream through.
-struct Outputs<'l> {
+struct Outputs<'l, 'c> {
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -129,7 +124,7 @@ struct Outputs<'l> {
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
     formats: Formats,
-    site: Option<Site>,
+    companions: &'c mut [&'c mut dyn Companion],
 }
 
 /// The table files a release offers for download.
@@ -169,14 +164,14 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
     writer.flush().io_context(path)
 }
 
-impl<'l> Outputs<'l> {
+impl<'l, 'c> Outputs<'l, 'c> {
     fn create(
         lock: &'l OutLock,
         catalog: &Catalog,
         published: &str,
-        site: &SiteOptions,
         formats: Formats,
-    ) -> Result<Outputs<'l>, Error> {
+        companions: &'c mut [&'c mut dyn Companion],
+    ) -> Result<Outputs<'l, 'c>, Error> {
         let staging = Staging::begin(lock)?;
         let data = staging.dir().join("data");
         let documents = if formats.json { "measures" } else { "" };
@@ -194,23 +189,25 @@ impl<'l> Outputs<'l> {
         ];
         let observations =
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
-        let site = match formats.site {
-            true => Some(Site::create(staging.dir(), info, published, site)?),
-            false => None,
+        let dataset = PublishedDataset {
+            info: info.clone(),
+            modified: published.to_owned(),
         };
+        for companion in companions.iter_mut() {
+            companion
+                .begin(staging.dir(), &dataset)
+                .map_err(Error::Companion)?;
+        }
         Ok(Outputs {
             staging,
             data,
             observations,
             summaries: Vec::with_capacity(catalog.measures.len()),
             downloads: downloads(formats),
-            dataset: PublishedDataset {
-                info: info.clone(),
-                modified: published.to_owned(),
-            },
+            dataset,
             parquet_metadata,
             formats,
-            site,
+            companions,
         })
     }
 
@@ -223,7 +220,8 @@ impl<'l> Outputs<'l> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
-        if !self.formats.json {
+        // The documents are published as JSON, and companions are written from them.
+        if !self.formats.json && self.companions.is_empty() {
             return Ok(());
         }
         let mut breakdowns: Vec<BreakdownSeries> = measure
@@ -262,9 +260,13 @@ impl<'l> Outputs<'l> {
             downloads: self.downloads.clone(),
         };
         let href = format!("measures/{}.json", measure.id);
-        write_json(&self.data.join(&href), &document, false)?;
-        if let Some(site) = &mut self.site {
-            site.add_measure(&document, area)?;
+        if self.formats.json {
+            write_json(&self.data.join(&href), &document, false)?;
+        }
+        for companion in self.companions.iter_mut() {
+            companion
+                .add_measure(&document, area)
+                .map_err(Error::Companion)?;
         }
         self.summaries.push(MeasureSummary {
             measure: measure.clone(),
@@ -288,7 +290,7 @@ impl<'l> Outputs<'l> {
             dataset,
             parquet_metadata,
             formats,
-            site,
+            companions,
         } = self;
         observations.finish()?;
         let languages = &catalog.manifest.info.languages;
@@ -366,8 +368,10 @@ impl<'l> Outputs<'l> {
         )
         .io_context(&data)?;
 
-        if let Some(site) = site {
-            site.finish(&index, &tables)?;
+        for companion in companions.iter_mut() {
+            companion
+                .finish(&index, &tables)
+                .map_err(Error::Companion)?;
         }
         write_checksums(&data, &hashed)?;
         let files = release_files(staging.dir())?;
@@ -435,16 +439,18 @@ fn release_files(root: &Path) -> Result<Vec<(String, u64)>, Error> {
 }
 
 /// Runs the pipeline: validates the source and, when `options.out` is set and the source is
-/// valid, publishes it atomically.
+/// valid, publishes it atomically, with the files of every companion (the residents' site,
+/// for one) beside `data/`.
 ///
 /// Returns [`Error::Invalid`] with every problem found when the source has errors; OUT is then
 /// left exactly as it was; [`Error::NoSpace`] when the disk (or the file size limit) runs out
 /// while the release is written, OUT again as it was.
-pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
-    if options.formats.site && !options.formats.json {
-        return Err(Error::SiteWithoutJson);
-    }
-    run_pipeline(options, progress).map_err(|error| match &options.out {
+pub fn run<'c>(
+    options: &Options,
+    companions: &'c mut [&'c mut dyn Companion],
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
+    run_pipeline(options, companions, progress).map_err(|error| match &options.out {
         Some(out) if error.is_out_of_space() && !matches!(error, Error::NoSpace { .. }) => {
             Error::NoSpace {
                 out: out.clone(),
@@ -456,7 +462,11 @@ pub fn run(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error>
 }
 
 /// [`run`], with out-of-space errors not yet told apart.
-fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, Error> {
+fn run_pipeline<'c>(
+    options: &Options,
+    companions: &'c mut [&'c mut dyn Companion],
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
     // A build into OUT holds OUT's lock from start to end: it alone uses the scratch directory
     // beside OUT, and taking the lock removes what a killed build left there.
     let lock = options.out.as_deref().map(OutLock::acquire).transpose()?;
@@ -477,8 +487,8 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
             lock,
             &catalog,
             &published,
-            &options.site,
             options.formats,
+            companions,
         )?),
         _ => None,
     };
@@ -498,7 +508,7 @@ fn run_pipeline(options: &Options, progress: &dyn Progress) -> Result<Outcome, E
         &ReadContext {
             catalog: &catalog,
             today,
-            row_budget: options.row_budget,
+            memory_rows: options.memory_rows,
             parallel_bytes: options.parallel_bytes,
             spill_in: &spill_in,
             progress,

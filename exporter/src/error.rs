@@ -56,9 +56,6 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// The formats asked for include the site but not the JSON its pages load.
-    #[error("the site needs the json format, which its pages and embeds load")]
-    SiteWithoutJson,
     /// Writing a Parquet file failed.
     #[error("writing Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
@@ -71,35 +68,9 @@ pub enum Error {
     /// Serialising JSON failed.
     #[error("writing JSON: {0}")]
     Json(#[from] serde_json::Error),
-    /// Rendering a page of the site failed.
-    #[error("rendering the site: {0}")]
-    Template(#[from] askama::Error),
-    /// The widgets package to publish with the site is incomplete.
-    #[error("{}: the widgets package lacks {file}; build it with `cargo xtask dist`", dir.display())]
-    MissingWidgets {
-        /// The package directory given.
-        dir: PathBuf,
-        /// The missing file.
-        file: &'static str,
-    },
-    /// The directory to preview does not exist or is not a directory.
-    #[error("{}: not a directory", path.display())]
-    NotADirectory {
-        /// The path given.
-        path: PathBuf,
-    },
-    /// The preview server cannot listen on its address.
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        /// The host and port asked for.
-        address: String,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The preview server failed.
-    #[error("serving: {0}")]
-    Serve(#[source] std::io::Error),
+    /// A companion (such as the residents' site) could not write its part of the release.
+    #[error("{0}")]
+    Companion(#[source] crate::CompanionError),
 }
 
 impl Error {
@@ -118,6 +89,16 @@ impl Error {
                 .is_some_and(|io| full(io.kind())),
             Error::Arrow(arrow_schema::ArrowError::IoError(_, io)) => full(io.kind()),
             Error::Json(error) => error.io_error_kind().is_some_and(full),
+            // A companion's own error type wraps the failed write somewhere in its chain.
+            Error::Companion(error) => {
+                std::iter::successors(Some(error.as_ref() as &dyn std::error::Error), |e| {
+                    e.source()
+                })
+                .any(|e| {
+                    e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| full(io.kind()))
+                })
+            }
             Error::NoSpace { .. } => true,
             _ => false,
         }
@@ -158,6 +139,7 @@ mod tests {
             Error::Parquet(parquet::errors::ParquetError::from(enospc())),
             Error::Arrow(arrow_schema::ArrowError::IoError("x".to_owned(), efbig())),
             Error::Json(serde_json::Error::io(enospc())),
+            Error::Companion(Box::new(Error::io(Path::new("x"), enospc()))),
         ];
         for error in &full {
             assert!(error.is_out_of_space(), "{error:?}");
@@ -166,6 +148,7 @@ mod tests {
             Error::io(Path::new("x"), std::io::Error::from_raw_os_error(13)),
             Error::Csv(csv::Error::from(std::io::Error::other("x"))),
             Error::Parquet(parquet::errors::ParquetError::General("x".to_owned())),
+            Error::Companion("a template failed".into()),
         ];
         for error in &other {
             assert!(!error.is_out_of_space(), "{error:?}");

@@ -65,7 +65,7 @@ struct PartRead {
 pub(crate) struct ReadContext<'a> {
     pub(crate) catalog: &'a Catalog,
     pub(crate) today: CalendarDate,
-    pub(crate) row_budget: usize,
+    pub(crate) memory_rows: usize,
     /// Files at least this big are read in parts.
     pub(crate) parallel_bytes: u64,
     pub(crate) spill_in: &'a Path,
@@ -82,7 +82,7 @@ pub(crate) fn read_observations(
     let measures = context.catalog.measures.len();
     let mut stores = vec![RowStore::new(
         measures,
-        context.row_budget,
+        context.memory_rows,
         context.spill_in,
     )];
     for (index, (path, name)) in files.iter().enumerate() {
@@ -112,7 +112,7 @@ pub(crate) fn read_observations(
             readers.push(reader.continuation(range(path, start, end, context)?, line));
         }
         readers.insert(0, reader);
-        let budget = context.row_budget / readers.len();
+        let budget = context.memory_rows / readers.len();
         let results: Vec<Result<PartRead, Error>> = std::thread::scope(|scope| {
             let threads: Vec<_> = readers
                 .into_iter()

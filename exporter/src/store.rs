@@ -16,7 +16,7 @@ use dataset::{CalendarDate, Frequency, Period};
 use crate::error::{Error, IoContext};
 
 /// Observation rows held in memory before they spill to disk (about 120 bytes each, plus text).
-pub const DEFAULT_ROW_BUDGET: usize = 500_000;
+pub const DEFAULT_MEMORY_ROWS: usize = 500_000;
 
 /// Partition files once spilled; each holds 1/PARTITIONS of the measures.
 const PARTITIONS: usize = 64;

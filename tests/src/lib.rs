@@ -1,5 +1,5 @@
 //! Support for the cross-crate and interoperability tests: publishing a source tree with the
-//! exporter library, and finding the Python environment with the real clients.
+//! exporter and site libraries, and finding the Python environment with the real clients.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,7 +14,8 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Publishes `source` (relative to the workspace root) into `out` at a fixed time.
+/// Publishes `source` (relative to the workspace root) into `out` at a fixed time, with the
+/// residents' site.
 pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
     let options = exporter::Options::new(
         root().join(source),
@@ -22,7 +23,8 @@ pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::
         // 2026-11-25T00:00:00Z
         OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
-    exporter::run(&options, &exporter::Quiet)
+    let mut site = site::Site::new(site::SiteOptions::default());
+    exporter::run(&options, &mut [&mut site], &exporter::Quiet)
 }
 
 /// The Python interpreter with pyarrow, DuckDB, polars, frictionless and jsonschema, which

@@ -17,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// The published `measures/potholes.json` of the small fixture, from its snapshot.
 fn potholes() -> JsValue {
     let snapshot =
-        include_str!("../../exporter/tests/snapshots/tests__snapshots__measure-potholes.snap");
+        include_str!("../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap");
     let json = snapshot.splitn(3, "---\n").nth(2).expect("a snapshot body");
     js_sys::JSON::parse(json).expect("the snapshot is JSON")
 }

@@ -479,7 +479,7 @@ fn bench(settings: &Settings) -> Result<()> {
         profile,
         "--locked",
         "--package",
-        "civicmetrics-exporter",
+        "civicmetrics-cli",
         "--bin",
         "civicmetrics",
     ]))?;

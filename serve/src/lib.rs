@@ -1,7 +1,7 @@
-//! `civicmetrics serve`: a local HTTP preview of a published release.
+//! A local HTTP preview of a published civicmetrics release (`civicmetrics serve`).
 //!
 //! The server is [axum] over hyper and tokio, with tower-http doing the file serving
-//! ([`ServeDir`]), compression and fixed headers; this module adds only what those lack: the
+//! ([`ServeDir`]), compression and fixed headers; this crate adds only what those lack: the
 //! confinement to OUT, `ETag`s, content types for the release's formats and the 404 page.
 //!
 //! # What it answers
@@ -73,7 +73,28 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::error::Error;
+/// Why the preview could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The directory to preview does not exist or is not a directory.
+    #[error("{}: not a directory", path.display())]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The server cannot listen on its address.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The host and port asked for.
+        address: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server failed.
+    #[error("serving: {0}")]
+    Serve(#[source] std::io::Error),
+}
 
 /// The `Content-Security-Policy` sent with every response.
 pub const CONTENT_SECURITY_POLICY: &str =
@@ -115,7 +136,7 @@ impl ServeOptions {
 
 /// What the middleware share: OUT, resolved.
 #[derive(Debug)]
-struct Site {
+struct ServedRoot {
     /// The canonical path of OUT.
     root: PathBuf,
 }
@@ -152,12 +173,12 @@ pub fn router(root: &Path) -> Result<Router, Error> {
     if !canonical.is_dir() {
         return Err(not_a_directory());
     }
-    let site = Arc::new(Site {
+    let served = Arc::new(ServedRoot {
         root: canonical.clone(),
     });
     let files = ServeDir::new(&canonical)
         .append_index_html_on_directories(true)
-        .not_found_service(not_found_handler.with_state(Arc::clone(&site)));
+        .not_found_service(not_found_handler.with_state(Arc::clone(&served)));
     // The default predicate skips bodies under 32 bytes, raster images, gRPC and event streams.
     let compress = DefaultPredicate::new()
         .and(NotForContentType::const_new(
@@ -169,7 +190,7 @@ pub fn router(root: &Path) -> Result<Router, Error> {
     Ok(Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(validators))
-        .layer(middleware::from_fn_with_state(site, confine))
+        .layer(middleware::from_fn_with_state(served, confine))
         .layer(
             CompressionLayer::new()
                 .gzip(true)
@@ -345,17 +366,21 @@ fn bind(options: &ServeOptions) -> Result<(StdListener, SocketAddr), Error> {
 /// Middleware: refuses any path that could name something outside OUT, resolves the rest
 /// with symbolic links followed, answers `404` for what is missing or outside, and adds CORS
 /// under `/data/`.
-async fn confine(State(site): State<Arc<Site>>, mut request: Request, next: Next) -> Response {
+async fn confine(
+    State(served): State<Arc<ServedRoot>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = match segments(&path) {
-        None => not_found(&site).await,
+        None => not_found(&served).await,
         Some((relative, directory)) => {
-            let root = site.root.clone();
+            let root = served.root.clone();
             let target = tokio::task::spawn_blocking(move || resolve(&root, &relative, directory))
                 .await
                 .unwrap_or(Target::Missing);
             match target {
-                Target::Missing => not_found(&site).await,
+                Target::Missing => not_found(&served).await,
                 Target::Directory => next.run(request).await,
                 Target::File(file) => {
                     request.extensions_mut().insert(file);
@@ -384,7 +409,9 @@ async fn validators(mut request: Request, next: Next) -> Response {
         && request.headers().contains_key(header::IF_NONE_MATCH)
     {
         let conditional = matches!(*request.method(), Method::GET | Method::HEAD);
-        if conditional && none_match_fails(request.headers().get_all(header::IF_NONE_MATCH), etag) {
+        if conditional
+            && if_none_match_matches(request.headers().get_all(header::IF_NONE_MATCH), etag)
+        {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             response.headers_mut().insert(header::ETAG, etag.clone());
             return response;
@@ -485,7 +512,7 @@ fn etag(metadata: &Metadata) -> Option<HeaderValue> {
 }
 
 /// Whether `If-None-Match` lists `etag` (or `*`), by weak comparison: then the answer is 304.
-fn none_match_fails<'a>(
+fn if_none_match_matches<'a>(
     values: impl IntoIterator<Item = &'a HeaderValue>,
     etag: &HeaderValue,
 ) -> bool {
@@ -529,13 +556,13 @@ fn content_type(path: &Path) -> Option<&'static str> {
 }
 
 /// [`ServeDir`]'s not-found service: a file that vanished between the check and the read.
-async fn not_found_handler(State(site): State<Arc<Site>>) -> Response {
-    not_found(&site).await
+async fn not_found_handler(State(served): State<Arc<ServedRoot>>) -> Response {
+    not_found(&served).await
 }
 
 /// `404 Not Found` with OUT's `404.html`, or the built-in page when OUT has none.
-async fn not_found(site: &Site) -> Response {
-    let root = site.root.clone();
+async fn not_found(served: &ServedRoot) -> Response {
+    let root = served.root.clone();
     let page = tokio::task::spawn_blocking(move || {
         let (real, metadata) = inside(&root, &root.join("404.html"))?;
         if !metadata.is_file() {
@@ -589,9 +616,12 @@ mod tests {
     fn if_none_match_compares_weakly() {
         let ours = HeaderValue::from_static("W/\"1-2\"");
         let list = [HeaderValue::from_static("\"0-0\", \"1-2\"")];
-        assert!(none_match_fails(&list, &ours));
-        assert!(none_match_fails(&[HeaderValue::from_static("*")], &ours));
-        assert!(!none_match_fails(
+        assert!(if_none_match_matches(&list, &ours));
+        assert!(if_none_match_matches(
+            &[HeaderValue::from_static("*")],
+            &ours
+        ));
+        assert!(!if_none_match_matches(
             &[HeaderValue::from_static("W/\"1-3\"")],
             &ours
         ));

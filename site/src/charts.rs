@@ -266,10 +266,12 @@ mod tests {
     fn snapshot(name: &str) -> MeasureDocument {
         let text = match name {
             "potholes" => {
-                include_str!("../tests/snapshots/tests__snapshots__measure-potholes.snap")
+                include_str!("../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap")
             }
             "shelter-occupancy" => {
-                include_str!("../tests/snapshots/tests__snapshots__measure-shelter-occupancy.snap")
+                include_str!(
+                    "../../cli/tests/cli/snapshots/cli__snapshots__measure-shelter-occupancy.snap"
+                )
             }
             other => panic!("no snapshot {other}"),
         };

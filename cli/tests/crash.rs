@@ -2,6 +2,8 @@
 //! build into the same OUT, it leaves OUT a complete release whose `SHA256SUMS` verifies – the
 //! previous release or the new one, never a mix of the two.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;

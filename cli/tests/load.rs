@@ -1,6 +1,8 @@
 //! `civicmetrics serve` under load: 50 keep-alive connections for 20 seconds against the
 //! published sample, with no errors and flat memory, listening on 127.0.0.1 only by default.
 
+mod support;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

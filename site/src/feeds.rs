@@ -14,6 +14,7 @@ const CHANGES_PER_MEASURE: usize = 5;
 const ENTRIES_PER_FEED: usize = 200;
 
 /// One feed entry, ready to write.
+#[derive(Debug)]
 pub(super) struct Entry {
     id: String,
     title: String,

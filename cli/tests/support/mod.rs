@@ -1,5 +1,8 @@
 //! Running the program on fixtures, and comparing directory trees.
 
+// Each test target (`cli`, `crash`, `load`) uses its own part of the support.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use exporter::ServeOptions;
-use exporter::serve::{CONTENT_SECURITY_POLICY, Server};
+use serve::{CONTENT_SECURITY_POLICY, ServeOptions, Server};
 
 /// What the file outside OUT holds; no response may contain it.
 const SECRET: &str = "outside-secret-3f9a";
@@ -542,12 +541,12 @@ fn start_reports_what_it_cannot_serve() {
     taken.port = server.address().port();
     assert!(matches!(
         Server::start(&taken),
-        Err(exporter::Error::Listen { .. })
+        Err(serve::Error::Listen { .. })
     ));
     for root in [fixture.out.join("index.html"), fixture.out.join("nothing")] {
         assert!(matches!(
             Server::start(&ServeOptions::new(&root)),
-            Err(exporter::Error::NotADirectory { path }) if path == root
+            Err(serve::Error::NotADirectory { path }) if path == root
         ));
     }
 }

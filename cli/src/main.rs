@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use exporter::{Error, Formats, Options, Progress, ServeOptions, SiteOptions};
+use exporter::{Companion, Error, Formats, Options, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serve::ServeOptions;
+use site::{Site, SiteOptions};
 use time::OffsetDateTime;
 
 /// Validate a city's performance measures and publish them as open data.
@@ -58,10 +60,10 @@ enum Command {
         /// The published release directory (the `--out` of `build`).
         out: PathBuf,
         /// The TCP port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = exporter::serve::DEFAULT_PORT)]
+        #[arg(long, default_value_t = serve::DEFAULT_PORT)]
         port: u16,
         /// The host name or address to listen on; 0.0.0.0 shares the preview on the network.
-        #[arg(long, default_value = exporter::serve::DEFAULT_HOST)]
+        #[arg(long, default_value = serve::DEFAULT_HOST)]
         host: String,
     },
 }
@@ -71,7 +73,7 @@ enum Command {
 struct Memory {
     /// Observation rows held in memory before they spill to disk (beside OUT for `build`, in the
     /// temporary directory for `validate`); memory use grows with it.
-    #[arg(long, value_name = "ROWS", default_value_t = exporter::DEFAULT_ROW_BUDGET)]
+    #[arg(long, value_name = "ROWS", default_value_t = exporter::DEFAULT_MEMORY_ROWS)]
     memory_rows: usize,
 }
 
@@ -129,14 +131,14 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
         host,
         port,
     };
-    let result = exporter::serve::run(&options, |address| {
+    let result = serve::run(&options, |address| {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "Serving {} at http://{address}/", out.display());
         let _ = stdout.flush();
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error @ Error::NotADirectory { .. }) => {
+        Err(error @ serve::Error::NotADirectory { .. }) => {
             eprintln!("error: {error}");
             ExitCode::from(2)
         }
@@ -150,9 +152,7 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (source, out, site, formats, memory) = match cli.command {
-        Command::Validate { source, memory } => {
-            (source, None, SiteOptions::default(), Formats::ALL, memory)
-        }
+        Command::Validate { source, memory } => (source, None, None, Formats::ALL, memory),
         Command::Build {
             source,
             out,
@@ -161,19 +161,18 @@ fn main() -> ExitCode {
             formats,
             memory,
         } => {
+            let site = formats.contains(&Format::Site);
             let formats = Formats {
                 parquet: formats.contains(&Format::Parquet),
                 csv: formats.contains(&Format::Csv),
                 json: formats.contains(&Format::Json),
-                site: formats.contains(&Format::Site),
             };
-            (
-                source,
-                Some(out),
-                SiteOptions { base_url, widgets },
-                formats,
-                memory,
-            )
+            if site && !formats.json {
+                eprintln!("error: the site needs the json format, which its pages and embeds load");
+                return ExitCode::from(2);
+            }
+            let site = site.then(|| Site::new(SiteOptions { base_url, widgets }));
+            (source, Some(out), site, formats, memory)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
     };
@@ -194,11 +193,15 @@ fn main() -> ExitCode {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut options = Options::new(source, out.clone(), published);
-    options.site = site;
     options.formats = formats;
-    options.row_budget = memory.memory_rows;
+    options.memory_rows = memory.memory_rows;
     let started = std::time::Instant::now();
-    let result = exporter::run(&options, &Bar(bar));
+    let mut site = site;
+    let mut companions: Vec<&mut dyn Companion> = Vec::new();
+    if let Some(site) = &mut site {
+        companions.push(site);
+    }
+    let result = exporter::run(&options, &mut companions, &Bar(bar));
     let mut stderr = std::io::stderr().lock();
     match result {
         Ok(outcome) => {
@@ -242,7 +245,7 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
-        Err(error @ (Error::BadOutput { .. } | Error::SiteWithoutJson)) => {
+        Err(error @ Error::BadOutput { .. }) => {
             let _ = writeln!(stderr, "error: {error}");
             ExitCode::from(2)
         }

@@ -79,12 +79,12 @@ fn quiet_when_piped() {
 #[test]
 fn spilling_rows_to_disk_changes_nothing() {
     let temp = tempfile::tempdir().unwrap();
-    let publish = |name: &str, row_budget| {
+    let publish = |name: &str, memory_rows| {
         publish_sample(&temp.path().join(name), |options| {
-            options.row_budget = row_budget;
+            options.memory_rows = memory_rows;
         })
     };
-    let in_memory = publish("in-memory", exporter::DEFAULT_ROW_BUDGET);
+    let in_memory = publish("in-memory", exporter::DEFAULT_MEMORY_ROWS);
     // A budget far below the sample's 8,953 rows makes the store spill almost at once.
     let spilled = publish("spilled", 100);
     assert_same_tree(&in_memory, &spilled);
@@ -115,7 +115,8 @@ fn publish_sample(
         published(),
     );
     configure(&mut options);
-    exporter::run(&options, &exporter::Quiet).unwrap();
+    let mut site = site::Site::new(site::SiteOptions::default());
+    exporter::run(&options, &mut [&mut site], &exporter::Quiet).unwrap();
     out.to_owned()
 }
 
@@ -123,7 +124,7 @@ fn publish_sample(
 fn validate(source: &std::path::Path, in_parts: bool) -> Result<Vec<String>, Vec<String>> {
     let mut options = exporter::Options::new(source.to_owned(), None, published());
     options.parallel_bytes = if in_parts { 0 } else { u64::MAX };
-    match exporter::run(&options, &exporter::Quiet) {
+    match exporter::run(&options, &mut [], &exporter::Quiet) {
         Ok(outcome) => Ok(outcome.diagnostics.iter().map(|d| d.to_string()).collect()),
         Err(exporter::Error::Invalid { diagnostics, .. }) => {
             Err(diagnostics.iter().map(|d| d.to_string()).collect())

@@ -1,0 +1,13 @@
+//! Integration tests of the `civicmetrics` program that plain `cargo test` runs, one module per
+//! topic. The slow ones (`crash`, `load`) are test targets of their own, run by `cargo xtask test`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod hostile;
+mod invalid;
+mod links;
+mod publish;
+mod serve;
+mod snapshots;
+mod usage;

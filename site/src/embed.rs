@@ -1,0 +1,59 @@
+//! Embedding a measure on another site: the `<iframe>` snippet with `embed.js`, and the oEmbed
+//! response that gives it to oEmbed consumers.
+
+use dataset::Measure;
+use serde_json::json;
+use view::bidi::isolate;
+
+use crate::error::Error;
+use crate::{Writer, urls, write_file, xml};
+
+/// Sizes of the frames in the embed snippets, in CSS pixels.
+pub(crate) const EMBED_CARD_HEIGHT: u32 = 420;
+pub(crate) const EMBED_CHART_HEIGHT: u32 = 560;
+
+/// What an embed snippet shows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum View {
+    Card,
+    Chart,
+}
+
+impl Writer {
+    /// The HTML a news site pastes to embed a measure's card or chart in `lang`.
+    pub(crate) fn embed_snippet(&self, lang: &str, measure: &Measure, view: View) -> String {
+        let title = xml::escape(&isolate(measure.text(lang).title));
+        let (query, height) = match view {
+            View::Chart => ("?view=chart", EMBED_CHART_HEIGHT),
+            View::Card => ("", EMBED_CARD_HEIGHT),
+        };
+        format!(
+            "<iframe src=\"{src}{query}\" title=\"{title}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" data-civicmetrics-embed></iframe>\n<script async src=\"{script}\"></script>",
+            src = xml::escape(&self.urls.absolute(lang, &urls::embed(&measure.id))),
+            script = xml::escape(&self.urls.absolute_shared("embed.js")),
+        )
+    }
+
+    /// Writes the oEmbed response for a measure's card in `lang`.
+    pub(crate) fn oembed(&self, lang: &str, measure: &Measure) -> Result<(), Error> {
+        let response = json!({
+            "version": "1.0",
+            "type": "rich",
+            "title": isolate(measure.text(lang).title),
+            "provider_name": isolate(&self.info.publisher),
+            "provider_url": self.urls.base(),
+            "author_name": isolate(&measure.department),
+            "html": self.embed_snippet(lang, measure, View::Card),
+            "width": 480,
+            "height": EMBED_CARD_HEIGHT,
+            "cache_age": 3600,
+            "thumbnail_url": self.urls.absolute_shared(&urls::chart(&measure.id)),
+            "thumbnail_width": 720,
+            "thumbnail_height": 320,
+        });
+        let path = self
+            .dir
+            .join(self.urls.file(lang, &urls::oembed(&measure.id)));
+        write_file(&path, serde_json::to_vec_pretty(&response)?)
+    }
+}

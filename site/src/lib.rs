@@ -1,0 +1,249 @@
+//! The residents' dashboard: a static site written beside `data/` in every release.
+//!
+//! Every page is complete HTML – current values, status, target and trend in text – so it works
+//! without JavaScript and for search engines; with the widgets package published beside it, the
+//! `<civic-metric>` and `<civic-chart>` elements wrapping that HTML upgrade it in place.
+//!
+//! ```text
+//! index.html                  the priority areas, each with "N of M on track" and its measures
+//! areas/<id>/index.html       an area's cards;            areas/<id>/feed.xml
+//! measures/<id>/index.html    chart, story, tables, downloads, embed code; measures/<id>/feed.xml
+//! embed/<id>/index.html       a card (or ?view=chart) for iframes; embed.js resizes them
+//! oembed/<id>.json            oEmbed `rich` responses
+//! about/index.html            about the data, the data dictionary, the status rule
+//! <lang>/…                    the same pages, feeds and oEmbed responses in each further language
+//! feed.xml, sitemap.xml, robots.txt, 404.html, assets/, widgets/
+//! data/charts/<id>.svg, data/sparklines/<id>.svg   the charts as pictures, drawn by `view`
+//! ```
+//!
+//! [`Site`] is an [`exporter::Companion`]: measures stream through it as the build publishes
+//! them (their pages are written at once and only their cards and feed entries are kept), and
+//! its end writes the pages that list them. It reads only the published documents and the
+//! table descriptions, like any other client of the release.
+
+mod assets;
+mod card;
+mod charts;
+mod embed;
+mod error;
+mod feeds;
+mod format;
+mod json_ld;
+mod models;
+mod pages;
+mod sitemap;
+mod strings;
+mod urls;
+mod xml;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dataset::document::{Index, MeasureDocument, PublishedDataset};
+use dataset::model::{DatasetInfo, Status};
+use dataset::{Area, CalendarDate};
+use exporter::tables::Table;
+use exporter::{Companion, CompanionError};
+
+pub use assets::WIDGET_FILES;
+pub use error::Error;
+use error::IoContext;
+use feeds::Entry;
+use format::Formatter;
+use models::Card;
+use urls::Urls;
+
+/// How the site is published.
+#[derive(Debug, Clone, Default)]
+pub struct SiteOptions {
+    /// The absolute URL the release is served from, for canonical links, feeds, the sitemap and
+    /// embed code; `None` uses the dataset's `homepage`.
+    pub base_url: Option<String>,
+    /// A built widgets package (`pkg/` after `cargo xtask dist`) to publish under `widgets/`;
+    /// without it the pages are plain HTML.
+    pub widgets: Option<PathBuf>,
+}
+
+/// The residents' site, written beside `data/` in every release it is given to.
+#[derive(Debug)]
+pub struct Site {
+    options: SiteOptions,
+    writer: Option<Writer>,
+}
+
+impl Site {
+    /// A site published with `options`.
+    pub fn new(options: SiteOptions) -> Site {
+        Site {
+            options,
+            writer: None,
+        }
+    }
+
+    fn writer(&mut self) -> Result<&mut Writer, Error> {
+        self.writer.as_mut().ok_or(Error::NotBegun)
+    }
+}
+
+impl Companion for Site {
+    fn begin(&mut self, root: &Path, dataset: &PublishedDataset) -> Result<(), CompanionError> {
+        self.writer = Some(Writer::begin(root, dataset, &self.options)?);
+        Ok(())
+    }
+
+    fn add_measure(
+        &mut self,
+        document: &MeasureDocument,
+        area: &Area,
+    ) -> Result<(), CompanionError> {
+        Ok(self.writer()?.add_measure(document, area)?)
+    }
+
+    fn finish(&mut self, index: &Index, tables: &[&Table]) -> Result<(), CompanionError> {
+        let writer = self.writer.take().ok_or(Error::NotBegun)?;
+        Ok(writer.finish(index, tables)?)
+    }
+}
+
+/// What the listing pages need of a measure, kept after its own pages are written.
+#[derive(Debug)]
+struct MeasureFacts {
+    id: String,
+    area: String,
+    status: Status,
+    /// One card per language, in the dataset's language order.
+    cards: Vec<Card>,
+    /// The measure's feed entries in each language, in the same order.
+    entries: Vec<Vec<Entry>>,
+}
+
+/// The site being written into a staged release.
+#[derive(Debug)]
+struct Writer {
+    /// The release root.
+    dir: PathBuf,
+    urls: Urls,
+    info: DatasetInfo,
+    /// The publication time, RFC 3339.
+    modified: String,
+    /// Whether the widgets package is published beside the pages.
+    widgets: bool,
+    measures: Vec<MeasureFacts>,
+    /// Pages written, relative to the release root, for the sitemap.
+    pages: Vec<String>,
+    /// The first and last day the measures seen so far cover.
+    coverage: Option<(CalendarDate, CalendarDate)>,
+}
+
+fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).io_context(parent)?;
+    }
+    fs::write(path, contents).io_context(path)
+}
+
+impl Writer {
+    /// Starts a site in the staged release `dir`, copying the widgets package when given.
+    fn begin(
+        dir: &Path,
+        dataset: &PublishedDataset,
+        options: &SiteOptions,
+    ) -> Result<Writer, Error> {
+        if let Some(package) = &options.widgets {
+            assets::copy_widgets(package, dir)?;
+        }
+        Ok(Writer {
+            dir: dir.to_owned(),
+            urls: Urls::new(&dataset.info, options.base_url.as_deref()),
+            info: dataset.info.clone(),
+            modified: dataset.modified.clone(),
+            widgets: options.widgets.is_some(),
+            measures: Vec::new(),
+            pages: Vec::new(),
+            coverage: None,
+        })
+    }
+
+    fn default_language(&self) -> &str {
+        self.info.languages.first().map_or("en", String::as_str)
+    }
+
+    /// Writes a measure's pages, embed pages, feeds, oEmbed responses and charts in every
+    /// language, and keeps what the listing pages need.
+    fn add_measure(&mut self, document: &MeasureDocument, area: &Area) -> Result<(), Error> {
+        let measure = &document.measure;
+        let default_language = self.default_language().to_owned();
+        let default = Formatter::new(&default_language);
+        let title = measure.text(default.language()).title;
+        let chart_title = default.fill("chart_alt", &[title]);
+        let chart = charts::chart_svg(
+            document,
+            &|date, yearly| {
+                if yearly {
+                    date.0.year().to_string()
+                } else {
+                    default.month(date)
+                }
+            },
+            &|value| default.axis_value(measure, value),
+            default.axis_unit(measure).as_deref(),
+            &chart_title,
+        );
+        write_file(&self.dir.join(urls::chart(&measure.id)), chart)?;
+        write_file(
+            &self.dir.join(urls::sparkline(&measure.id)),
+            charts::sparkline_svg(document, title),
+        )?;
+
+        if let (Some(first), Some(last)) =
+            (document.observations.first(), document.observations.last())
+        {
+            let (start, end) = (first.period_start, last.period_end);
+            self.coverage = Some(match self.coverage {
+                Some((from, to)) => (from.min(start), to.max(end)),
+                None => (start, end),
+            });
+        }
+        let languages = self.info.languages.clone();
+        let mut cards = Vec::with_capacity(languages.len());
+        let mut entries = Vec::with_capacity(languages.len());
+        for lang in &languages {
+            let format = Formatter::new(lang);
+            let card = self.card(document, &format);
+            entries.push(self.measure_page(document, &card, area, &format)?);
+            self.embed_page(document, &card, lang)?;
+            self.oembed(lang, measure)?;
+            cards.push(card);
+        }
+        self.measures.push(MeasureFacts {
+            id: measure.id.clone(),
+            area: measure.area.clone(),
+            status: document
+                .latest
+                .as_ref()
+                .map_or(Status::NoData, |l| l.status),
+            cards,
+            entries,
+        });
+        Ok(())
+    }
+
+    /// Writes the home, area, about and 404 pages in every language, the feeds, the sitemap and
+    /// the assets.
+    fn finish(mut self, index: &Index, tables: &[&Table]) -> Result<(), Error> {
+        let languages = self.info.languages.clone();
+        for (position, lang) in languages.iter().enumerate() {
+            let format = Formatter::new(lang);
+            self.home_page(position, index, &format)?;
+            for area in &index.areas {
+                self.area_page(position, area, &format)?;
+            }
+            self.about_page(lang, index, tables)?;
+        }
+        self.feeds(index)?;
+        self.not_found_page()?;
+        assets::write_assets(&self.dir)?;
+        self.robots()?;
+        self.sitemap()
+    }
+}

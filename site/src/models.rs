@@ -1,0 +1,226 @@
+//! The page models: what each askama template in `site/templates/` prints, already in words
+//! and with every address resolved.
+
+use askama::Template;
+
+use crate::strings;
+
+/// The templates' escaper (configured in `askama.toml`): every printed value HTML-escaped and,
+/// when it holds direction controls, [isolated](view::bidi::isolate), so that a title ending in
+/// RIGHT-TO-LEFT OVERRIDE cannot reverse the text after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IsolatingHtml;
+
+impl askama::filters::Escaper for IsolatingHtml {
+    fn write_escaped_str<W: std::fmt::Write>(&self, dest: W, string: &str) -> std::fmt::Result {
+        askama::filters::Html.write_escaped_str(dest, &view::bidi::isolate(string))
+    }
+}
+
+/// The texts of a measure's card in one language. Cards are shown on pages two levels below a
+/// language's root (an area's page, the measure's page, its embed page), so one card serves
+/// them all.
+#[derive(Debug, Clone)]
+pub(crate) struct Card {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) title_long: String,
+    pub(crate) description: String,
+    pub(crate) methodology: String,
+    pub(crate) source: String,
+    pub(crate) status_class: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) icon: &'static str,
+    pub(crate) latest: Option<LatestText>,
+    pub(crate) trend: Option<String>,
+    pub(crate) summary: String,
+    /// The measure page.
+    pub(crate) href: String,
+    /// The measure page's link text.
+    pub(crate) more: String,
+    /// The sparkline and chart pictures.
+    pub(crate) sparkline: String,
+    pub(crate) chart: String,
+    /// The observations table, for "get the data".
+    pub(crate) observations: String,
+}
+
+/// The latest value of a card, in words.
+#[derive(Debug, Clone)]
+pub(crate) struct LatestText {
+    pub(crate) value: String,
+    pub(crate) period: String,
+    pub(crate) target: String,
+}
+
+/// A language version of a page, for `hreflang` links and the language menu.
+pub(crate) struct Alternate {
+    pub(crate) lang: String,
+    pub(crate) name: &'static str,
+    pub(crate) href: String,
+    pub(crate) local: String,
+}
+
+/// What every page has: head, header and footer facts.
+pub(crate) struct Page<'s> {
+    pub(crate) lang: &'s str,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) canonical: String,
+    pub(crate) canonical_measure: String,
+    pub(crate) alternates: Vec<Alternate>,
+    pub(crate) feed: String,
+    pub(crate) feed_title: &'static str,
+    pub(crate) oembed: Option<String>,
+    pub(crate) site_name: &'s str,
+    pub(crate) locale: String,
+    pub(crate) image: Option<String>,
+    pub(crate) home: String,
+    pub(crate) about: String,
+    /// The release's data directory, which the widgets load from.
+    pub(crate) data: String,
+    pub(crate) stylesheet: String,
+    pub(crate) icon: String,
+    /// The widgets' module, loaded when `widgets` is set.
+    pub(crate) module: String,
+    /// The embed pages' frame sizer.
+    pub(crate) embed_script: String,
+    pub(crate) widgets: bool,
+    pub(crate) json_ld: String,
+    pub(crate) modified: &'s str,
+    pub(crate) updated: String,
+    pub(crate) license: &'s str,
+    pub(crate) feedback: String,
+    pub(crate) published_by: String,
+}
+
+impl Page<'_> {
+    /// A page string in the page's language.
+    pub(crate) fn t(&self, key: &str) -> &'static str {
+        strings::get(self.lang, key)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub(crate) struct IndexPage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) description: &'s str,
+    pub(crate) areas: Vec<AreaListing>,
+}
+
+pub(crate) struct AreaListing {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) href: String,
+    pub(crate) count: String,
+    pub(crate) measures: Vec<MeasureListing>,
+}
+
+pub(crate) struct MeasureListing {
+    pub(crate) title: String,
+    pub(crate) href: String,
+    pub(crate) value: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_class: &'static str,
+    pub(crate) icon: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "area.html")]
+pub(crate) struct AreaPage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) title: &'s str,
+    pub(crate) description: &'s str,
+    pub(crate) count: String,
+    pub(crate) cards: Vec<&'s Card>,
+    pub(crate) feed: String,
+}
+
+pub(crate) struct BreakdownTable {
+    pub(crate) caption: String,
+    pub(crate) dimension: String,
+    pub(crate) rows: Vec<(String, String, &'static str)>,
+}
+
+pub(crate) struct Row {
+    pub(crate) period: String,
+    pub(crate) value: String,
+    pub(crate) target: String,
+    pub(crate) status: &'static str,
+    pub(crate) note: String,
+}
+
+#[derive(Template)]
+#[template(path = "measure.html")]
+pub(crate) struct MeasurePage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) card: &'s Card,
+    pub(crate) area_title: &'s str,
+    pub(crate) area_href: String,
+    pub(crate) breakdown: Option<&'s str>,
+    pub(crate) department: &'s str,
+    pub(crate) frequency: &'static str,
+    pub(crate) current_target: String,
+    pub(crate) target_history: Vec<(String, String)>,
+    pub(crate) data_caption: String,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) breakdown_tables: Vec<BreakdownTable>,
+    pub(crate) downloads: Vec<(String, String)>,
+    pub(crate) embed_card: String,
+    pub(crate) embed_chart: String,
+    pub(crate) report: String,
+    pub(crate) feed: String,
+}
+
+#[derive(Template)]
+#[template(path = "embed.html")]
+pub(crate) struct EmbedPage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) card: &'s Card,
+}
+
+pub(crate) struct TableListing {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) primary_key: String,
+    pub(crate) columns: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+pub(crate) struct AboutPage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) description: &'s str,
+    pub(crate) contact_name: &'s str,
+    pub(crate) contact_email: &'s str,
+    pub(crate) downloads: Vec<(String, String)>,
+    pub(crate) tables: Vec<TableListing>,
+    pub(crate) feeds: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub(crate) struct NotFoundPage<'s> {
+    pub(crate) page: Page<'s>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_escape_markup_and_isolate_direction_controls() {
+        let escaped = |text: &str| {
+            askama::filters::escape(text, IsolatingHtml)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(escaped("Parks & <b>"), "Parks &#38; &#60;b&#62;");
+        assert_eq!(
+            escaped("\u{202e}<img>\u{2069}"),
+            "\u{2068}\u{202e}&#60;img&#62;\u{2069}"
+        );
+    }
+}
