@@ -38,7 +38,7 @@ enum Command {
         out: PathBuf,
         /// The absolute URL OUT is served from, for canonical links, feeds, the sitemap and
         /// embed code (default: the dataset's homepage).
-        #[arg(long, value_name = "URL")]
+        #[arg(long, value_name = "URL", value_parser = base_url)]
         base_url: Option<String>,
         /// A built widgets package (`pkg/` after `cargo xtask dist`) to publish under
         /// OUT/widgets/, so the pages' cards and charts become interactive.
@@ -88,6 +88,17 @@ enum Format {
     Json,
     /// The residents' site.
     Site,
+}
+
+/// `--base-url`: an absolute http(s) URL with a host, as the pages' canonical links need.
+fn base_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|error| format!("`{text}` is not a URL: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "`{text}` is not an http(s) URL with a host, such as https://example.org/performance/"
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 /// A progress bar on a terminal; nothing when stderr is piped.

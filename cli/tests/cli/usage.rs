@@ -20,6 +20,30 @@ fn usage_errors_exit_two() {
         &["frobnicate"],
         &["build", "tests/fixtures/valid/small"],
         &["validate", "no/such/dir"],
+        &[
+            "build",
+            "tests/fixtures/valid/small",
+            "--out",
+            "target/x",
+            "--base-url",
+            "example.org",
+        ],
+        &[
+            "build",
+            "tests/fixtures/valid/small",
+            "--out",
+            "target/x",
+            "--base-url",
+            "ftp://a/",
+        ],
+        &[
+            "build",
+            "tests/fixtures/valid/small",
+            "--out",
+            "target/x",
+            "--formats",
+            "csv,site",
+        ],
     ] {
         let output = civicmetrics(args);
         assert_eq!(

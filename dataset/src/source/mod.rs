@@ -84,20 +84,33 @@ pub fn is_valid_breakdown_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn is_valid_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|part| {
-            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
+/// Why `tag` is not a language tag the site can be published in, with the help line; `None`
+/// for a well-formed BCP 47 tag in its canonical form (`zh-Hant`, not `zh-hant`), as the pages'
+/// `lang` attributes and the locales' file names use it.
+fn language_tag_problem(tag: &str) -> Option<(String, String)> {
+    let help = "use a BCP 47 tag such as \"en\", \"es\" or \"zh-Hant\"".to_owned();
+    match icu_locale_core::LanguageIdentifier::try_from_str(tag) {
+        Err(_) => Some((format!("`{tag}` is not a language tag"), help)),
+        Ok(parsed) if parsed.language.is_unknown() => {
+            Some((format!("`{tag}` names no language"), help))
+        }
+        Ok(parsed) => {
+            let canonical = parsed.to_string();
+            (canonical != tag).then(|| {
+                (
+                    format!("`{tag}` is not written the canonical way"),
+                    format!("write it `{canonical}`"),
+                )
+            })
+        }
+    }
 }
 
-fn is_web_url(url: &str) -> bool {
-    url.strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
+/// Whether `text` is an absolute `http` or `https` URL with a host.
+fn is_web_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+    })
 }
 
 /// The contents of `dataset.toml`: dataset metadata and the priority areas, in order.
@@ -202,14 +215,7 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
                     "`languages` must name at least one language",
                 ));
             }
-            distinct(&source, tags, "language", d, |tag| {
-                (!is_valid_language_tag(tag)).then(|| {
-                    (
-                        format!("`{tag}` is not a language tag"),
-                        "use a BCP 47 tag such as \"en\", \"es\" or \"zh-Hant\"",
-                    )
-                })
-            })
+            distinct(&source, tags, "language", d, language_tag_problem)
         }
     };
     // Without a valid fiscal year, fiscal periods would get wrong dates: check nothing further.
@@ -319,7 +325,7 @@ fn distinct(
     items: Vec<(String, usize)>,
     what: &str,
     d: &mut Vec<Diagnostic>,
-    invalid: impl Fn(&str) -> Option<(String, &'static str)>,
+    invalid: impl Fn(&str) -> Option<(String, String)>,
 ) -> Vec<String> {
     let mut kept: Vec<String> = Vec::with_capacity(items.len());
     for (item, offset) in items {
@@ -494,7 +500,7 @@ pub fn parse_measure(
             .then(|| {
                 (
                     format!("`{name}` cannot be a breakdown column"),
-                    "use a column name of a-z, 0-9 and _, other than measure, period, value, target, note and total",
+                    "use a column name of a-z, 0-9 and _, other than measure, period, value, target, note and total".to_owned(),
                 )
             })
     });

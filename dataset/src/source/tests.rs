@@ -395,3 +395,49 @@ fn script_urls_are_refused_in_every_url_field_and_the_contact() {
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn urls_must_be_absolute_http_urls_with_a_host() {
+    for (homepage, valid) in [
+        ("https://example.org/performance/", true),
+        ("http://127.0.0.1:8080/", true),
+        ("https://", false),
+        ("https://exa mple.org", false),
+        ("ftp://example.org/", false),
+        ("example.org", false),
+    ] {
+        let text = MANIFEST.replace("\"https://example.org\"", &format!("\"{homepage}\""));
+        let (_, diagnostics) = parse_manifest("dataset.toml", &text);
+        let refused = messages(&diagnostics)
+            .iter()
+            .any(|m| m.contains("`homepage` must be an http(s) URL"));
+        assert_eq!(refused, !valid, "{homepage}: {diagnostics:?}");
+    }
+}
+
+#[test]
+fn languages_are_canonical_bcp_47_tags() {
+    for (tag, expected) in [
+        ("zh-Hant", None),
+        ("vi", None),
+        ("es-419", None),
+        ("zh-hant", Some("write it `zh-Hant`")),
+        ("EN", Some("write it `en`")),
+        ("12", Some("is not a language tag")),
+        ("en_US", Some("is not a language tag")),
+        ("e", Some("is not a language tag")),
+        ("und", Some("names no language")),
+    ] {
+        let text = MANIFEST.replace("[\"en\", \"es\"]", &format!("[\"en\", \"{tag}\"]"));
+        let (_, diagnostics) = parse_manifest("dataset.toml", &text);
+        let found: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.message.contains(&format!("`{tag}`")))
+            .map(|d| format!("{} {}", d.message, d.help.clone().unwrap_or_default()))
+            .collect();
+        match expected {
+            None => assert!(found.is_empty(), "{tag}: {found:?}"),
+            Some(text) => assert!(found.iter().any(|f| f.contains(text)), "{tag}: {found:?}"),
+        }
+    }
+}
