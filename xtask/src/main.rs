@@ -14,7 +14,8 @@
 mod bench;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
@@ -83,21 +84,89 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-/// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
-/// embed code) point here.
-const DEMO_ADDRESS: &str = "127.0.0.1:8080";
+/// Cargo's target directory for this workspace, where every build, tool, virtual environment
+/// and artefact of xtask goes: `target/` at the root unless `CARGO_TARGET_DIR` or
+/// `build.target-dir` says otherwise. Asked of `cargo metadata` once, so that it is the
+/// directory the builds xtask starts write into, however it was configured.
+fn target_dir() -> Result<&'static Path> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(dir) = DIR.get() {
+        return Ok(dir);
+    }
+    let dir = metadata_target_dir(&mut cargo())?;
+    Ok(DIR.get_or_init(|| dir))
+}
 
-/// Publishes the bundled sample, with the widgets package from `pkg/`, into `./public`.
-fn publish_sample() -> Result<()> {
+/// The `target_directory` that `cargo metadata` (run by `cargo`, with its environment and
+/// arguments) reports.
+fn metadata_target_dir(cargo: &mut Command) -> Result<PathBuf> {
+    cargo
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::inherit());
+    let output = cargo
+        .output()
+        .with_context(|| format!("cannot start {}", describe(cargo)))?;
+    if !output.status.success() {
+        bail!("{} failed ({})", describe(cargo), output.status);
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata reported no target_directory")?;
+    Ok(PathBuf::from(dir))
+}
+
+/// A cargo profile xtask builds the `civicmetrics` program in.
+#[derive(Clone, Copy)]
+enum Profile {
+    /// The tests' debug build.
+    Dev,
+    /// The optimised build the benchmarks time.
+    Release,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Release => "release",
+        }
+    }
+
+    /// The directory under the target directory that cargo builds the profile into.
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Dev => "debug",
+            Profile::Release => "release",
+        }
+    }
+}
+
+/// Builds the `civicmetrics` program in `profile` and returns its path. Every command that runs
+/// the program gets it from here: only this function knows which package builds it and where.
+fn civicmetrics(profile: Profile) -> Result<PathBuf> {
     run(cargo().args([
         "build",
+        "--profile",
+        profile.name(),
+        "--locked",
         "--package",
         "civicmetrics-exporter",
         "--bin",
         "civicmetrics",
-        "--locked",
     ]))?;
-    run(Command::new("target/debug/civicmetrics")
+    Ok(target_dir()?.join(profile.dir()).join("civicmetrics"))
+}
+
+/// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
+/// embed code) point here.
+const DEMO_ADDRESS: &str = "127.0.0.1:8080";
+
+/// Publishes the bundled sample with `civicmetrics`, with the widgets package from `pkg/`, into
+/// `./public`.
+fn publish_sample(civicmetrics: &Path) -> Result<()> {
+    run(Command::new(civicmetrics)
         .args([
             "build",
             "examples/seattle",
@@ -112,7 +181,8 @@ fn publish_sample() -> Result<()> {
 
 fn demo() -> Result<()> {
     dist()?;
-    publish_sample()?;
+    let civicmetrics = civicmetrics(Profile::Dev)?;
+    publish_sample(&civicmetrics)?;
     let mut files = Vec::new();
     list(Path::new("public"), &mut files)?;
     // One line per top-level part of the release: the site has hundreds of pages.
@@ -140,8 +210,7 @@ fn demo() -> Result<()> {
     let (host, port) = DEMO_ADDRESS
         .split_once(':')
         .unwrap_or((DEMO_ADDRESS, "8080"));
-    run(Command::new("target/debug/civicmetrics")
-        .args(["serve", "public", "--host", host, "--port", port]))
+    run(Command::new(civicmetrics).args(["serve", "public", "--host", host, "--port", port]))
 }
 
 fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
@@ -161,24 +230,24 @@ fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
 }
 
 /// The pinned npm tools (`wasm-opt` from binaryen; the browser-test drivers), installed into
-/// `target/tools` from `xtask/tools/package.json` and its lock file.
+/// `tools` in the target directory from `xtask/tools/package.json` and its lock file.
 fn node_tools() -> Result<PathBuf> {
-    let tools = Path::new("target/tools");
+    let tools = target_dir()?.join("tools");
     let manifest = Path::new("xtask/tools/package.json");
     let lock = Path::new("xtask/tools/package-lock.json");
     let stamp = tools.join("installed-package-lock.json");
     let wanted =
         std::fs::read_to_string(lock).context("cannot read xtask/tools/package-lock.json")?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        std::fs::create_dir_all(tools)?;
+        std::fs::create_dir_all(&tools)?;
         std::fs::copy(manifest, tools.join("package.json"))?;
         std::fs::copy(lock, tools.join("package-lock.json"))?;
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(tools))?;
+            .current_dir(&tools))?;
         std::fs::write(&stamp, wanted)?;
     }
-    Ok(std::path::absolute(tools)?)
+    Ok(tools)
 }
 
 /// The features the wasm-bindgen output uses; `--all-features` would emit imports browsers reject.
@@ -260,13 +329,13 @@ fn dist() -> Result<u64> {
         "wasm-release",
         "--locked",
     ]))?;
-    let input = Path::new("target/wasm32-unknown-unknown/wasm-release/widgets.wasm");
+    let input = widgets_wasm()?;
     eprintln!(
         "$ wasm-bindgen {} --target web --out-dir pkg",
         input.display()
     );
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(input)
+        .input_path(&input)
         .web(true)?
         .typescript(true)
         .out_name("widgets")
@@ -283,15 +352,15 @@ fn dist() -> Result<u64> {
     // Every script of the package is minified by terser: the generated bindings in place, the
     // loader and its styles from their sources in pkg/src/.
     // terser leaves template literals alone: the stylesheet's layout whitespace goes first.
-    let styles = Path::new("target/styles.js");
+    let styles = target_dir()?.join("styles.js");
     std::fs::write(
-        styles,
+        &styles,
         compact_css(&std::fs::read_to_string("pkg/src/styles.js")?),
     )?;
     for (source, script) in [
         (Path::new("pkg/widgets.js"), "pkg/widgets.js"),
         (Path::new("pkg/src/civicmetrics.js"), "pkg/civicmetrics.js"),
-        (styles, "pkg/styles.js"),
+        (styles.as_path(), "pkg/styles.js"),
     ] {
         run(Command::new(tools.join("node_modules/.bin/terser"))
             .arg(source)
@@ -319,6 +388,12 @@ fn dist() -> Result<u64> {
     Ok(total)
 }
 
+/// The widgets' WebAssembly as cargo builds it, before wasm-bindgen and `wasm-opt`, with its
+/// function names (for `twiggy`).
+fn widgets_wasm() -> Result<PathBuf> {
+    Ok(target_dir()?.join("wasm32-unknown-unknown/wasm-release/widgets.wasm"))
+}
+
 /// The most the package a page loads ([`PACKAGE_FILES`]) may weigh, compressed like `gzip -9`:
 /// 60 KB. `cargo xtask test` fails above it.
 const PACKAGE_BUDGET: u64 = 61_440;
@@ -329,7 +404,8 @@ fn check_budget(gzipped: u64) -> Result<()> {
         bail!(
             "the widgets package a page loads is {gzipped} bytes gzipped, over its budget of \
              {PACKAGE_BUDGET} bytes (60 KB); see \"Size\" in pkg/README.md, and run `twiggy top` on \
-             target/wasm32-unknown-unknown/wasm-release/widgets.wasm to see what grew"
+             {} to see what grew",
+            widgets_wasm()?.display()
         );
     }
     eprintln!("widgets package: {gzipped} of {PACKAGE_BUDGET} bytes gzipped");
@@ -422,7 +498,7 @@ fn test() -> Result<()> {
     ]))?;
     // The interoperability clients: pyarrow, DuckDB, polars, frictionless, jsonschema, feedparser.
     let python = python_environment(
-        Path::new("target/interop-venv"),
+        &target_dir()?.join("interop-venv"),
         Path::new("tests/interop/requirements.txt"),
     )?;
     run(cargo()
@@ -476,8 +552,8 @@ fn ensure_chromium() -> Result<()> {
 }
 
 /// The program `binary` of the crate `package` at `version`, installed with `cargo install`
-/// into `target/tools/cargo` when it is missing or answers `version_args` with another version;
-/// `locked` installs with the crate's own lock file.
+/// into `tools/cargo` in the target directory when it is missing or answers `version_args` with
+/// another version; `locked` installs with the crate's own lock file.
 pub(crate) fn cargo_tool(
     package: &str,
     binary: &str,
@@ -485,7 +561,7 @@ pub(crate) fn cargo_tool(
     version_args: &[&str],
     locked: bool,
 ) -> Result<PathBuf> {
-    let root = Path::new("target/tools/cargo");
+    let root = target_dir()?.join("tools/cargo");
     let path = root.join("bin").join(binary);
     let installed = Command::new(&path)
         .args(version_args)
@@ -499,13 +575,13 @@ pub(crate) fn cargo_tool(
         }
         run(install
             .args([package, "--version", version, "--root"])
-            .arg(root))?;
+            .arg(&root))?;
     }
-    Ok(std::path::absolute(path)?)
+    Ok(path)
 }
 
 /// `wasm-bindgen-test-runner` of exactly the wasm-bindgen version in Cargo.lock, installed into
-/// `target/tools/cargo` when missing.
+/// `tools/cargo` in the target directory when missing.
 fn test_runner() -> Result<PathBuf> {
     let version = locked_version("wasm-bindgen")?;
     // Not --locked: the CLI's own lock file pins crates this registry may no longer serve.
@@ -537,22 +613,25 @@ fn browser_tests() -> Result<()> {
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
     check_budget(dist()?)?;
-    publish_sample()?;
+    let civicmetrics = civicmetrics(Profile::Dev)?;
+    publish_sample(&civicmetrics)?;
     let tools = node_tools()?;
+    // Screenshots, page weights and scores.
+    let artifacts = target_dir()?.join("e2e");
     run(Command::new("node")
         .arg("tests/e2e/widgets.mjs")
         .arg(".")
-        .arg(&tools))?;
-    run(Command::new("node")
-        .arg("tests/e2e/site.mjs")
-        .arg(".")
         .arg(&tools)
-        .arg("target/debug/civicmetrics"))?;
-    run(Command::new("node")
-        .arg("tests/e2e/hostile.mjs")
-        .arg(".")
-        .arg(&tools)
-        .arg("target/debug/civicmetrics"))
+        .arg(&artifacts))?;
+    for script in ["tests/e2e/site.mjs", "tests/e2e/hostile.mjs"] {
+        run(Command::new("node")
+            .arg(script)
+            .arg(".")
+            .arg(&tools)
+            .arg(&artifacts)
+            .arg(&civicmetrics))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -566,6 +645,31 @@ mod tests {
             compact_css(css),
             "export const STYLES = `:host{--a:1px;color:red}@media (prefers-color-scheme:dark){.a>.b,.c .d{font:1rem \"Segoe UI\"}}`;\n"
         );
+    }
+
+    /// `cargo metadata` run at the root as xtask runs it, without an inherited target directory.
+    fn metadata_cargo() -> Command {
+        let mut command = cargo();
+        command
+            .current_dir(project_root())
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR");
+        command
+    }
+
+    #[test]
+    fn the_target_directory_follows_cargo_target_dir() {
+        let dir = std::env::temp_dir().join("civicmetrics-xtask-target-from-env");
+        let found = metadata_target_dir(metadata_cargo().env("CARGO_TARGET_DIR", &dir)).unwrap();
+        assert_eq!(found, dir);
+    }
+
+    #[test]
+    fn the_target_directory_follows_build_target_dir() {
+        let dir = std::env::temp_dir().join("civicmetrics-xtask-target-from-config");
+        let setting = format!("build.target-dir={:?}", dir.to_str().unwrap());
+        let found = metadata_target_dir(metadata_cargo().args(["--config", &setting])).unwrap();
+        assert_eq!(found, dir);
     }
 
     #[test]

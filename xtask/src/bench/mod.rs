@@ -2,7 +2,7 @@
 //! instead, in the same run on the same machine, alternating, with medians and ratios.
 //!
 //! The exporter's anchors are pyarrow and DuckDB converting the same CSV to Parquet (from PyPI,
-//! in `target/bench-venv`); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
+//! in `bench-venv` in the target directory); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
 //! program runs under `cargo xtask bench measure`, which records its wall time and its peak
 //! resident memory (`getrusage(RUSAGE_CHILDREN)`, so a Python anchor's interpreter counts too).
 
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, run};
+use crate::{Profile, run, target_dir};
 use report::{Report, Row};
 
 const USAGE: &str =
@@ -229,7 +229,7 @@ fn measure(work: &Path, label: &str, program: &Path, args: &[&str]) -> Result<Sa
 /// The bench's own virtual environment with the anchors, from `benchmarks/requirements.txt`.
 fn anchors_python() -> Result<PathBuf> {
     crate::python_environment(
-        Path::new("target/bench-venv"),
+        &target_dir()?.join("bench-venv"),
         Path::new("benchmarks/requirements.txt"),
     )
 }
@@ -468,25 +468,13 @@ fn sample_release(work: &Path, exporter: &Path) -> Result<PathBuf> {
 }
 
 fn bench(settings: &Settings) -> Result<()> {
-    let work = PathBuf::from("target/bench");
+    let work = target_dir()?.join("bench");
     fs::create_dir_all(&work)?;
-    let work = std::path::absolute(&work)?;
     // The smoke run only checks that every benchmark runs: the debug build the tests made will do.
-    let profile = if settings.smoke { "dev" } else { "release" };
-    run(cargo().args([
-        "build",
-        "--profile",
-        profile,
-        "--locked",
-        "--package",
-        "civicmetrics-exporter",
-        "--bin",
-        "civicmetrics",
-    ]))?;
-    let exporter = std::path::absolute(if settings.smoke {
-        "target/debug/civicmetrics"
+    let exporter = crate::civicmetrics(if settings.smoke {
+        Profile::Dev
     } else {
-        "target/release/civicmetrics"
+        Profile::Release
     })?;
     let python = anchors_python()?;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -532,6 +520,7 @@ fn bench(settings: &Settings) -> Result<()> {
                 .take(3)
                 .collect::<Vec<_>>()
                 .join(" "),
+            &python,
         )?;
         fs::write(
             "benchmarks/RESULTS.md",

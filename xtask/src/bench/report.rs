@@ -1,7 +1,9 @@
 //! The bench's results: one row per target, printed as a table and written to
 //! `benchmarks/RESULTS.md` with the machine they were measured on.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
@@ -192,7 +194,7 @@ impl Report {
     }
 }
 
-fn first_line(program: &str, args: &[&str]) -> String {
+fn first_line(program: impl AsRef<OsStr>, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()
@@ -219,8 +221,8 @@ fn proc_field(file: &str, field: &str) -> Result<String> {
 }
 
 /// The machine, the toolchain and the anchors' versions, as a Markdown list; `load` is the load
-/// average (1, 5 and 15 minutes) when the run began.
-pub(crate) fn machine(load: String) -> Result<String> {
+/// average (1, 5 and 15 minutes) when the run began, `python` the anchors' interpreter.
+pub(crate) fn machine(load: String, python: &Path) -> Result<String> {
     let cpu = proc_field("/proc/cpuinfo", "model name")?;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let memory_kib: f64 = proc_field("/proc/meminfo", "MemTotal")?
@@ -255,7 +257,7 @@ pub(crate) fn machine(load: String) -> Result<String> {
         memory_kib / 1024.0 / 1024.0,
         kernel.trim(),
         first_line("rustc", &["--version"]),
-        first_line("target/bench-venv/bin/python", &["--version"]).trim_start_matches("Python "),
+        first_line(python, &["--version"]).trim_start_matches("Python "),
         first_line("chromium", &["--version"]),
         pin("chart.js"),
         pin("uplot"),
