@@ -518,19 +518,45 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// The version of a package in Cargo.lock.
+/// The version of a package in the workspace's Cargo.lock.
 fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string("Cargo.lock")?;
-    let entry = format!("name = \"{package}\"\nversion = \"");
-    let start = lock
-        .find(&entry)
-        .with_context(|| format!("{package} is not in Cargo.lock"))?
-        + entry.len();
-    Ok(lock[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned())
+    let lock = std::fs::read_to_string("Cargo.lock").context("cannot read Cargo.lock")?;
+    version_in_lock(&lock, package)
+}
+
+/// A Cargo.lock file, as far as xtask reads it.
+#[derive(serde::Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<LockedPackage>,
+}
+
+/// One `[[package]]` entry of a Cargo.lock file.
+#[derive(serde::Deserialize)]
+struct LockedPackage {
+    name: String,
+    version: String,
+}
+
+/// The version of `package` in the Cargo.lock text `lock`; an error when it holds none or
+/// several, since then no one version is the one the workspace builds with.
+fn version_in_lock(lock: &str, package: &str) -> Result<String> {
+    let lock: Lock = toml::from_str(lock).context("Cargo.lock is not a lock file")?;
+    let versions: Vec<String> = lock
+        .package
+        .into_iter()
+        .filter(|entry| entry.name == package)
+        .map(|entry| entry.version)
+        .collect();
+    match versions.as_slice() {
+        [version] => Ok(version.clone()),
+        [] => bail!("{package} is not in Cargo.lock"),
+        several => bail!(
+            "Cargo.lock holds {} versions of {package}: {}",
+            several.len(),
+            several.join(", ")
+        ),
+    }
 }
 
 /// Debian's Chromium and ChromeDriver, installed when missing.
@@ -670,6 +696,43 @@ mod tests {
         let setting = format!("build.target-dir={:?}", dir.to_str().unwrap());
         let found = metadata_target_dir(metadata_cargo().args(["--config", &setting])).unwrap();
         assert_eq!(found, dir);
+    }
+
+    #[test]
+    fn a_locked_version_is_read_from_its_package_entry() {
+        let lock = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.130"
+dependencies = ["wasm-bindgen-macro-support"]
+
+[[package]]
+name = "wasm-bindgen"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+version = "0.2.130"
+checksum = "0000"
+"#;
+        assert_eq!(version_in_lock(lock, "wasm-bindgen").unwrap(), "0.2.130");
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen-macro").unwrap(),
+            "0.2.130"
+        );
+        let missing = version_in_lock(lock, "wasm").unwrap_err().to_string();
+        assert_eq!(missing, "wasm is not in Cargo.lock");
+    }
+
+    #[test]
+    fn a_package_locked_at_two_versions_has_no_one_version() {
+        let lock = "[[package]]\nname = \"wasmparser\"\nversion = \"0.230.0\"\n\n\
+                    [[package]]\nname = \"wasmparser\"\nversion = \"0.245.1\"\n";
+        let error = version_in_lock(lock, "wasmparser").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "Cargo.lock holds 2 versions of wasmparser: 0.230.0, 0.245.1"
+        );
+        assert!(version_in_lock("[[package]\n", "wasmparser").is_err());
     }
 
     #[test]

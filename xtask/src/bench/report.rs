@@ -211,6 +211,17 @@ fn first_line(program: impl AsRef<OsStr>, args: &[&str]) -> String {
         .unwrap_or_else(|| "not found".to_owned())
 }
 
+/// The version `package_json` (an npm manifest such as `xtask/tools/package.json`) pins `name`
+/// at, among its dependencies or development dependencies.
+fn pinned(package_json: &str, name: &str) -> Result<Option<String>> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(package_json).context("package.json is not JSON")?;
+    Ok(["dependencies", "devDependencies"]
+        .iter()
+        .find_map(|list| manifest[list][name].as_str())
+        .map(str::to_owned))
+}
+
 fn proc_field(file: &str, field: &str) -> Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
     Ok(text
@@ -236,14 +247,10 @@ pub(crate) fn machine(load: String, python: &Path) -> Result<String> {
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .collect::<Vec<_>>()
         .join(", ");
-    let widgets = std::fs::read_to_string("xtask/tools/package.json").unwrap_or_default();
-    let pin = |name: &str| {
-        widgets
-            .lines()
-            .find(|line| line.trim_start().starts_with(&format!("\"{name}\"")))
-            .and_then(|line| line.split('"').nth(3))
-            .unwrap_or("not pinned")
-            .to_owned()
+    let tools = std::fs::read_to_string("xtask/tools/package.json")
+        .context("cannot read xtask/tools/package.json")?;
+    let pin = |name: &str| -> Result<String> {
+        Ok(pinned(&tools, name)?.unwrap_or_else(|| "not pinned".to_owned()))
     };
     Ok(format!(
         "- CPU: {cpu}, {cores} cores available\n\
@@ -259,9 +266,36 @@ pub(crate) fn machine(load: String, python: &Path) -> Result<String> {
         first_line("rustc", &["--version"]),
         first_line(python, &["--version"]).trim_start_matches("Python "),
         first_line("chromium", &["--version"]),
-        pin("chart.js"),
-        pin("uplot"),
+        pin("chart.js")?,
+        pin("uplot")?,
         first_line("git", &["rev-parse", "--short", "HEAD"]),
         first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinned_versions_come_from_the_dependency_lists() {
+        let manifest = r#"{
+  "name": "tools",
+  "description": "\"uplot\": \"9.9.9\" is not a pin",
+  "dependencies": { "uplot": "1.6.32" },
+  "devDependencies": {
+    "chart.js": "4.6.1"
+  }
+}"#;
+        assert_eq!(
+            pinned(manifest, "chart.js").unwrap().as_deref(),
+            Some("4.6.1")
+        );
+        assert_eq!(
+            pinned(manifest, "uplot").unwrap().as_deref(),
+            Some("1.6.32")
+        );
+        assert_eq!(pinned(manifest, "terser").unwrap(), None);
+        assert!(pinned("{ \"devDependencies\": ", "uplot").is_err());
+    }
 }
