@@ -59,12 +59,12 @@ const KINDS: [Kind; 4] = [
 ];
 
 /// Whether measure `index` has a district breakdown.
-pub(crate) fn has_breakdown(index: usize) -> bool {
+fn has_breakdown(index: usize) -> bool {
     index.is_multiple_of(10)
 }
 
 /// The id of measure `index`.
-pub(crate) fn measure_id(index: usize) -> String {
+fn measure_id(index: usize) -> String {
     format!("measure-{index:05}")
 }
 
@@ -178,29 +178,9 @@ fn write_rows(
     Ok(rows)
 }
 
-/// The value [`change_last_value`] writes.
-pub(crate) const CHANGED_VALUE: &str = "4321.5";
-
-/// A measure's CSV with the value of its last row corrected to [`CHANGED_VALUE`].
-pub(crate) fn change_last_value(csv: &str) -> String {
-    let body = csv.trim_end_matches('\n');
-    let (before, last) = body.rsplit_once('\n').unwrap_or(("", body));
-    let mut cells: Vec<&str> = last.split(',').collect();
-    if let Some(value) = cells.get_mut(2) {
-        *value = CHANGED_VALUE;
-    }
-    format!("{before}\n{}\n", cells.join(","))
-}
-
-/// Writes the source tree into `dir` (replacing it) and returns the number of observation rows.
-/// With `one_file_per_measure`, each measure's rows go to `observations/<id>.csv` instead of one
-/// `observations/observations.csv`.
-pub(crate) fn generate(
-    dir: &Path,
-    measures: usize,
-    days: usize,
-    one_file_per_measure: bool,
-) -> Result<u64> {
+/// Writes the source tree into `dir` (replacing it) and returns the number of observation rows,
+/// all in `observations/observations.csv`.
+pub(crate) fn generate(dir: &Path, measures: usize, days: usize) -> Result<u64> {
     if dir.exists() {
         fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
@@ -214,31 +194,18 @@ pub(crate) fn generate(
             measure_toml(index),
         )?;
     }
-    let header = b"measure,period,value,target,note,district\n";
     let mut random = fastrand::Rng::with_seed(SEED);
+    let path = dir.join("observations/observations.csv");
+    let mut file = BufWriter::with_capacity(
+        1 << 20,
+        fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    file.write_all(b"measure,period,value,target,note,district\n")?;
     let mut rows = 0;
-    let open = |name: &str| -> Result<BufWriter<fs::File>> {
-        let path = dir.join("observations").join(name);
-        let mut file = BufWriter::with_capacity(
-            1 << 20,
-            fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-        );
-        file.write_all(header)?;
-        Ok(file)
-    };
-    if one_file_per_measure {
-        for index in 0..measures {
-            let mut file = open(&format!("{}.csv", measure_id(index)))?;
-            rows += write_rows(index, days, &mut random, &mut file)?;
-            file.flush()?;
-        }
-    } else {
-        let mut file = open("observations.csv")?;
-        for index in 0..measures {
-            rows += write_rows(index, days, &mut random, &mut file)?;
-        }
-        file.flush()?;
+    for index in 0..measures {
+        rows += write_rows(index, days, &mut random, &mut file)?;
     }
+    file.flush()?;
     Ok(rows)
 }
 
@@ -261,8 +228,8 @@ mod tests {
     fn the_same_arguments_give_the_same_bytes_and_row_count() {
         let a = tempfile_dir("a");
         let b = tempfile_dir("b");
-        assert_eq!(generate(&a, 12, 10, false).unwrap(), 120);
-        assert_eq!(generate(&b, 12, 10, false).unwrap(), 120);
+        assert_eq!(generate(&a, 12, 10).unwrap(), 120);
+        assert_eq!(generate(&b, 12, 10).unwrap(), 120);
         let read = |dir: &Path| fs::read(dir.join("observations/observations.csv")).unwrap();
         assert_eq!(read(&a), read(&b));
         fs::remove_dir_all(a).unwrap();
@@ -274,7 +241,7 @@ mod tests {
     #[test]
     fn the_seeded_values_are_these() {
         let dir = tempfile_dir("pinned");
-        assert_eq!(generate(&dir, 2, 5, false).unwrap(), 10);
+        assert_eq!(generate(&dir, 2, 5).unwrap(), 10);
         let csv = fs::read_to_string(dir.join("observations/observations.csv")).unwrap();
         fs::remove_dir_all(dir).unwrap();
         assert_eq!(
@@ -290,15 +257,6 @@ mod tests {
              measure-00001,2012-01-03,7.9,,,\n\
              measure-00001,2012-01-04,7.9,,,\n\
              measure-00001,2012-01-05,6.8,,,\n"
-        );
-    }
-
-    #[test]
-    fn the_last_value_changes_and_nothing_else() {
-        let csv = "measure,period,value\nm,2024-01-01,1.5,,,\nm,2024-01-02,2.5,,,\n";
-        assert_eq!(
-            change_last_value(csv),
-            "measure,period,value\nm,2024-01-01,1.5,,,\nm,2024-01-02,4321.5,,,\n"
         );
     }
 
