@@ -8,8 +8,10 @@
 //           values at the same size: time from data available to painted.      target ratio <= 1.0
 //   bundle  the package a page loads (civicmetrics.js, styles.js, widgets.js, widgets_bg.wasm),
 //           gzip -9, against Chart.js's chart.umd.min.js gzip -9.               target ratio <= 0.85
-//   longtask  no long task over 50 ms (PerformanceObserver 'longtask') on the release's dashboard,
-//           the area pages and first measure pages it links to, and the 60-card page.   checks
+//   longtask  no long task at all – no entry of a PerformanceObserver of 'longtask', which
+//           reports every task over 50 ms – on the release's dashboard, the area pages and first
+//           measure pages it links to, and the 60-card page; durations are reported as measured
+//           and judged by `cargo xtask bench` (xtask/src/bench/report.rs).              checks
 //
 // Usage:
 //   node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]
@@ -24,7 +26,8 @@
 //   --runs N       timed runs per side (default 7); ours and the anchor alternate, a fresh page each
 //   --smoke        tiny inputs (6 cards, 2,000 observations), one run: checks that everything works
 //   --json OUT     also write the results for `cargo xtask bench` (xtask/src/bench/report.rs):
-//                  {"results": [{name, ours, anchor, unit, target}], "checks": [{name, value, met}],
+//                  {"results": [{name, ours, anchor, unit, target}],
+//                   "long_tasks": [{name, widgets, durations_ms: [every long task's duration]}],
 //                   "notes": [one sentence each on inputs and method]}
 //
 // Inputs are generated here from a seeded PRNG, in the shape of the published
@@ -379,7 +382,7 @@ async function longTasks(path, prepare) {
   await page.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
     }).observe({ type: 'longtask' });
   });
   await page.goto(origin + path);
@@ -390,7 +393,7 @@ async function longTasks(path, prepare) {
   const tasks = await page.evaluate(() => window.__longTasks);
   const widgets = await page.evaluate(() => document.querySelectorAll('civic-metric, civic-chart, civic-area').length);
   await page.close();
-  return { path, widgets, tasks, max_ms: tasks.length ? Math.max(...tasks) : 0 };
+  return { path, widgets, tasks };
 }
 
 // ---- Runs ---------------------------------------------------------------------------------
@@ -434,7 +437,7 @@ pages.push(await longTasks('/bench/page.html?side=ours', async (page) => {
   await page.evaluate((urls) => window.bench.load(urls), cardUrls);
   await page.evaluate((ids) => window.bench.cards('/bench/data/cards', ids, 0, 0), cardIds);
 }));
-results.longtask = { pages, max_ms: Math.max(...pages.map((p) => p.max_ms)) };
+results.longtask = { pages };
 
 await context.close();
 server.close();
@@ -442,14 +445,14 @@ rmSync(profile, { recursive: true, force: true });
 
 // ---- Report -------------------------------------------------------------------------------
 
-const TARGETS = { cards: 0.5, chart: 1.0, bundle: 0.85, longtask: 50 };
+const TARGETS = { cards: 0.5, chart: 1.0, bundle: 0.85 };
 const report = {
   results: [
     { name: `${SIZES.cards} metric cards vs Chart.js`, ours: results.cards.ours_ms, anchor: results.cards.anchor_ms, unit: 'ms', target: TARGETS.cards },
     { name: `${SIZES.points.toLocaleString('en-US')}-point chart vs uPlot`, ours: results.chart.ours_ms, anchor: results.chart.anchor_ms, unit: 'ms', target: TARGETS.chart },
     { name: 'widgets package gzip vs chart.umd.min.js', ours: results.bundle.ours_bytes, anchor: results.bundle.anchor_bytes, unit: 'B', target: TARGETS.bundle },
   ],
-  checks: [],
+  long_tasks: [],
   notes: [],
 };
 const dashboard = results.longtask.pages.find((p) => p.path === '/release/index.html');
@@ -459,21 +462,16 @@ if (!areas.some((p) => p.widgets) && !measurePages.some((p) => p.widgets)) {
   throw new Error(`${options.release}: no widgets on the pages its dashboard links to; build it with --widgets`);
 }
 const cardPage = results.longtask.pages.find((p) => p.path.startsWith('/bench/'));
-const longest = (pages) => Math.max(0, ...pages.map((p) => p.max_ms));
-const taskCheck = (name, pages) => {
-  const max = longest(pages);
-  const widgets = pages.reduce((sum, p) => sum + p.widgets, 0);
-  const count = pages.reduce((sum, p) => sum + p.tasks.length, 0);
-  return {
-    name: `${name}: no task over ${TARGETS.longtask} ms`,
-    value: count ? `longest ${max} ms (${count} long task(s), ${widgets} widgets)` : `no long task (${widgets} widgets)`,
-    met: max <= TARGETS.longtask,
-  };
-};
-report.checks.push(taskCheck('release dashboard page', [dashboard]));
-if (areas.length) report.checks.push(taskCheck(`release area pages (${areas.length})`, areas));
-if (measurePages.length) report.checks.push(taskCheck(`release measure pages (first ${measurePages.length})`, measurePages));
-report.checks.push(taskCheck(`${SIZES.cards}-card page`, [cardPage]));
+// Every long task of a group of pages, as measured: cargo xtask bench judges them (none may occur).
+const taskGroup = (name, pages) => ({
+  name,
+  widgets: pages.reduce((sum, p) => sum + p.widgets, 0),
+  durations_ms: pages.flatMap((p) => p.tasks),
+});
+report.long_tasks.push(taskGroup('release dashboard page', [dashboard]));
+if (areas.length) report.long_tasks.push(taskGroup(`release area pages (${areas.length})`, areas));
+if (measurePages.length) report.long_tasks.push(taskGroup(`release measure pages (first ${measurePages.length})`, measurePages));
+report.long_tasks.push(taskGroup(`${SIZES.cards}-card page`, [cardPage]));
 report.notes.push(
   `Headless Chromium ${browserVersion} at device pixel ratio 1, a 1280x900 viewport; medians of ${options.runs} run(s) per side, ours and the anchor alternating, a fresh page each run.`,
   'Times run from the documents\' JSON text already in the page (both sides parse the same text) to the frame after the last canvas was drawn.',
@@ -490,9 +488,10 @@ for (const r of report.results) {
   const shown = (v) => (r.unit === 'B' ? `${v} B` : `${v.toFixed(1)} ms`);
   console.log(`${r.name.padEnd(54)} ${shown(r.ours).padStart(12)} / ${shown(r.anchor).padStart(12)} = ${ratio.toFixed(3)} (target <= ${r.target}) ${ratio <= r.target ? 'met' : 'MISSED'}`);
 }
-for (const c of report.checks) console.log(`${c.name.padEnd(54)} ${c.value} ${c.met ? 'met' : 'MISSED'}`);
+const durations = (tasks) => `[${tasks.map((ms) => ms.toFixed(1)).join(', ')}] ms`;
+for (const g of report.long_tasks) console.log(`${g.name.padEnd(54)} ${g.durations_ms.length} long task(s) ${durations(g.durations_ms)}`);
 for (const page of results.longtask.pages) {
-  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks [${page.tasks.join(', ')}] ms`);
+  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks ${durations(page.tasks)}`);
 }
 for (const n of report.notes) console.log(`note: ${n}`);
 if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');

@@ -41,6 +41,25 @@ impl Row {
         Row::Check { name, value, met }
     }
 
+    /// The long tasks of a group of pages holding `widgets` widgets: any entry the `longtask`
+    /// observer reported is a task over 50 ms, so the target is that there are none. Durations
+    /// are shown to a tenth of a millisecond, as measured.
+    pub(crate) fn long_tasks(name: &str, widgets: u64, durations_ms: &[f64]) -> Row {
+        let value = match durations_ms.iter().copied().reduce(f64::max) {
+            None => format!("none ({widgets} widgets)"),
+            Some(longest) => format!(
+                "{} long task{}, longest {longest:.1} ms ({widgets} widgets)",
+                durations_ms.len(),
+                if durations_ms.len() == 1 { "" } else { "s" }
+            ),
+        };
+        Row::check(
+            format!("{name}: no long task"),
+            value,
+            durations_ms.is_empty(),
+        )
+    }
+
     fn cells(&self, smoke: bool) -> [String; 5] {
         let verdict = |met: bool| match (smoke, met) {
             (true, _) => "smoke".to_owned(),
@@ -119,7 +138,8 @@ impl Report {
 
     /// Adds the widgets' rows from `benchmarks/widgets/bench.mjs --json`: `results` with
     /// `name`, `ours`, `anchor`, `unit` and `target` (a bound on ours / anchor, or null),
-    /// `checks` with `name`, `value` and `met`, and `notes`.
+    /// `long_tasks` with `name`, `widgets` and `durations_ms` (judged by [`Row::long_tasks`]), and
+    /// `notes`.
     pub(crate) fn widgets(&mut self, json: &str) -> Result<()> {
         let value: serde_json::Value = serde_json::from_str(json)?;
         for result in value["results"].as_array().context("no results")? {
@@ -131,12 +151,22 @@ impl Report {
                 result["target"].as_f64().unwrap_or(f64::INFINITY),
             ));
         }
-        for check in value["checks"].as_array().into_iter().flatten() {
-            self.rows.push(Row::check(
-                check["name"].as_str().context("no name")?.to_owned(),
-                check["value"].as_str().unwrap_or_default().to_owned(),
-                check["met"].as_bool().unwrap_or(false),
-            ));
+        for group in value["long_tasks"].as_array().context("no long tasks")? {
+            let name = group["name"].as_str().context("no name")?;
+            let durations = group["durations_ms"]
+                .as_array()
+                .with_context(|| format!("no long-task durations for {name}"))?
+                .iter()
+                .map(|duration| {
+                    duration
+                        .as_f64()
+                        .with_context(|| format!("a long task of {name} has no duration"))
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            let widgets = group["widgets"]
+                .as_u64()
+                .with_context(|| format!("no widget count for {name}"))?;
+            self.rows.push(Row::long_tasks(name, widgets, &durations));
         }
         for note in value["notes"].as_array().into_iter().flatten() {
             self.widget_notes
@@ -404,6 +434,52 @@ mod tests {
         );
         assert_eq!(pinned(manifest, "terser").unwrap(), None);
         assert!(pinned("{ \"devDependencies\": ", "uplot").is_err());
+    }
+
+    /// The verdict and the value a row shows in RESULTS.md.
+    fn verdict_and_value(row: &Row) -> (String, String) {
+        let cells = row.cells(false);
+        (cells[4].clone(), cells[1].clone())
+    }
+
+    #[test]
+    fn any_long_task_misses_the_target_however_short() {
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("area pages", 48, &[50.4]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "1 long task, longest 50.4 ms (48 widgets)");
+        let (verdict, value) =
+            verdict_and_value(&Row::long_tasks("cards", 60, &[51.25, 120.04, 50.01]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "3 long tasks, longest 120.0 ms (60 widgets)");
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("dashboard", 0, &[]));
+        assert_eq!(verdict, "met");
+        assert_eq!(value, "none (0 widgets)");
+    }
+
+    #[test]
+    fn the_widgets_long_tasks_are_judged_from_the_bench_output() {
+        let json = r#"{
+            "results": [],
+            "long_tasks": [
+                { "name": "release area pages (7)", "widgets": 48, "durations_ms": [50.4] },
+                { "name": "60-card page", "widgets": 60, "durations_ms": [] }
+            ],
+            "notes": ["a note"]
+        }"#;
+        let mut report = Report::new("cargo xtask bench".to_owned(), false);
+        report.widgets(json).unwrap();
+        let summary = report.summary();
+        let area = summary.lines().find(|l| l.contains("area pages")).unwrap();
+        assert!(
+            area.contains("release area pages (7): no long task"),
+            "{area}"
+        );
+        assert!(area.contains("longest 50.4 ms"), "{area}");
+        assert!(area.ends_with("MISSED"), "{area}");
+        let cards = summary.lines().find(|l| l.contains("60-card")).unwrap();
+        assert!(cards.ends_with("met"), "{cards}");
+        let missing = r#"{ "results": [], "long_tasks": [{ "name": "x", "widgets": 1 }] }"#;
+        assert!(report.widgets(missing).is_err());
     }
 
     fn provenance(commit: &str, changes: &[&str]) -> Provenance {
