@@ -447,7 +447,7 @@ fn bench(settings: &Settings) -> Result<()> {
 
     if settings.widgets {
         let tools = crate::node_tools()?;
-        crate::dist()?;
+        crate::dist::dist()?;
         let release = sample_release(&work, &exporter)?;
         let json = work.join("widgets.json");
         let mut command = Command::new("node");

@@ -1,0 +1,203 @@
+//! `cargo xtask dist`: the widgets' package in `pkg/` – the wasm built for size, its bindings,
+//! the loader and its stylesheet minified – and the package's size against its budget.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo, ensure_wasm_target, node_tools, run, target_dir};
+
+/// The features the wasm-bindgen output uses; `--all-features` would emit imports browsers reject.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+];
+
+/// Functions that differ only in constants merged, then `-Oz` until it stops shrinking the
+/// module, without debug information or the producers section; the low 1 KiB of memory is never
+/// used (Rust's data starts at 1 MiB, the stack grows down towards it), which lets loads and
+/// stores fold their offsets.
+const WASM_OPT_PASSES: &[&str] = &[
+    "--strip-debug",
+    "--strip-producers",
+    "--merge-similar-functions",
+    "-Oz",
+    "--converge",
+    "--low-memory-unused",
+];
+
+/// The stylesheet module `pkg/src/styles.js` with the CSS in its one template literal (no
+/// comments, strings with runs of spaces or `${}` in it) without layout whitespace: runs of
+/// whitespace become one space, dropped next to `{ } ; , > )` and after `: (`, and the last `;`
+/// of a block goes.
+fn compact_css(module: &str) -> String {
+    const TIGHT_AFTER: [char; 7] = ['{', '}', ';', ',', '>', ':', '('];
+    let (Some(open), Some(close)) = (module.find('`'), module.rfind('`')) else {
+        return module.to_owned();
+    };
+    let css = module[open + 1..close].trim();
+    let mut out = String::with_capacity(module.len());
+    out.push_str(&module[..=open]);
+    let mut space = false;
+    for c in css.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !matches!(c, '{' | '}' | ';' | ',' | '>' | ')') && !out.ends_with(TIGHT_AFTER) {
+            out.push(' ');
+        }
+        space = false;
+        if c == '}' && out.ends_with(';') {
+            out.pop();
+        }
+        out.push(c);
+    }
+    out.push_str(&module[close..]);
+    out
+}
+
+/// The files of the package a page loads, for the size budget.
+const PACKAGE_FILES: &[&str] = &[
+    "civicmetrics.js",
+    "styles.js",
+    "widgets.js",
+    "widgets_bg.wasm",
+];
+
+/// Builds the widgets into `pkg/`: the wasm in the size-tuned `wasm-release` profile, the
+/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, `wasm-opt`
+/// ([`WASM_OPT_PASSES`]), then every script minified by terser (the loader and styles from
+/// their sources in `pkg/src/`). Returns the gzipped size of the package.
+pub(crate) fn dist() -> Result<u64> {
+    ensure_wasm_target()?;
+    run(cargo().args([
+        "build",
+        "--package",
+        "civicmetrics-widgets",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--locked",
+    ]))?;
+    let input = widgets_wasm()?;
+    eprintln!(
+        "$ wasm-bindgen {} --target web --out-dir pkg",
+        input.display()
+    );
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&input)
+        .web(true)?
+        .typescript(true)
+        .out_name("widgets")
+        .generate("pkg")
+        .context("wasm-bindgen failed")?;
+    let tools = node_tools()?;
+    let wasm = Path::new("pkg/widgets_bg.wasm");
+    run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
+        .args(WASM_OPT_PASSES)
+        .args(WASM_OPT_FEATURES)
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm))?;
+    // Every script of the package is minified by terser: the generated bindings in place, the
+    // loader and its styles from their sources in pkg/src/.
+    // terser leaves template literals alone: the stylesheet's layout whitespace goes first.
+    let styles = target_dir()?.join("styles.js");
+    std::fs::write(
+        &styles,
+        compact_css(&std::fs::read_to_string("pkg/src/styles.js")?),
+    )?;
+    for (source, script) in [
+        (Path::new("pkg/widgets.js"), "pkg/widgets.js"),
+        (Path::new("pkg/src/civicmetrics.js"), "pkg/civicmetrics.js"),
+        (styles.as_path(), "pkg/styles.js"),
+    ] {
+        run(Command::new(tools.join("node_modules/.bin/terser"))
+            .arg(source)
+            .args([
+                "--module",
+                "--compress",
+                "--mangle",
+                "--comments",
+                "/@ts-self-types/",
+            ])
+            .arg("-o")
+            .arg(script))?;
+    }
+    let mut total = 0;
+    println!("{:<20} {:>10} {:>10}", "pkg/", "bytes", "gzip -9");
+    for name in PACKAGE_FILES {
+        let bytes = std::fs::read(Path::new("pkg").join(name))
+            .with_context(|| format!("pkg/{name} is missing"))?;
+        let gzipped = gzip_size(&bytes)?;
+        total += gzipped;
+        println!("{name:<20} {:>10} {gzipped:>10}", bytes.len());
+    }
+    println!("{:<20} {:>10} {total:>10}", "total", "");
+    println!("{:<20} {:>10} {PACKAGE_BUDGET:>10}", "budget", "");
+    Ok(total)
+}
+
+/// The widgets' WebAssembly as cargo builds it, before wasm-bindgen and `wasm-opt`, with its
+/// function names (for `twiggy`).
+fn widgets_wasm() -> Result<PathBuf> {
+    Ok(target_dir()?.join("wasm32-unknown-unknown/wasm-release/widgets.wasm"))
+}
+
+/// The most the package a page loads ([`PACKAGE_FILES`]) may weigh, compressed like `gzip -9`:
+/// 60 KB. `cargo xtask test` fails above it.
+const PACKAGE_BUDGET: u64 = 61_440;
+
+/// Fails when the package's gzipped size is over [`PACKAGE_BUDGET`].
+pub(crate) fn check_budget(gzipped: u64) -> Result<()> {
+    if gzipped > PACKAGE_BUDGET {
+        bail!(
+            "the widgets package a page loads is {gzipped} bytes gzipped, over its budget of \
+             {PACKAGE_BUDGET} bytes (60 KB); see \"Size\" in pkg/README.md, and run `twiggy top` on \
+             {} to see what grew",
+            widgets_wasm()?.display()
+        );
+    }
+    eprintln!("widgets package: {gzipped} of {PACKAGE_BUDGET} bytes gzipped");
+    Ok(())
+}
+
+/// The size of `bytes` compressed like `gzip -9`.
+fn gzip_size(bytes: &[u8]) -> Result<u64> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compacted_css_keeps_what_whitespace_meant() {
+        let css = "export const STYLES = `\n:host {\n  --a: 1px;  color: red;\n}\n@media (prefers-color-scheme: dark) {\n  .a > .b, .c .d { font: 1rem \"Segoe UI\"; }\n}\n`;\n";
+        assert_eq!(
+            compact_css(css),
+            "export const STYLES = `:host{--a:1px;color:red}@media (prefers-color-scheme:dark){.a>.b,.c .d{font:1rem \"Segoe UI\"}}`;\n"
+        );
+    }
+
+    #[test]
+    fn the_package_budget_is_60_kb_inclusive() {
+        assert!(check_budget(PACKAGE_BUDGET).is_ok());
+        let over = check_budget(PACKAGE_BUDGET + 1).unwrap_err().to_string();
+        assert!(
+            over.contains("61441 bytes gzipped, over its budget of 61440"),
+            "{over}"
+        );
+    }
+}
