@@ -1,6 +1,7 @@
 //! `cargo xtask dist`: the widgets' package in `pkg/` – the wasm built for size, its bindings,
 //! the loader and its stylesheet minified – and the package's size against its budget.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -71,9 +72,10 @@ const PACKAGE_FILES: &[&str] = &[
 ];
 
 /// Builds the widgets into `pkg/`: the wasm in the size-tuned `wasm-release` profile, the
-/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, `wasm-opt`
-/// ([`WASM_OPT_PASSES`]), then every script minified by terser (the loader and styles from
-/// their sources in `pkg/src/`). Returns the gzipped size of the package.
+/// bindings generated in-process by the wasm-bindgen version in Cargo.lock with the imports
+/// renamed ([`shorten_imports`]), `wasm-opt` ([`WASM_OPT_PASSES`]), then every script minified
+/// by terser (the loader and styles from
+/// their sources in `pkg/src/`). Returns the package's size, gzipped as [`PACKAGE_BUDGET`] says.
 pub(crate) fn dist() -> Result<u64> {
     ensure_wasm_target()?;
     run(cargo().args([
@@ -92,13 +94,30 @@ pub(crate) fn dist() -> Result<u64> {
         "$ wasm-bindgen {} --target web --out-dir pkg",
         input.display()
     );
-    wasm_bindgen_cli_support::Bindgen::new()
+    let mut bindings = wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&input)
         .web(true)?
         .typescript(true)
         .out_name("widgets")
-        .generate("pkg")
+        .generate_output()
         .context("wasm-bindgen failed")?;
+    let renames = shorten_imports(
+        bindings
+            .wasm_mut()
+            .imports
+            .iter_mut()
+            .filter(|import| import.module == BINDINGS_MODULE)
+            .map(|import| &mut import.name),
+    );
+    if renames.is_empty() {
+        bail!("the wasm imports nothing from {BINDINGS_MODULE}: wasm-bindgen named it otherwise");
+    }
+    bindings.emit("pkg").context("wasm-bindgen failed")?;
+    let script = Path::new("pkg/widgets.js");
+    std::fs::write(
+        script,
+        rename_imports(&std::fs::read_to_string(script)?, &renames)?,
+    )?;
     let tools = node_tools()?;
     let wasm = Path::new("pkg/widgets_bg.wasm");
     run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
@@ -146,6 +165,78 @@ pub(crate) fn dist() -> Result<u64> {
     Ok(total)
 }
 
+/// The module the wasm imports the bindings' functions from: wasm-bindgen's generated
+/// `pkg/widgets.js`, which hands them over in one object keyed by the imports' names.
+const BINDINGS_MODULE: &str = "./widgets_bg.js";
+
+/// Gives each of `names` (the wasm's imports from [`BINDINGS_MODULE`]) a short name – `a` … `Z`,
+/// `aa` … – and returns the renaming, old name to new. wasm-bindgen names an import after its
+/// function and a 16-digit hash (`__wbg_getContext_d93f904b714852ae`), written once in the wasm
+/// and once in the bindings and never read by anything else; the hashes do not compress, and
+/// came to about a twentieth of the gzipped package.
+fn shorten_imports<'a>(names: impl Iterator<Item = &'a mut String>) -> BTreeMap<String, String> {
+    let mut renames = BTreeMap::new();
+    for name in names {
+        let next = renames.len();
+        let short = renames
+            .entry(name.clone())
+            .or_insert_with(|| short_name(next))
+            .clone();
+        *name = short;
+    }
+    renames
+}
+
+/// The `index`th of `a` … `z`, `A` … `Z`, `aa`, `ab` …: bijective base 52.
+fn short_name(mut index: usize) -> String {
+    const LETTERS: &[u8; 52] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = Vec::new();
+    loop {
+        name.push(LETTERS[index % 52]);
+        index /= 52;
+        if index == 0 {
+            break;
+        }
+        index -= 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// The bindings' JavaScript `js` with the imports renamed as `renames` says: each old name must
+/// occur in it exactly once, as the key of its function in the imports object (`name: …`), or
+/// the renaming would break what it does not see, and it fails instead.
+fn rename_imports(js: &str, renames: &BTreeMap<String, String>) -> Result<String> {
+    let mut js = js.to_owned();
+    for (old, new) in renames {
+        let places = identifier_places(&js, old);
+        let [place] = places.as_slice() else {
+            bail!(
+                "the wasm-bindgen bindings name the import {old} {} times, not once as a key: \
+                 its short name cannot be given",
+                places.len()
+            );
+        };
+        let after = js[place + old.len()..].trim_start();
+        if !after.starts_with(':') {
+            bail!("the wasm-bindgen bindings name the import {old} other than as a key");
+        }
+        js.replace_range(*place..place + old.len(), new);
+    }
+    Ok(js)
+}
+
+/// Where `name` occurs in `js` as a whole identifier (not inside a longer one).
+fn identifier_places(js: &str, name: &str) -> Vec<usize> {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    js.match_indices(name)
+        .map(|(place, _)| place)
+        .filter(|&place| {
+            !js[..place].ends_with(part) && !js[place + name.len()..].starts_with(part)
+        })
+        .collect()
+}
+
 /// The widgets' WebAssembly as cargo builds it, before wasm-bindgen and `wasm-opt`, with its
 /// function names (for `twiggy`).
 fn widgets_wasm() -> Result<PathBuf> {
@@ -189,6 +280,51 @@ mod tests {
             compact_css(css),
             "export const STYLES = `:host{--a:1px;color:red}@media (prefers-color-scheme:dark){.a>.b,.c .d{font:1rem \"Segoe UI\"}}`;\n"
         );
+    }
+
+    #[test]
+    fn short_names_are_letters_in_order() {
+        let names: Vec<String> = [0, 1, 25, 26, 51, 52, 53, 103, 104, 2755, 2756]
+            .into_iter()
+            .map(short_name)
+            .collect();
+        assert_eq!(
+            names,
+            ["a", "b", "z", "A", "Z", "aa", "ab", "aZ", "ba", "ZZ", "aaa"]
+        );
+    }
+
+    #[test]
+    fn imports_get_short_names_in_the_wasm_and_the_bindings_alike() {
+        let mut names = vec![
+            "__wbg_fill_cb36fe21a8d46cd7".to_owned(),
+            "__wbg_fillRect_e1f0b9915220348b".to_owned(),
+            "__wbg_fill_cb36fe21a8d46cd7".to_owned(),
+        ];
+        let renames = shorten_imports(names.iter_mut());
+        assert_eq!(names, ["a", "b", "a"]);
+        let js = "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n        \
+                  __wbg_fill_cb36fe21a8d46cd7: function(arg0) { arg0.fill(); },\n        \
+                  __wbg_fillRect_e1f0b9915220348b : function(a, b) { a.fillRect(b); },\n    };\n}\n";
+        assert_eq!(
+            rename_imports(js, &renames).unwrap(),
+            "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n        \
+             a: function(arg0) { arg0.fill(); },\n        \
+             b : function(a, b) { a.fillRect(b); },\n    };\n}\n"
+        );
+    }
+
+    #[test]
+    fn an_import_named_anywhere_but_its_key_is_not_renamed() {
+        let renames = BTreeMap::from([("__wbg_fill_cb36".to_owned(), "a".to_owned())]);
+        let twice = "const i = { __wbg_fill_cb36: f };\ni.__wbg_fill_cb36();\n";
+        let error = rename_imports(twice, &renames).unwrap_err().to_string();
+        assert!(error.contains("__wbg_fill_cb36 2 times"), "{error}");
+        let called = "__wbg_fill_cb36();";
+        assert!(rename_imports(called, &renames).is_err());
+        let missing = "const i = { __wbg_fill_cb36x: f };";
+        let error = rename_imports(missing, &renames).unwrap_err().to_string();
+        assert!(error.contains("0 times"), "{error}");
     }
 
     #[test]
