@@ -474,12 +474,7 @@ fn bench(settings: &Settings) -> Result<()> {
     if let Some((start, load_start)) = start {
         let machine = report::machine(load_start, report::load_average()?, &python)?;
         let provenance = start.through(Provenance::of_work_tree()?);
-        // Results are published only from a clean tree; others stay beside the bench's work.
-        let results = if provenance.clean() {
-            PathBuf::from("benchmarks/RESULTS.md")
-        } else {
-            work.join("RESULTS.md")
-        };
+        let results = results_path(&provenance, &work);
         fs::write(
             &results,
             report.markdown(&machine, &sizes_table(&sizes), &provenance),
@@ -496,6 +491,16 @@ fn bench(settings: &Settings) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where a run's results go: `benchmarks/RESULTS.md`, published with the repository, only from
+/// a clean tree; otherwise `RESULTS.md` in the bench's `work` directory.
+fn results_path(provenance: &Provenance, work: &Path) -> PathBuf {
+    if provenance.clean() {
+        PathBuf::from("benchmarks/RESULTS.md")
+    } else {
+        work.join("RESULTS.md")
+    }
 }
 
 fn seconds(samples: &Samples) -> String {
@@ -593,6 +598,24 @@ fn exporter_rows(report: &mut Report, sizes: &[SizeResult]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_clean_tree_writes_the_published_results() {
+        let work = Path::new("/tmp/bench");
+        let clean = Provenance {
+            commit: "abc".to_owned(),
+            changes: Vec::new(),
+        };
+        assert_eq!(
+            results_path(&clean, work),
+            Path::new("benchmarks/RESULTS.md")
+        );
+        let dirty = Provenance {
+            commit: "abc".to_owned(),
+            changes: vec![" M README.md".to_owned()],
+        };
+        assert_eq!(results_path(&dirty, work), work.join("RESULTS.md"));
+    }
 
     #[test]
     fn medians_of_odd_and_even_counts() {

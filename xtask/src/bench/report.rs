@@ -45,12 +45,14 @@ impl Row {
     /// observer reported is a task over 50 ms, so the target is that there are none. Durations
     /// are shown to a tenth of a millisecond, as measured.
     pub(crate) fn long_tasks(name: &str, widgets: u64, durations_ms: &[f64]) -> Row {
+        let plural = |count: usize| if count == 1 { "" } else { "s" };
+        let widgets = format!("{widgets} widget{}", plural(widgets as usize));
         let value = match durations_ms.iter().copied().reduce(f64::max) {
-            None => format!("none ({widgets} widgets)"),
+            None => format!("none ({widgets})"),
             Some(longest) => format!(
-                "{} long task{}, longest {longest:.1} ms ({widgets} widgets)",
+                "{} long task{}, longest {longest:.1} ms ({widgets})",
                 durations_ms.len(),
-                if durations_ms.len() == 1 { "" } else { "s" }
+                plural(durations_ms.len())
             ),
         };
         Row::check(
@@ -451,6 +453,9 @@ mod tests {
             verdict_and_value(&Row::long_tasks("cards", 60, &[51.25, 120.04, 50.01]));
         assert_eq!(verdict, "MISSED");
         assert_eq!(value, "3 long tasks, longest 120.0 ms (60 widgets)");
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("measure page", 1, &[83.0]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "1 long task, longest 83.0 ms (1 widget)");
         let (verdict, value) = verdict_and_value(&Row::long_tasks("dashboard", 0, &[]));
         assert_eq!(verdict, "met");
         assert_eq!(value, "none (0 widgets)");
