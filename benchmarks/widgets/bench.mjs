@@ -7,9 +7,13 @@
 //   chart   one <civic-chart> of 100,000 daily observations, against uPlot drawing the same
 //           values at the same size: time from data available to painted.      target ratio <= 1.0
 //   bundle  the package a page loads (civicmetrics.js, styles.js, widgets.js, widgets_bg.wasm),
-//           gzip -9, against Chart.js's chart.umd.min.js gzip -9.               target ratio <= 0.85
-//   longtask  no long task over 50 ms (PerformanceObserver 'longtask') on the release's dashboard,
-//           the area pages and first measure pages it links to, and the 60-card page.   checks
+//           each compressed by GNU `gzip -9 -n` and summed – the package budget's definition
+//           (pkg/README.md, "Size") – against Chart.js's chart.umd.min.js the same way.
+//                                                                              target ratio <= 0.85
+//   longtask  no long task at all – no entry of a PerformanceObserver of 'longtask', which
+//           reports every task over 50 ms – on the release's dashboard, the area pages and first
+//           measure pages it links to, and the 60-card page; durations are reported as measured
+//           and judged by `cargo xtask bench` (xtask/src/bench/report.rs).              checks
 //
 // Usage:
 //   node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]
@@ -24,7 +28,8 @@
 //   --runs N       timed runs per side (default 7); ours and the anchor alternate, a fresh page each
 //   --smoke        tiny inputs (6 cards, 2,000 observations), one run: checks that everything works
 //   --json OUT     also write the results for `cargo xtask bench` (xtask/src/bench/report.rs):
-//                  {"results": [{name, ours, anchor, unit, target}], "checks": [{name, value, met}],
+//                  {"results": [{name, ours, anchor, unit, target}],
+//                   "long_tasks": [{name, widgets, durations_ms: [every long task's duration]}],
 //                   "notes": [one sentence each on inputs and method]}
 //
 // Inputs are generated here from a seeded PRNG, in the shape of the published
@@ -39,7 +44,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, extname, normalize, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
-import { gzipSync, constants } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const USAGE = 'usage: node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]';
@@ -379,7 +384,7 @@ async function longTasks(path, prepare) {
   await page.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
     }).observe({ type: 'longtask' });
   });
   await page.goto(origin + path);
@@ -390,17 +395,19 @@ async function longTasks(path, prepare) {
   const tasks = await page.evaluate(() => window.__longTasks);
   const widgets = await page.evaluate(() => document.querySelectorAll('civic-metric, civic-chart, civic-area').length);
   await page.close();
-  return { path, widgets, tasks, max_ms: tasks.length ? Math.max(...tasks) : 0 };
+  return { path, widgets, tasks };
 }
 
 // ---- Runs ---------------------------------------------------------------------------------
 
 const results = { smoke: options.smoke, sizes: SIZES };
 
-const gzip = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
-const files = Object.fromEntries(PACKAGE_FILES.map((f) => [f, gzip(readFileSync(join(options.pkg, f)))]));
+/** The size GNU gzip compresses a file to with `gzip -9 -n`, as `cargo xtask dist` measures it:
+ * other deflate encoders, Node's zlib among them, give other sizes. */
+const gzip = (file) => execFileSync('gzip', ['-9', '-n', '-c', '--', file], { maxBuffer: 1 << 30 }).length;
+const files = Object.fromEntries(PACKAGE_FILES.map((f) => [f, gzip(join(options.pkg, f))]));
 const ours = Object.values(files).reduce((a, b) => a + b, 0);
-const anchorBytes = gzip(readFileSync(ANCHORS.chartjs));
+const anchorBytes = gzip(ANCHORS.chartjs);
 results.bundle = { files, ours_bytes: ours, anchor_bytes: anchorBytes, ratio: ours / anchorBytes };
 
 results.cards = await compare(runCards, 'chartjs', options.runs);
@@ -434,7 +441,7 @@ pages.push(await longTasks('/bench/page.html?side=ours', async (page) => {
   await page.evaluate((urls) => window.bench.load(urls), cardUrls);
   await page.evaluate((ids) => window.bench.cards('/bench/data/cards', ids, 0, 0), cardIds);
 }));
-results.longtask = { pages, max_ms: Math.max(...pages.map((p) => p.max_ms)) };
+results.longtask = { pages };
 
 await context.close();
 server.close();
@@ -442,14 +449,14 @@ rmSync(profile, { recursive: true, force: true });
 
 // ---- Report -------------------------------------------------------------------------------
 
-const TARGETS = { cards: 0.5, chart: 1.0, bundle: 0.85, longtask: 50 };
+const TARGETS = { cards: 0.5, chart: 1.0, bundle: 0.85 };
 const report = {
   results: [
     { name: `${SIZES.cards} metric cards vs Chart.js`, ours: results.cards.ours_ms, anchor: results.cards.anchor_ms, unit: 'ms', target: TARGETS.cards },
     { name: `${SIZES.points.toLocaleString('en-US')}-point chart vs uPlot`, ours: results.chart.ours_ms, anchor: results.chart.anchor_ms, unit: 'ms', target: TARGETS.chart },
     { name: 'widgets package gzip vs chart.umd.min.js', ours: results.bundle.ours_bytes, anchor: results.bundle.anchor_bytes, unit: 'B', target: TARGETS.bundle },
   ],
-  checks: [],
+  long_tasks: [],
   notes: [],
 };
 const dashboard = results.longtask.pages.find((p) => p.path === '/release/index.html');
@@ -459,27 +466,22 @@ if (!areas.some((p) => p.widgets) && !measurePages.some((p) => p.widgets)) {
   throw new Error(`${options.release}: no widgets on the pages its dashboard links to; build it with --widgets`);
 }
 const cardPage = results.longtask.pages.find((p) => p.path.startsWith('/bench/'));
-const longest = (pages) => Math.max(0, ...pages.map((p) => p.max_ms));
-const taskCheck = (name, pages) => {
-  const max = longest(pages);
-  const widgets = pages.reduce((sum, p) => sum + p.widgets, 0);
-  const count = pages.reduce((sum, p) => sum + p.tasks.length, 0);
-  return {
-    name: `${name}: no task over ${TARGETS.longtask} ms`,
-    value: count ? `longest ${max} ms (${count} long task(s), ${widgets} widgets)` : `no long task (${widgets} widgets)`,
-    met: max <= TARGETS.longtask,
-  };
-};
-report.checks.push(taskCheck('release dashboard page', [dashboard]));
-if (areas.length) report.checks.push(taskCheck(`release area pages (${areas.length})`, areas));
-if (measurePages.length) report.checks.push(taskCheck(`release measure pages (first ${measurePages.length})`, measurePages));
-report.checks.push(taskCheck(`${SIZES.cards}-card page`, [cardPage]));
+// Every long task of a group of pages, as measured: cargo xtask bench judges them (none may occur).
+const taskGroup = (name, pages) => ({
+  name,
+  widgets: pages.reduce((sum, p) => sum + p.widgets, 0),
+  durations_ms: pages.flatMap((p) => p.tasks),
+});
+report.long_tasks.push(taskGroup('release dashboard page', [dashboard]));
+if (areas.length) report.long_tasks.push(taskGroup(`release area pages (${areas.length})`, areas));
+if (measurePages.length) report.long_tasks.push(taskGroup(`release measure pages (first ${measurePages.length})`, measurePages));
+report.long_tasks.push(taskGroup(`${SIZES.cards}-card page`, [cardPage]));
 report.notes.push(
   `Headless Chromium ${browserVersion} at device pixel ratio 1, a 1280x900 viewport; medians of ${options.runs} run(s) per side, ours and the anchor alternating, a fresh page each run.`,
   'Times run from the documents\' JSON text already in the page (both sides parse the same text) to the frame after the last canvas was drawn.',
   `Cards: ${SIZES.cards} generated measures of 120 monthly observations (2016-01 to 2025-12) each; Chart.js 4.6.1 draws the same sparklines (animation and responsiveness off) on canvases of the widgets' ${results.cards.size.width}x${results.cards.size.height} CSS px.`,
   `Chart: one measure of ${SIZES.points.toLocaleString('en-US')} consecutive daily observations ${results.chart.first} to ${results.chart.last} (${chartBytes.toLocaleString('en-US')} bytes of JSON) with an at-least target; uPlot 1.6.32 draws the same values on a ${results.chart.size.width}x${results.chart.size.height} CSS px canvas, the widget's.`,
-  `Bundle: gzip -9 of civicmetrics.js, styles.js, widgets.js and widgets_bg.wasm (${Object.entries(results.bundle.files).map(([f, b]) => `${f} ${b}`).join(', ')} bytes) against Chart.js's chart.umd.min.js.`,
+  `Bundle: GNU gzip -9 -n of civicmetrics.js, styles.js, widgets.js and widgets_bg.wasm, each on its own, summed (${Object.entries(results.bundle.files).map(([f, b]) => `${f} ${b}`).join(', ')} bytes), against Chart.js's chart.umd.min.js compressed the same way.`,
   `Long tasks: PerformanceObserver 'longtask' entries from before the first script until a second after every widget settled, on the sample release's dashboard (${dashboard.widgets} widgets: its cards are static HTML), the ${areas.length} area pages and first ${measurePages.length} measure pages it links to (${[...areas, ...measurePages].reduce((sum, p) => sum + p.widgets, 0)} widgets), and on the ${SIZES.cards}-card page.`,
   'Inputs come from a seeded PRNG in the shape of the published data/measures/<id>.json.',
 );
@@ -490,9 +492,10 @@ for (const r of report.results) {
   const shown = (v) => (r.unit === 'B' ? `${v} B` : `${v.toFixed(1)} ms`);
   console.log(`${r.name.padEnd(54)} ${shown(r.ours).padStart(12)} / ${shown(r.anchor).padStart(12)} = ${ratio.toFixed(3)} (target <= ${r.target}) ${ratio <= r.target ? 'met' : 'MISSED'}`);
 }
-for (const c of report.checks) console.log(`${c.name.padEnd(54)} ${c.value} ${c.met ? 'met' : 'MISSED'}`);
+const durations = (tasks) => `[${tasks.map((ms) => ms.toFixed(1)).join(', ')}] ms`;
+for (const g of report.long_tasks) console.log(`${g.name.padEnd(54)} ${g.durations_ms.length} long task(s) ${durations(g.durations_ms)}`);
 for (const page of results.longtask.pages) {
-  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks [${page.tasks.join(', ')}] ms`);
+  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks ${durations(page.tasks)}`);
 }
 for (const n of report.notes) console.log(`note: ${n}`);
 if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');

@@ -14,8 +14,9 @@
 //   a Unicode direction control (the fixture's RLO, LRO, RLI) keeps it inside an isolate it
 //   closes itself (UAX #9), so it cannot reorder the text after it.
 //
-// Screenshots go to target/e2e/hostile-*.png.
-// Usage: node tests/e2e/hostile.mjs ROOT TOOLS_DIR CIVICMETRICS_BINARY
+// Screenshots go to ARTIFACTS_DIR/hostile-*.png (`cargo xtask test`: e2e/ in cargo's target
+// directory).
+// Usage: node tests/e2e/hostile.mjs ROOT TOOLS_DIR ARTIFACTS_DIR CIVICMETRICS_BINARY
 
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -23,9 +24,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { extname, join, normalize, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
-const [root, tools, binary] = process.argv.slice(2).map((p) => resolve(p));
+const [root, tools, artifacts, binary] = process.argv.slice(2).map((p) => resolve(p));
 const { chromium } = await import(join(tools, 'node_modules/playwright-core/index.mjs'));
-const artifacts = join(root, 'target/e2e');
 mkdirSync(artifacts, { recursive: true });
 
 const VIEWPORT = { width: 1000, height: 900 };

@@ -12,8 +12,9 @@
 // - Lighthouse scores the dashboard and a measure page: accessibility 100, performance, best
 //   practices and SEO at least 95.
 //
-// Screenshots, the dashboard's page weight and the Lighthouse scores are written to target/e2e/.
-// Usage: node tests/e2e/site.mjs ROOT TOOLS_DIR CIVICMETRICS_BINARY
+// Screenshots, the dashboard's page weight and the Lighthouse scores are written to ARTIFACTS_DIR
+// (`cargo xtask test`: e2e/ in cargo's target directory).
+// Usage: node tests/e2e/site.mjs ROOT TOOLS_DIR ARTIFACTS_DIR CIVICMETRICS_BINARY
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -21,10 +22,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
-const [root, tools, binary] = process.argv.slice(2).map((p) => resolve(p));
+const [root, tools, artifacts, binary] = process.argv.slice(2).map((p) => resolve(p));
 const { chromium } = await import(join(tools, 'node_modules/playwright-core/index.mjs'));
 const axeSource = readFileSync(join(tools, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const artifacts = join(root, 'target/e2e');
 mkdirSync(artifacts, { recursive: true });
 
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -2,20 +2,20 @@
 // playwright-core; no browser download): the example pages under a strict Content-Security-Policy,
 // values and statuses against the published data, keyboard navigation, the table, error states
 // (404, 500, malformed, truncated body, no answer, another schema version, CORS refusal),
-// sharp canvases at deviceScaleFactor 2, axe-core, and screenshots written to target/e2e/.
+// sharp canvases at deviceScaleFactor 2, axe-core, and screenshots written to ARTIFACTS_DIR
+// (`cargo xtask test`: e2e/ in cargo's target directory).
 //
 // Run by `cargo xtask test` after `cargo xtask dist` and publishing examples/seattle into public/.
-// Usage: node tests/e2e/widgets.mjs ROOT TOOLS_DIR
+// Usage: node tests/e2e/widgets.mjs ROOT TOOLS_DIR ARTIFACTS_DIR
 
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { join, extname, normalize, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
-const [root, tools] = process.argv.slice(2).map((p) => resolve(p));
+const [root, tools, artifacts] = process.argv.slice(2).map((p) => resolve(p));
 const { chromium } = await import(join(tools, 'node_modules/playwright-core/index.mjs'));
 const axeSource = readFileSync(join(tools, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const artifacts = join(root, 'target/e2e');
 mkdirSync(artifacts, { recursive: true });
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";

@@ -18,14 +18,17 @@ pub(crate) const TARGETS: &[&str] = &["measure", "observations", "period"];
 /// How long `cargo xtask test` fuzzes each target.
 pub(crate) const SHORT_RUN_SECONDS: u32 = 20;
 
-/// The cargo-fuzz release installed into `target/tools/cargo`.
+/// The cargo-fuzz release installed into `tools/cargo` in the target directory.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
-/// Where cargo-fuzz builds (`target/fuzz`) and keeps each target's growing corpus
-/// (`target/fuzz/corpus/<target>`); crashes are written to `target/fuzz/artifacts/<target>/`.
-const WORK: &str = "target/fuzz";
+/// Where cargo-fuzz builds (`fuzz` in the target directory, `target/fuzz` by default) and keeps
+/// each target's growing corpus (`fuzz/corpus/<target>`); crashes are written to
+/// `fuzz/artifacts/<target>/`.
+fn work() -> Result<PathBuf> {
+    Ok(crate::target_dir()?.join("fuzz"))
+}
 
-/// `cargo-fuzz`, installed into `target/tools/cargo` when missing.
+/// `cargo-fuzz`, installed into `tools/cargo` in the target directory when missing.
 fn cargo_fuzz() -> Result<PathBuf> {
     crate::cargo_tool(
         "cargo-fuzz",
@@ -36,18 +39,13 @@ fn cargo_fuzz() -> Result<PathBuf> {
     )
 }
 
-/// A `cargo fuzz` command on the stable toolchain with unstable flags allowed.
-fn command(cargo_fuzz: &Path, subcommand: &str, sanitizer: &str) -> Command {
+/// A `cargo fuzz` command on the stable toolchain with unstable flags allowed, building into
+/// `work`.
+fn command(cargo_fuzz: &Path, work: &Path, subcommand: &str, sanitizer: &str) -> Command {
     let mut command = Command::new(cargo_fuzz);
     command
-        .args([
-            "fuzz",
-            subcommand,
-            "--fuzz-dir",
-            "fuzz",
-            "--target-dir",
-            WORK,
-        ])
+        .args(["fuzz", subcommand, "--fuzz-dir", "fuzz", "--target-dir"])
+        .arg(work)
         .args(["--sanitizer", sanitizer])
         .env("RUSTUP_TOOLCHAIN", "stable")
         .env("RUSTC_BOOTSTRAP", "1");
@@ -76,19 +74,21 @@ impl Budget {
 /// Builds every target with `sanitizer` (`address`, or `none` for about twice the executions per
 /// second), then runs each of `targets` within `budget` from its seeds and the corpus of earlier
 /// runs. Fails on the first target that panics, crashes, times out or runs out of memory;
-/// libFuzzer prints the input and writes it under `target/fuzz/artifacts/<target>/`.
+/// libFuzzer prints the input and writes it under `fuzz/artifacts/<target>/` in the target
+/// directory.
 pub(crate) fn run_all(targets: &[&str], budget: Budget, sanitizer: &str) -> Result<()> {
     let cargo_fuzz = cargo_fuzz()?;
-    run(&mut command(&cargo_fuzz, "build", sanitizer))?;
+    let work = work()?;
+    run(&mut command(&cargo_fuzz, &work, "build", sanitizer))?;
     for target in targets {
-        let corpus = Path::new(WORK).join("corpus").join(target);
-        let artifacts = Path::new(WORK).join("artifacts").join(target);
+        let corpus = work.join("corpus").join(target);
+        let artifacts = work.join("artifacts").join(target);
         for dir in [&corpus, &artifacts] {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         // New inputs go to the first directory only: the committed seeds stay as they are.
-        run(command(&cargo_fuzz, "run", sanitizer)
+        run(command(&cargo_fuzz, &work, "run", sanitizer)
             .arg(target)
             .arg(&corpus)
             .arg(Path::new("fuzz/seeds").join(target))

@@ -15,11 +15,13 @@ mod bench;
 mod boundaries;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
 mod deny;
+mod dist;
 mod fuzz;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -39,7 +41,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("bench") => bench::main(&args[1..]),
-        Some("dist") => dist().map(|_| ()),
+        Some("dist") => dist::dist().map(|_| ()),
         Some("test") => test(),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
@@ -84,21 +86,89 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
-/// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
-/// embed code) point here.
-const DEMO_ADDRESS: &str = "127.0.0.1:8080";
+/// Cargo's target directory for this workspace, where every build, tool, virtual environment
+/// and artefact of xtask goes: `target/` at the root unless `CARGO_TARGET_DIR` or
+/// `build.target-dir` says otherwise. Asked of `cargo metadata` once, so that it is the
+/// directory the builds xtask starts write into, however it was configured.
+fn target_dir() -> Result<&'static Path> {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(dir) = DIR.get() {
+        return Ok(dir);
+    }
+    let dir = metadata_target_dir(&mut cargo())?;
+    Ok(DIR.get_or_init(|| dir))
+}
 
-/// Publishes the bundled sample, with the widgets package from `pkg/`, into `./public`.
-fn publish_sample() -> Result<()> {
+/// The `target_directory` that `cargo metadata` (run by `cargo`, with its environment and
+/// arguments) reports.
+fn metadata_target_dir(cargo: &mut Command) -> Result<PathBuf> {
+    cargo
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::inherit());
+    let output = cargo
+        .output()
+        .with_context(|| format!("cannot start {}", describe(cargo)))?;
+    if !output.status.success() {
+        bail!("{} failed ({})", describe(cargo), output.status);
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let dir = metadata["target_directory"]
+        .as_str()
+        .context("cargo metadata reported no target_directory")?;
+    Ok(PathBuf::from(dir))
+}
+
+/// A cargo profile xtask builds the `civicmetrics` program in.
+#[derive(Clone, Copy)]
+enum Profile {
+    /// The tests' debug build.
+    Dev,
+    /// The optimised build the benchmarks time.
+    Release,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Release => "release",
+        }
+    }
+
+    /// The directory under the target directory that cargo builds the profile into.
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Dev => "debug",
+            Profile::Release => "release",
+        }
+    }
+}
+
+/// Builds the `civicmetrics` program in `profile` and returns its path. Every command that runs
+/// the program gets it from here: only this function knows which package builds it and where.
+fn civicmetrics(profile: Profile) -> Result<PathBuf> {
     run(cargo().args([
         "build",
+        "--profile",
+        profile.name(),
+        "--locked",
         "--package",
         "civicmetrics-cli",
         "--bin",
         "civicmetrics",
-        "--locked",
     ]))?;
-    run(Command::new("target/debug/civicmetrics")
+    Ok(target_dir()?.join(profile.dir()).join("civicmetrics"))
+}
+
+/// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
+/// embed code) point here.
+const DEMO_ADDRESS: &str = "127.0.0.1:8080";
+
+/// Publishes the bundled sample with `civicmetrics`, with the widgets package from `pkg/`, into
+/// `./public`.
+fn publish_sample(civicmetrics: &Path) -> Result<()> {
+    run(Command::new(civicmetrics)
         .args([
             "build",
             "examples/seattle",
@@ -112,8 +182,9 @@ fn publish_sample() -> Result<()> {
 }
 
 fn demo() -> Result<()> {
-    dist()?;
-    publish_sample()?;
+    dist::dist()?;
+    let civicmetrics = civicmetrics(Profile::Dev)?;
+    publish_sample(&civicmetrics)?;
     let mut files = Vec::new();
     list(Path::new("public"), &mut files)?;
     // One line per top-level part of the release: the site has hundreds of pages.
@@ -141,8 +212,7 @@ fn demo() -> Result<()> {
     let (host, port) = DEMO_ADDRESS
         .split_once(':')
         .unwrap_or((DEMO_ADDRESS, "8080"));
-    run(Command::new("target/debug/civicmetrics")
-        .args(["serve", "public", "--host", host, "--port", port]))
+    run(Command::new(civicmetrics).args(["serve", "public", "--host", host, "--port", port]))
 }
 
 fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
@@ -162,187 +232,24 @@ fn list(dir: &Path, files: &mut Vec<(PathBuf, u64)>) -> Result<()> {
 }
 
 /// The pinned npm tools (`wasm-opt` from binaryen; the browser-test drivers), installed into
-/// `target/tools` from `xtask/tools/package.json` and its lock file.
+/// `tools` in the target directory from `xtask/tools/package.json` and its lock file.
 fn node_tools() -> Result<PathBuf> {
-    let tools = Path::new("target/tools");
+    let tools = target_dir()?.join("tools");
     let manifest = Path::new("xtask/tools/package.json");
     let lock = Path::new("xtask/tools/package-lock.json");
     let stamp = tools.join("installed-package-lock.json");
     let wanted =
         std::fs::read_to_string(lock).context("cannot read xtask/tools/package-lock.json")?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        std::fs::create_dir_all(tools)?;
+        std::fs::create_dir_all(&tools)?;
         std::fs::copy(manifest, tools.join("package.json"))?;
         std::fs::copy(lock, tools.join("package-lock.json"))?;
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(tools))?;
+            .current_dir(&tools))?;
         std::fs::write(&stamp, wanted)?;
     }
-    Ok(std::path::absolute(tools)?)
-}
-
-/// The features the wasm-bindgen output uses; `--all-features` would emit imports browsers reject.
-const WASM_OPT_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-reference-types",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-multivalue",
-];
-
-/// Functions that differ only in constants merged, then `-Oz` until it stops shrinking the
-/// module, without debug information or the producers section; the low 1 KiB of memory is never
-/// used (Rust's data starts at 1 MiB, the stack grows down towards it), which lets loads and
-/// stores fold their offsets.
-const WASM_OPT_PASSES: &[&str] = &[
-    "--strip-debug",
-    "--strip-producers",
-    "--merge-similar-functions",
-    "-Oz",
-    "--converge",
-    "--low-memory-unused",
-];
-
-/// The stylesheet module `pkg/src/styles.js` with the CSS in its one template literal (no
-/// comments, strings with runs of spaces or `${}` in it) without layout whitespace: runs of
-/// whitespace become one space, dropped next to `{ } ; , > )` and after `: (`, and the last `;`
-/// of a block goes.
-fn compact_css(module: &str) -> String {
-    const TIGHT_AFTER: [char; 7] = ['{', '}', ';', ',', '>', ':', '('];
-    let (Some(open), Some(close)) = (module.find('`'), module.rfind('`')) else {
-        return module.to_owned();
-    };
-    let css = module[open + 1..close].trim();
-    let mut out = String::with_capacity(module.len());
-    out.push_str(&module[..=open]);
-    let mut space = false;
-    for c in css.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !matches!(c, '{' | '}' | ';' | ',' | '>' | ')') && !out.ends_with(TIGHT_AFTER) {
-            out.push(' ');
-        }
-        space = false;
-        if c == '}' && out.ends_with(';') {
-            out.pop();
-        }
-        out.push(c);
-    }
-    out.push_str(&module[close..]);
-    out
-}
-
-/// The files of the package a page loads, for the size budget.
-pub const PACKAGE_FILES: &[&str] = &[
-    "civicmetrics.js",
-    "styles.js",
-    "widgets.js",
-    "widgets_bg.wasm",
-];
-
-/// Builds the widgets into `pkg/`: the wasm in the size-tuned `wasm-release` profile, the
-/// bindings generated in-process by the wasm-bindgen version in Cargo.lock, `wasm-opt`
-/// ([`WASM_OPT_PASSES`]), then every script minified by terser (the loader and styles from
-/// their sources in `pkg/src/`). Returns the gzipped size of the package.
-fn dist() -> Result<u64> {
-    ensure_wasm_target()?;
-    run(cargo().args([
-        "build",
-        "--package",
-        "civicmetrics-widgets",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-        "--locked",
-    ]))?;
-    let input = Path::new("target/wasm32-unknown-unknown/wasm-release/widgets.wasm");
-    eprintln!(
-        "$ wasm-bindgen {} --target web --out-dir pkg",
-        input.display()
-    );
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(input)
-        .web(true)?
-        .typescript(true)
-        .out_name("widgets")
-        .generate("pkg")
-        .context("wasm-bindgen failed")?;
-    let tools = node_tools()?;
-    let wasm = Path::new("pkg/widgets_bg.wasm");
-    run(Command::new(tools.join("node_modules/.bin/wasm-opt"))
-        .args(WASM_OPT_PASSES)
-        .args(WASM_OPT_FEATURES)
-        .arg(wasm)
-        .arg("-o")
-        .arg(wasm))?;
-    // Every script of the package is minified by terser: the generated bindings in place, the
-    // loader and its styles from their sources in pkg/src/.
-    // terser leaves template literals alone: the stylesheet's layout whitespace goes first.
-    let styles = Path::new("target/styles.js");
-    std::fs::write(
-        styles,
-        compact_css(&std::fs::read_to_string("pkg/src/styles.js")?),
-    )?;
-    for (source, script) in [
-        (Path::new("pkg/widgets.js"), "pkg/widgets.js"),
-        (Path::new("pkg/src/civicmetrics.js"), "pkg/civicmetrics.js"),
-        (styles, "pkg/styles.js"),
-    ] {
-        run(Command::new(tools.join("node_modules/.bin/terser"))
-            .arg(source)
-            .args([
-                "--module",
-                "--compress",
-                "--mangle",
-                "--comments",
-                "/@ts-self-types/",
-            ])
-            .arg("-o")
-            .arg(script))?;
-    }
-    let mut total = 0;
-    println!("{:<20} {:>10} {:>10}", "pkg/", "bytes", "gzip -9");
-    for name in PACKAGE_FILES {
-        let bytes = std::fs::read(Path::new("pkg").join(name))
-            .with_context(|| format!("pkg/{name} is missing"))?;
-        let gzipped = gzip_size(&bytes)?;
-        total += gzipped;
-        println!("{name:<20} {:>10} {gzipped:>10}", bytes.len());
-    }
-    println!("{:<20} {:>10} {total:>10}", "total", "");
-    println!("{:<20} {:>10} {PACKAGE_BUDGET:>10}", "budget", "");
-    Ok(total)
-}
-
-/// The most the package a page loads ([`PACKAGE_FILES`]) may weigh, compressed like `gzip -9`:
-/// 60 KB. `cargo xtask test` fails above it.
-const PACKAGE_BUDGET: u64 = 61_440;
-
-/// Fails when the package's gzipped size is over [`PACKAGE_BUDGET`].
-fn check_budget(gzipped: u64) -> Result<()> {
-    if gzipped > PACKAGE_BUDGET {
-        bail!(
-            "the widgets package a page loads is {gzipped} bytes gzipped, over its budget of \
-             {PACKAGE_BUDGET} bytes (60 KB); see \"Size\" in pkg/README.md, and run `twiggy top` on \
-             target/wasm32-unknown-unknown/wasm-release/widgets.wasm to see what grew"
-        );
-    }
-    eprintln!("widgets package: {gzipped} of {PACKAGE_BUDGET} bytes gzipped");
-    Ok(())
-}
-
-/// The size of `bytes` compressed like `gzip -9`.
-fn gzip_size(bytes: &[u8]) -> Result<u64> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len() as u64)
+    Ok(tools)
 }
 
 /// A virtual environment at `venv` with the packages of `requirements` (a pip requirements file),
@@ -424,7 +331,7 @@ fn test() -> Result<()> {
     ]))?;
     // The interoperability clients: pyarrow, DuckDB, polars, frictionless, jsonschema, feedparser.
     let python = python_environment(
-        Path::new("target/interop-venv"),
+        &target_dir()?.join("interop-venv"),
         Path::new("tests/interop/requirements.txt"),
     )?;
     // Plain `cargo test` of every crate, then the slow targets it leaves out, by name: the
@@ -468,19 +375,45 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// The version of a package in Cargo.lock.
+/// The version of a package in the workspace's Cargo.lock.
 fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string("Cargo.lock")?;
-    let entry = format!("name = \"{package}\"\nversion = \"");
-    let start = lock
-        .find(&entry)
-        .with_context(|| format!("{package} is not in Cargo.lock"))?
-        + entry.len();
-    Ok(lock[start..]
-        .split('"')
-        .next()
-        .unwrap_or_default()
-        .to_owned())
+    let lock = std::fs::read_to_string("Cargo.lock").context("cannot read Cargo.lock")?;
+    version_in_lock(&lock, package)
+}
+
+/// A Cargo.lock file, as far as xtask reads it.
+#[derive(serde::Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<LockedPackage>,
+}
+
+/// One `[[package]]` entry of a Cargo.lock file.
+#[derive(serde::Deserialize)]
+struct LockedPackage {
+    name: String,
+    version: String,
+}
+
+/// The version of `package` in the Cargo.lock text `lock`; an error when it holds none or
+/// several, since then no one version is the one the workspace builds with.
+fn version_in_lock(lock: &str, package: &str) -> Result<String> {
+    let lock: Lock = toml::from_str(lock).context("Cargo.lock is not a lock file")?;
+    let versions: Vec<String> = lock
+        .package
+        .into_iter()
+        .filter(|entry| entry.name == package)
+        .map(|entry| entry.version)
+        .collect();
+    match versions.as_slice() {
+        [version] => Ok(version.clone()),
+        [] => bail!("{package} is not in Cargo.lock"),
+        several => bail!(
+            "Cargo.lock holds {} versions of {package}: {}",
+            several.len(),
+            several.join(", ")
+        ),
+    }
 }
 
 /// Debian's Chromium and ChromeDriver, installed when missing.
@@ -502,8 +435,8 @@ fn ensure_chromium() -> Result<()> {
 }
 
 /// The program `binary` of the crate `package` at `version`, installed with `cargo install`
-/// into `target/tools/cargo` when it is missing or answers `version_args` with another version;
-/// `locked` installs with the crate's own lock file.
+/// into `tools/cargo` in the target directory when it is missing or answers `version_args` with
+/// another version; `locked` installs with the crate's own lock file.
 pub(crate) fn cargo_tool(
     package: &str,
     binary: &str,
@@ -511,7 +444,7 @@ pub(crate) fn cargo_tool(
     version_args: &[&str],
     locked: bool,
 ) -> Result<PathBuf> {
-    let root = Path::new("target/tools/cargo");
+    let root = target_dir()?.join("tools/cargo");
     let path = root.join("bin").join(binary);
     let installed = Command::new(&path)
         .args(version_args)
@@ -525,13 +458,13 @@ pub(crate) fn cargo_tool(
         }
         run(install
             .args([package, "--version", version, "--root"])
-            .arg(root))?;
+            .arg(&root))?;
     }
-    Ok(std::path::absolute(path)?)
+    Ok(path)
 }
 
 /// `wasm-bindgen-test-runner` of exactly the wasm-bindgen version in Cargo.lock, installed into
-/// `target/tools/cargo` when missing.
+/// `tools/cargo` in the target directory when missing.
 fn test_runner() -> Result<PathBuf> {
     let version = locked_version("wasm-bindgen")?;
     // Not --locked: the CLI's own lock file pins crates this registry may no longer serve.
@@ -562,45 +495,91 @@ fn browser_tests() -> Result<()> {
         ])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &runner)
         .env("CHROMEDRIVER", "/usr/bin/chromedriver"))?;
-    check_budget(dist()?)?;
-    publish_sample()?;
+    dist::check_budget(dist::dist()?)?;
+    let civicmetrics = civicmetrics(Profile::Dev)?;
+    publish_sample(&civicmetrics)?;
     let tools = node_tools()?;
+    // Screenshots, page weights and scores.
+    let artifacts = target_dir()?.join("e2e");
     run(Command::new("node")
         .arg("tests/e2e/widgets.mjs")
         .arg(".")
-        .arg(&tools))?;
-    run(Command::new("node")
-        .arg("tests/e2e/site.mjs")
-        .arg(".")
         .arg(&tools)
-        .arg("target/debug/civicmetrics"))?;
-    run(Command::new("node")
-        .arg("tests/e2e/hostile.mjs")
-        .arg(".")
-        .arg(&tools)
-        .arg("target/debug/civicmetrics"))
+        .arg(&artifacts))?;
+    for script in ["tests/e2e/site.mjs", "tests/e2e/hostile.mjs"] {
+        run(Command::new("node")
+            .arg(script)
+            .arg(".")
+            .arg(&tools)
+            .arg(&artifacts)
+            .arg(&civicmetrics))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn compacted_css_keeps_what_whitespace_meant() {
-        let css = "export const STYLES = `\n:host {\n  --a: 1px;  color: red;\n}\n@media (prefers-color-scheme: dark) {\n  .a > .b, .c .d { font: 1rem \"Segoe UI\"; }\n}\n`;\n";
-        assert_eq!(
-            compact_css(css),
-            "export const STYLES = `:host{--a:1px;color:red}@media (prefers-color-scheme:dark){.a>.b,.c .d{font:1rem \"Segoe UI\"}}`;\n"
-        );
+    /// `cargo metadata` run at the root as xtask runs it, without an inherited target directory.
+    fn metadata_cargo() -> Command {
+        let mut command = cargo();
+        command
+            .current_dir(project_root())
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR");
+        command
     }
 
     #[test]
-    fn the_package_budget_is_60_kb_inclusive() {
-        assert!(check_budget(PACKAGE_BUDGET).is_ok());
-        let over = check_budget(PACKAGE_BUDGET + 1).unwrap_err().to_string();
-        assert!(
-            over.contains("61441 bytes gzipped, over its budget of 61440"),
-            "{over}"
+    fn the_target_directory_follows_cargo_target_dir() {
+        let dir = std::env::temp_dir().join("civicmetrics-xtask-target-from-env");
+        let found = metadata_target_dir(metadata_cargo().env("CARGO_TARGET_DIR", &dir)).unwrap();
+        assert_eq!(found, dir);
+    }
+
+    #[test]
+    fn the_target_directory_follows_build_target_dir() {
+        let dir = std::env::temp_dir().join("civicmetrics-xtask-target-from-config");
+        let setting = format!("build.target-dir={:?}", dir.to_str().unwrap());
+        let found = metadata_target_dir(metadata_cargo().args(["--config", &setting])).unwrap();
+        assert_eq!(found, dir);
+    }
+
+    #[test]
+    fn a_locked_version_is_read_from_its_package_entry() {
+        let lock = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.130"
+dependencies = ["wasm-bindgen-macro-support"]
+
+[[package]]
+name = "wasm-bindgen"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+version = "0.2.130"
+checksum = "0000"
+"#;
+        assert_eq!(version_in_lock(lock, "wasm-bindgen").unwrap(), "0.2.130");
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen-macro").unwrap(),
+            "0.2.130"
         );
+        let missing = version_in_lock(lock, "wasm").unwrap_err().to_string();
+        assert_eq!(missing, "wasm is not in Cargo.lock");
+    }
+
+    #[test]
+    fn a_package_locked_at_two_versions_has_no_one_version() {
+        let lock = "[[package]]\nname = \"wasmparser\"\nversion = \"0.230.0\"\n\n\
+                    [[package]]\nname = \"wasmparser\"\nversion = \"0.245.1\"\n";
+        let error = version_in_lock(lock, "wasmparser").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "Cargo.lock holds 2 versions of wasmparser: 0.230.0, 0.245.1"
+        );
+        assert!(version_in_lock("[[package]\n", "wasmparser").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! instead, in the same run on the same machine, alternating, with medians and ratios.
 //!
 //! The exporter's anchors are pyarrow and DuckDB converting the same CSV to Parquet (from PyPI,
-//! in `target/bench-venv`); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
+//! in `bench-venv` in the target directory); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
 //! program runs under `cargo xtask bench measure`, which records its wall time and its peak
 //! resident memory (`getrusage(RUSAGE_CHILDREN)`, so a Python anchor's interpreter counts too).
 
@@ -16,15 +16,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, run};
-use report::{Report, Row};
+use crate::{Profile, run, target_dir};
+use report::{Provenance, Report, Row};
 
 const USAGE: &str =
     "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] [--no-widgets]
-       cargo xtask bench generate DIR [--measures N] [--days N] [--split]
+       cargo xtask bench generate DIR [--measures N] [--days N]
 
   --smoke       every benchmark once at a tiny size: checks that they run, times nothing
-  --runs N      timed runs of each program (default 5; 3 for the full build and incremental runs)
+  --runs N      timed runs of each program (default 5; at most 3 of validation and the full build)
   --sizes ...   observation counts for the exporter (default 1000000,3000000,10000000)
   --no-widgets  skip the browser benchmarks";
 
@@ -106,22 +106,21 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
     }
 }
 
-/// `cargo xtask bench generate DIR [--measures N] [--days N] [--split]`.
+/// `cargo xtask bench generate DIR [--measures N] [--days N]`.
 fn generate_command(args: &[String]) -> Result<()> {
     let mut dir = None;
-    let (mut measures, mut days, mut split) = (MEASURES, 5_000, false);
+    let (mut measures, mut days) = (MEASURES, 5_000);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--measures" => measures = number(args.next(), arg)?,
             "--days" => days = number(args.next(), arg)?,
-            "--split" => split = true,
             _ if dir.is_none() && !arg.starts_with('-') => dir = Some(PathBuf::from(arg)),
             _ => bail!("unexpected argument {arg}\n{USAGE}"),
         }
     }
     let dir = dir.context(USAGE)?;
-    let rows = generate::generate(&dir, measures, days, split)?;
+    let rows = generate::generate(&dir, measures, days)?;
     eprintln!(
         "{rows} observations of {measures} measures written to {}",
         dir.display()
@@ -229,7 +228,7 @@ fn measure(work: &Path, label: &str, program: &Path, args: &[&str]) -> Result<Sa
 /// The bench's own virtual environment with the anchors, from `benchmarks/requirements.txt`.
 fn anchors_python() -> Result<PathBuf> {
     crate::python_environment(
-        Path::new("target/bench-venv"),
+        &target_dir()?.join("bench-venv"),
         Path::new("benchmarks/requirements.txt"),
     )
 }
@@ -312,7 +311,7 @@ fn bench_size(
         "generating {measures} measures × {days} days into {}",
         source.display()
     );
-    let rows = generate::generate(&source, measures, days, false)?;
+    let rows = generate::generate(&source, measures, days)?;
     let csv = source.join("observations/observations.csv");
     let csv_bytes = fs::metadata(&csv)?.len();
     warm(&csv)?;
@@ -396,67 +395,6 @@ fn bench_size(
     })
 }
 
-/// A full build of a source with one CSV per measure, then rebuilds after one measure's file
-/// changes.
-struct Incremental {
-    measures: usize,
-    full: Samples,
-    rebuild: Samples,
-}
-
-fn bench_incremental(
-    settings: &Settings,
-    work: &Path,
-    exporter: &Path,
-    size: usize,
-) -> Result<Incremental> {
-    let measures = if settings.smoke { 20 } else { MEASURES };
-    let days = size / measures;
-    let source = work.join("source-split");
-    generate::generate(&source, measures, days, true)?;
-    let source_arg = source.to_str().context("non-UTF-8 path")?;
-    let out = work.join("out");
-    let out_arg = out.to_str().context("non-UTF-8 path")?;
-    let changed = source
-        .join("observations")
-        .join(format!("{}.csv", generate::measure_id(1)));
-    let original = fs::read_to_string(&changed)?;
-    let (mut full, mut rebuild) = (Samples::default(), Samples::default());
-    eprintln!("incremental rebuilds: one of {measures} measures changes");
-    for run in 0..settings.long_runs() {
-        remove(&out)?;
-        fs::write(&changed, &original)?;
-        full.0.push(measure(
-            work,
-            &format!("incremental-full-{run}"),
-            exporter,
-            &["build", source_arg, "--out", out_arg],
-        )?);
-        // A corrected value in the measure's latest row.
-        let edited = generate::change_last_value(&original);
-        fs::write(&changed, edited)?;
-        rebuild.0.push(measure(
-            work,
-            &format!("incremental-rebuild-{run}"),
-            exporter,
-            &["build", source_arg, "--out", out_arg],
-        )?);
-        let published = fs::read_to_string(
-            out.join(format!("data/measures/{}.json", generate::measure_id(1))),
-        )?;
-        if !published.contains(generate::CHANGED_VALUE) {
-            bail!("the rebuilt release lacks the changed value");
-        }
-    }
-    remove(&out)?;
-    fs::remove_dir_all(&source)?;
-    Ok(Incremental {
-        measures,
-        full,
-        rebuild,
-    })
-}
-
 /// Builds a release of the bundled sample with the widgets, for the widgets' page benchmarks.
 fn sample_release(work: &Path, exporter: &Path) -> Result<PathBuf> {
     let release = work.join("sample-release");
@@ -468,41 +406,48 @@ fn sample_release(work: &Path, exporter: &Path) -> Result<PathBuf> {
 }
 
 fn bench(settings: &Settings) -> Result<()> {
-    let work = PathBuf::from("target/bench");
+    let work = target_dir()?.join("bench");
     fs::create_dir_all(&work)?;
-    let work = std::path::absolute(&work)?;
     // The smoke run only checks that every benchmark runs: the debug build the tests made will do.
-    let profile = if settings.smoke { "dev" } else { "release" };
-    run(cargo().args([
-        "build",
-        "--profile",
-        profile,
-        "--locked",
-        "--package",
-        "civicmetrics-cli",
-        "--bin",
-        "civicmetrics",
-    ]))?;
-    let exporter = std::path::absolute(if settings.smoke {
-        "target/debug/civicmetrics"
+    let exporter = crate::civicmetrics(if settings.smoke {
+        Profile::Dev
     } else {
-        "target/release/civicmetrics"
+        Profile::Release
     })?;
     let python = anchors_python()?;
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    // A smoke run writes no results: it needs neither the commit nor the load.
+    let start = if settings.smoke {
+        None
+    } else {
+        let start = Provenance::of_work_tree()?;
+        if !start.clean() {
+            eprintln!(
+                "warning: the tree has uncommitted changes; the results will be marked not for \
+                 publication and written to {} instead of benchmarks/RESULTS.md",
+                work.join("RESULTS.md").display()
+            );
+        }
+        let load = report::load_average()?;
+        eprintln!(
+            "load average (1, 5 and 15 minutes) {:.2}, {:.2}, {:.2} on {} cores",
+            load[0],
+            load[1],
+            load[2],
+            std::thread::available_parallelism().map_or(0, usize::from)
+        );
+        Some((start, load))
+    };
     let mut report = Report::new(settings.command.clone(), settings.smoke);
 
     let mut sizes = Vec::new();
     for &size in &settings.sizes {
         sizes.push(bench_size(settings, &work, &exporter, &python, size)?);
     }
-    let largest = settings.sizes.iter().copied().max().unwrap_or(0);
-    let incremental = bench_incremental(settings, &work, &exporter, largest)?;
-    exporter_rows(&mut report, &sizes, &incremental);
+    exporter_rows(&mut report, &sizes);
 
     if settings.widgets {
         let tools = crate::node_tools()?;
-        crate::dist()?;
+        crate::dist::dist()?;
         let release = sample_release(&work, &exporter)?;
         let json = work.join("widgets.json");
         let mut command = Command::new("node");
@@ -526,20 +471,36 @@ fn bench(settings: &Settings) -> Result<()> {
     }
 
     print!("{}", report.summary());
-    if !settings.smoke {
-        let machine = report::machine(
-            load.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" "),
-        )?;
+    if let Some((start, load_start)) = start {
+        let machine = report::machine(load_start, report::load_average()?, &python)?;
+        let provenance = start.through(Provenance::of_work_tree()?);
+        let results = results_path(&provenance, &work);
         fs::write(
-            "benchmarks/RESULTS.md",
-            report.markdown(&machine, &sizes_table(&sizes)),
+            &results,
+            report.markdown(&machine, &sizes_table(&sizes), &provenance),
         )?;
-        eprintln!("written to benchmarks/RESULTS.md");
+        if provenance.clean() {
+            eprintln!("written to {}", results.display());
+        } else {
+            eprintln!(
+                "not written to benchmarks/RESULTS.md: the tree had uncommitted changes \
+                 ({} line(s) of git status); written to {}, marked not for publication",
+                provenance.changes.len(),
+                results.display()
+            );
+        }
     }
     Ok(())
+}
+
+/// Where a run's results go: `benchmarks/RESULTS.md`, published with the repository, only from
+/// a clean tree; otherwise `RESULTS.md` in the bench's `work` directory.
+fn results_path(provenance: &Provenance, work: &Path) -> PathBuf {
+    if provenance.clean() {
+        PathBuf::from("benchmarks/RESULTS.md")
+    } else {
+        work.join("RESULTS.md")
+    }
 }
 
 fn seconds(samples: &Samples) -> String {
@@ -573,7 +534,7 @@ fn sizes_table(sizes: &[SizeResult]) -> String {
 }
 
 /// The exporter's targets, judged at the largest size.
-fn exporter_rows(report: &mut Report, sizes: &[SizeResult], incremental: &Incremental) {
+fn exporter_rows(report: &mut Report, sizes: &[SizeResult]) {
     let Some(size) = sizes.iter().max_by_key(|s| s.rows) else {
         return;
     };
@@ -632,21 +593,29 @@ fn exporter_rows(report: &mut Report, sizes: &[SizeResult], incremental: &Increm
         format!("{peak:.0} MiB (bound {MEMORY_BOUND_MIB:.0} MiB)"),
         peak <= MEMORY_BOUND_MIB,
     ));
-    report.row(Row::ratio(
-        format!(
-            "rebuild after 1 of {} measures changed vs full build",
-            incremental.measures
-        ),
-        incremental.rebuild.median_seconds(),
-        incremental.full.median_seconds(),
-        "s",
-        0.1,
-    ));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_clean_tree_writes_the_published_results() {
+        let work = Path::new("/tmp/bench");
+        let clean = Provenance {
+            commit: "abc".to_owned(),
+            changes: Vec::new(),
+        };
+        assert_eq!(
+            results_path(&clean, work),
+            Path::new("benchmarks/RESULTS.md")
+        );
+        let dirty = Provenance {
+            commit: "abc".to_owned(),
+            changes: vec![" M README.md".to_owned()],
+        };
+        assert_eq!(results_path(&dirty, work), work.join("RESULTS.md"));
+    }
 
     #[test]
     fn medians_of_odd_and_even_counts() {

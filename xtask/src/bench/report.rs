@@ -1,10 +1,13 @@
 //! The bench's results: one row per target, printed as a table and written to
-//! `benchmarks/RESULTS.md` with the machine they were measured on.
+//! `benchmarks/RESULTS.md` with the machine they were measured on, its load, and the commit they
+//! measured – only from a clean tree, since otherwise no commit holds what was measured.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// One target: our figure against an anchor's (a ratio with a bound), or a yes/no check.
 pub(crate) enum Row {
@@ -36,6 +39,27 @@ impl Row {
 
     pub(crate) fn check(name: String, value: String, met: bool) -> Row {
         Row::Check { name, value, met }
+    }
+
+    /// The long tasks of a group of pages holding `widgets` widgets: any entry the `longtask`
+    /// observer reported is a task over 50 ms, so the target is that there are none. Durations
+    /// are shown to a tenth of a millisecond, as measured.
+    pub(crate) fn long_tasks(name: &str, widgets: u64, durations_ms: &[f64]) -> Row {
+        let plural = |count: usize| if count == 1 { "" } else { "s" };
+        let widgets = format!("{widgets} widget{}", plural(widgets as usize));
+        let value = match durations_ms.iter().copied().reduce(f64::max) {
+            None => format!("none ({widgets})"),
+            Some(longest) => format!(
+                "{} long task{}, longest {longest:.1} ms ({widgets})",
+                durations_ms.len(),
+                plural(durations_ms.len())
+            ),
+        };
+        Row::check(
+            format!("{name}: no long task"),
+            value,
+            durations_ms.is_empty(),
+        )
     }
 
     fn cells(&self, smoke: bool) -> [String; 5] {
@@ -116,7 +140,8 @@ impl Report {
 
     /// Adds the widgets' rows from `benchmarks/widgets/bench.mjs --json`: `results` with
     /// `name`, `ours`, `anchor`, `unit` and `target` (a bound on ours / anchor, or null),
-    /// `checks` with `name`, `value` and `met`, and `notes`.
+    /// `long_tasks` with `name`, `widgets` and `durations_ms` (judged by [`Row::long_tasks`]), and
+    /// `notes`.
     pub(crate) fn widgets(&mut self, json: &str) -> Result<()> {
         let value: serde_json::Value = serde_json::from_str(json)?;
         for result in value["results"].as_array().context("no results")? {
@@ -128,12 +153,22 @@ impl Report {
                 result["target"].as_f64().unwrap_or(f64::INFINITY),
             ));
         }
-        for check in value["checks"].as_array().into_iter().flatten() {
-            self.rows.push(Row::check(
-                check["name"].as_str().context("no name")?.to_owned(),
-                check["value"].as_str().unwrap_or_default().to_owned(),
-                check["met"].as_bool().unwrap_or(false),
-            ));
+        for group in value["long_tasks"].as_array().context("no long tasks")? {
+            let name = group["name"].as_str().context("no name")?;
+            let durations = group["durations_ms"]
+                .as_array()
+                .with_context(|| format!("no long-task durations for {name}"))?
+                .iter()
+                .map(|duration| {
+                    duration
+                        .as_f64()
+                        .with_context(|| format!("a long task of {name} has no duration"))
+                })
+                .collect::<Result<Vec<f64>>>()?;
+            let widgets = group["widgets"]
+                .as_u64()
+                .with_context(|| format!("no widget count for {name}"))?;
+            self.rows.push(Row::long_tasks(name, widgets, &durations));
         }
         for note in value["notes"].as_array().into_iter().flatten() {
             self.widget_notes
@@ -163,15 +198,43 @@ impl Report {
         text
     }
 
-    /// `benchmarks/RESULTS.md`.
-    pub(crate) fn markdown(&self, machine: &str, growth: &str) -> String {
-        let mut text = String::from(
-            "# Benchmark results\n\n\
-             Written by `cargo xtask bench`; do not edit by hand. Each program ran in turn with its\n\
+    /// `benchmarks/RESULTS.md` for a run of `provenance` on `machine`; headed "not for
+    /// publication" unless the run measured one commit on a clean tree.
+    pub(crate) fn markdown(&self, machine: &str, growth: &str, provenance: &Provenance) -> String {
+        let mut text = String::new();
+        if provenance.clean() {
+            text.push_str("# Benchmark results\n\n");
+        } else {
+            let _ = writeln!(
+                text,
+                "# Benchmark results: not for publication\n\n\
+                 The tree had uncommitted changes, so no commit holds what was measured:\n"
+            );
+            for change in &provenance.changes {
+                let _ = writeln!(text, "    {change}");
+            }
+            text.push('\n');
+        }
+        text.push_str(
+            "Written by `cargo xtask bench`; do not edit by hand. Each program ran in turn with its\n\
              anchors, alternating, on the same machine in the same run; figures are medians, memory\n\
              is the peak resident set (`getrusage`) of the program and its children.\n\n",
         );
         let _ = writeln!(text, "Command: `{}`\n", self.command);
+        if provenance.clean() {
+            let _ = writeln!(
+                text,
+                "Commit: `{}`, on a clean tree (`git status --porcelain` printed nothing when the \
+                 run began and when it ended).\n",
+                provenance.commit
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "Commit: `{}`, with the changes above.\n",
+                provenance.commit
+            );
+        }
         let _ = writeln!(text, "## Machine\n\n{machine}");
         let _ = writeln!(text, "## Targets\n");
         text.push_str(
@@ -192,7 +255,85 @@ impl Report {
     }
 }
 
-fn first_line(program: &str, args: &[&str]) -> String {
+/// What a run measured: the commit checked out and the tree's uncommitted changes, one line of
+/// `git status --porcelain` each (untracked files included; ignored ones, such as `target/`, not).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Provenance {
+    pub(crate) commit: String,
+    pub(crate) changes: Vec<String>,
+}
+
+impl Provenance {
+    /// The work tree's commit and changes now.
+    pub(crate) fn of_work_tree() -> Result<Provenance> {
+        Ok(Provenance {
+            commit: git(&["rev-parse", "HEAD"])?.trim().to_owned(),
+            changes: git(&["status", "--porcelain"])?
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+
+    /// A run that began at `self` and ended at `end`: it measured one clean commit only when the
+    /// tree was clean at both ends, at the same commit.
+    pub(crate) fn through(mut self, end: Provenance) -> Provenance {
+        if end.commit != self.commit {
+            self.changes
+                .push(format!("HEAD moved to {} during the run", end.commit));
+        }
+        for change in end.changes {
+            if !self.changes.contains(&change) {
+                self.changes.push(change);
+            }
+        }
+        self
+    }
+
+    /// Whether the results are publishable: one commit, no uncommitted change.
+    pub(crate) fn clean(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+fn git(args: &[&str]) -> Result<String> {
+    let output = Command::new("git")
+        .args(args)
+        .output()
+        .context("git is needed to record the commit the benchmarks measured")?;
+    if !output.status.success() {
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+/// The load average over 1, 5 and 15 minutes (`/proc/loadavg`).
+pub(crate) fn load_average() -> Result<[f64; 3]> {
+    let text = std::fs::read_to_string("/proc/loadavg").context("cannot read /proc/loadavg")?;
+    let mut fields = text.split_whitespace().map(str::parse::<f64>);
+    match (fields.next(), fields.next(), fields.next()) {
+        (Some(Ok(one)), Some(Ok(five)), Some(Ok(fifteen))) => Ok([one, five, fifteen]),
+        _ => bail!("unexpected /proc/loadavg: `{}`", text.trim()),
+    }
+}
+
+/// The load averages when a run began and when it ended, beside the number of cores: the first
+/// tells what else had the machine, the second includes the run's own last programs.
+fn load_line(cores: usize, start: [f64; 3], end: [f64; 3]) -> String {
+    let shown = |load: [f64; 3]| format!("{:.2}, {:.2}, {:.2}", load[0], load[1], load[2]);
+    format!(
+        "- Load average (1, 5 and 15 minutes) on the {cores} cores: {} when the run began, {} \
+         when it ended\n",
+        shown(start),
+        shown(end)
+    )
+}
+
+fn first_line(program: impl AsRef<OsStr>, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()
@@ -209,6 +350,17 @@ fn first_line(program: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "not found".to_owned())
 }
 
+/// The version `package_json` (an npm manifest such as `xtask/tools/package.json`) pins `name`
+/// at, among its dependencies or development dependencies.
+fn pinned(package_json: &str, name: &str) -> Result<Option<String>> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(package_json).context("package.json is not JSON")?;
+    Ok(["dependencies", "devDependencies"]
+        .iter()
+        .find_map(|list| manifest[list][name].as_str())
+        .map(str::to_owned))
+}
+
 fn proc_field(file: &str, field: &str) -> Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
     Ok(text
@@ -218,9 +370,9 @@ fn proc_field(file: &str, field: &str) -> Result<String> {
         .unwrap_or_default())
 }
 
-/// The machine, the toolchain and the anchors' versions, as a Markdown list; `load` is the load
-/// average (1, 5 and 15 minutes) when the run began.
-pub(crate) fn machine(load: String) -> Result<String> {
+/// The machine, its load average when the run began (`load_start`) and ended (`load_end`), the
+/// toolchain and the anchors' versions, as a Markdown list; `python` is the anchors' interpreter.
+pub(crate) fn machine(load_start: [f64; 3], load_end: [f64; 3], python: &Path) -> Result<String> {
     let cpu = proc_field("/proc/cpuinfo", "model name")?;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let memory_kib: f64 = proc_field("/proc/meminfo", "MemTotal")?
@@ -234,32 +386,161 @@ pub(crate) fn machine(load: String) -> Result<String> {
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .collect::<Vec<_>>()
         .join(", ");
-    let widgets = std::fs::read_to_string("xtask/tools/package.json").unwrap_or_default();
-    let pin = |name: &str| {
-        widgets
-            .lines()
-            .find(|line| line.trim_start().starts_with(&format!("\"{name}\"")))
-            .and_then(|line| line.split('"').nth(3))
-            .unwrap_or("not pinned")
-            .to_owned()
+    let tools = std::fs::read_to_string("xtask/tools/package.json")
+        .context("cannot read xtask/tools/package.json")?;
+    let pin = |name: &str| -> Result<String> {
+        Ok(pinned(&tools, name)?.unwrap_or_else(|| "not pinned".to_owned()))
     };
     Ok(format!(
         "- CPU: {cpu}, {cores} cores available\n\
-         - Memory: {:.1} GiB; load average when the run began: {load}\n\
+         - Memory: {:.1} GiB\n\
+         {}\
          - Linux {}\n\
          - {}\n\
          - Anchors (PyPI): {anchors}; Python {}\n\
          - Browser: {}; chart.js {}, uplot {} (npm)\n\
-         - Commit: {}\n\
          - Date: {}\n",
         memory_kib / 1024.0 / 1024.0,
+        load_line(cores, load_start, load_end),
         kernel.trim(),
         first_line("rustc", &["--version"]),
-        first_line("target/bench-venv/bin/python", &["--version"]).trim_start_matches("Python "),
+        first_line(python, &["--version"]).trim_start_matches("Python "),
         first_line("chromium", &["--version"]),
-        pin("chart.js"),
-        pin("uplot"),
-        first_line("git", &["rev-parse", "--short", "HEAD"]),
+        pin("chart.js")?,
+        pin("uplot")?,
         first_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinned_versions_come_from_the_dependency_lists() {
+        let manifest = r#"{
+  "name": "tools",
+  "description": "\"uplot\": \"9.9.9\" is not a pin",
+  "dependencies": { "uplot": "1.6.32" },
+  "devDependencies": {
+    "chart.js": "4.6.1"
+  }
+}"#;
+        assert_eq!(
+            pinned(manifest, "chart.js").unwrap().as_deref(),
+            Some("4.6.1")
+        );
+        assert_eq!(
+            pinned(manifest, "uplot").unwrap().as_deref(),
+            Some("1.6.32")
+        );
+        assert_eq!(pinned(manifest, "terser").unwrap(), None);
+        assert!(pinned("{ \"devDependencies\": ", "uplot").is_err());
+    }
+
+    /// The verdict and the value a row shows in RESULTS.md.
+    fn verdict_and_value(row: &Row) -> (String, String) {
+        let cells = row.cells(false);
+        (cells[4].clone(), cells[1].clone())
+    }
+
+    #[test]
+    fn any_long_task_misses_the_target_however_short() {
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("area pages", 48, &[50.4]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "1 long task, longest 50.4 ms (48 widgets)");
+        let (verdict, value) =
+            verdict_and_value(&Row::long_tasks("cards", 60, &[51.25, 120.04, 50.01]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "3 long tasks, longest 120.0 ms (60 widgets)");
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("measure page", 1, &[83.0]));
+        assert_eq!(verdict, "MISSED");
+        assert_eq!(value, "1 long task, longest 83.0 ms (1 widget)");
+        let (verdict, value) = verdict_and_value(&Row::long_tasks("dashboard", 0, &[]));
+        assert_eq!(verdict, "met");
+        assert_eq!(value, "none (0 widgets)");
+    }
+
+    #[test]
+    fn the_widgets_long_tasks_are_judged_from_the_bench_output() {
+        let json = r#"{
+            "results": [],
+            "long_tasks": [
+                { "name": "release area pages (7)", "widgets": 48, "durations_ms": [50.4] },
+                { "name": "60-card page", "widgets": 60, "durations_ms": [] }
+            ],
+            "notes": ["a note"]
+        }"#;
+        let mut report = Report::new("cargo xtask bench".to_owned(), false);
+        report.widgets(json).unwrap();
+        let summary = report.summary();
+        let area = summary.lines().find(|l| l.contains("area pages")).unwrap();
+        assert!(
+            area.contains("release area pages (7): no long task"),
+            "{area}"
+        );
+        assert!(area.contains("longest 50.4 ms"), "{area}");
+        assert!(area.ends_with("MISSED"), "{area}");
+        let cards = summary.lines().find(|l| l.contains("60-card")).unwrap();
+        assert!(cards.ends_with("met"), "{cards}");
+        let missing = r#"{ "results": [], "long_tasks": [{ "name": "x", "widgets": 1 }] }"#;
+        assert!(report.widgets(missing).is_err());
+    }
+
+    fn provenance(commit: &str, changes: &[&str]) -> Provenance {
+        Provenance {
+            commit: commit.to_owned(),
+            changes: changes.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn only_a_run_clean_from_start_to_end_at_one_commit_is_clean() {
+        let clean = provenance("abc", &[]);
+        assert!(clean.clone().through(clean.clone()).clean());
+        let edited = provenance("abc", &[" M xtask/src/main.rs"]);
+        assert_eq!(clean.clone().through(edited.clone()), edited);
+        assert_eq!(edited.clone().through(clean.clone()), edited);
+        let moved = clean.through(provenance("def", &[]));
+        assert_eq!(moved.changes, ["HEAD moved to def during the run"]);
+        assert!(!moved.clean());
+    }
+
+    #[test]
+    fn results_name_their_commit_and_are_not_for_publication_from_a_dirty_tree() {
+        let mut report = Report::new("cargo xtask bench".to_owned(), false);
+        report.row(Row::check("a check".to_owned(), "fine".to_owned(), true));
+        let clean = report.markdown("- machine\n", "| growth |\n", &provenance("abc123", &[]));
+        assert!(clean.starts_with("# Benchmark results\n\n"), "{clean}");
+        assert!(
+            clean.contains("Commit: `abc123`, on a clean tree (`git status --porcelain` printed"),
+            "{clean}"
+        );
+        assert!(!clean.contains("not for publication"), "{clean}");
+        let dirty = report.markdown(
+            "- machine\n",
+            "| growth |\n",
+            &provenance("abc123", &[" M xtask/src/main.rs", "?? notes.txt"]),
+        );
+        let heading = concat!(
+            "# Benchmark results: not for publication\n\n",
+            "The tree had uncommitted changes, so no commit holds what was measured:\n\n",
+            "     M xtask/src/main.rs\n",
+            "    ?? notes.txt\n\n",
+        );
+        assert!(dirty.starts_with(heading), "{dirty}");
+        assert!(
+            dirty.contains("Commit: `abc123`, with the changes above."),
+            "{dirty}"
+        );
+    }
+
+    #[test]
+    fn the_load_average_is_stated_at_both_ends_of_the_run() {
+        assert_eq!(
+            load_line(2, [1.23, 2.0, 2.61], [3.5, 2.9, 2.7]),
+            "- Load average (1, 5 and 15 minutes) on the 2 cores: 1.23, 2.00, 2.61 when the run \
+             began, 3.50, 2.90, 2.70 when it ended\n"
+        );
+    }
 }
