@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::support::{Rng, root, tree};
+use crate::support::{root, tree};
 
 /// How many times a build is killed.
 const TRIALS: usize = 50;
@@ -176,7 +176,7 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     let duration = publish(1 - current, &out);
     current = 1 - current;
 
-    let mut rng = Rng::new(SEED);
+    let mut rng = fastrand::Rng::with_seed(SEED);
     // Random moments over a little more than a timed build, so that the kills reach the swap and
     // the removal of the old release. A build still running near the end of the span shows that
     // trials' builds take longer: the span then grows. Builds that finish before their moment are
@@ -191,7 +191,7 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
             finished < 2 * TRIALS,
             "{finished} builds finished before their kill"
         );
-        let moment = span.mul_f64(rng.unit());
+        let moment = span.mul_f64(rng.f64());
         let building = 1 - current;
         let mut child = build_command(building, &out)
             .stderr(Stdio::null())

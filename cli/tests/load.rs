@@ -4,14 +4,14 @@
 mod support;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::{Rng, build, tree};
+use crate::support::{build, tree};
 
 /// Connections open at once, each sending its next request as soon as the last is answered.
 const CONNECTIONS: usize = 50;
@@ -123,68 +123,11 @@ impl Tally {
     }
 }
 
-/// A response: status, headers (lower-case names) and body.
-struct Response {
-    status: u16,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
-
-/// Reads one HTTP/1.1 response, its body by `Content-Length` or chunked.
-fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<Response> {
-    let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Err(std::io::ErrorKind::UnexpectedEof.into());
-    }
-    let status = line
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| invalid("no status"))?;
-    let mut headers = HashMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line)?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header
-            .split_once(':')
-            .ok_or_else(|| invalid("bad header"))?;
-        headers.insert(name.to_ascii_lowercase(), value.trim().to_owned());
-    }
-    let mut body = Vec::new();
-    if headers.get("transfer-encoding").map(String::as_str) == Some("chunked") {
-        loop {
-            line.clear();
-            reader.read_line(&mut line)?;
-            let size = usize::from_str_radix(line.trim_end(), 16)
-                .map_err(|_| invalid("bad chunk size"))?;
-            let start = body.len();
-            body.resize(start + size, 0);
-            reader.read_exact(&mut body[start..])?;
-            line.clear();
-            reader.read_line(&mut line)?;
-            if size == 0 {
-                break;
-            }
-        }
-    } else if let Some(length) = headers.get("content-length") {
-        let length: usize = length.parse().map_err(|_| invalid("bad length"))?;
-        body.resize(length, 0);
-        reader.read_exact(&mut body)?;
-    }
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
-}
-
 /// One connection's requests until `deadline`: mostly files of the release (200 and their exact
 /// bytes), some revalidations with the `ETag` seen before (304), some missing pages (404).
+///
+/// Each connection is a `ureq` agent keeping at most one idle connection, so its requests go
+/// one after another over one keep-alive connection, as a browser tab's would.
 fn connection(
     address: SocketAddr,
     files: Arc<Vec<(String, Vec<u8>)>>,
@@ -192,58 +135,57 @@ fn connection(
     seed: u64,
     deadline: Instant,
 ) -> Tally {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .max_idle_connections(1)
+        .max_idle_connections_per_host(1)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
     let mut tally = Tally::default();
-    let mut rng = Rng::new(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut etags: HashMap<usize, String> = HashMap::new();
-    let mut stream: Option<(TcpStream, BufReader<TcpStream>)> = None;
     while Instant::now() < deadline {
-        let (writer, reader) = match &mut stream {
-            Some(open) => open,
-            None => {
-                let connected = TcpStream::connect(address).and_then(|stream| {
-                    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-                    stream.set_nodelay(true)?;
-                    let reader = BufReader::new(stream.try_clone()?);
-                    Ok((stream, reader))
-                });
-                match connected {
-                    Ok(open) => stream.insert(open),
-                    Err(error) => {
-                        tally.error(format!("connect: {error}"));
-                        std::thread::sleep(Duration::from_millis(10));
-                        continue;
-                    }
-                }
-            }
-        };
-        let roll = rng.below(20);
-        let file = rng.below(files.len());
+        let roll = rng.usize(..20);
+        let file = rng.usize(..files.len());
         let (path, revalidate) = match roll {
-            0 => (format!("/no/such/page-{}", rng.below(1000)), None),
+            0 => (format!("/no/such/page-{}", rng.usize(..1000)), None),
             1..=3 if etags.contains_key(&file) => (files[file].0.clone(), etags.get(&file)),
             _ => (files[file].0.clone(), None),
         };
-        let mut request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\n");
+        let mut request = agent.get(format!("http://{address}{path}"));
         if let Some(etag) = revalidate {
-            request.push_str(&format!("If-None-Match: {etag}\r\n"));
+            request = request.header("If-None-Match", etag);
         }
-        request.push_str("\r\n");
         let started = Instant::now();
-        let response = writer
-            .write_all(request.as_bytes())
-            .and_then(|()| read_response(reader));
+        let response = request.call().and_then(|mut response| {
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(u64::MAX)
+                .read_to_vec()?;
+            Ok((response, body))
+        });
         let elapsed = started.elapsed();
         tally.requests += 1;
         tally.latencies_us.push(elapsed.as_micros() as u32);
-        let response = match response {
-            Ok(response) => response,
+        let (response, body) = match response {
+            Ok(answer) => answer,
             Err(error) => {
                 tally.error(format!("{path}: {error}"));
-                stream = None;
+                std::thread::sleep(Duration::from_millis(10));
                 continue;
             }
         };
-        tally.bytes += response.body.len() as u64;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        tally.bytes += body.len() as u64;
         let expected: (u16, &[u8]) = if roll == 0 {
             tally.not_found += 1;
             (404, &not_found_page)
@@ -253,27 +195,22 @@ fn connection(
         } else {
             (200, &files[file].1)
         };
-        if response.status != expected.0 || response.body != expected.1 {
+        let status = response.status().as_u16();
+        if status != expected.0 || body != expected.1 {
             tally.error(format!(
-                "{path}: {} with {} bytes, expected {} with {} bytes",
-                response.status,
-                response.body.len(),
+                "{path}: {status} with {} bytes, expected {} with {} bytes",
+                body.len(),
                 expected.0,
                 expected.1.len()
             ));
         }
-        if response.status == 200
-            && let Some(etag) = response.headers.get("etag")
+        if status == 200
+            && let Some(etag) = header("etag")
         {
-            etags.insert(file, etag.clone());
+            etags.insert(file, etag.to_owned());
         }
-        if response
-            .headers
-            .get("connection")
-            .is_some_and(|value| value.eq_ignore_ascii_case("close"))
-        {
+        if header("connection").is_some_and(|value| value.eq_ignore_ascii_case("close")) {
             tally.error(format!("{path}: the server closed a keep-alive connection"));
-            stream = None;
         }
     }
     tally

@@ -303,6 +303,14 @@ fn ensure_wasm_target() -> Result<()> {
     Ok(())
 }
 
+/// The test targets plain `cargo test` leaves out (`test = false`), by package: the SIGKILL
+/// and full-disk trials, the preview server under load, and the release read by the Python
+/// clients.
+const SLOW_TESTS: &[(&str, &[&str])] = &[
+    ("civicmetrics-cli", &["crash", "load"]),
+    ("civicmetrics-tests", &["interop", "site_interop"]),
+];
+
 fn test() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
@@ -314,6 +322,15 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // `--all-targets` leaves out the `test = false` targets: the slow ones, named here.
+    for (package, targets) in SLOW_TESTS {
+        let mut clippy = cargo();
+        clippy.args(["clippy", "--locked", "--package", package]);
+        for target in *targets {
+            clippy.args(["--test", target]);
+        }
+        run(clippy.args(["--", "-D", "warnings"]))?;
+    }
     deny::check()?;
     boundaries::check()?;
     run(cargo()
@@ -340,28 +357,14 @@ fn test() -> Result<()> {
     run(cargo()
         .args(["test", "--workspace", "--locked"])
         .env("INSTA_UPDATE", "no"))?;
-    run(cargo().args([
-        "test",
-        "--package",
-        "civicmetrics-cli",
-        "--test",
-        "crash",
-        "--test",
-        "load",
-        "--locked",
-    ]))?;
-    run(cargo()
-        .args([
-            "test",
-            "--package",
-            "civicmetrics-tests",
-            "--test",
-            "interop",
-            "--test",
-            "site_interop",
-            "--locked",
-        ])
-        .env("CIVICMETRICS_PYTHON", &python))?;
+    for (package, targets) in SLOW_TESTS {
+        let mut slow = cargo();
+        slow.args(["test", "--locked", "--package", package]);
+        for target in *targets {
+            slow.args(["--test", target]);
+        }
+        run(slow.env("CIVICMETRICS_PYTHON", &python))?;
+    }
     fuzz::run_all(
         fuzz::TARGETS,
         fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),
