@@ -11,6 +11,8 @@
 //! - `fuzz [--seconds N | --runs N] [--target NAME]`: the fuzz targets for N seconds or N executions
 //!   each (the long run; `test` runs them briefly).
 
+#[cfg(test)]
+mod architecture;
 mod bench;
 mod boundaries;
 
