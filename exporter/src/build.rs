@@ -115,7 +115,7 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// The outputs of a build, open while measures stream through.
-struct Outputs<'l, 'c> {
+struct Outputs<'l, 'c, 'd> {
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -124,7 +124,7 @@ struct Outputs<'l, 'c> {
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
     formats: Formats,
-    companions: &'c mut [&'c mut dyn Companion],
+    companions: &'c mut [&'d mut dyn Companion],
 }
 
 /// The table files a release offers for download.
@@ -164,14 +164,14 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
     writer.flush().io_context(path)
 }
 
-impl<'l, 'c> Outputs<'l, 'c> {
+impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
     fn create(
         lock: &'l OutLock,
         catalog: &Catalog,
         published: &str,
         formats: Formats,
-        companions: &'c mut [&'c mut dyn Companion],
-    ) -> Result<Outputs<'l, 'c>, Error> {
+        companions: &'c mut [&'d mut dyn Companion],
+    ) -> Result<Outputs<'l, 'c, 'd>, Error> {
         let staging = Staging::begin(lock)?;
         let data = staging.dir().join("data");
         let documents = if formats.json { "measures" } else { "" };
@@ -445,9 +445,9 @@ fn release_files(root: &Path) -> Result<Vec<(String, u64)>, Error> {
 /// Returns [`Error::Invalid`] with every problem found when the source has errors; OUT is then
 /// left exactly as it was; [`Error::NoSpace`] when the disk (or the file size limit) runs out
 /// while the release is written, OUT again as it was.
-pub fn run<'c>(
+pub fn run(
     options: &Options,
-    companions: &'c mut [&'c mut dyn Companion],
+    companions: &mut [&mut dyn Companion],
     progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
     run_pipeline(options, companions, progress).map_err(|error| match &options.out {
@@ -462,9 +462,9 @@ pub fn run<'c>(
 }
 
 /// [`run`], with out-of-space errors not yet told apart.
-fn run_pipeline<'c>(
+fn run_pipeline(
     options: &Options,
-    companions: &'c mut [&'c mut dyn Companion],
+    companions: &mut [&mut dyn Companion],
     progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
     // A build into OUT holds OUT's lock from start to end: it alone uses the scratch directory
