@@ -3,8 +3,8 @@
 //! The documents are written with serde (the derives in [`model`](crate::model) and
 //! [`document`](crate::document) are the published format). A reader whose size matters – the
 //! WebAssembly widgets, which get the documents from the browser's `JSON.parse` – reads them
-//! with [`Read`] instead: one plain function per type, where serde's generic visitors would
-//! compile to several times the code. [`Read`] takes the serde mapping as it is – the same
+//! with [`FromJson`] instead: one plain function per type, where serde's generic visitors would
+//! compile to several times the code. [`FromJson`] takes the serde mapping as it is – the same
 //! names, `null` and absent options as `None`, the same defaults, flattened parts read from
 //! their parent object – and the tests check it against serde on every type and on the
 //! exporter's reviewed snapshots.
@@ -23,7 +23,7 @@ use crate::model::{
 };
 use crate::period::Frequency;
 
-/// A parsed JSON value, as [`Read`] sees it.
+/// A parsed JSON value, as [`FromJson`] sees it.
 pub trait Json: Sized {
     /// The member `name` of an object; `None` when there is none (or this is not an object).
     /// Names are the documents' own, from literals: a reader may keep what it makes of each.
@@ -61,7 +61,7 @@ fn invalid(expected: &str) -> ReadError {
 }
 
 /// A value of the published documents that can be read from parsed JSON.
-pub trait Read: Sized {
+pub trait FromJson: Sized {
     /// Reads the value from `json`.
     fn read<J: Json>(json: &J) -> Result<Self, ReadError>;
 }
@@ -71,7 +71,7 @@ pub trait Read: Sized {
 
 /// The member `name`, which must be there.
 #[inline(never)]
-fn required<J: Json, T: Read>(json: &J, name: &'static str) -> Result<T, ReadError> {
+fn required<J: Json, T: FromJson>(json: &J, name: &'static str) -> Result<T, ReadError> {
     match json.member(name) {
         Some(value) => T::read(&value).map_err(|e| within(name, e)),
         None => Err(missing(name)),
@@ -81,7 +81,7 @@ fn required<J: Json, T: Read>(json: &J, name: &'static str) -> Result<T, ReadErr
 /// The member `name`, or the type's default when there is none (an absent option is `None`,
 /// as with serde).
 #[inline(never)]
-fn optional<J: Json, T: Read + Default>(json: &J, name: &'static str) -> Result<T, ReadError> {
+fn optional<J: Json, T: FromJson + Default>(json: &J, name: &'static str) -> Result<T, ReadError> {
     match json.member(name) {
         Some(value) => T::read(&value).map_err(|e| within(name, e)),
         None => Ok(T::default()),
@@ -100,19 +100,19 @@ fn within(name: &str, error: ReadError) -> ReadError {
     ReadError(format!("`{name}`: {}", error.0))
 }
 
-impl Read for String {
+impl FromJson for String {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.string().ok_or_else(|| invalid("a string"))
     }
 }
 
-impl Read for f64 {
+impl FromJson for f64 {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.number().ok_or_else(|| invalid("a number"))
     }
 }
 
-impl Read for u8 {
+impl FromJson for u8 {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.number()
             .filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n))
@@ -121,13 +121,13 @@ impl Read for u8 {
     }
 }
 
-impl Read for bool {
+impl FromJson for bool {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.boolean().ok_or_else(|| invalid("a boolean"))
     }
 }
 
-impl<T: Read> Read for Option<T> {
+impl<T: FromJson> FromJson for Option<T> {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         if json.is_null() {
             Ok(None)
@@ -137,7 +137,7 @@ impl<T: Read> Read for Option<T> {
     }
 }
 
-impl<T: Read> Read for Vec<T> {
+impl<T: FromJson> FromJson for Vec<T> {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         let elements = json.elements().ok_or_else(|| invalid("an array"))?;
         let mut values = Vec::with_capacity(elements.len());
@@ -148,7 +148,7 @@ impl<T: Read> Read for Vec<T> {
     }
 }
 
-impl<T: Read> Read for BTreeMap<String, T> {
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         let mut map = BTreeMap::new();
         for (name, value) in json.members().ok_or_else(|| invalid("an object"))? {
@@ -159,7 +159,7 @@ impl<T: Read> Read for BTreeMap<String, T> {
     }
 }
 
-impl Read for CalendarDate {
+impl FromJson for CalendarDate {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         let text = String::read(json)?;
         CalendarDate::parse(&text)
@@ -170,7 +170,7 @@ impl Read for CalendarDate {
 /// Enums are written as their names ([`Unit::as_str`] and the like).
 macro_rules! read_names {
     ($($type:ty),*) => {$(
-        impl Read for $type {
+        impl FromJson for $type {
             fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
                 let name = String::read(json)?;
                 <$type>::ALL
@@ -212,13 +212,13 @@ impl<'j, J: Json> Members<'j, J> {
     }
 
     /// The member `name`, which must be there.
-    fn required<T: Read>(&mut self, name: &'static str) -> Option<T> {
+    fn required<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
         let read = required(self.json, name);
         self.keep(read)
     }
 
     /// The member `name`, or the type's default when there is none.
-    fn optional<T: Read + Default>(&mut self, name: &'static str) -> Option<T> {
+    fn optional<T: FromJson + Default>(&mut self, name: &'static str) -> Option<T> {
         let read = optional(self.json, name);
         self.keep(read)
     }
@@ -258,13 +258,13 @@ fn bounds<J: Json>(json: &J) -> Result<Bounds, ReadError> {
     members!(json => Bounds { value: optional, min: optional, max: optional })
 }
 
-impl Read for Contact {
+impl FromJson for Contact {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Contact { name: required, email: required })
     }
 }
 
-impl Read for DatasetInfo {
+impl FromJson for DatasetInfo {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => DatasetInfo {
             id: required,
@@ -283,13 +283,13 @@ impl Read for DatasetInfo {
     }
 }
 
-impl Read for AreaText {
+impl FromJson for AreaText {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => AreaText { title: required, description: required })
     }
 }
 
-impl Read for Area {
+impl FromJson for Area {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Area {
             id: required,
@@ -300,7 +300,7 @@ impl Read for Area {
     }
 }
 
-impl Read for TargetChange {
+impl FromJson for TargetChange {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => TargetChange {
             from: required,
@@ -311,7 +311,7 @@ impl Read for TargetChange {
     }
 }
 
-impl Read for Target {
+impl FromJson for Target {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Target {
             kind: required,
@@ -323,7 +323,7 @@ impl Read for Target {
     }
 }
 
-impl Read for AppliedTarget {
+impl FromJson for AppliedTarget {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => AppliedTarget {
             kind: required,
@@ -334,7 +334,7 @@ impl Read for AppliedTarget {
     }
 }
 
-impl Read for MeasureText {
+impl FromJson for MeasureText {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => MeasureText {
             title: optional,
@@ -345,7 +345,7 @@ impl Read for MeasureText {
     }
 }
 
-impl Read for Measure {
+impl FromJson for Measure {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Measure {
             id: required,
@@ -368,7 +368,7 @@ impl Read for Measure {
     }
 }
 
-impl Read for Observation {
+impl FromJson for Observation {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Observation {
             period: required,
@@ -382,19 +382,19 @@ impl Read for Observation {
     }
 }
 
-impl Read for Download {
+impl FromJson for Download {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Download { title: required, path: required, media_type: required })
     }
 }
 
-impl Read for PublishedDataset {
+impl FromJson for PublishedDataset {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => PublishedDataset { info: flat(DatasetInfo::read), modified: required })
     }
 }
 
-impl Read for MeasureSummary {
+impl FromJson for MeasureSummary {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => MeasureSummary {
             measure: flat(Measure::read),
@@ -404,7 +404,7 @@ impl Read for MeasureSummary {
     }
 }
 
-impl Read for Index {
+impl FromJson for Index {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => Index {
             schema_version: required,
@@ -416,19 +416,19 @@ impl Read for Index {
     }
 }
 
-impl Read for BreakdownGroup {
+impl FromJson for BreakdownGroup {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => BreakdownGroup { group: required, observations: required })
     }
 }
 
-impl Read for BreakdownSeries {
+impl FromJson for BreakdownSeries {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => BreakdownSeries { dimension: required, groups: required })
     }
 }
 
-impl Read for MeasureDocument {
+impl FromJson for MeasureDocument {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         members!(json => MeasureDocument {
             schema_version: required,
@@ -487,16 +487,16 @@ mod tests {
         }
     }
 
-    /// Reads `json` both ways and checks that [`Read`] gives what serde gives.
-    fn same<T: Read + DeserializeOwned + PartialEq + fmt::Debug>(json: &Value) -> T {
+    /// Reads `json` both ways and checks that [`FromJson`] gives what serde gives.
+    fn same<T: FromJson + DeserializeOwned + PartialEq + fmt::Debug>(json: &Value) -> T {
         let by_serde: T = serde_json::from_value(json.clone()).expect("serde reads it");
-        let read = T::read(json).expect("Read reads it");
+        let read = T::read(json).expect("FromJson reads it");
         assert_eq!(read, by_serde);
         read
     }
 
-    /// Writes `value` with serde and checks that [`Read`] reads it back.
-    fn round_trip<T: Read + Serialize + DeserializeOwned + PartialEq + fmt::Debug>(value: &T) {
+    /// Writes `value` with serde and checks that [`FromJson`] reads it back.
+    fn round_trip<T: FromJson + Serialize + DeserializeOwned + PartialEq + fmt::Debug>(value: &T) {
         let json = serde_json::to_value(value).expect("JSON");
         assert_eq!(&same::<T>(&json), value);
     }

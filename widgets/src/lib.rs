@@ -19,12 +19,12 @@ pub use area::AreaSummary;
 pub use card::MetricCard;
 pub use chart::MetricChart;
 use dataset::document::{MeasureDocument, SCHEMA_VERSION, is_compatible};
-use dataset::read::Read;
+use dataset::read::FromJson;
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
 /// Reads a parsed JSON document with the canonical types, rejecting other major schema versions.
-fn decode<T: Read>(value: JsValue) -> Result<T, JsValue> {
+fn decode<T: FromJson>(value: JsValue) -> Result<T, JsValue> {
     let version = js_sys::Reflect::get(&value, &JsValue::from_str("schema_version"))
         .ok()
         .and_then(|v| v.as_string())

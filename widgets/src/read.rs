@@ -1,5 +1,5 @@
 //! The documents the loader parsed (`JSON.parse`), as [`dataset::read::Json`] values: the
-//! widgets read them into the canonical types with [`dataset::read::Read`], without serde's
+//! widgets read them into the canonical types with [`dataset::read::FromJson`], without serde's
 //! generic visitors, which came to a third of the package.
 
 use std::cell::RefCell;
