@@ -74,6 +74,8 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// Text from the files (the path, messages quoting cells, the source line) is shown with
+    /// control and bidirectional formatting characters escaped: see [`is_escaped_when_shown`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
             Severity::Warning => "warning",
@@ -82,7 +84,10 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {severity}: {}",
-            self.file, self.line, self.column, self.message
+            Shown(&self.file),
+            self.line,
+            self.column,
+            Shown(&self.message)
         )?;
         if let Some(line) = &self.source_line {
             let (excerpt, caret) = excerpt(line, self.column);
@@ -95,36 +100,81 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", Shown(help))?;
         }
         Ok(())
+    }
+}
+
+/// Whether a character is shown escaped (`\u{202e}`) where diagnostics are printed: a control
+/// character other than tab (C0, DEL and C1), which could move the cursor or garble the
+/// terminal, or a Unicode bidirectional control (the `Bidi_Control` property: the marks
+/// U+061C, U+200E and U+200F, the embeddings and overrides U+202A to U+202E and the isolates
+/// U+2066 to U+2069), which could make a line read otherwise than it holds.
+pub fn is_escaped_when_shown(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Text as diagnostics show it.
+struct Shown<'a>(&'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(is_escaped_when_shown) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_unicode())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
     }
 }
 
 /// Characters of a source line shown around the column, so a very long line stays readable.
 const EXCERPT_CHARS: usize = 100;
 
-/// The part of `line` to show and the caret's offset in it, for a 1-based `column`.
+/// The part of `line` to show and the caret's offset in it (in characters shown), for a 1-based
+/// `column` counted in characters of `line`.
 fn excerpt(line: &str, column: u32) -> (String, usize) {
     let column = (column as usize).saturating_sub(1);
     let skip = column.saturating_sub(EXCERPT_CHARS / 2);
-    let shown: String = line
-        .chars()
-        .skip(skip)
-        .take(EXCERPT_CHARS)
-        // Tabs would move the caret; control characters could garble the terminal.
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let more = line.chars().count() > skip + EXCERPT_CHARS;
     let mut text = String::new();
+    let mut shown = 0;
     if skip > 0 {
         text.push('…');
+        shown += 1;
     }
-    text.push_str(&shown);
-    if more {
+    let mut caret = None;
+    let mut chars = line.chars().skip(skip);
+    let mut taken = 0;
+    for c in chars.by_ref().take(EXCERPT_CHARS) {
+        if skip + taken == column {
+            caret = Some(shown);
+        }
+        taken += 1;
+        if c == '\t' {
+            // A tab would move the caret.
+            text.push(' ');
+            shown += 1;
+        } else if is_escaped_when_shown(c) {
+            let escaped = c.escape_unicode();
+            shown += escaped.len();
+            text.extend(escaped);
+        } else {
+            text.push(c);
+            shown += 1;
+        }
+    }
+    let caret = caret.unwrap_or(shown + column.saturating_sub(skip + taken));
+    if chars.next().is_some() {
         text.push('…');
     }
-    (text, column - skip + usize::from(skip > 0))
+    (text, caret)
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -174,6 +224,61 @@ mod tests {
             "{shown}"
         );
         assert_eq!(lines[3].find('^'), lines[2].find('…').map(|i| i + 51));
+    }
+
+    #[test]
+    fn direction_and_control_characters_are_shown_escaped() {
+        // The cell reads "evil" backwards on a terminal, and would reverse the rest of the line.
+        let line = "pot\u{202E}holes,2024-01,\u{2067}x\u{200F}\u{1b}[2J,\t12%";
+        let diagnostic = Diagnostic::error(
+            "obs\u{202E}vsc.csv",
+            3,
+            28,
+            "value `\u{2067}x\u{200F}\u{1b}[2J` is not a number\u{85}",
+        )
+        .with_source_line(line)
+        .with_help("not `\u{202E}`");
+        let shown = diagnostic.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(
+            lines[0],
+            "obs\\u{202e}vsc.csv:3:28: error: value `\\u{2067}x\\u{200f}\\u{1b}[2J` is not a number\\u{85}"
+        );
+        assert_eq!(
+            lines[2],
+            "3 | pot\\u{202e}holes,2024-01,\\u{2067}x\\u{200f}\\u{1b}[2J, 12%"
+        );
+        assert_eq!(lines[4], "  help: not `\\u{202e}`");
+        assert!(!shown.contains(is_escaped_when_shown_but_newline));
+        // The caret is under column 28, the `1` of `12%`, however long the escapes before it.
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(&lines[2][caret..caret + 3], "12%");
+        // Past the end of a line with escapes, too.
+        let shown = Diagnostic::error("a", 1, 4, "m")
+            .with_source_line("\u{202E}x")
+            .to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[3].find('^'), Some(lines[2].len() + 1));
+        // Tabs are kept in messages, and shown as a space in the source line.
+        assert!(
+            Diagnostic::error("a", 1, 1, "a\tb")
+                .to_string()
+                .ends_with("a\tb")
+        );
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{202A}', '\u{2069}', '\0', '\u{7f}', '\u{9f}',
+        ] {
+            assert!(is_escaped_when_shown(c), "{c:?}");
+        }
+        for c in ['\t', 'a', 'é', 'ش', '…'] {
+            assert!(!is_escaped_when_shown(c), "{c:?}");
+        }
+    }
+
+    /// What must not reach the terminal: every escaped character but the line breaks of the
+    /// layout itself.
+    fn is_escaped_when_shown_but_newline(c: char) -> bool {
+        c != '\n' && is_escaped_when_shown(c)
     }
 
     #[test]
