@@ -177,6 +177,212 @@ fn excerpt(line: &str, column: u32) -> (String, usize) {
     (text, caret)
 }
 
+/// How many problems of one kind a file reports in full; the rest are counted in one
+/// "… and N more like this".
+pub const REPORTED_PER_KIND: u32 = 200;
+
+/// A kind of problem: the template its messages follow, such as "value is not a number".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProblemKind {
+    /// What problems of the kind have in common, as the count of those not reported says it.
+    pub name: &'static str,
+    /// How serious they are.
+    pub severity: Severity,
+}
+
+impl ProblemKind {
+    /// A kind of error.
+    pub const fn error(name: &'static str) -> ProblemKind {
+        ProblemKind {
+            name,
+            severity: Severity::Error,
+        }
+    }
+
+    /// A kind of warning.
+    pub const fn warning(name: &'static str) -> ProblemKind {
+        ProblemKind {
+            name,
+            severity: Severity::Warning,
+        }
+    }
+}
+
+/// How many problems of one kind a file had, and where the first one not reported is.
+#[derive(Debug, Clone)]
+struct Tally {
+    kind: ProblemKind,
+    reported: u32,
+    more: u64,
+    first_more: (u32, u32),
+}
+
+/// A reported problem, with its kind and, for a problem reported once per key, its key.
+#[derive(Debug, Clone)]
+struct Entry {
+    kind: ProblemKind,
+    key: Option<u64>,
+    diagnostic: Diagnostic,
+}
+
+/// The problems found in one file: the first [`REPORTED_PER_KIND`] of each kind in full, and
+/// for each kind with more, their number and where the first of them is.
+///
+/// A problem past the limit is only counted: its message and source line are never built, so
+/// memory stays bounded however many rows are bad. The problems of the parts of a file read one
+/// by one join with [`FileDiagnostics::append`] into what reading the whole file gives.
+#[derive(Debug, Clone)]
+pub struct FileDiagnostics {
+    file: String,
+    limit: u32,
+    entries: Vec<Entry>,
+    tallies: Vec<Tally>,
+    keys: std::collections::HashSet<(&'static str, u64)>,
+}
+
+impl FileDiagnostics {
+    /// No problems yet, in the file shown as `file`.
+    pub fn new(file: &str) -> FileDiagnostics {
+        FileDiagnostics::with_limit(file, REPORTED_PER_KIND)
+    }
+
+    /// No problems yet, reporting `limit` of each kind in full.
+    pub fn with_limit(file: &str, limit: u32) -> FileDiagnostics {
+        FileDiagnostics {
+            file: file.to_owned(),
+            limit,
+            entries: Vec::new(),
+            tallies: Vec::new(),
+            keys: std::collections::HashSet::new(),
+        }
+    }
+
+    fn tally(&mut self, kind: ProblemKind) -> &mut Tally {
+        let index = match self.tallies.iter().position(|tally| tally.kind == kind) {
+            Some(index) => index,
+            None => {
+                self.tallies.push(Tally {
+                    kind,
+                    reported: 0,
+                    more: 0,
+                    first_more: (0, 0),
+                });
+                self.tallies.len() - 1
+            }
+        };
+        &mut self.tallies[index]
+    }
+
+    /// Adds a problem of `kind`: `diagnostic` builds it from its line and column, which `place`
+    /// finds. Past the limit for the kind only `place` is called, for the first problem not
+    /// reported.
+    pub fn add(
+        &mut self,
+        kind: ProblemKind,
+        place: impl FnOnce() -> (u32, u32),
+        diagnostic: impl FnOnce(u32, u32) -> Diagnostic,
+    ) {
+        let limit = self.limit;
+        let tally = self.tally(kind);
+        if tally.reported < limit {
+            tally.reported += 1;
+            let (line, column) = place();
+            self.entries.push(Entry {
+                kind,
+                key: None,
+                diagnostic: diagnostic(line, column),
+            });
+        } else {
+            if tally.more == 0 {
+                tally.first_more = place();
+            }
+            tally.more += 1;
+        }
+    }
+
+    /// Adds the problem `diagnostic` builds, unless one of `kind` was added for `key` before.
+    /// Problems reported once per key are all reported: the keys bound their number.
+    pub fn add_once(
+        &mut self,
+        kind: ProblemKind,
+        key: u64,
+        diagnostic: impl FnOnce() -> Option<Diagnostic>,
+    ) {
+        if self.keys.contains(&(kind.name, key)) {
+            return;
+        }
+        if let Some(diagnostic) = diagnostic() {
+            self.keys.insert((kind.name, key));
+            self.entries.push(Entry {
+                kind,
+                key: Some(key),
+                diagnostic,
+            });
+        }
+    }
+
+    /// Whether no problem was added.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.tallies.iter().all(|tally| tally.more == 0)
+    }
+
+    /// Joins the problems of the next part of the same file, as if one reader had read both
+    /// parts: the limit applies to both together, and a problem reported once per key is
+    /// dropped from `later` when this part reported it.
+    pub fn append(&mut self, later: FileDiagnostics) {
+        for entry in later.entries {
+            match entry.key {
+                Some(key) => {
+                    if self.keys.insert((entry.kind.name, key)) {
+                        self.entries.push(entry);
+                    }
+                }
+                None => {
+                    let place = (entry.diagnostic.line, entry.diagnostic.column);
+                    self.add(entry.kind, || place, |_, _| entry.diagnostic);
+                }
+            }
+        }
+        for tally in later.tallies.into_iter().filter(|tally| tally.more > 0) {
+            let mine = self.tally(tally.kind);
+            if mine.more == 0 {
+                mine.first_more = tally.first_more;
+            }
+            mine.more += tally.more;
+        }
+    }
+
+    /// The diagnostics in the order found, then for each kind with problems not reported, one
+    /// "… and N more like this" at the first of them.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        let (file, limit) = (self.file, self.limit);
+        let mut diagnostics: Vec<Diagnostic> = self
+            .entries
+            .into_iter()
+            .map(|entry| entry.diagnostic)
+            .collect();
+        for tally in self.tallies.into_iter().filter(|tally| tally.more > 0) {
+            let (line, column) = tally.first_more;
+            diagnostics.push(
+                Diagnostic {
+                    severity: tally.kind.severity,
+                    ..Diagnostic::error(
+                        &file,
+                        line,
+                        column,
+                        format!("… and {} more like this: {}", tally.more, tally.kind.name),
+                    )
+                }
+                .with_help(format!(
+                    "the first {limit} of each kind in a file are shown in full, and the rest \
+                     from here on only counted; fix those shown and check again"
+                )),
+            );
+        }
+        diagnostics
+    }
+}
+
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 #[cfg(feature = "source")]
 pub fn did_you_mean<'a>(
