@@ -12,8 +12,8 @@
 //! - a `"` anywhere else is text, as in `Replaced 12" pipe`;
 //! - outside quotes LF, CRLF and a lone CR end a record, and empty lines are skipped.
 //!
-//! Lines are counted at LF, CRLF and lone CR alike, so a record always starts at column 1; the
-//! window reads a lone CR as LF, and a CRLF inside a quoted cell becomes LF in the cell. Columns
+//! Lines end at LF, CRLF and a lone CR alike, so a record always starts at column 1. A CRLF
+//! inside a quoted cell becomes LF in the cell; a lone CR there is kept as written. Columns
 //! count characters (the bytes that start a UTF-8 sequence).
 
 use std::io::{self, Read};
@@ -63,16 +63,11 @@ fn characters(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&byte| !is_continuation(byte)).count() as u64
 }
 
-/// The number of line ends in window bytes (where every line end is an LF).
-fn line_ends(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
-}
-
 /// The bytes of the input seen through a buffer that keeps what the reader still needs.
 struct Window<R> {
     inner: R,
-    /// `buf[..ready]` is read and normalised; `buf[ready..filled]` is a CR held back until the
-    /// byte after it shows whether it is a lone CR.
+    /// `buf[..ready]` is read; `buf[ready..filled]` is a CR held back until the byte after it
+    /// shows whether it ends a line by itself, so every CR ready has its next byte at hand.
     buf: Vec<u8>,
     ready: usize,
     filled: usize,
@@ -118,29 +113,9 @@ impl<R: Read> Window<R> {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
             }
-            self.normalise();
+            self.hold_back();
         }
         Ok(keep)
-    }
-
-    /// Turns every lone CR into LF; a CR that ends what was read waits for the next byte.
-    fn normalise(&mut self) {
-        let mut from = self.ready;
-        while let Some(found) = memchr::memchr(b'\r', &self.buf[from..self.filled]) {
-            let at = from + found;
-            if at + 1 < self.filled {
-                if self.buf[at + 1] != b'\n' {
-                    self.buf[at] = b'\n';
-                }
-            } else if self.eof {
-                self.buf[at] = b'\n';
-            } else {
-                self.ready = at;
-                return;
-            }
-            from = at + 1;
-        }
-        self.ready = self.filled;
     }
 
     /// Skips a byte order mark at `buf[0]`, the start of the file; returns where reading starts.
@@ -153,6 +128,61 @@ impl<R: Read> Window<R> {
         } else {
             0
         })
+    }
+}
+
+impl<R> Window<R> {
+    /// Makes what was read ready, but a CR that ends it while more may follow.
+    fn hold_back(&mut self) {
+        let last_is_cr = self.filled > 0 && self.buf[self.filled - 1] == b'\r';
+        self.ready = if last_is_cr && !self.eof {
+            self.filled - 1
+        } else {
+            self.filled
+        };
+    }
+
+    /// Whether the CR at `at` ends a line by itself: no LF follows it.
+    fn is_lone_cr(&self, at: usize) -> bool {
+        at + 1 >= self.filled || self.buf[at + 1] != b'\n'
+    }
+
+    /// The number of line ends in `buf[range]` (ready bytes): LFs, and CRs no LF follows.
+    fn line_ends(&self, range: Range<usize>) -> u64 {
+        let bytes = &self.buf[range.clone()];
+        let mut count = memchr::memchr_iter(b'\n', bytes).count();
+        if memchr::memchr(b'\r', bytes).is_some() {
+            count += memchr::memchr_iter(b'\r', bytes)
+                .filter(|&at| self.is_lone_cr(range.start + at))
+                .count();
+        }
+        count as u64
+    }
+
+    /// Where the last line in `buf[range]` starts, if a line ends in it.
+    fn last_line_start(&self, range: Range<usize>) -> Option<usize> {
+        let bytes = &self.buf[range.clone()];
+        let mut end = bytes.len();
+        while let Some(at) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) {
+            if bytes[at] == b'\n' || self.is_lone_cr(range.start + at) {
+                return Some(range.start + at + 1);
+            }
+            end = at;
+        }
+        None
+    }
+
+    /// The first line end in `buf[range]`: the index after it.
+    fn first_line_end(&self, range: Range<usize>) -> Option<usize> {
+        let mut from = range.start;
+        while let Some(at) = memchr::memchr2(b'\n', b'\r', &self.buf[from..range.end]) {
+            let at = from + at;
+            if self.buf[at] == b'\n' || self.is_lone_cr(at) {
+                return Some(at + 1);
+            }
+            from = at + 1;
+        }
+        None
     }
 }
 
@@ -179,16 +209,23 @@ impl Placer {
         }
     }
 
-    /// Reads on through `bytes` until field `field` (0-based) begins or the record ends; returns
-    /// how many bytes it read and whether the record ended.
-    fn advance(&mut self, bytes: &[u8], field: usize) -> (usize, bool) {
+    /// Reads on through `window.buf[range]` until field `field` (0-based) begins or the record
+    /// ends; returns how many bytes it read and whether the record ended.
+    fn advance<R>(
+        &mut self,
+        window: &Window<R>,
+        range: Range<usize>,
+        field: usize,
+    ) -> (usize, bool) {
         let (mut scratch, mut end) = ([0; 512], [0; 1]);
+        let bytes = &window.buf[range.clone()];
         let mut read = 0;
         while read < bytes.len() && self.ended < field {
             let (result, n, _, ended) =
                 self.machine
                     .read_record(&bytes[read..], &mut scratch, &mut end);
-            self.move_over(&bytes[read..read + n]);
+            let from = range.start + read;
+            self.move_over(window, from..from + n);
             read += n;
             if matches!(result, ReadRecordResult::Record | ReadRecordResult::End) {
                 return (read, true);
@@ -201,13 +238,13 @@ impl Placer {
         (read, false)
     }
 
-    fn move_over(&mut self, bytes: &[u8]) {
-        match memchr::memrchr(b'\n', bytes) {
-            Some(last) => {
-                self.line += line_ends(bytes);
-                self.column = 1 + characters(&bytes[last + 1..]);
+    fn move_over<R>(&mut self, window: &Window<R>, range: Range<usize>) {
+        match window.last_line_start(range.clone()) {
+            Some(start) => {
+                self.line += window.line_ends(range.clone());
+                self.column = 1 + characters(&window.buf[start..range.end]);
             }
-            None => self.column += characters(bytes),
+            None => self.column += characters(&window.buf[range]),
         }
     }
 
@@ -315,7 +352,7 @@ impl<R: Read> Records<R> {
                 .iter()
                 .position(|&byte| byte != b'\n' && byte != b'\r')
                 .unwrap_or(rest.len());
-            self.line += line_ends(&rest[..skipped]);
+            self.line += self.window.line_ends(self.pos..self.pos + skipped);
             self.pos += skipped;
             if self.pos < self.window.ready {
                 break;
@@ -327,7 +364,6 @@ impl<R: Read> Records<R> {
         }
         self.start = self.pos;
         self.record_line = self.line;
-        let lines_before = self.machine.line();
         let (mut written, mut ended) = (0, 0);
         loop {
             if self.pos == self.window.ready && !self.window.eof {
@@ -343,7 +379,7 @@ impl<R: Read> Records<R> {
                 // inside quotes. A quote opens them only at the start of a field, so the quote
                 // never closed opens the record's last field, where the placer stops.
                 let mut placer = Placer::new(self.record_line);
-                placer.advance(&self.window.buf[self.start..self.pos], usize::MAX);
+                placer.advance(&self.window, self.start..self.pos, usize::MAX);
                 let (line, column) = placer.field_start();
                 if in_quoted_cell(placer.machine) {
                     return Ok(Next::Unclosed { line, column });
@@ -372,8 +408,8 @@ impl<R: Read> Records<R> {
                 }
             }
         }
-        self.line += self.machine.line() - lines_before;
         self.end = self.pos;
+        self.line += self.window.line_ends(self.start..self.end);
         if self.end - self.start > MAX_RECORD_BYTES {
             self.count = 0;
             return Ok(Next::TooLong {
@@ -389,15 +425,14 @@ impl<R: Read> Records<R> {
     /// it: a placer that has read it from its start carries on in the machine's place.
     fn skip_long_record(&mut self) -> io::Result<Next> {
         let mut placer = Placer::new(self.record_line);
-        placer.advance(&self.window.buf[self.start..self.pos], usize::MAX);
+        placer.advance(&self.window, self.start..self.pos, usize::MAX);
         self.count = 0;
         let too_long = Next::TooLong {
             line: to_u32_64(self.record_line),
         };
         loop {
             self.refill(self.pos)?;
-            let input = &self.window.buf[self.pos..self.window.ready];
-            if input.is_empty() {
+            if self.pos == self.window.ready {
                 // The end of the input: nothing is read after this record.
                 let (line, column) = placer.field_start();
                 return Ok(if in_quoted_cell(placer.machine) {
@@ -406,7 +441,8 @@ impl<R: Read> Records<R> {
                     too_long
                 });
             }
-            let (read, ended) = placer.advance(input, usize::MAX);
+            let (read, ended) =
+                placer.advance(&self.window, self.pos..self.window.ready, usize::MAX);
             self.pos += read;
             if ended {
                 break;
@@ -449,17 +485,24 @@ impl<R: Read> Records<R> {
     /// when quoted); the last cell's start for an index past the last cell.
     pub(crate) fn place(&self, index: usize) -> (u32, u32) {
         let mut placer = Placer::new(self.record_line);
-        placer.advance(&self.window.buf[self.raw()], index);
+        placer.advance(&self.window, self.raw(), index);
         placer.field_start()
     }
 
     /// The text of `line` of the current record, without its line end.
     pub(crate) fn line_text(&self, line: u32) -> Option<&[u8]> {
-        let nth = u64::from(line).checked_sub(self.record_line)?;
-        let text = self.window.buf[self.raw()]
-            .split(|&byte| byte == b'\n')
-            .nth(usize::try_from(nth).ok()?)?;
-        Some(text.strip_suffix(b"\r").unwrap_or(text))
+        let mut nth = u64::from(line).checked_sub(self.record_line)?;
+        let raw = self.raw();
+        let mut from = raw.start;
+        loop {
+            let end = self.window.first_line_end(from..raw.end);
+            if nth == 0 {
+                let text = &self.window.buf[from..end.map_or(raw.end, |end| end - 1)];
+                return Some(text.strip_suffix(b"\r").unwrap_or(text));
+            }
+            from = end?;
+            nth -= 1;
+        }
     }
 
     fn raw(&self) -> Range<usize> {
@@ -473,8 +516,8 @@ impl<R: Read> Records<R> {
     }
 }
 
-/// Removes the CR of every CRLF in the cells. Lone CRs are LFs already, so every CR left is one
-/// that a quoted cell holds before an LF.
+/// Removes the CR of every CRLF in the cells: only a quoted cell holds one, and it is read as
+/// LF. A lone CR is kept as written.
 fn drop_carriage_returns(cells: &mut [u8], ends: &mut [usize]) {
     let total = ends.last().copied().unwrap_or(0);
     if memchr::memchr(b'\r', &cells[..total]).is_none() {
@@ -485,7 +528,7 @@ fn drop_carriage_returns(cells: &mut [u8], ends: &mut [usize]) {
         while read < *end {
             let byte = cells[read];
             read += 1;
-            if byte != b'\r' {
+            if byte != b'\r' || read == *end || cells[read] != b'\n' {
                 cells[written] = byte;
                 written += 1;
             }
@@ -499,7 +542,7 @@ fn drop_carriage_returns(cells: &mut [u8], ends: &mut [usize]) {
 /// begins at one of them holds the same records, on the same lines, as in the whole file.
 ///
 /// Text is only given to the machine from the record holding a quote to that record's end:
-/// between two records, until a quote, every LF ends a record, whatever the machine's state
+/// between two records, until a quote, every line end ends a record, whatever the machine's state
 /// (its tests check this against reading every record).
 pub struct RecordStarts<R> {
     window: Window<R>,
@@ -532,7 +575,7 @@ impl<R: Read> RecordStarts<R> {
     }
 
     fn move_to(&mut self, to: usize) {
-        self.line += line_ends(&self.window.buf[self.pos..to]);
+        self.line += self.window.line_ends(self.pos..to);
         self.pos = to;
     }
 
@@ -555,19 +598,19 @@ impl<R: Read> RecordStarts<R> {
             let boundary = if here >= offset {
                 Some(self.pos)
             } else {
-                // A record starts after the first LF at `offset - 1` or later, if before the quote.
+                // A record starts after the first line end at `offset - 1` or later, if before
+                // the quote.
                 let from = usize::try_from(offset - 1 - self.window.offset).unwrap_or(usize::MAX);
                 (from < quote)
-                    .then(|| memchr::memchr(b'\n', &self.window.buf[from..quote]))
+                    .then(|| self.window.first_line_end(from..quote))
                     .flatten()
-                    .map(|at| from + at + 1)
             };
             if let Some(boundary) = boundary {
                 self.move_to(boundary);
                 return self.skip_line_ends();
             }
-            if let Some(last) = memchr::memrchr(b'\n', &self.window.buf[self.pos..quote]) {
-                self.move_to(self.pos + last + 1);
+            if let Some(start) = self.window.last_line_start(self.pos..quote) {
+                self.move_to(start);
             }
             if quote < ready {
                 self.read_record()?;
@@ -710,7 +753,7 @@ p,x,1,,\"multi\r\nline\"\n";
         let expected: Vec<(u32, Vec<&[u8]>)> = vec![
             (1, vec![b"a", b"b"]),
             (2, vec![b"3", b"4"]),
-            (4, vec![b"5", b"x\ny"]),
+            (4, vec![b"5", b"x\ry"]),
             // A byte order mark after the start of the file is a character of the cell.
             (7, vec![b"\xEF\xBB\xBF6", b"7"]),
         ];
@@ -802,6 +845,7 @@ p,x,1,,\"multi\r\nline\"\n";
                 ("é", "é"),
                 ("\n", "\n"),
                 ("\r\n", "\n"),
+                ("\rb", "\rb"),
             ]),
             0..5,
         )
@@ -892,6 +936,9 @@ p,x,1,,\"multi\r\nline\"\n";
                         if piece.ends_with('\n') {
                             line += 1;
                             column = 1;
+                        } else if piece == "\rb" {
+                            line += 1;
+                            column = 2;
                         } else {
                             column += piece.chars().count() as u32;
                         }
