@@ -500,14 +500,16 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         };
         let measure_index = to_u32(measure_index);
         let (today, period_column) = (self.today, self.columns.period);
-        self.problems
-            .add_once(kind::FUTURE_PERIOD, u64::from(measure_index), || {
-                let warning = future_period_warning(name, line, &measure.id, &period, today)?;
-                Some(Diagnostic {
-                    column: records.place(period_column).1,
-                    ..warning
-                })
-            });
+        if period.start() > today {
+            self.problems
+                .add_once(kind::FUTURE_PERIOD, u64::from(measure_index), || {
+                    let warning = future_period_warning(name, line, &measure.id, &period, today)?;
+                    Some(Diagnostic {
+                        column: records.place(period_column).1,
+                        ..warning
+                    })
+                });
+        }
         let note = self
             .columns
             .note

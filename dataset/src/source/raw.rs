@@ -16,6 +16,7 @@
 //! inside a quoted cell becomes LF in the cell; a lone CR there is kept as written. Columns
 //! count characters (the bytes that start a UTF-8 sequence).
 
+use std::cell::RefCell;
 use std::io::{self, Read};
 use std::ops::Range;
 
@@ -41,14 +42,27 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// machine is first given an empty line, which it skips as it would any.
 fn machine() -> Machine {
     let mut machine = Machine::new();
-    let (result, read, _, _) = machine.read_record(b"\n", &mut [0], &mut [0]);
-    debug_assert!(matches!(result, ReadRecordResult::InputEmpty) && read == 1);
+    prime(&mut machine);
     machine
 }
 
+/// Gives a machine before any input the empty line that keeps it from skipping a byte order
+/// mark (see [`machine`]).
+fn prime(machine: &mut Machine) {
+    let (result, read, _, _) = machine.read_record(b"\n", &mut [0], &mut [0]);
+    debug_assert!(matches!(result, ReadRecordResult::InputEmpty) && read == 1);
+}
+
+/// Puts a machine back in the state before a file's first record. Building one takes a
+/// thousand times longer (its transition table), and cloning one is wrong.
+fn reset(machine: &mut Machine) {
+    machine.reset();
+    prime(machine);
+}
+
 /// Whether the machine is inside a quoted cell: there, and only there, a comma ends no field.
-/// The comma is read, so the machine is spent.
-fn in_quoted_cell(mut machine: Machine) -> bool {
+/// The comma is read, so the machine is spent until it is reset.
+fn in_quoted_cell(machine: &mut Machine) -> bool {
     let (_, _, _, ended) = machine.read_record(b",", &mut [0], &mut [0]);
     ended == 0
 }
@@ -150,13 +164,19 @@ impl<R> Window<R> {
     /// The number of line ends in `buf[range]` (ready bytes): LFs, and CRs no LF follows.
     fn line_ends(&self, range: Range<usize>) -> u64 {
         let bytes = &self.buf[range.clone()];
-        let mut count = memchr::memchr_iter(b'\n', bytes).count();
+        let lines = memchr::memchr_iter(b'\n', bytes).count() as u64;
         if memchr::memchr(b'\r', bytes).is_some() {
-            count += memchr::memchr_iter(b'\r', bytes)
-                .filter(|&at| self.is_lone_cr(range.start + at))
-                .count();
+            lines + self.lone_crs(range)
+        } else {
+            lines
         }
-        count as u64
+    }
+
+    /// The number of CRs in `buf[range]` that no LF follows.
+    fn lone_crs(&self, range: Range<usize>) -> u64 {
+        memchr::memchr_iter(b'\r', &self.buf[range.clone()])
+            .filter(|&at| self.is_lone_cr(range.start + at))
+            .count() as u64
     }
 
     /// Where the last line in `buf[range]` starts, if a line ends in it.
@@ -200,8 +220,13 @@ struct Placer {
 
 impl Placer {
     fn new(line: u64) -> Placer {
+        Placer::with(machine(), line)
+    }
+
+    /// A placer with `machine`, which is in the state before a file's first record.
+    fn with(machine: Machine, line: u64) -> Placer {
         Placer {
-            machine: machine(),
+            machine,
             line,
             column: 1,
             ended: 0,
@@ -275,6 +300,8 @@ pub(crate) enum Next {
 pub(crate) struct Records<R> {
     window: Window<R>,
     machine: Machine,
+    /// The machine placers borrow, reset before each.
+    spare: RefCell<Machine>,
     /// Where the machine reads next in `window.buf`, and the line there.
     pos: usize,
     line: u64,
@@ -306,6 +333,7 @@ impl<R: Read> Records<R> {
         Records {
             window: Window::new(inner, chunk),
             machine: machine(),
+            spare: RefCell::new(machine()),
             pos: 0,
             line: first_line,
             at_file_start,
@@ -352,8 +380,10 @@ impl<R: Read> Records<R> {
                 .iter()
                 .position(|&byte| byte != b'\n' && byte != b'\r')
                 .unwrap_or(rest.len());
-            self.line += self.window.line_ends(self.pos..self.pos + skipped);
-            self.pos += skipped;
+            if skipped > 0 {
+                self.line += self.window.line_ends(self.pos..self.pos + skipped);
+                self.pos += skipped;
+            }
             if self.pos < self.window.ready {
                 break;
             }
@@ -364,6 +394,8 @@ impl<R: Read> Records<R> {
         }
         self.start = self.pos;
         self.record_line = self.line;
+        // The machine counts LFs as it reads them.
+        let lines_before = self.machine.line();
         let (mut written, mut ended) = (0, 0);
         loop {
             if self.pos == self.window.ready && !self.window.eof {
@@ -378,10 +410,11 @@ impl<R: Read> Records<R> {
                 // The end of the input: a placer reads the record again to tell whether it ends
                 // inside quotes. A quote opens them only at the start of a field, so the quote
                 // never closed opens the record's last field, where the placer stops.
-                let mut placer = Placer::new(self.record_line);
-                placer.advance(&self.window, self.start..self.pos, usize::MAX);
-                let (line, column) = placer.field_start();
-                if in_quoted_cell(placer.machine) {
+                let unclosed = self.with_placer(|placer| {
+                    placer.advance(&self.window, self.start..self.pos, usize::MAX);
+                    in_quoted_cell(&mut placer.machine).then(|| placer.field_start())
+                });
+                if let Some((line, column)) = unclosed {
                     return Ok(Next::Unclosed { line, column });
                 }
             }
@@ -409,7 +442,11 @@ impl<R: Read> Records<R> {
             }
         }
         self.end = self.pos;
-        self.line += self.window.line_ends(self.start..self.end);
+        self.line += self.machine.line() - lines_before;
+        let carriage_returns = memchr::memchr(b'\r', &self.window.buf[self.raw()]).is_some();
+        if carriage_returns {
+            self.line += self.window.lone_crs(self.raw());
+        }
         if self.end - self.start > MAX_RECORD_BYTES {
             self.count = 0;
             return Ok(Next::TooLong {
@@ -417,7 +454,9 @@ impl<R: Read> Records<R> {
             });
         }
         self.count = ended;
-        drop_carriage_returns(&mut self.cells, &mut self.ends[..ended]);
+        if carriage_returns {
+            drop_carriage_returns(&mut self.cells, &mut self.ends[..ended]);
+        }
         Ok(Next::Record)
     }
 
@@ -435,7 +474,7 @@ impl<R: Read> Records<R> {
             if self.pos == self.window.ready {
                 // The end of the input: nothing is read after this record.
                 let (line, column) = placer.field_start();
-                return Ok(if in_quoted_cell(placer.machine) {
+                return Ok(if in_quoted_cell(&mut placer.machine) {
                     Next::Unclosed { line, column }
                 } else {
                     too_long
@@ -484,9 +523,20 @@ impl<R: Read> Records<R> {
     /// The line and column where cell `index` of the current record starts (its opening quote,
     /// when quoted); the last cell's start for an index past the last cell.
     pub(crate) fn place(&self, index: usize) -> (u32, u32) {
-        let mut placer = Placer::new(self.record_line);
-        placer.advance(&self.window, self.raw(), index);
-        placer.field_start()
+        self.with_placer(|placer| {
+            placer.advance(&self.window, self.raw(), index);
+            placer.field_start()
+        })
+    }
+
+    /// Runs `read` with a placer at the start of the current record.
+    fn with_placer<T>(&self, read: impl FnOnce(&mut Placer) -> T) -> T {
+        let mut machine = self.spare.take();
+        reset(&mut machine);
+        let mut placer = Placer::with(machine, self.record_line);
+        let result = read(&mut placer);
+        self.spare.replace(placer.machine);
+        result
     }
 
     /// The text of `line` of the current record, without its line end.
