@@ -12,7 +12,7 @@ use dataset::source::{
     Catalog, ObservationReader, SourceRow, check_series, judge_series, parse_manifest,
     parse_measure,
 };
-use dataset::{CalendarDate, Frequency, Period};
+use dataset::{CalendarDate, Diagnostic, Frequency, Period};
 
 const MANIFEST: &str = r#"
 id = "city"
@@ -97,7 +97,40 @@ fn csv(labels: &[String]) -> String {
     csv
 }
 
-fn read_rows(catalog: &Catalog, csv: &str) -> Vec<SourceRow> {
+/// The same rows with a note on each: quoted with a comma and doubled quotes, unquoted with a
+/// bare quote, or quoted over two lines; CRLF line ends.
+fn noted(csv: &str) -> String {
+    let notes = [
+        "\"Crews short, \"\"storm\"\" week\"",
+        "Replaced 12\" main",
+        "\"Two lines:\r\nsecond\"",
+        "",
+    ];
+    csv.lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line}\r\n"),
+            _ => {
+                let (before, district) = line.rsplit_once(',').expect("a district column");
+                let before = before.strip_suffix(',').expect("an empty note");
+                format!("{before},{},{district}\r\n", notes[i % notes.len()])
+            }
+        })
+        .collect()
+}
+
+/// The same rows, each with a value that is not a number.
+fn bad(csv: &str) -> String {
+    csv.lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line}\n"),
+            _ => format!("{}\n", line.replacen(",,", "%,,", 1)),
+        })
+        .collect()
+}
+
+fn read(catalog: &Catalog, csv: &str) -> (Vec<SourceRow>, Vec<Diagnostic>) {
     let today = CalendarDate::parse("2030-01-01").expect("a date");
     let mut reader = ObservationReader::new("observations.csv", 0, csv.as_bytes(), catalog, today)
         .expect("the header is valid");
@@ -106,6 +139,11 @@ fn read_rows(catalog: &Catalog, csv: &str) -> Vec<SourceRow> {
     while let Some(row) = reader.next_row(&mut diagnostics) {
         rows.push(row);
     }
+    (rows, diagnostics)
+}
+
+fn read_rows(catalog: &Catalog, csv: &str) -> Vec<SourceRow> {
+    let (rows, diagnostics) = read(catalog, csv);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     rows
 }
@@ -129,6 +167,18 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(csv.len() as u64));
     group.bench_function("observation rows", |b| {
         b.iter(|| black_box(read_rows(&catalog, black_box(&csv))))
+    });
+    let noted = noted(&csv);
+    assert_eq!(read_rows(&catalog, &noted).len(), rows.len());
+    group.throughput(Throughput::Bytes(noted.len() as u64));
+    group.bench_function("observation rows with notes and CRLF", |b| {
+        b.iter(|| black_box(read_rows(&catalog, black_box(&noted))))
+    });
+    let bad = bad(&csv);
+    assert!(read(&catalog, &bad).0.is_empty());
+    group.throughput(Throughput::Bytes(bad.len() as u64));
+    group.bench_function("observation rows, every value bad", |b| {
+        b.iter(|| black_box(read(&catalog, black_box(&bad))))
     });
     group.throughput(Throughput::Elements(rows.len() as u64));
     let measure = &catalog.measures[0];

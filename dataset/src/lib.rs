@@ -20,7 +20,7 @@ pub mod read;
 pub mod source;
 
 pub use date::CalendarDate;
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, FileDiagnostics, ProblemKind, Severity};
 pub use document::{Index, MeasureDocument, SCHEMA_VERSION};
 pub use model::{
     AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target, TargetKind,

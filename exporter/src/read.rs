@@ -2,13 +2,12 @@
 //! large file is cut at record boundaries into one part per core, and the parts are read at once,
 //! each into a store of its own.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use dataset::source::{Catalog, ObservationReader, SourceRow};
-use dataset::{CalendarDate, Diagnostic};
+use dataset::source::{Catalog, ObservationReader, RecordStarts, SourceRow};
+use dataset::{CalendarDate, Diagnostic, FileDiagnostics};
 
 use crate::error::{Error, IoContext};
 use crate::progress::Progress;
@@ -53,12 +52,10 @@ impl Rows {
     }
 }
 
-/// What reading one part of a file gave: its rows, its problems, and the measures it warned
-/// about for a future period with the warning's line.
+/// What reading one part of a file gave: its rows and its problems.
 struct PartRead {
     store: RowStore,
-    found: Vec<Diagnostic>,
-    warned: Vec<(u32, u32)>,
+    problems: FileDiagnostics,
 }
 
 /// What reading needs besides the files.
@@ -79,6 +76,17 @@ pub(crate) fn read_observations(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Rows, Error> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // At least two parts, so that one core reads them as many do.
+    read_in_parts(files, context, cores.max(2), diagnostics)
+}
+
+/// [`read_observations`], cutting each file of `context.parallel_bytes` or more into `parts`.
+fn read_in_parts(
+    files: &[(PathBuf, String)],
+    context: &ReadContext<'_>,
+    parts: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Rows, Error> {
     let measures = context.catalog.measures.len();
     let mut stores = vec![RowStore::new(
         measures,
@@ -88,8 +96,7 @@ pub(crate) fn read_observations(
     for (index, (path, name)) in files.iter().enumerate() {
         let size = std::fs::metadata(path).io_context(path)?.len();
         let parts = if size >= context.parallel_bytes {
-            // At least two parts, so that one core reads them as many do.
-            split_points(path, cores.max(2)).io_context(path)?
+            split_points(path, parts).io_context(path)?
         } else {
             Vec::new()
         };
@@ -119,19 +126,12 @@ pub(crate) fn read_observations(
                 .map(|mut reader| {
                     scope.spawn(move || {
                         let mut store = RowStore::new(measures, budget, context.spill_in);
-                        let mut found = Vec::new();
-                        while let Some(row) = reader.next_row(&mut found) {
+                        while let Some(row) = reader.read_row() {
                             store.push(row)?;
                         }
-                        let warned = reader
-                            .future_warnings()
-                            .iter()
-                            .map(|(&measure, &line)| (measure, line))
-                            .collect();
                         Ok(PartRead {
                             store,
-                            found,
-                            warned,
+                            problems: reader.into_problems(),
                         })
                     })
                 })
@@ -145,27 +145,25 @@ pub(crate) fn read_observations(
                 })
                 .collect()
         });
-        // A future period is reported once per measure and file: in the first part that has one.
-        let mut warned: HashSet<u32> = HashSet::new();
+        // The parts' problems join in file order, as one reader of the whole file reports them:
+        // the first of each kind in full, the rest counted, a future period once per measure.
+        let mut problems: Option<FileDiagnostics> = None;
         for result in results {
             let PartRead {
                 store,
-                found,
-                warned: part_warned,
+                problems: part,
             } = result?;
-            let repeated: HashSet<u32> = part_warned
-                .iter()
-                .filter(|(measure, _)| warned.contains(measure))
-                .map(|&(_, line)| line)
-                .collect();
-            warned.extend(part_warned.iter().map(|&(measure, _)| measure));
-            diagnostics.extend(
-                found
-                    .into_iter()
-                    .filter(|d| d.is_error() || !repeated.contains(&d.line)),
-            );
+            match &mut problems {
+                Some(problems) => problems.append(part),
+                None => problems = Some(part),
+            }
             stores.push(store);
         }
+        diagnostics.extend(
+            problems
+                .map(FileDiagnostics::into_diagnostics)
+                .unwrap_or_default(),
+        );
     }
     Ok(Rows { stores })
 }
@@ -213,49 +211,27 @@ fn open_part<'a>(
 }
 
 /// Where to cut a CSV file into `parts` parts of about equal size: the byte offset and line of
-/// the first record of every part after the first. A line break ends a record only outside
-/// quotes; in RFC 4180 CSV every `"` toggles quoting (a doubled quote toggles twice), so the
-/// parity of the quotes before a line break tells. Fewer points come back when no break outside
-/// quotes follows a cut (an unclosed quote, or one huge record).
+/// the first record of every part after the first. The record starts come from
+/// [`RecordStarts`], the machine the readers read records with, so each part holds whole records
+/// and reads as it does in the whole file. The first part keeps the header. Fewer points come
+/// back when no record starts after a cut (a quote never closed, or one huge record).
 fn split_points(path: &Path, parts: usize) -> std::io::Result<Vec<(u64, u32)>> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     let size = file.metadata()?.len();
-    let mut cuts: Vec<u64> = (1..parts as u64).map(|k| size * k / parts as u64).collect();
-    cuts.reverse();
-    let mut points = Vec::new();
-    let mut block = vec![0; 1 << 20];
-    let (mut offset, mut lines, mut in_quotes) = (0u64, 1u32, false);
-    while let Some(&cut) = cuts.last() {
-        let read = file.read(&mut block)?;
-        if read == 0 {
-            break;
-        }
-        let bytes = &block[..read];
-        let end = offset + read as u64;
-        if end <= cut {
-            // The whole block lies before the cut: only the counts matter.
-            lines += memchr::memchr_iter(b'\n', bytes).count() as u32;
-            in_quotes ^= memchr::memchr_iter(b'"', bytes).count() % 2 == 1;
-            offset = end;
+    let mut starts = RecordStarts::new(file);
+    let Some((header, _)) = starts.first_from(0)? else {
+        return Ok(Vec::new());
+    };
+    let mut points: Vec<(u64, u32)> = Vec::new();
+    for k in 1..parts as u64 {
+        let cut = (size * k / parts as u64).max(header + 1);
+        if points.last().is_some_and(|&(offset, _)| offset >= cut) {
             continue;
         }
-        for (i, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b'"' => in_quotes = !in_quotes,
-                b'\n' => {
-                    lines += 1;
-                    let next = offset + i as u64 + 1;
-                    if !in_quotes && cuts.last().is_some_and(|&cut| next > cut) {
-                        cuts.pop();
-                        if next < size {
-                            points.push((next, lines));
-                        }
-                    }
-                }
-                _ => {}
-            }
+        match starts.first_from(cut)? {
+            Some(point) => points.push(point),
+            None => break,
         }
-        offset = end;
     }
     Ok(points)
 }
@@ -272,10 +248,11 @@ mod tests {
     }
 
     #[test]
-    fn cuts_fall_after_line_breaks_outside_quotes() {
+    fn cuts_fall_at_record_starts() {
         let text = "measure,period\na,1\nb,2\nc,3\nd,4\n";
-        assert_eq!(points(text, 2), [(19, 3)]);
-        assert_eq!(&text[19..], "b,2\nc,3\nd,4\n");
+        assert_eq!(points(text, 2), [(15, 2)]);
+        assert_eq!(&text[15..], "a,1\nb,2\nc,3\nd,4\n");
+        assert_eq!(points(text, 3), [(15, 2), (23, 4)]);
         // A quoted line break is not a cut; the next break is.
         let text = "m,note\na,\"x\ny\"\nb,z\nc,w\n";
         let found = points(text, 2);
@@ -284,5 +261,149 @@ mod tests {
         assert_eq!(found[0].1, 4);
         // An unclosed quote leaves nothing to cut at.
         assert!(points("m,note\na,\"open\nb\nc\nd\n", 2).is_empty());
+        // The header stays in the first part, however small the file.
+        assert_eq!(points("\u{feff}m\na\n", 8), [(5, 2)]);
+    }
+
+    /// Rows with bare quotes (text in an unquoted cell) and quoted line breaks, which a count of
+    /// quotes before a line break takes for the opposite of what they are.
+    const TRICKY_ROWS: &[&str] = &[
+        "potholes,2024-07,78.2,,Replaced 12\" pipe,",
+        "potholes,2024-08,79.5,,\"Two lines:\nsecond \"\"quoted\"\" line\",District 1",
+        "potholes,2024-09,81.0,,a 6\" main and a 4\" lateral,",
+        "potholes,2024-10,80.0,,\"\"\"\",District 2",
+        "potholes,2024-11,80.5,,\"ends\r\nwith CRLF\",",
+        "potholes,2024-12,8x,,12\" note before a bad value,",
+        "potholes,2025-13,80.0,,\"a quoted\nnote before a bad period\",",
+    ];
+
+    /// The observation file of a copy of the small fixture: the header, then `rows` rows taken
+    /// in turn from [`TRICKY_ROWS`], each with its own period so none is a duplicate.
+    fn tricky_file(rows: usize) -> (String, Vec<(u64, u32)>) {
+        let mut text = String::from("\u{feff}measure,period,value,target,note,council_district\n");
+        let mut starts = Vec::new();
+        let mut line = 2;
+        for i in 0..rows {
+            starts.push((text.len() as u64, line));
+            let row = TRICKY_ROWS[i % TRICKY_ROWS.len()];
+            let year = 2030 + i / TRICKY_ROWS.len();
+            let row = row.replacen("2024", &year.to_string(), 1).replacen(
+                "2025",
+                &(year + 1).to_string(),
+                1,
+            );
+            text.push_str(&row);
+            text.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
+            line += 1 + row.matches('\n').count() as u32;
+        }
+        (text, starts)
+    }
+
+    #[test]
+    fn cuts_near_bare_quotes_and_quoted_line_breaks_are_record_starts() {
+        let (text, starts) = tricky_file(40);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.csv");
+        std::fs::write(&path, &text).unwrap();
+        let size = text.len() as u64;
+        for parts in 2..=40 {
+            let points = split_points(&path, parts).unwrap();
+            assert!(!points.is_empty(), "{parts} parts");
+            for (k, point) in points.iter().enumerate() {
+                assert!(starts.contains(point), "{point:?} is not a record start");
+                // The first record start at or after some cut.
+                assert!(
+                    (1..parts as u64).any(|j| {
+                        let cut = size * j / parts as u64;
+                        starts.iter().find(|(offset, _)| *offset >= cut) == Some(point)
+                    }),
+                    "{parts} parts, point {k}: {point:?}"
+                );
+            }
+        }
+    }
+
+    /// Reads the tree at `source`, cutting its files into `parts` (1: reading them whole), and
+    /// returns every measure's rows and the diagnostics as shown.
+    fn read_tree(source: &Path, parts: usize) -> (Vec<Vec<SourceRow>>, Vec<String>) {
+        let mut diagnostics = Vec::new();
+        let loaded = crate::load::load(source, &mut diagnostics).unwrap();
+        let catalog = loaded.catalog.unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let context = ReadContext {
+            catalog: &catalog,
+            today: CalendarDate::parse("2026-01-01").unwrap(),
+            memory_rows: 1000,
+            parallel_bytes: if parts == 1 { u64::MAX } else { 0 },
+            spill_in: scratch.path(),
+            progress: &crate::progress::Quiet,
+        };
+        let mut rows = read_in_parts(
+            &loaded.observation_files,
+            &context,
+            parts.max(2),
+            &mut diagnostics,
+        )
+        .unwrap();
+        let rows = (0..catalog.measures.len())
+            .map(|measure| rows.take(measure).unwrap())
+            .collect();
+        (rows, diagnostics.iter().map(ToString::to_string).collect())
+    }
+
+    /// A copy of the small fixture whose `city-services.csv` is `text`.
+    fn tree_with(text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let small = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid/small");
+        for sub in ["", "measures", "observations"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            for entry in std::fs::read_dir(small.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let keep = matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("toml" | "csv")
+                );
+                if path.is_file() && keep {
+                    std::fs::copy(&path, dir.path().join(sub).join(path.file_name().unwrap()))
+                        .unwrap();
+                }
+            }
+        }
+        std::fs::write(dir.path().join("observations/city-services.csv"), text).unwrap();
+        dir
+    }
+
+    #[test]
+    fn reading_in_parts_reads_as_the_whole() {
+        // Bare quotes and quoted line breaks near every cut; more bad rows of each kind than are
+        // reported in full, so that the parts' counts must join exactly.
+        let rows = 7 * (dataset::diagnostic::REPORTED_PER_KIND as usize + 30);
+        let (text, _) = tricky_file(rows);
+        let tree = tree_with(&text);
+        let whole = read_tree(tree.path(), 1);
+        let (_, diagnostics) = &whole;
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.contains(" more like this: value is not a number")),
+            "{diagnostics:#?}"
+        );
+        assert_eq!(
+            whole.0.iter().map(Vec::len).sum::<usize>(),
+            rows / 7 * 5 + 19,
+            "rows read"
+        );
+        for parts in [2, 3, 5, 8, 13] {
+            let read = read_tree(tree.path(), parts);
+            let differ =
+                (0..read.1.len().max(whole.1.len())).find(|&i| read.1.get(i) != whole.1.get(i));
+            assert!(
+                differ.is_none(),
+                "{parts} parts, diagnostic {differ:?}: {:?} instead of {:?}",
+                differ.and_then(|i| read.1.get(i)),
+                differ.and_then(|i| whole.1.get(i)),
+            );
+            assert!(read.0 == whole.0, "{parts} parts: rows differ");
+        }
     }
 }

@@ -13,6 +13,7 @@ mod toml_table;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use observations::{Breakdown, ObservationReader, Origin, SourceRow};
+pub use raw::RecordStarts;
 pub use series::{Series, SeriesRow, check_series, judge_series};
 pub use text::{SourceText, decode};
 use toml_table::{TableReader, parse_document};

@@ -2,11 +2,11 @@
 
 use std::io::Read;
 
-use super::raw::RawInput;
+use super::raw::{Next, Records};
 use super::text::to_u32;
 use super::{Catalog, OBSERVATION_COLUMNS, future_period_warning};
 use crate::date::CalendarDate;
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, FileDiagnostics, ProblemKind, did_you_mean};
 use crate::period::{Period, PeriodError};
 
 /// Where a row came from: an index into the caller's list of files, and a 1-based line.
@@ -55,43 +55,69 @@ struct Columns {
     note: Option<usize>,
     /// Breakdown columns: index in the record, name.
     breakdowns: Vec<(usize, String)>,
-    /// Byte length of each header name, to estimate columns in error messages.
+    /// How many columns the header has.
     count: usize,
+}
+
+/// The kinds of problem rows can have, each reported in full up to
+/// [`REPORTED_PER_KIND`](crate::diagnostic::REPORTED_PER_KIND) times per file.
+mod kind {
+    use crate::diagnostic::ProblemKind;
+
+    pub(super) const UNREADABLE: ProblemKind = ProblemKind::error("the file cannot be read");
+    pub(super) const UNCLOSED_QUOTE: ProblemKind = ProblemKind::error("unclosed quote");
+    pub(super) const ROW_TOO_LONG: ProblemKind = ProblemKind::error("row too long");
+    pub(super) const FIELD_COUNT: ProblemKind =
+        ProblemKind::error("row has another number of fields than the header");
+    pub(super) const BYTE_ORDER_MARK: ProblemKind =
+        ProblemKind::error("cell contains a byte order mark");
+    pub(super) const NOT_UTF8: ProblemKind = ProblemKind::error("cell is not valid UTF-8");
+    pub(super) const EMPTY_MEASURE: ProblemKind = ProblemKind::error("measure cell is empty");
+    pub(super) const UNKNOWN_MEASURE: ProblemKind = ProblemKind::error("unknown measure");
+    pub(super) const EMPTY_PERIOD: ProblemKind = ProblemKind::error("period cell is empty");
+    pub(super) const MALFORMED_PERIOD: ProblemKind =
+        ProblemKind::error("period is not a period label");
+    pub(super) const UNREAL_PERIOD: ProblemKind = ProblemKind::error("period is not a real period");
+    pub(super) const PERIOD_FREQUENCY: ProblemKind =
+        ProblemKind::error("period of another frequency than the measure's");
+    pub(super) const VALUE_NOT_A_NUMBER: ProblemKind = ProblemKind::error("value is not a number");
+    pub(super) const VALUE_TOO_LARGE: ProblemKind = ProblemKind::error("value is too large");
+    pub(super) const TARGET_NOT_A_NUMBER: ProblemKind =
+        ProblemKind::error("target is not a number");
+    pub(super) const TARGET_TOO_LARGE: ProblemKind = ProblemKind::error("target is too large");
+    pub(super) const ROW_TARGET: ProblemKind =
+        ProblemKind::error("row target on a measure without an at_least or at_most target");
+    pub(super) const UNDECLARED_BREAKDOWN: ProblemKind =
+        ProblemKind::error("breakdown the measure does not declare");
+    pub(super) const TWO_BREAKDOWNS: ProblemKind =
+        ProblemKind::error("more than one breakdown cell on a row");
+    /// Reported once per measure and file.
+    pub(super) const FUTURE_PERIOD: ProblemKind =
+        ProblemKind::warning("period after the publication date");
 }
 
 /// Reads one observation CSV, yielding checked rows one at a time and collecting problems.
 ///
-/// Memory stays constant whatever the file's size: one record is held at a time.
+/// Memory stays bounded whatever the file's size: one record is held at a time (at most
+/// 1 MiB: a longer row is reported and skipped), and problems past
+/// [`REPORTED_PER_KIND`](crate::diagnostic::REPORTED_PER_KIND) of a kind are only counted.
 pub struct ObservationReader<'c, R: Read> {
     name: String,
     file: u32,
-    csv: csv::Reader<RawInput<R>>,
+    records: Records<R>,
     catalog: &'c Catalog,
     today: CalendarDate,
     columns: Columns,
-    record: csv::ByteRecord,
-    /// Measures already warned about for a future period, with the line of the warning; one
-    /// warning per measure and file.
-    warned_future: std::collections::HashMap<u32, u32>,
-    /// Lines before the part of the file this reader reads (0 unless it is a continuation).
-    line_offset: u32,
+    problems: FileDiagnostics,
     /// The previous row's measure: files usually hold a measure's rows together.
-    last_measure: std::cell::Cell<Option<usize>>,
+    last_measure: Option<usize>,
 }
 
-/// A CSV error as a diagnostic; `line_offset` lines come before the part of the file read.
-fn csv_error(name: &str, error: &csv::Error, line_offset: u32) -> Diagnostic {
-    let (line, message) = match error.kind() {
-        csv::ErrorKind::Io(io) => (0, format!("cannot read the file: {io}")),
-        _ => (
-            error
-                .position()
-                .map_or(0, |p| to_u32(p.line() as usize).saturating_add(line_offset)),
-            format!("malformed CSV: {error}"),
-        ),
-    };
-    Diagnostic::error(name, line, 1, message)
-        .with_help("fields with commas, quotes or line breaks must be in \"double quotes\", with inner quotes doubled")
+/// What a value or target cell can be wrong with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberProblem {
+    NotANumber,
+    TooLarge,
 }
 
 impl<'c, R: Read> ObservationReader<'c, R> {
@@ -106,142 +132,186 @@ impl<'c, R: Read> ObservationReader<'c, R> {
         catalog: &'c Catalog,
         today: CalendarDate,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(RawInput::new(reader));
-        let mut header = csv::ByteRecord::new();
-        match csv.read_byte_record(&mut header) {
-            Ok(true) => {}
-            Ok(false) => {
+        let mut records = Records::new(reader);
+        let header = match records.next() {
+            Ok(Next::Record) => read_header(name, &records, catalog)?,
+            Ok(Next::End) => {
                 return Err(vec![
                     Diagnostic::error(name, 1, 1, "the file is empty; it needs a header row")
                         .with_help("start the file with `measure,period,value`"),
                 ]);
             }
-            Err(error) => return Err(vec![csv_error(name, &error, 0)]),
-        }
-        let columns = read_header(name, &header, catalog)?;
+            Ok(Next::Unclosed { line, column }) => {
+                return Err(vec![unclosed_quote(name, line, column)]);
+            }
+            Ok(Next::TooLong { line }) => return Err(vec![row_too_long(name, line)]),
+            Err(error) => return Err(vec![unreadable(name, records.next_line(), &error)]),
+        };
         Ok(ObservationReader {
             name: name.to_owned(),
             file,
-            csv,
+            records,
             catalog,
             today,
-            columns,
-            record: csv::ByteRecord::new(),
-            warned_future: std::collections::HashMap::new(),
-            line_offset: 0,
-            last_measure: std::cell::Cell::new(None),
+            columns: header,
+            problems: FileDiagnostics::new(name),
+            last_measure: None,
         })
     }
 
     /// A reader for a later part of the same file, with this reader's header: `reader` starts at
     /// the beginning of a record, which is on line `first_line` of the file. Large files are read
-    /// in parts, one per thread, this way.
+    /// in parts, one per thread, this way; [`RecordStarts`](super::RecordStarts) finds where
+    /// parts may begin.
     pub fn continuation<P: Read>(&self, reader: P, first_line: u32) -> ObservationReader<'c, P> {
         ObservationReader {
             name: self.name.clone(),
             file: self.file,
-            csv: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(RawInput::new(reader)),
+            records: Records::part(reader, first_line),
             catalog: self.catalog,
             today: self.today,
             columns: self.columns.clone(),
-            record: csv::ByteRecord::new(),
-            warned_future: std::collections::HashMap::new(),
-            line_offset: first_line.saturating_sub(1),
-            last_measure: std::cell::Cell::new(None),
+            problems: FileDiagnostics::new(&self.name),
+            last_measure: None,
         }
     }
 
-    /// The measures this reader warned about for a future period, with the warning's line: when a
-    /// file is read in parts, only the first part's warning for a measure is kept.
-    pub fn future_warnings(&self) -> &std::collections::HashMap<u32, u32> {
-        &self.warned_future
-    }
-
-    /// The 1-based line in the file of a line counted from the start of this reader's part.
-    fn file_line(&self, line: u64) -> u32 {
-        to_u32(line as usize).saturating_add(self.line_offset)
-    }
-
-    /// The next valid row, or `None` at the end of the file. Invalid rows are skipped after
-    /// their problems are added to `diagnostics`.
+    /// The next valid row, or `None` at the end of the file. Invalid rows are skipped; once the
+    /// file ends, its problems are added to `diagnostics`.
     pub fn next_row(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
+        let row = self.read_row();
+        if row.is_none() {
+            let problems = std::mem::replace(&mut self.problems, FileDiagnostics::new(&self.name));
+            diagnostics.extend(problems.into_diagnostics());
+        }
+        row
+    }
+
+    /// The next valid row, or `None` at the end of the file (or of the part). Invalid rows are
+    /// skipped; their problems stay in the reader until [`ObservationReader::into_problems`].
+    pub fn read_row(&mut self) -> Option<SourceRow> {
         loop {
-            match self.csv.read_byte_record(&mut self.record) {
-                Ok(false) => {
-                    if let Some((line, column)) = self.csv.get_ref().unclosed_quote() {
-                        let line = self.file_line(u64::from(line));
-                        diagnostics.push(
-                            Diagnostic::error(&self.name, line, column, "malformed CSV: unclosed quote")
-                                .with_help("a quoted cell runs to the end of the file: close it with \", and double any quote inside it (\"\")"),
-                        );
+            match self.records.next() {
+                Ok(Next::Record) => {
+                    if let Some(row) = self.check_record() {
+                        return Some(row);
                     }
+                }
+                Ok(Next::End) => return None,
+                Ok(Next::Unclosed { line, column }) => {
+                    let name = &self.name;
+                    self.problems.add(
+                        kind::UNCLOSED_QUOTE,
+                        || (line, column),
+                        |line, column| unclosed_quote(name, line, column),
+                    );
                     return None;
                 }
-                Ok(true) => {}
-                Err(error) => {
-                    diagnostics.push(csv_error(&self.name, &error, self.line_offset));
-                    // An I/O error repeats forever; a malformed record does not.
-                    if matches!(error.kind(), csv::ErrorKind::Io(_)) {
-                        return None;
-                    }
-                    continue;
+                Ok(Next::TooLong { line }) => {
+                    let name = &self.name;
+                    self.problems.add(
+                        kind::ROW_TOO_LONG,
+                        || (line, 1),
+                        |line, _| row_too_long(name, line),
+                    );
                 }
-            }
-            if let Some(row) = self.check_record(diagnostics) {
-                return Some(row);
+                Err(error) => {
+                    let (name, line) = (&self.name, self.records.next_line());
+                    self.problems.add(
+                        kind::UNREADABLE,
+                        || (line, 1),
+                        |line, _| unreadable(name, line, &error),
+                    );
+                    return None;
+                }
             }
         }
     }
 
-    fn check_record(&mut self, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceRow> {
-        let record = &self.record;
-        let line = record.position().map_or(0, |p| self.file_line(p.line()));
-        let error = |column: usize, message: String| self.cell_error(column, message);
+    /// The problems found so far: all of them once [`ObservationReader::read_row`] has returned
+    /// `None`. The problems of the parts of a file join with [`FileDiagnostics::append`].
+    pub fn into_problems(self) -> FileDiagnostics {
+        self.problems
+    }
+
+    /// Adds a problem of `kind` at cell `index` of the current record, showing the line the cell
+    /// is on; the message and help are only built when the problem is reported in full.
+    fn cell_problem(
+        problems: &mut FileDiagnostics,
+        records: &Records<R>,
+        name: &str,
+        kind: ProblemKind,
+        index: usize,
+        message: impl FnOnce() -> String,
+        help: impl FnOnce() -> String,
+    ) {
+        problems.add(
+            kind,
+            || records.place(index),
+            |line, column| {
+                let diagnostic = Diagnostic::error(name, line, column, message()).with_help(help());
+                match records.line_text(line) {
+                    Some(text) => diagnostic.with_source_line(&String::from_utf8_lossy(text)),
+                    None => diagnostic,
+                }
+            },
+        );
+    }
+
+    fn check_record(&mut self) -> Option<SourceRow> {
+        let records = &self.records;
+        let name = self.name.as_str();
+        let problems = &mut self.problems;
+        let mut problem = |kind: ProblemKind,
+                           index: usize,
+                           message: &dyn Fn() -> String,
+                           help: &dyn Fn() -> String| {
+            Self::cell_problem(problems, records, name, kind, index, message, help);
+        };
+        let line = records.line();
         // A row with only empty cells is a blank line left by a spreadsheet.
-        if record.iter().all(<[u8]>::is_empty) {
+        if records.cells().all(<[u8]>::is_empty) {
             return None;
         }
-        if record.len() != self.columns.count {
-            diagnostics.push(
-                error(
-                    0,
-                    format!(
-                        "row has {} fields, but the header has {}",
-                        record.len(),
-                        self.columns.count
-                    ),
-                )
-                .with_help(
-                    "every row needs one cell per header column; quote cells that contain commas",
-                ),
+        let count = self.columns.count;
+        if records.len() != count {
+            let fields = records.len();
+            problem(
+                kind::FIELD_COUNT,
+                0,
+                &|| format!("row has {fields} fields, but the header has {count}"),
+                &|| {
+                    "every row needs one cell per header column; quote cells that contain commas"
+                        .to_owned()
+                },
             );
             return None;
         }
-        let mut cells: Vec<&str> = Vec::with_capacity(record.len());
+        let mut cells: Vec<&str> = Vec::with_capacity(records.len());
         let mut ok = true;
-        for (index, bytes) in record.iter().enumerate() {
+        for (index, bytes) in records.cells().enumerate() {
             match std::str::from_utf8(bytes) {
                 Ok(cell) if cell.contains('\u{FEFF}') => {
                     ok = false;
                     cells.push("");
-                    diagnostics.push(
-                        error(index, "the cell contains a byte order mark (U+FEFF)".to_owned())
-                            .with_help("remove the invisible character; it is often left where two files were joined"),
+                    problem(
+                        kind::BYTE_ORDER_MARK,
+                        index,
+                        &|| "the cell contains a byte order mark (U+FEFF)".to_owned(),
+                        &|| {
+                            "remove the invisible character; it is often left where two files were joined".to_owned()
+                        },
                     );
                 }
                 Ok(cell) => cells.push(cell),
                 Err(_) => {
                     ok = false;
                     cells.push("");
-                    diagnostics.push(
-                        error(index, "the cell is not valid UTF-8".to_owned())
-                            .with_help("save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")"),
+                    problem(
+                        kind::NOT_UTF8,
+                        index,
+                        &|| "the cell is not valid UTF-8".to_owned(),
+                        &|| "save the file as UTF-8 (in a spreadsheet: \"CSV UTF-8\")".to_owned(),
                     );
                 }
             }
@@ -250,79 +320,127 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             return None;
         }
 
+        let catalog = self.catalog;
         let measure_id = cells[self.columns.measure];
-        let found = match self.last_measure.get() {
-            Some(index) if self.catalog.measures[index].id == measure_id => Some(index),
-            _ => self.catalog.measure_index(measure_id),
+        let found = match self.last_measure {
+            Some(index) if catalog.measures[index].id == measure_id => Some(index),
+            _ => catalog.measure_index(measure_id),
         };
-        self.last_measure.set(found);
+        self.last_measure = found;
         let Some(measure_index) = found else {
-            if self.catalog.is_unusable(measure_id) {
+            if catalog.is_unusable(measure_id) {
                 return None;
             }
-            let message = if measure_id.is_empty() {
-                "the measure cell is empty".to_owned()
-            } else {
-                format!("unknown measure `{measure_id}`")
-            };
-            let help = match did_you_mean(
-                measure_id,
-                self.catalog.measures.iter().map(|m| m.id.as_str()),
-            ) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None if measure_id.is_empty() => "give the measure id of the row".to_owned(),
-                None => "each measure needs a file measures/<id>.toml".to_owned(),
-            };
-            diagnostics.push(error(self.columns.measure, message).with_help(help));
+            let empty = measure_id.is_empty();
+            problem(
+                if empty {
+                    kind::EMPTY_MEASURE
+                } else {
+                    kind::UNKNOWN_MEASURE
+                },
+                self.columns.measure,
+                &|| {
+                    if empty {
+                        "the measure cell is empty".to_owned()
+                    } else {
+                        format!("unknown measure `{measure_id}`")
+                    }
+                },
+                &|| match did_you_mean(measure_id, catalog.measures.iter().map(|m| m.id.as_str())) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None if measure_id.is_empty() => "give the measure id of the row".to_owned(),
+                    None => "each measure needs a file measures/<id>.toml".to_owned(),
+                },
+            );
             return None;
         };
-        let measure = &self.catalog.measures[measure_index];
+        let measure = &catalog.measures[measure_index];
 
         let label = cells[self.columns.period];
-        let period = match Period::parse(
-            label,
-            measure.frequency,
-            self.catalog.fiscal_year_start_month(),
-        ) {
-            Ok(period) => Some(period),
-            Err(problem) => {
-                let help = match &problem {
-                    PeriodError::OutOfRange { .. } => format!(
-                        "{} periods look like {}",
-                        measure.frequency,
-                        measure.frequency.example_labels()
-                    ),
-                    _ => format!(
-                        "`{}` is reported {}: periods look like {}",
-                        measure.id,
-                        measure.frequency,
-                        measure.frequency.example_labels()
-                    ),
-                };
-                let message = if label.is_empty() {
-                    "the period cell is empty".to_owned()
-                } else {
-                    problem.to_string()
-                };
-                diagnostics.push(error(self.columns.period, message).with_help(help));
-                None
-            }
-        };
+        let period =
+            match Period::parse(label, measure.frequency, catalog.fiscal_year_start_month()) {
+                Ok(period) => Some(period),
+                Err(error) => {
+                    let kind = if label.is_empty() {
+                        kind::EMPTY_PERIOD
+                    } else {
+                        match error {
+                            PeriodError::Malformed { .. } => kind::MALFORMED_PERIOD,
+                            PeriodError::OutOfRange { .. } => kind::UNREAL_PERIOD,
+                            PeriodError::WrongFrequency { .. } => kind::PERIOD_FREQUENCY,
+                        }
+                    };
+                    problem(
+                        kind,
+                        self.columns.period,
+                        &|| {
+                            if label.is_empty() {
+                                "the period cell is empty".to_owned()
+                            } else {
+                                error.to_string()
+                            }
+                        },
+                        &|| match &error {
+                            PeriodError::OutOfRange { .. } => format!(
+                                "{} periods look like {}",
+                                measure.frequency,
+                                measure.frequency.example_labels()
+                            ),
+                            _ => format!(
+                                "`{}` is reported {}: periods look like {}",
+                                measure.id,
+                                measure.frequency,
+                                measure.frequency.example_labels()
+                            ),
+                        },
+                    );
+                    None
+                }
+            };
 
-        let value = parse_number(cells[self.columns.value], "value").map_err(|(message, help)| {
-            diagnostics.push(error(self.columns.value, message).with_help(help))
+        let value_cell = cells[self.columns.value];
+        let value = parse_number(value_cell).map_err(|error| {
+            let kind = match error {
+                NumberProblem::NotANumber => kind::VALUE_NOT_A_NUMBER,
+                NumberProblem::TooLarge => kind::VALUE_TOO_LARGE,
+            };
+            problem(
+                kind,
+                self.columns.value,
+                &|| number_message(value_cell, "value", error),
+                &|| number_help(value_cell, error),
+            );
         });
         let target = match self.columns.target {
             Some(column) => {
-                let target = parse_number(cells[column], "target").map_err(|(message, help)| {
-                    diagnostics.push(error(column, message).with_help(help))
+                let cell = cells[column];
+                let target = parse_number(cell).map_err(|error| {
+                    let kind = match error {
+                        NumberProblem::NotANumber => kind::TARGET_NOT_A_NUMBER,
+                        NumberProblem::TooLarge => kind::TARGET_TOO_LARGE,
+                    };
+                    problem(
+                        kind,
+                        column,
+                        &|| number_message(cell, "target", error),
+                        &|| number_help(cell, error),
+                    );
                 });
                 if let Ok(Some(_)) = target
                     && measure.target.row_override(0.0).is_none()
                 {
-                    diagnostics.push(
-                        error(column, format!("a row target needs an at_least or at_most measure, but `{}` has a {} target", measure.id, measure.target.kind))
-                            .with_help("leave the target cell empty; range targets change through [[target.history]]"),
+                    problem(
+                        kind::ROW_TARGET,
+                        column,
+                        &|| {
+                            format!(
+                                "a row target needs an at_least or at_most measure, but `{}` has a {} target",
+                                measure.id, measure.target.kind
+                            )
+                        },
+                        &|| {
+                            "leave the target cell empty; range targets change through [[target.history]]".to_owned()
+                        },
                     );
                     Err(())
                 } else {
@@ -334,27 +452,39 @@ impl<'c, R: Read> ObservationReader<'c, R> {
 
         let mut breakdown = None;
         let mut breakdown_ok = true;
-        for (column, name) in &self.columns.breakdowns {
+        for (column, breakdown_name) in &self.columns.breakdowns {
             let group = cells[*column];
             if group.is_empty() {
                 continue;
             }
-            let Some(dimension) = measure.breakdowns.iter().position(|b| b == name) else {
+            let Some(dimension) = measure.breakdowns.iter().position(|b| b == breakdown_name)
+            else {
                 breakdown_ok = false;
-                diagnostics.push(
-                    error(*column, format!("measure `{}` has no breakdown `{name}`", measure.id))
-                        .with_help(format!("leave the cell empty, or add \"{name}\" to `breakdowns` in measures/{}.toml", measure.id)),
+                problem(
+                    kind::UNDECLARED_BREAKDOWN,
+                    *column,
+                    &|| {
+                        format!(
+                            "measure `{}` has no breakdown `{breakdown_name}`",
+                            measure.id
+                        )
+                    },
+                    &|| {
+                        format!(
+                            "leave the cell empty, or add \"{breakdown_name}\" to `breakdowns` in measures/{}.toml",
+                            measure.id
+                        )
+                    },
                 );
                 continue;
             };
             if breakdown.is_some() {
                 breakdown_ok = false;
-                diagnostics.push(
-                    error(
-                        *column,
-                        "a row may fill only one breakdown column".to_owned(),
-                    )
-                    .with_help("put each breakdown group on its own row"),
+                problem(
+                    kind::TWO_BREAKDOWNS,
+                    *column,
+                    &|| "a row may fill only one breakdown column".to_owned(),
+                    &|| "put each breakdown group on its own row".to_owned(),
                 );
                 continue;
             }
@@ -369,15 +499,16 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             return None;
         };
         let measure_index = to_u32(measure_index);
-        if !self.warned_future.contains_key(&measure_index)
-            && let Some(warning) =
-                future_period_warning(&self.name, line, &measure.id, &period, self.today)
-        {
-            self.warned_future.insert(measure_index, line);
-            diagnostics.push(Diagnostic {
-                column: self.column_of(self.columns.period),
-                ..warning
-            });
+        let (today, period_column) = (self.today, self.columns.period);
+        if period.start() > today {
+            self.problems
+                .add_once(kind::FUTURE_PERIOD, u64::from(measure_index), || {
+                    let warning = future_period_warning(name, line, &measure.id, &period, today)?;
+                    Some(Diagnostic {
+                        column: records.place(period_column).1,
+                        ..warning
+                    })
+                });
         }
         let note = self
             .columns
@@ -398,64 +529,52 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             },
         })
     }
-
-    /// The 1-based line and column where a cell starts, from the raw bytes of the record when
-    /// they are still at hand (exact, quotes included), else by adding up the cells before it.
-    fn place_of(&self, index: usize) -> (u32, u32) {
-        let record = &self.record;
-        let line = record.position().map_or(0, |p| p.line());
-        let raw = record
-            .position()
-            .and_then(|p| self.csv.get_ref().recent(p.byte()));
-        if let Some(place) = raw.and_then(|raw| super::raw::cell_place(raw, index)) {
-            return (self.file_line(line + place.0), place.1);
-        }
-        let before: usize = (0..index.min(record.len()))
-            .map(|i| {
-                record
-                    .get(i)
-                    .map_or(0, |cell| String::from_utf8_lossy(cell).chars().count())
-                    + 1
-            })
-            .sum();
-        (self.file_line(line), to_u32(before + 1))
-    }
-
-    fn column_of(&self, index: usize) -> u32 {
-        self.place_of(index).1
-    }
-
-    /// An error at cell `index` of the current record, showing the line it is on.
-    fn cell_error(&self, index: usize, message: String) -> Diagnostic {
-        let (line, column) = self.place_of(index);
-        let diagnostic = Diagnostic::error(&self.name, line, column, message);
-        let record = self.record.position();
-        let raw = record.and_then(|p| self.csv.get_ref().recent(p.byte()));
-        let text = raw.zip(record).and_then(|(raw, position)| {
-            let offset = u64::from(line).checked_sub(u64::from(self.file_line(position.line())))?;
-            let text = raw
-                .split(|&b| b == b'\n')
-                .nth(usize::try_from(offset).ok()?)?;
-            Some(String::from_utf8_lossy(text).into_owned())
-        });
-        match text {
-            Some(text) => diagnostic.with_source_line(&text),
-            None => diagnostic,
-        }
-    }
 }
 
-fn read_header(
+/// A quoted cell that the end of the file cuts off, at its opening quote.
+fn unclosed_quote(name: &str, line: u32, column: u32) -> Diagnostic {
+    Diagnostic::error(
+        name,
+        line,
+        column,
+        "unclosed quote: the quoted cell that starts here runs to the end of the file",
+    )
+    .with_help(
+        "end the cell with a closing \" where its text ends, and write each \" inside it as \"\"",
+    )
+}
+
+fn row_too_long(name: &str, line: u32) -> Diagnostic {
+    Diagnostic::error(
+        name,
+        line,
+        1,
+        format!(
+            "the row is longer than {} MiB",
+            super::raw::MAX_RECORD_BYTES >> 20
+        ),
+    )
+    .with_help("a quote opening a cell may be closed far too late: check the quotes in this row")
+}
+
+fn unreadable(name: &str, line: u32, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(name, line, 1, format!("cannot read the file: {error}"))
+        .with_help("check that the file is readable and not changing while it is read")
+}
+
+fn read_header<R: Read>(
     name: &str,
-    header: &csv::ByteRecord,
+    header: &Records<R>,
     catalog: &Catalog,
 ) -> Result<Columns, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut names: Vec<&str> = Vec::with_capacity(header.len());
-    let mut column = 1;
     let declared = catalog.breakdown_columns();
-    for bytes in header.iter() {
-        let error = |message: String| Diagnostic::error(name, 1, to_u32(column), message);
+    for (index, bytes) in header.cells().enumerate() {
+        let error = |message: String| {
+            let (line, column) = header.place(index);
+            Diagnostic::error(name, line, column, message)
+        };
         match std::str::from_utf8(bytes) {
             Err(_) => {
                 diagnostics.push(error("the header is not valid UTF-8".to_owned()));
@@ -492,14 +611,13 @@ fn read_header(
                 names.push(cell);
             }
         }
-        column += String::from_utf8_lossy(bytes).chars().count() + 1;
     }
     let find = |wanted: &str| names.iter().position(|n| *n == wanted);
     let mut required = |wanted: &str| {
         let found = find(wanted);
         if found.is_none() {
             diagnostics.push(
-                Diagnostic::error(name, 1, 1, format!("the header has no `{wanted}` column"))
+                Diagnostic::error(name, header.line(), 1, format!("the header has no `{wanted}` column"))
                     .with_help("the first row must name the columns: measure,period,value (then target, note and breakdowns)"),
             );
         }
@@ -527,7 +645,7 @@ fn read_header(
 }
 
 /// Parses a value or target cell: empty is `None`; otherwise a finite plain decimal number.
-fn parse_number(cell: &str, what: &str) -> Result<Option<f64>, (String, String)> {
+fn parse_number(cell: &str) -> Result<Option<f64>, NumberProblem> {
     if cell.is_empty() {
         return Ok(None);
     }
@@ -541,45 +659,52 @@ fn parse_number(cell: &str, what: &str) -> Result<Option<f64>, (String, String)>
     };
     match number {
         Some(number) if number.is_finite() => Ok(Some(number)),
-        Some(_) => Err((
-            format!("{what} `{cell}` is too large"),
-            "values must be finite numbers".to_owned(),
-        )),
-        None => {
-            let help = if cell.contains('%') {
-                format!(
-                    "write the number without the % sign: `{}` (percent measures use 0 to 100)",
-                    cell.replace('%', "").trim()
-                )
-            } else if cell.contains(',') && cell.replace(',', "").parse::<f64>().is_ok() {
-                format!(
-                    "remove the thousands separators: `{}`",
-                    cell.replace(',', "")
-                )
-            } else if cell.trim() != cell {
-                format!("remove the spaces: `{}`", cell.trim())
-            } else if cell.eq_ignore_ascii_case("nan") || cell.to_ascii_lowercase().contains("inf")
-            {
-                "leave the cell empty when there is no data".to_owned()
-            } else {
-                "write a plain decimal number such as 81.5, or leave the cell empty for no data"
-                    .to_owned()
-            };
-            Err((format!("{what} `{cell}` is not a number"), help))
-        }
+        Some(_) => Err(NumberProblem::TooLarge),
+        None => Err(NumberProblem::NotANumber),
+    }
+}
+
+/// The message for a value or target cell `parse_number` refused.
+fn number_message(cell: &str, what: &str, problem: NumberProblem) -> String {
+    match problem {
+        NumberProblem::TooLarge => format!("{what} `{cell}` is too large"),
+        NumberProblem::NotANumber => format!("{what} `{cell}` is not a number"),
+    }
+}
+
+/// How to fix a value or target cell `parse_number` refused.
+fn number_help(cell: &str, problem: NumberProblem) -> String {
+    if problem == NumberProblem::TooLarge {
+        "values must be finite numbers".to_owned()
+    } else if cell.contains('%') {
+        format!(
+            "write the number without the % sign: `{}` (percent measures use 0 to 100)",
+            cell.replace('%', "").trim()
+        )
+    } else if cell.contains(',') && cell.replace(',', "").parse::<f64>().is_ok() {
+        format!(
+            "remove the thousands separators: `{}`",
+            cell.replace(',', "")
+        )
+    } else if cell.trim() != cell {
+        format!("remove the spaces: `{}`", cell.trim())
+    } else if cell.eq_ignore_ascii_case("nan") || cell.to_ascii_lowercase().contains("inf") {
+        "leave the cell empty when there is no data".to_owned()
+    } else {
+        "write a plain decimal number such as 81.5, or leave the cell empty for no data".to_owned()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_number;
+    use super::{NumberProblem, number_help, parse_number};
 
     #[test]
     fn numbers_are_plain_and_finite() {
-        assert_eq!(parse_number("", "value"), Ok(None));
-        assert_eq!(parse_number("81.5", "value"), Ok(Some(81.5)));
-        assert_eq!(parse_number("-3", "value"), Ok(Some(-3.0)));
-        assert_eq!(parse_number("1e3", "value"), Ok(Some(1000.0)));
+        assert_eq!(parse_number(""), Ok(None));
+        assert_eq!(parse_number("81.5"), Ok(Some(81.5)));
+        assert_eq!(parse_number("-3"), Ok(Some(-3.0)));
+        assert_eq!(parse_number("1e3"), Ok(Some(1000.0)));
         for bad in [
             "12%",
             "1,234",
@@ -591,13 +716,9 @@ mod tests {
             "1e999",
             "0x10",
         ] {
-            assert!(parse_number(bad, "value").is_err(), "{bad}");
+            assert!(parse_number(bad).is_err(), "{bad}");
         }
-        assert!(
-            parse_number("1,234", "value")
-                .unwrap_err()
-                .1
-                .contains("`1234`")
-        );
+        assert_eq!(parse_number("1e999"), Err(NumberProblem::TooLarge));
+        assert!(number_help("1,234", NumberProblem::NotANumber).contains("`1234`"));
     }
 }

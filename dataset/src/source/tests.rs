@@ -308,6 +308,137 @@ pothole-repair,2024-02,90,,\n";
     assert_eq!(series.latest().unwrap().period, "2024-02");
 }
 
+#[test]
+fn a_quote_inside_an_unquoted_cell_is_text() {
+    // The cells Python's csv module reads from these bytes (`csv.reader(f)`, opened with
+    // `newline=""`): the unquoted note is `Replaced 12" pipe`, the quoted one `6" main, "old"`.
+    let csv = "measure,period,value,target,note,council_district\n\
+pothole-repair,2024-01,81,,Replaced 12\" pipe,\n\
+pothole-repair,2024-02,82,,\"6\"\" main, \"\"old\"\"\",District 1\n\
+pothole-repair,2024-03,83,,a 4\" lateral,District 9\n\
+pothole-repair,2024-04,8x,,Replaced 12\" pipe,\n";
+    let (rows, diagnostics) = read(csv);
+    let notes: Vec<_> = rows.iter().map(|row| row.note.as_deref()).collect();
+    assert_eq!(
+        notes,
+        [
+            Some("Replaced 12\" pipe"),
+            Some("6\" main, \"old\""),
+            Some("a 4\" lateral"),
+        ]
+    );
+    assert_eq!(rows[2].breakdown.as_ref().unwrap().group, "District 9");
+    // The bare quotes open nothing: the one problem is the value, placed exactly.
+    assert_eq!(
+        messages(&diagnostics),
+        [
+            "obs.csv:5:24: error: value `8x` is not a number\n  help: write a plain decimal number such as 81.5, or leave the cell empty for no data"
+        ]
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_where_it_opens() {
+    let csv = "measure,period,value,target,note,council_district\n\
+pothole-repair,2024-01,81,,Replaced 12\" pipe,\n\
+pothole-repair,2024-02,82,,\"Replaced pipe,\n\
+pothole-repair,2024-03,83,,,\n\
+pothole-repair,2024-04,84,,,\n";
+    let (rows, diagnostics) = read(csv);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!((diagnostic.line, diagnostic.column), (3, 28));
+    assert!(diagnostic.message.starts_with("unclosed quote"));
+    assert!(diagnostic.help.as_deref().unwrap().contains("closing \""));
+    // In the header, too.
+    let (_, diagnostics) = read("measure,period,\"value\n");
+    assert_eq!((diagnostics[0].line, diagnostics[0].column), (1, 16));
+}
+
+/// A header, then `rows` rows whose value is not a number, every tenth with a target that is
+/// not one either.
+fn bad_rows(rows: usize) -> String {
+    let mut csv = String::from("measure,period,value,target,note,council_district\n");
+    for i in 0..rows {
+        let target = if i % 10 == 0 { "x" } else { "" };
+        csv.push_str(&format!("pothole-repair,2024-01,{i}%,{target},,\n"));
+    }
+    csv
+}
+
+#[test]
+fn problems_past_the_limit_of_their_kind_are_counted() {
+    let limit = crate::diagnostic::REPORTED_PER_KIND as usize;
+    let catalog = catalog();
+    let rows = 1_000_000;
+    let csv = bad_rows(rows);
+    let today = CalendarDate::parse("2026-11-25").unwrap();
+    let mut reader = ObservationReader::new("obs.csv", 0, csv.as_bytes(), &catalog, today).unwrap();
+    let mut diagnostics = Vec::new();
+    assert!(reader.next_row(&mut diagnostics).is_none());
+    assert_eq!(diagnostics.len(), 2 * limit + 2);
+    let values: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("value `"))
+        .collect();
+    assert_eq!(values.len(), limit);
+    assert_eq!(values[limit - 1].line, limit as u32 + 1);
+    let more = messages(&diagnostics[2 * limit..]);
+    // The count is at the first problem not reported: row 201 (line 202), and for targets the
+    // 201st tenth row (line 2002, where the value is `2000%`).
+    assert_eq!(
+        more[0],
+        format!(
+            "obs.csv:202:24: error: … and {} more like this: value is not a number\n  help: the first 200 of each kind in a file are shown in full, and the rest from here on only counted; fix those shown and check again",
+            rows - limit
+        )
+    );
+    assert!(
+        more[1].starts_with(&format!(
+            "obs.csv:2002:30: error: … and {} more like this: target is not a number\n",
+            rows / 10 - limit
+        )),
+        "{}",
+        more[1]
+    );
+    // Nothing more is reported once the file has ended.
+    assert!(reader.next_row(&mut diagnostics).is_none());
+    assert_eq!(diagnostics.len(), 2 * limit + 2);
+}
+
+#[test]
+fn parts_of_a_file_report_as_the_whole() {
+    let catalog = catalog();
+    let today = CalendarDate::parse("2026-11-25").unwrap();
+    let csv = bad_rows(3_000);
+    let whole = read(&csv).1;
+    // Cut at every 100th record start, the parts' problems joined in order.
+    let mut starts = RecordStarts::new(csv.as_bytes());
+    let mut cuts = vec![(0, 1)];
+    while let Some(start) = starts.first_from(cuts.last().unwrap().0 + 2_600).unwrap() {
+        cuts.push(start);
+    }
+    assert!(cuts.len() > 20);
+    let first_end = usize::try_from(cuts[1].0).unwrap();
+    let first = ObservationReader::new("obs.csv", 0, &csv.as_bytes()[..first_end], &catalog, today)
+        .unwrap();
+    let mut joined: Option<crate::diagnostic::FileDiagnostics> = None;
+    let mut readers = vec![];
+    for (i, &(start, line)) in cuts.iter().enumerate().skip(1) {
+        let end = cuts.get(i + 1).map_or(csv.len(), |&(end, _)| end as usize);
+        readers.push(first.continuation(&csv.as_bytes()[start as usize..end], line));
+    }
+    let mut first = first;
+    while first.read_row().is_some() {}
+    joined.get_or_insert_with(|| first.into_problems());
+    for mut reader in readers {
+        while reader.read_row().is_some() {}
+        joined.as_mut().unwrap().append(reader.into_problems());
+    }
+    assert_eq!(joined.unwrap().into_diagnostics(), whole);
+}
+
 mod never_panics {
     use proptest::prelude::*;
 
