@@ -615,4 +615,58 @@ mod tests {
         );
         assert_eq!(by_name(&elements, "circle").len(), 1, "the latest value");
     }
+
+    #[test]
+    fn every_size_and_palette_keeps_its_x_labels_apart() {
+        for name in ["potholes", "shelter-occupancy"] {
+            let document = snapshot(name);
+            for (size, _) in CHART_SIZES {
+                for palette in [Palette::LIGHT, Palette::DARK] {
+                    let svg = chart_svg(
+                        &document,
+                        size,
+                        palette,
+                        &labels,
+                        &percent,
+                        Some("unit"),
+                        "Chart",
+                    );
+                    let elements = parse(&svg);
+                    let view_box = format!("0 0 {} {}", size.0, size.1);
+                    assert_eq!(elements[0].attribute("viewBox"), Some(view_box.as_str()));
+                    let texts = by_name(&elements, "text");
+                    let text = palette.text;
+                    let color = format!("#{:02X}{:02X}{:02X}", text.0, text.1, text.2);
+                    assert!(
+                        texts
+                            .iter()
+                            .all(|t| t.attribute("fill") == Some(color.as_str())),
+                        "{svg}"
+                    );
+                    // The x labels, in order, at least half an em apart by the estimate the
+                    // chart used.
+                    let mut boxes: Vec<(f64, f64)> = texts
+                        .iter()
+                        .filter(|t| t.attribute("text-anchor") == Some("middle"))
+                        .map(|t| {
+                            let x: f64 = t.attribute("x").and_then(|x| x.parse().ok()).unwrap();
+                            let half = view::chart::estimated_width(&t.text) * 12.0 / 2.0;
+                            (x - half, x + half)
+                        })
+                        .collect();
+                    boxes.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    assert!(!boxes.is_empty(), "{name} at {size:?}: no x labels\n{svg}");
+                    for pair in boxes.windows(2) {
+                        assert!(pair[0].1 + 5.0 <= pair[1].0, "{name} at {size:?}: {pair:?}");
+                    }
+                    assert!(
+                        boxes
+                            .iter()
+                            .all(|(l, r)| *l >= 0.0 && *r <= f64::from(size.0)),
+                        "{name} at {size:?}: {boxes:?}"
+                    );
+                }
+            }
+        }
+    }
 }
