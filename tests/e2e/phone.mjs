@@ -10,7 +10,8 @@
 // - the same page with the widgets: the widget chart fits the viewport;
 // - every static chart, loaded inline so that the browser lays out its text: no two x-axis
 //   labels' boxes (getBBox) overlap, and none leaves the picture;
-// - examples/news-article (the widgets on a news page) at 280, 400 and 1200 px fits the viewport.
+// - examples/news-article (the widgets on a news page) at 280, 400 and 1200 px fits the viewport,
+//   and its chart's x labels, as the canvas drew them, keep apart and inside the canvas.
 //
 // Screenshots at 390 px, light and dark, go to ARTIFACTS_DIR (`cargo xtask test`: e2e/ in cargo's
 // target directory). Run after `cargo xtask dist` and publishing examples/seattle into public/.
@@ -282,11 +283,47 @@ for (const width of [280, 390]) {
   await context.close();
 }
 
-// 5. The news article with the widgets fits the viewport at every width.
+// 5. The news article with the widgets fits the viewport at every width, and the chart's x
+// labels, as the canvas drew them (fillText, recorded by the test page with measureText's
+// width: nothing in the package), keep apart and inside the canvas.
+const RECORD_TEXT = () => {
+  const drawn = new Map();
+  window.drawnLabels = drawn;
+  const { clearRect, fillText } = CanvasRenderingContext2D.prototype;
+  CanvasRenderingContext2D.prototype.clearRect = function (x, y, w, h) {
+    if (x <= 0 && y <= 0 && w >= this.canvas.width && h >= this.canvas.height) drawn.set(this.canvas, []);
+    return clearRect.call(this, x, y, w, h);
+  };
+  CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+    if (this.textAlign === 'center' && this.textBaseline === 'top') {
+      const width = this.measureText(text).width;
+      if (!drawn.has(this.canvas)) drawn.set(this.canvas, []);
+      drawn.get(this.canvas).push({ text, left: x - width / 2, right: x + width / 2, canvas: this.canvas.width });
+    }
+    return fillText.call(this, text, x, y, ...rest);
+  };
+};
 for (const width of [280, 400, 1200]) {
-  const { page, context, problems } = await open(`${filesOrigin}/examples/news-article/`, width);
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  await context.addInitScript(RECORD_TEXT);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  await page.goto(`${filesOrigin}/examples/news-article/`);
   await page.waitForFunction(() => [...document.querySelectorAll('civic-chart, civic-metric')]
     .every((e) => e.shadowRoot?.querySelector('canvas')), null, { timeout: 20000 });
+  await page.waitForFunction(() => [...window.drawnLabels.values()].some((labels) => labels.length > 0), null, { timeout: 20000 });
+  const labels = await page.evaluate(() => [...window.drawnLabels.values()].filter((l) => l.length > 0)
+    .map((l) => l.map(({ text, left, right, canvas }) => ({ text, left, right, canvas }))));
+  for (const chart of labels) {
+    chart.sort((a, b) => a.left - b.left);
+    results.push(`news article at ${width} px: x labels ${chart.map((l) => l.text).join(', ')}`);
+    for (let i = 1; i < chart.length; i += 1) {
+      check(chart[i - 1].right <= chart[i].left, `news article at ${width} px: "${chart[i - 1].text}" and "${chart[i].text}" overlap`);
+    }
+    for (const l of chart) check(l.left >= 0 && l.right <= l.canvas, `news article at ${width} px: "${l.text}" leaves the canvas`);
+  }
+  check(labels.length > 0, `news article at ${width} px: no chart labels drawn`);
   const fit = await overflowing(page);
   check(fit.scrollWidth <= fit.width, `the news article at ${width} px is ${fit.scrollWidth} px wide: ${fit.wide.join(', ')}`);
   if (width === 400) await page.screenshot({ path: join(artifacts, 'phone-news-article.png'), fullPage: true });
