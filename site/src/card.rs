@@ -4,8 +4,9 @@
 use dataset::document::MeasureDocument;
 use dataset::model::Status;
 
+use crate::charts::CHART_SIZES;
 use crate::format::Formatter;
-use crate::models::{Card, LatestText};
+use crate::models::{Card, ChartSource, LatestText};
 use crate::{Writer, urls};
 
 impl Writer {
@@ -59,7 +60,70 @@ impl Writer {
             more: text.title.to_owned(),
             sparkline: format!("{root}{}", urls::sparkline(&measure.id)),
             chart: format!("{root}{}", urls::chart(&measure.id)),
+            chart_sources: chart_sources(&measure.id, &root),
             observations: format!("{root}{}", urls::data("observations.csv")),
         }
+    }
+}
+
+/// The `<source>`s of a measure's chart picture, `root` being the path to the site's root: for
+/// each size of [`CHART_SIZES`] up to its widest viewport, the dark chart on screens in a dark
+/// colour scheme, then the light one; the widest light chart is the `<img>` itself.
+fn chart_sources(id: &str, root: &str) -> Vec<ChartSource> {
+    const DARK: &str = "screen and (prefers-color-scheme: dark)";
+    let mut sources = Vec::new();
+    for ((width, height), widest) in CHART_SIZES {
+        let viewport = widest.map(|widest| format!("(max-width: {widest}px)"));
+        let dark = match &viewport {
+            Some(viewport) => format!("{DARK} and {viewport}"),
+            None => DARK.to_owned(),
+        };
+        let mut add = |media: String, dark: bool| {
+            sources.push(ChartSource {
+                media,
+                src: format!("{root}{}", urls::chart_variant(id, width, dark)),
+                width,
+                height,
+            });
+        };
+        add(dark, true);
+        if let Some(viewport) = viewport {
+            add(viewport, false);
+        }
+    }
+    sources
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_sources_go_from_narrow_to_wide_dark_first() {
+        let sources = chart_sources("potholes", "../../");
+        let listed: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|s| (s.media.as_str(), s.src.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    "screen and (prefers-color-scheme: dark) and (max-width: 459px)",
+                    "../../data/charts/potholes.240.dark.svg"
+                ),
+                ("(max-width: 459px)", "../../data/charts/potholes.240.svg"),
+                (
+                    "screen and (prefers-color-scheme: dark) and (max-width: 799px)",
+                    "../../data/charts/potholes.400.dark.svg"
+                ),
+                ("(max-width: 799px)", "../../data/charts/potholes.400.svg"),
+                (
+                    "screen and (prefers-color-scheme: dark)",
+                    "../../data/charts/potholes.dark.svg"
+                ),
+            ]
+        );
+        assert_eq!((sources[0].width, sources[0].height), (240, 220));
     }
 }

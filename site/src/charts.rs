@@ -1,6 +1,9 @@
 //! Static SVG charts for the residents' site, drawn by the widgets' own drawing code
-//! (`view::chart`) on plotters' SVG backend, in the light palette. Each SVG is an image with an
-//! accessible name (`role="img"` and a `<title>`), and scales with CSS from its `viewBox`.
+//! (`view::chart`) on plotters' SVG backend. Each SVG is an image with an accessible name
+//! (`role="img"` and a `<title>`), and scales with CSS from its `viewBox`. A chart is drawn at
+//! each of [`CHART_SIZES`], in the light and the dark palette, and the page picks one with
+//! `<picture>` for the viewport and the colour scheme, so that its text shows at 10 CSS pixels
+//! or more at every width from 280 pixels and the chart follows the page's colours.
 
 use crate::xml;
 use dataset::CalendarDate;
@@ -12,8 +15,20 @@ use plotters_backend::{
 use plotters_svg::SVGBackend;
 use view::chart::{Line, Palette, sparkline_window, target_steps, time_ticks};
 
-/// The size of a full chart, in SVG user units (CSS pixels at 100%).
+/// The size of the widest full chart, in SVG user units (CSS pixels at 100%).
 pub(crate) const CHART_SIZE: (u32, u32) = (720, 320);
+
+/// The sizes a full chart is drawn at, each with the widest viewport (CSS pixels) it is shown
+/// in, narrowest first; the last is shown in every wider one. Text is 12 units tall and a
+/// chart is shown across the page's width less 66 pixels (the main column's and the figure's
+/// padding and border), so each keeps its text from 10 to about 20 CSS pixels: the 240-unit
+/// chart from a 280-pixel viewport (214 pixels shown) to 459 (393), the 400-unit chart to 799
+/// (733), the 720-unit chart beyond (from 734 pixels shown to the 72rem column).
+pub(crate) const CHART_SIZES: [((u32, u32), Option<u32>); 3] = [
+    ((240, 220), Some(459)),
+    ((400, 280), Some(799)),
+    (CHART_SIZE, None),
+];
 
 /// The height of the row above a full chart that holds its y axis's unit, when it has one.
 const UNIT_ROW: u32 = 20;
@@ -22,17 +37,18 @@ const UNIT_ROW: u32 = 20;
 pub(crate) const SPARKLINE_SIZE: (u32, u32) = (240, 48);
 
 /// The citywide series of `document` with its target line or band, axes and labels, as an SVG
-/// document of [`CHART_SIZE`]. `x_label` names a tick's day (the flag tells whether ticks are
+/// document of `size` (one of [`CHART_SIZES`]) in `palette`. `x_label` names a tick's day (the flag tells whether ticks are
 /// yearly), `y_label` formats a value; `y_unit`, when given, is written once above the y axis
 /// (in a row of [`UNIT_ROW`] taken from the chart); `title` is the accessible name.
 pub(crate) fn chart_svg(
     document: &MeasureDocument,
+    size: (u32, u32),
+    palette: Palette,
     x_label: &dyn Fn(CalendarDate, bool) -> String,
     y_label: &dyn Fn(f64) -> String,
     y_unit: Option<&str>,
     title: &str,
 ) -> String {
-    let palette = Palette::LIGHT;
     let observations = &document.observations;
     let lines = [Line::new(observations, palette.line)];
     let targets = target_steps(observations);
@@ -40,9 +56,10 @@ pub(crate) fn chart_svg(
     // backend escapes markup.
     let safe_x_label =
         |date: CalendarDate, yearly: bool| xml::allowed_chars(&x_label(date, yearly));
-    let x_ticks = |first: f64, last: f64| time_ticks(first, last, &safe_x_label);
+    let x_ticks =
+        |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &safe_x_label);
     let safe_y_label = |value: f64| xml::allowed_chars(&y_label(value));
-    let (width, height) = CHART_SIZE;
+    let (width, height) = size;
     let unit_row = if y_unit.is_some() { UNIT_ROW } else { 0 };
     let mut svg = String::new();
     {
@@ -60,18 +77,18 @@ pub(crate) fn chart_svg(
         );
     }
     let svg = match y_unit {
-        Some(unit) => below_unit(&svg, unit),
+        Some(unit) => below_unit(&svg, unit, &palette),
         None => svg,
     };
-    finish(&svg, CHART_SIZE, title)
+    finish(&svg, size, title)
 }
 
 /// The chart `svg` moved down by [`UNIT_ROW`], under `unit` written where the y labels' column
-/// begins, in the labels' font.
-fn below_unit(svg: &str, unit: &str) -> String {
+/// begins, in the labels' font and colour.
+fn below_unit(svg: &str, unit: &str, palette: &Palette) -> String {
+    let color = palette.text;
     let (opening, body) = svg.split_once('>').unwrap_or((svg, ""));
     let body = body.trim_end().strip_suffix("</svg>").unwrap_or(body);
-    let color = Palette::LIGHT.text;
     format!(
         "{opening}>\n<text x=\"8\" y=\"{baseline}\" font-family=\"sans-serif\" font-size=\"12\" \
          fill=\"#{:02X}{:02X}{:02X}\">{}</text>\n<g transform=\"translate(0,{UNIT_ROW})\">{body}</g>\n</svg>\n",
@@ -387,6 +404,8 @@ mod tests {
     fn chart_is_an_image_with_title_line_target_and_labels() {
         let svg = chart_svg(
             &snapshot("potholes"),
+            CHART_SIZE,
+            Palette::LIGHT,
             &labels,
             &percent,
             None,
@@ -439,6 +458,8 @@ mod tests {
         let label = |_: f64| "<b>&</b>".to_owned();
         let svg = chart_svg(
             &snapshot("potholes"),
+            CHART_SIZE,
+            Palette::LIGHT,
             &labels,
             &label,
             Some("<i>&</i>"),
@@ -476,6 +497,8 @@ mod tests {
         let number = |value: f64| format!("{value:.0}");
         let svg = chart_svg(
             &snapshot("potholes"),
+            CHART_SIZE,
+            Palette::LIGHT,
             &labels,
             &number,
             Some("10,000 collections"),
@@ -512,7 +535,15 @@ mod tests {
             o.target
                 .is_some_and(|t| t.kind == dataset::TargetKind::Range)
         }));
-        let svg = chart_svg(&document, &labels, &percent, None, "Shelter occupancy");
+        let svg = chart_svg(
+            &document,
+            CHART_SIZE,
+            Palette::LIGHT,
+            &labels,
+            &percent,
+            None,
+            "Shelter occupancy",
+        );
         let elements = parse(&svg);
         let bands = by_name(&elements, "rect");
         assert!(!bands.is_empty(), "no band in\n{svg}");
@@ -529,8 +560,24 @@ mod tests {
         document.observations.clear();
         document.latest = None;
         for svg in [
-            chart_svg(&document, &labels, &percent, None, "Empty"),
-            chart_svg(&document, &labels, &percent, Some("minutes"), "Empty"),
+            chart_svg(
+                &document,
+                CHART_SIZE,
+                Palette::LIGHT,
+                &labels,
+                &percent,
+                None,
+                "Empty",
+            ),
+            chart_svg(
+                &document,
+                CHART_SIZE,
+                Palette::LIGHT,
+                &labels,
+                &percent,
+                Some("minutes"),
+                "Empty",
+            ),
             sparkline_svg(&document, "Empty"),
         ] {
             let elements = parse(&svg);
@@ -567,5 +614,59 @@ mod tests {
             "{svg}"
         );
         assert_eq!(by_name(&elements, "circle").len(), 1, "the latest value");
+    }
+
+    #[test]
+    fn every_size_and_palette_keeps_its_x_labels_apart() {
+        for name in ["potholes", "shelter-occupancy"] {
+            let document = snapshot(name);
+            for (size, _) in CHART_SIZES {
+                for palette in [Palette::LIGHT, Palette::DARK] {
+                    let svg = chart_svg(
+                        &document,
+                        size,
+                        palette,
+                        &labels,
+                        &percent,
+                        Some("unit"),
+                        "Chart",
+                    );
+                    let elements = parse(&svg);
+                    let view_box = format!("0 0 {} {}", size.0, size.1);
+                    assert_eq!(elements[0].attribute("viewBox"), Some(view_box.as_str()));
+                    let texts = by_name(&elements, "text");
+                    let text = palette.text;
+                    let color = format!("#{:02X}{:02X}{:02X}", text.0, text.1, text.2);
+                    assert!(
+                        texts
+                            .iter()
+                            .all(|t| t.attribute("fill") == Some(color.as_str())),
+                        "{svg}"
+                    );
+                    // The x labels, in order, at least half an em apart by the estimate the
+                    // chart used.
+                    let mut boxes: Vec<(f64, f64)> = texts
+                        .iter()
+                        .filter(|t| t.attribute("text-anchor") == Some("middle"))
+                        .map(|t| {
+                            let x: f64 = t.attribute("x").and_then(|x| x.parse().ok()).unwrap();
+                            let half = view::chart::estimated_width(&t.text) * 12.0 / 2.0;
+                            (x - half, x + half)
+                        })
+                        .collect();
+                    boxes.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    assert!(!boxes.is_empty(), "{name} at {size:?}: no x labels\n{svg}");
+                    for pair in boxes.windows(2) {
+                        assert!(pair[0].1 + 5.0 <= pair[1].0, "{name} at {size:?}: {pair:?}");
+                    }
+                    assert!(
+                        boxes
+                            .iter()
+                            .all(|(l, r)| *l >= 0.0 && *r <= f64::from(size.0)),
+                        "{name} at {size:?}: {boxes:?}"
+                    );
+                }
+            }
+        }
     }
 }

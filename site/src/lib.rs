@@ -52,6 +52,7 @@ use feeds::Entry;
 use format::Formatter;
 use models::Card;
 use urls::Urls;
+use view::chart::Palette;
 
 /// How the site is published.
 #[derive(Debug, Clone, Default)]
@@ -176,20 +177,30 @@ impl Writer {
         let default = Formatter::new(&default_language);
         let title = measure.text(default.language()).title;
         let chart_title = default.fill("chart_alt", &[title]);
-        let chart = charts::chart_svg(
-            document,
-            &|date, yearly| {
-                if yearly {
-                    date.0.year().to_string()
-                } else {
-                    default.month(date)
-                }
-            },
-            &|value| default.axis_value(measure, value),
-            default.axis_unit(measure).as_deref(),
-            &chart_title,
-        );
-        write_file(&self.dir.join(urls::chart(&measure.id)), chart)?;
+        let x_label = |date: CalendarDate, yearly: bool| {
+            if yearly {
+                date.0.year().to_string()
+            } else {
+                default.month(date)
+            }
+        };
+        let y_label = |value: f64| default.axis_value(measure, value);
+        let unit = default.axis_unit(measure);
+        for (size, _) in charts::CHART_SIZES {
+            for (palette, dark) in [(Palette::LIGHT, false), (Palette::DARK, true)] {
+                let chart = charts::chart_svg(
+                    document,
+                    size,
+                    palette,
+                    &x_label,
+                    &y_label,
+                    unit.as_deref(),
+                    &chart_title,
+                );
+                let path = urls::chart_variant(&measure.id, size.0, dark);
+                write_file(&self.dir.join(path), chart)?;
+            }
+        }
         write_file(
             &self.dir.join(urls::sparkline(&measure.id)),
             charts::sparkline_svg(document, title),

@@ -38,11 +38,22 @@ pub(crate) struct Card {
     pub(crate) href: String,
     /// The measure page's link text.
     pub(crate) more: String,
-    /// The sparkline and chart pictures.
+    /// The sparkline and chart pictures: `chart` is the widest in the light palette, and
+    /// `chart_sources` the others with the media they are shown for, first match first.
     pub(crate) sparkline: String,
     pub(crate) chart: String,
+    pub(crate) chart_sources: Vec<ChartSource>,
     /// The observations table, for "get the data".
     pub(crate) observations: String,
+}
+
+/// One `<source>` of a chart's `<picture>`: the media it is for and its SVG's address and size.
+#[derive(Debug, Clone)]
+pub(crate) struct ChartSource {
+    pub(crate) media: String,
+    pub(crate) src: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 /// The latest value of a card, in words.

@@ -116,9 +116,21 @@ pub(crate) fn oembed(id: &str) -> String {
     format!("oembed/{id}.json")
 }
 
-/// A measure's SVG chart (language-neutral).
+/// A measure's SVG chart (language-neutral): the widest, in the light palette.
 pub(crate) fn chart(id: &str) -> String {
     format!("data/charts/{id}.svg")
+}
+
+/// A measure's SVG chart `width` units wide, in the dark palette or the light one:
+/// `<id>.svg` for the widest light chart, else `<id>[.<width>][.dark].svg` (ids hold no dot).
+pub(crate) fn chart_variant(id: &str, width: u32, dark: bool) -> String {
+    let width = if width == crate::charts::CHART_SIZE.0 {
+        String::new()
+    } else {
+        format!(".{width}")
+    };
+    let scheme = if dark { ".dark" } else { "" };
+    format!("data/charts/{id}{width}{scheme}.svg")
 }
 
 /// A measure's SVG sparkline (language-neutral).

@@ -60,6 +60,27 @@ impl Palette {
     };
 }
 
+impl Palette {
+    /// The dark theme's colours, as the widgets' stylesheet gives them under
+    /// `prefers-color-scheme: dark`: the static site's charts in a dark colour scheme.
+    pub const DARK: Palette = Palette {
+        line: RGBColor(0x7f, 0xb2, 0xff),
+        target: RGBColor(0xd0, 0xd0, 0xd0),
+        grid: RGBColor(0x3b, 0x40, 0x46),
+        text: RGBColor(0xec, 0xec, 0xec),
+        series: [
+            RGBColor(0x7f, 0xb2, 0xff),
+            RGBColor(0xff, 0xa2, 0x70),
+            RGBColor(0x8f, 0xd6, 0x94),
+            RGBColor(0xd6, 0xa4, 0xff),
+            RGBColor(0x6f, 0xd7, 0xe0),
+            RGBColor(0xff, 0x8f, 0xbf),
+            RGBColor(0xd7, 0xb5, 0x9f),
+            RGBColor(0xb0, 0xc4, 0xce),
+        ],
+    };
+}
+
 impl Default for Palette {
     fn default() -> Palette {
         Palette::LIGHT
@@ -262,9 +283,12 @@ impl BackendTextStyle for Label {
         FontFamily::SansSerif
     }
 
-    /// Not measured: the canvas and SVG backends lay text out themselves.
-    fn layout_box(&self, _: &str) -> Result<((i32, i32), (i32, i32)), std::fmt::Error> {
-        Ok(((0, 0), (0, 0)))
+    /// An estimate of the text's box at its size in a common sans-serif font (widths close to
+    /// DejaVu Sans, wider than Arial or Roboto), for backends that cannot measure text, such as
+    /// SVG, whose text the browser lays out later; the canvas backend measures it instead.
+    fn layout_box(&self, text: &str) -> Result<((i32, i32), (i32, i32)), std::fmt::Error> {
+        let width = estimated_width(text) * self.size;
+        Ok(((0, 0), (width.ceil() as i32, self.size.ceil() as i32)))
     }
 
     /// Not rasterised: the canvas and SVG backends draw text themselves.
@@ -276,6 +300,23 @@ impl BackendTextStyle for Label {
     ) -> Result<Result<(), E>, std::fmt::Error> {
         Ok(Ok(()))
     }
+}
+
+/// The width of `text` in ems of a common sans-serif font, by character class.
+pub fn estimated_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            ' ' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 0.32,
+            'i' | 'j' | 'l' | 'I' | 'f' | 't' | 'r' | '(' | ')' | '-' => 0.4,
+            'm' | 'w' | 'M' | 'W' | '%' => 0.95,
+            '0'..='9' | 'a'..='z' | '$' | '#' | '+' | '\u{2212}' => 0.64,
+            'A'..='Z' => 0.74,
+            c if c.is_ascii() => 0.64,
+            // Wide scripts (CJK and the like) take a full em; the rest about three quarters.
+            c if u32::from(c) >= 0x2e80 => 1.0,
+            _ => 0.75,
+        })
+        .sum()
 }
 
 /// A backend being drawn on. Points outside it are moved onto its nearest edge, as plotters'
@@ -340,6 +381,15 @@ impl<'b, DB: DrawingBackend> Drawing<'b, DB> {
         let _ = self
             .backend
             .draw_circle(self.at(center), radius.max(0) as u32, &pen, true);
+    }
+
+    /// The width of `text` in `style` as the backend measures it, in backend pixels.
+    fn text_width(&self, text: &str, style: &Label) -> u32 {
+        match self.backend.estimate_text_size(text, style) {
+            Ok((width, _)) if width > 0 || text.is_empty() => width,
+            // A backend that measures nothing gets the estimate.
+            _ => (estimated_width(text) * style.size).ceil() as u32,
+        }
     }
 
     fn text(&mut self, text: &str, style: &Label, at: BackendCoord) {
@@ -443,12 +493,21 @@ pub fn sparkline<DB: DrawingBackend>(
     drawing.finish();
 }
 
-/// Tick positions (days) and labels for a time axis from `first` to `last`: each year, or each
-/// quarter when the span is under two years; `label` names a day (the flag tells whether the
-/// ticks are yearly).
+/// The steps of a time axis, in months, densest first: quarters, half years, years, then
+/// every 2, 5, 10, 20, 50 and 100 years.
+const TICK_MONTHS: [i32; 10] = [3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400];
+
+/// How many densities [`time_ticks`] offers: `sparser` from 0 to this less one.
+pub const TIME_TICK_DENSITIES: usize = TICK_MONTHS.len();
+
+/// Tick positions (days) and labels for a time axis from `first` to `last`: each quarter when the
+/// span is under two years, else each year, or `sparser` steps sparser than that (half years,
+/// years, then every 2, 5, 10 … years, on round years), for an axis too narrow for the labels;
+/// `label` names a day (the flag tells whether the ticks fall on years alone).
 pub fn time_ticks(
     first: f64,
     last: f64,
+    sparser: usize,
     label: &dyn Fn(CalendarDate, bool) -> String,
 ) -> Vec<(f64, String)> {
     let (Some(start), Some(end)) = (
@@ -457,14 +516,21 @@ pub fn time_ticks(
     ) else {
         return Vec::new();
     };
-    let yearly = end.0.year() - start.0.year() >= 2;
-    let step = if yearly { 12 } else { 3 };
+    let natural = if end.0.year() - start.0.year() >= 2 {
+        2
+    } else {
+        0
+    };
+    let step = TICK_MONTHS[(natural + sparser).min(TICK_MONTHS.len() - 1)];
+    let yearly = step >= 12;
     let mut ticks = Vec::new();
-    let mut month = (start.0.year(), 0u8);
-    while month.0 <= end.0.year() {
+    // Months since year 0, starting on a multiple of the step, so ticks fall on round years.
+    let mut month = (start.0.year() * 12).div_euclid(step) * step;
+    while month.div_euclid(12) <= end.0.year() {
+        let (year, month_of_year) = (month.div_euclid(12), month.rem_euclid(12) as u8);
         if let Ok(date) = time::Date::from_calendar_date(
-            month.0,
-            time::Month::try_from(month.1 + 1).unwrap_or(time::Month::January),
+            year,
+            time::Month::try_from(month_of_year + 1).unwrap_or(time::Month::January),
             1,
         ) {
             let day = f64::from(CalendarDate(date).days_since_epoch());
@@ -472,10 +538,7 @@ pub fn time_ticks(
                 ticks.push((day, label(CalendarDate(date), yearly)));
             }
         }
-        month.1 += step;
-        if month.1 >= 12 {
-            month = (month.0 + 1, 0);
-        }
+        month += step;
     }
     ticks
 }
@@ -575,8 +638,10 @@ fn to_pixel(value: f64, range: &Range<f64>, (from, to): (i32, i32)) -> i32 {
 
 /// Draws a full chart over the whole `backend`, `ratio` backend pixels per CSS pixel: axes, the
 /// target line or band and every line, the first one on top; `highlight` marks one point of the
-/// first line. `x_ticks` gives the ticks (days and labels) between the first and last day shown;
-/// `y_label` formats y ticks. Returns where the plot was drawn.
+/// first line. `x_ticks` gives the ticks (days and labels) between the first and last day shown,
+/// `sparser` steps sparser than its densest (see [`time_ticks`]): the densest whose labels, as the
+/// backend measures them, keep half an em apart is drawn, and a label that would leave the
+/// drawing is left out. `y_label` formats y ticks. Returns where the plot was drawn.
 ///
 /// The plot sits 8 CSS pixels inside the drawing, with 56 for the y labels on its left and 24 for
 /// the x labels below; up to five horizontal grid lines mark round values.
@@ -588,7 +653,7 @@ pub fn chart<DB: DrawingBackend>(
     targets: &[TargetStep],
     palette: &Palette,
     highlight: Option<(f64, f64)>,
-    x_ticks: &dyn Fn(f64, f64) -> Vec<(f64, String)>,
+    x_ticks: &dyn Fn(f64, f64, usize) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
     let mut drawing = Drawing::new(backend);
@@ -656,8 +721,29 @@ pub fn chart<DB: DrawingBackend>(
 
     draw_targets(&mut drawing, targets, to_px, palette, ratio);
     let style = label(HPos::Center, VPos::Top);
-    for (day, text) in x_ticks(x.start, x.end - 1.0) {
-        let (px, _) = to_px((day, 0.0));
+    let gap = 6.0 * ratio;
+    let mut shown = Vec::new();
+    for sparser in 0..TIME_TICK_DENSITIES {
+        let ticks: Vec<(i32, String, f64)> = x_ticks(x.start, x.end - 1.0, sparser)
+            .into_iter()
+            .map(|(day, text)| {
+                let (px, _) = to_px((day, 0.0));
+                let half = f64::from(drawing.text_width(&text, &style)) / 2.0;
+                (px, text, half)
+            })
+            .filter(|(px, _, half)| {
+                f64::from(*px) - half >= 0.0 && f64::from(*px) + half <= f64::from(width)
+            })
+            .collect();
+        let apart = ticks
+            .windows(2)
+            .all(|pair| f64::from(pair[0].0) + pair[0].2 + gap <= f64::from(pair[1].0) - pair[1].2);
+        shown = ticks;
+        if apart {
+            break;
+        }
+    }
+    for (px, text, _) in shown {
         let tick = [(px, bottom), (px, bottom + (4.0 * ratio) as i32)];
         drawing.path(tick, &grid);
         drawing.text(&text, &style, (px, bottom + (6.0 * ratio) as i32));
@@ -781,5 +867,210 @@ mod tests {
         assert_eq!(window.len(), SPARKLINE_PERIODS);
         assert_eq!(window.last(), observations.last());
         assert_eq!(sparkline_window(&observations[..3]).len(), 3);
+    }
+
+    /// A backend that draws nothing but records the text drawn, measuring it as a browser
+    /// would: `em` times the size per character (wider than any estimate, so that the chart
+    /// must use the backend's measure).
+    struct Recorder {
+        size: (u32, u32),
+        em: f64,
+        texts: Vec<(String, BackendCoord, Pos, f64)>,
+    }
+
+    impl DrawingBackend for Recorder {
+        type ErrorType = std::fmt::Error;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.size
+        }
+
+        fn ensure_prepared(
+            &mut self,
+        ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+
+        fn present(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+
+        fn draw_pixel(
+            &mut self,
+            _: BackendCoord,
+            _: BackendColor,
+        ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            Ok(())
+        }
+
+        fn draw_text<S: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            style: &S,
+            pos: BackendCoord,
+        ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            self.texts
+                .push((text.to_owned(), pos, style.anchor(), style.size()));
+            Ok(())
+        }
+
+        fn estimate_text_size<S: BackendTextStyle>(
+            &self,
+            text: &str,
+            style: &S,
+        ) -> Result<(u32, u32), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+            let width = self.em * style.size() * text.chars().count() as f64;
+            Ok((width.ceil() as u32, style.size().ceil() as u32))
+        }
+    }
+
+    /// Monthly values over `months` months from January 2024.
+    fn monthly(months: i32) -> Line {
+        let points = (0..months)
+            .filter_map(|m| {
+                let date = time::Date::from_calendar_date(
+                    2024 + m / 12,
+                    time::Month::try_from((m % 12) as u8 + 1).ok()?,
+                    1,
+                )
+                .ok()?;
+                Some((
+                    f64::from(CalendarDate(date).days_since_epoch()),
+                    Some(f64::from(m % 7)),
+                ))
+            })
+            .collect();
+        Line {
+            points,
+            color: Palette::LIGHT.line,
+        }
+    }
+
+    /// The x labels' boxes (left, right) in backend pixels, as the recorder measured them.
+    fn x_label_boxes(recorder: &Recorder) -> Vec<(String, f64, f64)> {
+        recorder
+            .texts
+            .iter()
+            .filter(|(_, _, anchor, _)| matches!(anchor.h_pos, HPos::Center))
+            .map(|(text, (x, _), _, size)| {
+                let half = recorder.em * size * text.chars().count() as f64 / 2.0;
+                (text.clone(), f64::from(*x) - half, f64::from(*x) + half)
+            })
+            .collect()
+    }
+
+    fn month_label(date: CalendarDate, yearly: bool) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        if yearly {
+            date.0.year().to_string()
+        } else {
+            format!(
+                "{} {}",
+                MONTHS[usize::from(u8::from(date.0.month())) - 1],
+                date.0.year()
+            )
+        }
+    }
+
+    #[test]
+    fn x_labels_never_overlap_at_any_width() {
+        let ticks =
+            |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &month_label);
+        let y_label = |value: f64| format!("{value:.0}");
+        for months in [8, 20, 60, 400] {
+            let line = monthly(months);
+            let mut counts = Vec::new();
+            for (width, ratio) in [(280, 1.0), (400, 1.0), (1200, 1.0), (400, 2.0)] {
+                let mut recorder = Recorder {
+                    size: ((f64::from(width) * ratio) as u32, (256.0 * ratio) as u32),
+                    em: 0.62,
+                    texts: Vec::new(),
+                };
+                chart(
+                    &mut recorder,
+                    ratio,
+                    std::slice::from_ref(&line),
+                    &[],
+                    &Palette::LIGHT,
+                    None,
+                    &ticks,
+                    &y_label,
+                );
+                let boxes = x_label_boxes(&recorder);
+                assert!(
+                    !boxes.is_empty(),
+                    "{months} months at {width} px: no x label"
+                );
+                for pair in boxes.windows(2) {
+                    assert!(
+                        pair[0].2 <= pair[1].1,
+                        "{months} months at {width} px ×{ratio}: {pair:?} overlap"
+                    );
+                }
+                let drawn = f64::from(recorder.size.0);
+                assert!(
+                    boxes.iter().all(|(_, l, r)| *l >= 0.0 && *r <= drawn),
+                    "{months} months at {width} px: a label leaves the drawing: {boxes:?}"
+                );
+                counts.push(boxes.len());
+            }
+            // A wider chart shows at least as many labels, and the density follows the width,
+            // not the device pixel ratio.
+            assert!(
+                counts[0] <= counts[1] && counts[1] <= counts[2],
+                "{counts:?}"
+            );
+            assert_eq!(counts[1], counts[3], "{counts:?}");
+        }
+        // At 1200 px, 20 months of quarterly labels all fit; at 280 px they would not.
+        let quarterly = ticks(monthly(20).points[0].0, monthly(20).points[19].0, 0);
+        assert!(quarterly.len() >= 6, "{quarterly:?}");
+    }
+
+    #[test]
+    fn sparser_time_ticks_fall_on_round_years() {
+        let day = |y: i32| {
+            f64::from(
+                CalendarDate(time::Date::from_calendar_date(y, time::Month::January, 1).unwrap())
+                    .days_since_epoch(),
+            )
+        };
+        let years = |sparser| -> Vec<String> {
+            time_ticks(day(2001), day(2024), sparser, &month_label)
+                .into_iter()
+                .map(|(_, label)| label)
+                .collect()
+        };
+        assert_eq!(years(0).len(), 24);
+        assert_eq!(years(1).first().map(String::as_str), Some("2002"));
+        assert_eq!(years(2), ["2005", "2010", "2015", "2020"]);
+        assert_eq!(years(3), ["2010", "2020"]);
+        let quarters = time_ticks(day(2024), day(2025) - 1.0, 0, &month_label);
+        assert_eq!(quarters.len(), 4, "{quarters:?}");
+        assert_eq!(quarters[1].1, "Apr 2024");
+        let halves = time_ticks(day(2024), day(2025) - 1.0, 1, &month_label);
+        assert_eq!(halves.len(), 2, "{halves:?}");
+        assert_eq!(halves[1].1, "Jul 2024");
+        // Past the sparsest density, the sparsest.
+        assert_eq!(
+            time_ticks(day(2001), day(2024), TIME_TICK_DENSITIES + 3, &month_label),
+            time_ticks(day(2001), day(2024), TIME_TICK_DENSITIES - 1, &month_label)
+        );
+    }
+
+    #[test]
+    fn estimated_widths_grow_with_the_text() {
+        assert!(estimated_width("Oct 2025") > estimated_width("2025"));
+        assert!(estimated_width("") == 0.0);
+        let label = Label {
+            color: opaque(Palette::LIGHT.text),
+            size: 12.0,
+            anchor: Pos::new(HPos::Center, VPos::Top),
+        };
+        let ((_, _), (width, height)) = label.layout_box("Oct 2025").unwrap();
+        assert!((40..=60).contains(&width), "{width}");
+        assert_eq!(height, 12);
     }
 }

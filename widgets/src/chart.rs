@@ -103,7 +103,8 @@ impl State {
                 format.month(date)
             }
         };
-        let x_ticks = |first: f64, last: f64| time_ticks(first, last, &label);
+        let x_ticks =
+            |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &label);
         let y_label = |value: f64| format.value(measure, value);
         if let Some(layout) = draw::chart(
             &canvas, &lines, &targets, &palette, highlight, &x_ticks, &y_label,

@@ -60,6 +60,18 @@ impl Canvas {
         })
     }
 
+    /// The style's font (its size to a hundredth of a pixel) on the context.
+    fn set_font(&self, style: &impl BackendTextStyle) {
+        let size = (style.size().max(0.0) * 100.0).round() as u32;
+        self.context.set_font(&format!(
+            "{} {}.{:02}px {}",
+            style.style().as_str(),
+            size / 100,
+            size % 100,
+            style.family().as_str(),
+        ));
+    }
+
     fn stroke_style(&self, style: &impl BackendStyle) {
         self.context.set_stroke_style_str(&css_color(style.color()));
         self.context.set_line_width(f64::from(style.stroke_width()));
@@ -198,6 +210,20 @@ impl DrawingBackend for Canvas {
         Ok(())
     }
 
+    /// The text's width as the canvas lays it out in the style's font, and its size as height.
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<NoError>> {
+        self.set_font(style);
+        let width = self
+            .context
+            .measure_text(text)
+            .map_or(0.0, |metrics| metrics.width());
+        Ok((width.ceil() as u32, style.size().ceil() as u32))
+    }
+
     /// Text at its anchor, in the style's family and size (to a hundredth of a pixel).
     fn draw_text<S: BackendTextStyle>(
         &mut self,
@@ -221,14 +247,7 @@ impl DrawingBackend for Canvas {
             HPos::Center => "center",
         });
         self.context.set_fill_style_str(&css_color(color));
-        let size = (style.size().max(0.0) * 100.0).round() as u32;
-        self.context.set_font(&format!(
-            "{} {}.{:02}px {}",
-            style.style().as_str(),
-            size / 100,
-            size % 100,
-            style.family().as_str(),
-        ));
+        self.set_font(style);
         let _ = self
             .context
             .fill_text(text, f64::from(pos.0), f64::from(pos.1));
@@ -342,7 +361,7 @@ pub(crate) fn chart(
     targets: &[TargetStep],
     palette: &Palette,
     highlight: Option<(f64, f64)>,
-    x_ticks: &dyn Fn(f64, f64) -> Vec<(f64, String)>,
+    x_ticks: &dyn Fn(f64, f64, usize) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
     let (mut backend, ratio) = canvas_backend(canvas)?;

@@ -511,7 +511,11 @@ fn browser_tests() -> Result<()> {
         .arg(".")
         .arg(&tools)
         .arg(&artifacts))?;
-    for script in ["tests/e2e/site.mjs", "tests/e2e/hostile.mjs"] {
+    for script in [
+        "tests/e2e/site.mjs",
+        "tests/e2e/phone.mjs",
+        "tests/e2e/hostile.mjs",
+    ] {
         run(Command::new("node")
             .arg(script)
             .arg(".")
