@@ -131,7 +131,9 @@ fn a_million_bad_rows_take_no_more_memory_than_a_few() {
         ]
     );
     // A million diagnostics would take hundreds of megabytes; 402 take a few hundred kilobytes.
-    if let Some(grown) = grown {
+    // Linux gives the peak through /proc; elsewhere only the counts above are checked.
+    if cfg!(target_os = "linux") {
+        let grown = grown.expect("the peak resident memory is read from /proc/self/status");
         assert!(
             grown < 16 * 1024 * 1024,
             "peak memory grew by {grown} bytes reading a million bad rows"
