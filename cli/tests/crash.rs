@@ -144,10 +144,11 @@ fn references() -> (Vec<Tree>, Duration) {
         .iter()
         .filter(|(name, bytes)| releases[1].get(*name) != Some(bytes))
         .count();
-    // Every page, feed and table differs (373 of 478 files); the charts, schemas and assets
-    // are alike, so whichever release they came from, OUT is one whole release.
+    // Every page, feed and table differs (477 of 822 files); the charts in their sizes and
+    // palettes, the schemas and the assets are alike, so whichever release they came from, OUT
+    // is one whole release.
     assert!(
-        differing * 4 > releases[0].len() * 3,
+        differing * 2 > releases[0].len(),
         "{differing} of {} files differ",
         releases[0].len()
     );
