@@ -2,7 +2,8 @@
 //! Spanish. The widgets say the same things with the browser's `Intl`; these mirror their output
 //! closely enough that a card upgraded in place keeps its size.
 
-use super::strings;
+use super::strings::Strings;
+use dataset::document::InterfaceStrings;
 use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
 use dataset::{CalendarDate, Frequency};
 
@@ -35,19 +36,23 @@ const MONTHS_ES: [&str; 12] = [
     "diciembre",
 ];
 
-/// Formats for one language: English, or Spanish for `es`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Formats for one language, with its interface strings: numbers in English, or Spanish for
+/// `es`.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Formatter<'l> {
     language: &'l str,
+    strings: Strings<'l>,
     spanish: bool,
 }
 
 impl<'l> Formatter<'l> {
-    /// A formatter for the BCP 47 tag `language`.
-    pub(crate) fn new(language: &'l str) -> Formatter<'l> {
+    /// A formatter for the language of `strings`.
+    pub(crate) fn new(strings: &'l InterfaceStrings) -> Formatter<'l> {
+        let language = strings.language.as_str();
         let primary = language.split('-').next().unwrap_or_default();
         Formatter {
             language,
+            strings: Strings::new(strings),
             spanish: primary.eq_ignore_ascii_case("es"),
         }
     }
@@ -57,14 +62,19 @@ impl<'l> Formatter<'l> {
         self.language
     }
 
-    /// An interface string.
-    pub(crate) fn text(&self, key: &str) -> &'static str {
-        strings::get(self.language, key)
+    /// The interface strings.
+    pub(crate) fn strings(&self) -> Strings<'l> {
+        self.strings
     }
 
-    /// An interface string with `{0}`, `{1}` … filled in.
-    pub(crate) fn fill(&self, key: &str, values: &[&str]) -> String {
-        view::strings::fill(self.text(key), values)
+    /// An interface string.
+    pub(crate) fn text(&self, key: &str) -> String {
+        self.strings.text(key)
+    }
+
+    /// An interface string with its `{name}` placeholders filled in.
+    pub(crate) fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        self.strings.fill(key, values)
     }
 
     /// `value` rounded to at most `decimals` places, trailing zeros dropped, with the language's
@@ -193,10 +203,9 @@ impl<'l> Formatter<'l> {
 
     /// The value of an observation, or "No data".
     pub(crate) fn observed(&self, measure: &Measure, observation: &Observation) -> String {
-        observation.value.map_or_else(
-            || self.text("no_data").to_owned(),
-            |v| self.value(measure, v),
-        )
+        observation
+            .value
+            .map_or_else(|| self.text("no_data"), |v| self.value(measure, v))
     }
 
     fn month_name(&self, month: time::Month) -> &'static str {
@@ -243,7 +252,7 @@ impl<'l> Formatter<'l> {
         let start = observation.period_start;
         match frequency {
             Frequency::Daily => self.day(start),
-            Frequency::Weekly => self.fill("week_of", &[&self.day(start)]),
+            Frequency::Weekly => self.fill("week_of", &[("date", &self.day(start))]),
             Frequency::Monthly => {
                 let (year, month, _) = start.0.to_calendar_date();
                 if self.spanish {
@@ -268,21 +277,22 @@ impl<'l> Formatter<'l> {
     pub(crate) fn target(&self, measure: &Measure, target: Option<&AppliedTarget>) -> String {
         let value = |v: Option<f64>| v.map(|v| self.value(measure, v)).unwrap_or_default();
         let Some(target) = target else {
-            return self.text("target_none").to_owned();
+            return self.text("target_none");
         };
         let bounds = target.bounds;
         match target.kind {
-            TargetKind::AtLeast => self.fill("target_at_least", &[&value(bounds.value)]),
-            TargetKind::AtMost => self.fill("target_at_most", &[&value(bounds.value)]),
-            TargetKind::Range => {
-                self.fill("target_range", &[&value(bounds.min), &value(bounds.max)])
-            }
-            TargetKind::None => self.text("target_none").to_owned(),
+            TargetKind::AtLeast => self.fill("target_at_least", &[("value", &value(bounds.value))]),
+            TargetKind::AtMost => self.fill("target_at_most", &[("value", &value(bounds.value))]),
+            TargetKind::Range => self.fill(
+                "target_range",
+                &[("low", &value(bounds.min)), ("high", &value(bounds.max))],
+            ),
+            TargetKind::None => self.text("target_none"),
         }
     }
 
     /// The status in words.
-    pub(crate) fn status(&self, status: Status) -> &'static str {
+    pub(crate) fn status(&self, status: Status) -> String {
         self.text(status.as_str())
     }
 
@@ -291,12 +301,17 @@ impl<'l> Formatter<'l> {
         let latest = observations.iter().rev().find(|o| o.value.is_some())?;
         let Some(change) = view::trend::year_over_year(measure.frequency, observations, latest)
         else {
-            return Some(self.text("trend_none").to_owned());
+            return Some(self.text("trend_none"));
         };
         let amount = if measure.unit == Unit::Percent {
-            let amount = self.number(change.difference.abs(), measure.decimals.unwrap_or(1));
-            let key = if amount == "1" { "point" } else { "points" };
-            self.fill(key, &[&amount])
+            let decimals = measure.decimals.unwrap_or(1);
+            let difference = change.difference.abs();
+            let amount = self.number(difference, decimals);
+            self.strings.plural(
+                "points",
+                view::strings::rounded(difference, decimals),
+                &[("amount", &amount)],
+            )
         } else if let Some(ratio) = change.ratio() {
             let percent = self.number(ratio.abs() * 100.0, 0);
             if self.spanish {
@@ -308,11 +323,11 @@ impl<'l> Formatter<'l> {
             self.value(measure, change.difference.abs())
         };
         Some(if change.is_unchanged() {
-            self.text("trend_same").to_owned()
+            self.text("trend_same")
         } else if change.difference > 0.0 {
-            self.fill("trend_up", &[&amount])
+            self.fill("trend_up", &[("amount", &amount)])
         } else {
-            self.fill("trend_down", &[&amount])
+            self.fill("trend_down", &[("amount", &amount)])
         })
     }
 }
@@ -335,8 +350,13 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_language() {
-        let en = Formatter::new("en");
-        let es = Formatter::new("es");
+        let locales = locales::Locales::builtin();
+        let (english, spanish) = (
+            locales.strings("en").unwrap(),
+            locales.strings("es").unwrap(),
+        );
+        let en = Formatter::new(&english);
+        let es = Formatter::new(&spanish);
         assert_eq!(en.number(1234567.891, 1), "1,234,567.9");
         assert_eq!(es.number(1234567.891, 1), "1.234.567,9");
         assert_eq!(es.number(1234.5, 1), "1234,5");
