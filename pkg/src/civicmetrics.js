@@ -119,7 +119,8 @@ async function localeFor(src, lang, timeout) {
     ...tags.map((tag) => new URL(`./locales/${tag}.json`, import.meta.url).href)];
   for (const url of urls) {
     try {
-      return await fetchJson(url, timeout);
+      const locale = await fetchJson(url, timeout);
+      if (locale && typeof locale.messages === 'object') return locale;
     } catch {
       // The next, more general language, or the package's own.
     }
