@@ -40,7 +40,10 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// (for a whole number), then `category`, the number's plural category in the reader's language
 /// (`one`, `few` …). The message's `other` template serves when it has neither.
 pub fn variant_keys(number: f64, category: &str) -> impl Iterator<Item = String> {
-    let exact = (number.fract() == 0.0 && number.abs() < 1e15).then(|| format!("{number:.0}"));
+    // Whole numbers below 2^53 are exact as integers; formatting them as integers keeps float
+    // formatting (kilobytes of tables) out of the widgets' WebAssembly.
+    let exact = (number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0)
+        .then(|| (number as i64).to_string());
     exact
         .into_iter()
         .chain(std::iter::once(category.to_owned()))

@@ -18,7 +18,8 @@ mod boundaries;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -44,7 +45,11 @@ fn main() -> Result<()> {
         Some("demo") => demo(),
         Some("bench") => bench::main(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
-        Some("test") => test(),
+        Some("test") => {
+            let outcome = test();
+            print_timings();
+            outcome
+        }
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");
@@ -65,15 +70,38 @@ fn project_root() -> PathBuf {
 }
 
 /// Runs a command, echoing it, and fails when it fails.
+/// How long each command `run` ran took, in order, for the summary `test` ends with: where
+/// the time of a continuous-integration run goes.
+static TIMINGS: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+
 fn run(command: &mut Command) -> Result<()> {
     eprintln!("$ {}", describe(command));
+    let started = Instant::now();
     let status = command
         .status()
         .with_context(|| format!("cannot start {}", describe(command)))?;
+    let took = started.elapsed();
+    if let Ok(mut timings) = TIMINGS.lock() {
+        timings.push((describe(command), took));
+    }
     if !status.success() {
         bail!("{} failed ({status})", describe(command));
     }
     Ok(())
+}
+
+/// Prints each command run so far with its time, longest first, and their total.
+fn print_timings() {
+    let Ok(mut timings) = TIMINGS.lock() else {
+        return;
+    };
+    timings.sort_by_key(|(_, took)| std::cmp::Reverse(*took));
+    let total: Duration = timings.iter().map(|(_, took)| *took).sum();
+    eprintln!("time taken, longest first ({} s in all):", total.as_secs());
+    for (command, took) in timings.iter() {
+        let shown: String = command.chars().take(110).collect();
+        eprintln!("{:>7.1} s  {shown}", took.as_secs_f64());
+    }
 }
 
 fn describe(command: &Command) -> String {
