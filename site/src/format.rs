@@ -472,4 +472,38 @@ mod tests {
         assert_eq!(en.number(-2.5, 1), "-2.5");
         assert_eq!(en.number(1.005, 2), "1.01");
     }
+
+    fn measure(unit: &str, decimals: Option<u8>) -> Measure {
+        serde_json::from_value(serde_json::json!({
+            "id": "m", "title": "M", "description": "M.", "area": "a", "department": "D",
+            "unit": unit, "decimals": decimals, "frequency": "monthly",
+            "direction": "higher_is_better", "target": { "kind": "none" },
+            "methodology": "M.", "source": "S",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn money_is_compact_with_the_measures_places() {
+        let en = Formatter::new("en");
+        let es = Formatter::new("es");
+        let whole = measure("currency", None);
+        assert_eq!(en.value(&whole, 1_234_567.0), "$1M");
+        assert_eq!(en.value(&whole, 999_600.0), "$1M");
+        assert_eq!(en.value(&whole, -2_500_000.0), "-$3M");
+        assert_eq!(
+            en.value(&measure("currency", Some(1)), 12_345_678.0),
+            "$12.3M"
+        );
+        assert_eq!(es.value(&whole, 1_234_567_890.0), "1235\u{a0}M\u{a0}US$");
+    }
+
+    #[test]
+    fn a_duration_axis_is_captioned_with_its_unit_word() {
+        let minutes = measure("minutes", None);
+        for (language, word) in [("en", "minutes"), ("es", "minutos"), ("vi", "phút")] {
+            assert_eq!(Formatter::new(language).axis_unit(&minutes).unwrap(), word);
+        }
+        assert_eq!(Formatter::new("en").value(&minutes, 1.04), "1 minute");
+    }
 }

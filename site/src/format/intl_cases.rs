@@ -133,8 +133,7 @@ fn measure(unit: &str, decimals: Option<u8>, label: Option<&str>) -> Measure {
 fn cases(language: &str) -> Vec<Value> {
     let format = Formatter::new(language);
     let mut cases = Vec::new();
-    let mut add = |case: Value, site: String| {
-        let mut case = case;
+    let mut add = |mut case: Value, site: String| {
         case["language"] = language.into();
         case["site"] = site.into();
         cases.push(case);
@@ -200,7 +199,7 @@ fn cases(language: &str) -> Vec<Value> {
 #[test]
 fn the_cases_for_the_browser_are_written() {
     let english = cases("en");
-    let all: Vec<Value> = LANGUAGES.iter().flat_map(|l| cases(l)).collect();
+    let all: Vec<Value> = LANGUAGES.into_iter().flat_map(cases).collect();
     assert_eq!(all.len(), english.len() * LANGUAGES.len());
     assert!(
         all.iter()
