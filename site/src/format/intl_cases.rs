@@ -27,12 +27,20 @@ const NUMBERS: [f64; 10] = [
     1234.5,
     12345.678,
     1_234_567.891,
-    -98_765.4321,
+    -98_765.432_1,
 ];
 
-/// Values of a measure: its unit, its decimal places (`None`: the unit's default), its unit
-/// label (a currency code for money), and the values.
-const VALUES: &[(&str, Option<u8>, Option<&str>, &[f64])] = &[
+/// A measure's unit, its decimal places (`None`: the unit's default) and its unit label (a
+/// currency code for money), and values in it.
+type Values = (
+    &'static str,
+    Option<u8>,
+    Option<&'static str>,
+    &'static [f64],
+);
+
+/// Values of measures of every unit.
+const VALUES: &[Values] = &[
     (
         "percent",
         None,
