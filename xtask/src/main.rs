@@ -510,8 +510,9 @@ fn test_runner() -> Result<PathBuf> {
     )
 }
 
-/// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
-/// example pages on the published sample, then the residents' site served by `civicmetrics serve`
+/// The widgets in headless Chromium: wasm-bindgen-test unit tests, the site's numbers and dates
+/// against the widgets' `Intl`, the end-to-end tests of the example pages on the published
+/// sample, then the residents' site served by `civicmetrics serve`
 /// (navigation, no-JavaScript, embeds, axe-core and Lighthouse), then the hostile-text fixture's
 /// release (nothing injected runs, the layout stays bounded).
 fn browser_tests() -> Result<()> {
@@ -534,6 +535,28 @@ fn browser_tests() -> Result<()> {
     let tools = node_tools()?;
     // Screenshots, page weights and scores.
     let artifacts = target_dir()?.join("e2e");
+    // The site's numbers and dates against Chromium's `Intl`, case by case: the site's test
+    // writes its texts, the script formats the same cases as the widgets do. A file left from an
+    // earlier run is removed first, so that the comparison never reads stale texts.
+    std::fs::create_dir_all(&artifacts)?;
+    let intl_cases = artifacts.join("intl-cases.json");
+    if intl_cases.exists() {
+        std::fs::remove_file(&intl_cases)?;
+    }
+    run(cargo()
+        .args([
+            "test",
+            "--package",
+            "civicmetrics-site",
+            "--lib",
+            "--locked",
+            "format::intl_cases::",
+        ])
+        .env("CIVICMETRICS_INTL_CASES", &intl_cases))?;
+    run(Command::new("node")
+        .arg("tests/e2e/intl.mjs")
+        .arg(&tools)
+        .arg(&intl_cases))?;
     run(Command::new("node")
         .arg("tests/e2e/widgets.mjs")
         .arg(".")
