@@ -124,7 +124,7 @@ const { browser: icu, widget } = await page.evaluate((cases) => {
     // `Formatter::period`.
     period: (c) => ({
       daily: () => date(c.language, c.date, medium),
-      weekly: () => c.week_of.replace('{0}', date(c.language, c.date, medium)),
+      weekly: () => c.week_of.replace('{date}', date(c.language, c.date, medium)),
       monthly: () => date(c.language, c.date, { month: 'long', year: 'numeric' }),
     })[c.frequency](),
   };

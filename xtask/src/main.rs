@@ -178,16 +178,16 @@ impl Profile {
 /// Builds the `civicmetrics` program in `profile` and returns its path. Every command that runs
 /// the program gets it from here: only this function knows which package builds it and where.
 fn civicmetrics(profile: Profile) -> Result<PathBuf> {
-    run(cargo().args([
-        "build",
-        "--profile",
-        profile.name(),
-        "--locked",
-        "--package",
-        "civicmetrics-cli",
-        "--bin",
-        "civicmetrics",
-    ]))?;
+    let mut build = cargo();
+    build.args(["build", "--profile", profile.name(), "--locked"]);
+    match profile {
+        // The program the CLI's tests run, built as `cargo test --workspace` builds it: its
+        // features unified over the workspace and its tests. `--package civicmetrics-cli` would
+        // unify them over that package alone and build every shared dependency again.
+        Profile::Dev => build.args(["--workspace", "--tests"]),
+        Profile::Release => build.args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"]),
+    };
+    run(&mut build)?;
     Ok(target_dir()?.join(profile.dir()).join("civicmetrics"))
 }
 
@@ -333,13 +333,22 @@ fn ensure_wasm_target() -> Result<()> {
     Ok(())
 }
 
-/// The test targets plain `cargo test` leaves out (`test = false`), by package: the SIGKILL
-/// and full-disk trials, the preview server under load, and the release read by the Python
-/// clients.
-const SLOW_TESTS: &[(&str, &[&str])] = &[
-    ("civicmetrics-cli", &["crash", "load"]),
-    ("civicmetrics-tests", &["interop", "site_interop"]),
-];
+/// The test targets plain `cargo test` leaves out (`test = false`), by name: the SIGKILL and
+/// full-disk trials and the preview server under load (`civicmetrics-cli`), and the release read
+/// by the Python clients (`civicmetrics-tests`).
+const SLOW_TESTS: &[&str] = &["crash", "load", "interop", "site_interop"];
+
+/// `cargo SUBCOMMAND` for the [`SLOW_TESTS`], selected by name across the whole workspace: with
+/// `--package` instead, cargo would unify features over that package alone and build every
+/// shared dependency a second time.
+fn slow_tests(subcommand: &str) -> Command {
+    let mut command = cargo();
+    command.args([subcommand, "--workspace", "--locked"]);
+    for target in SLOW_TESTS {
+        command.args(["--test", target]);
+    }
+    command
+}
 
 fn test() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -353,14 +362,7 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     // `--all-targets` leaves out the `test = false` targets: the slow ones, named here.
-    for (package, targets) in SLOW_TESTS {
-        let mut clippy = cargo();
-        clippy.args(["clippy", "--locked", "--package", package]);
-        for target in *targets {
-            clippy.args(["--test", target]);
-        }
-        run(clippy.args(["--", "-D", "warnings"]))?;
-    }
+    run(slow_tests("clippy").args(["--", "-D", "warnings"]))?;
     deny::check()?;
     boundaries::check()?;
     run(cargo()
@@ -387,14 +389,7 @@ fn test() -> Result<()> {
     run(cargo()
         .args(["test", "--workspace", "--locked"])
         .env("INSTA_UPDATE", "no"))?;
-    for (package, targets) in SLOW_TESTS {
-        let mut slow = cargo();
-        slow.args(["test", "--locked", "--package", package]);
-        for target in *targets {
-            slow.args(["--test", target]);
-        }
-        run(slow.env("CIVICMETRICS_PYTHON", &python))?;
-    }
+    run(slow_tests("test").env("CIVICMETRICS_PYTHON", &python))?;
     fuzz::run_all(
         fuzz::TARGETS,
         fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),

@@ -145,6 +145,11 @@ fn cases(language: &str) -> Vec<Value> {
         .expect("English strings are built in");
     strings.language = language.to_owned();
     let format = Formatter::new(&strings);
+    // The template as the release publishes it, which the widgets fill in.
+    let week_of = match &strings.messages["week_of"] {
+        dataset::document::Message::Text(template) => template.clone(),
+        dataset::document::Message::Plural(plural) => plural.other.clone(),
+    };
     let mut cases = Vec::new();
     let mut add = |mut case: Value, site: String| {
         case["language"] = language.into();
@@ -198,7 +203,7 @@ fn cases(language: &str) -> Vec<Value> {
     for (frequency, name, start) in periods {
         let case = json!({
             "call": "period", "frequency": name, "date": start,
-            "week_of": format.text("week_of"),
+            "week_of": week_of,
         });
         add(case, format.period(frequency, &observation(start)));
     }
