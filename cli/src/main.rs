@@ -71,8 +71,9 @@ enum Command {
 /// How much of the observations a run holds in memory.
 #[derive(Debug, clap::Args)]
 struct Memory {
-    /// Observation rows held in memory before they spill to disk (beside OUT for `build`, in the
-    /// temporary directory for `validate`); memory use grows with it.
+    /// Observation rows held in memory, across every file and part, before they spill to disk
+    /// (beside OUT for `build`, in the temporary directory for `validate`); memory use grows
+    /// with it.
     #[arg(long, value_name = "ROWS", default_value_t = exporter::DEFAULT_MEMORY_ROWS)]
     memory_rows: usize,
 }

@@ -39,7 +39,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The publication time: `modified` in the metadata, and "today" for future-period warnings.
     pub published: OffsetDateTime,
-    /// Observation rows held in memory before they spill to disk ([`DEFAULT_MEMORY_ROWS`]).
+    /// Observation rows held in memory before they spill to disk ([`DEFAULT_MEMORY_ROWS`]): the
+    /// whole build's, shared by every file and part read at once.
     pub memory_rows: usize,
     /// Observation files at least this big are read in parts, one per core, at once
     /// ([`DEFAULT_PARALLEL_BYTES`]); the result is the same as reading them in one go.

@@ -1,20 +1,24 @@
-//! Reading the observation files into row stores. Small files are read one after another; a
-//! large file is cut at record boundaries into one part per core, and the parts are read at once,
-//! each into a store of its own.
+//! Reading the observation files into the build's row store. Small files are read one after
+//! another; a large file is cut at record boundaries into one part per core (at most
+//! [`MAX_PARTS`]), and the parts are read at once, each into a buffer of its own in the one store.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use dataset::source::{Catalog, ObservationReader, RecordStarts, SourceRow};
+use dataset::source::{Catalog, ObservationReader, RecordStarts};
 use dataset::{CalendarDate, Diagnostic, FileDiagnostics};
 
 use crate::error::{Error, IoContext};
 use crate::progress::Progress;
-use crate::store::RowStore;
+use crate::store::{RowStore, Rows};
 
 /// The read buffer of each reader.
 const BUFFER_BYTES: usize = 256 * 1024;
+
+/// The most parts a file is read in: each holds the file open, and open files stay within a
+/// bound whatever the number of cores.
+const MAX_PARTS: usize = 32;
 
 /// Counts bytes read, for the progress bar.
 struct Counting<'p, R> {
@@ -28,34 +32,6 @@ impl<R: Read> Read for Counting<'_, R> {
         self.progress.advance(n as u64);
         Ok(n)
     }
-}
-
-/// Checked rows of every file, grouped by measure across the stores they were read into.
-pub(crate) struct Rows {
-    stores: Vec<RowStore>,
-}
-
-impl Rows {
-    /// Every row of a measure, in the order the files and parts were read. Measures must be
-    /// taken in increasing order.
-    pub(crate) fn take(&mut self, measure: usize) -> Result<Vec<SourceRow>, Error> {
-        let mut rows = Vec::new();
-        for store in &mut self.stores {
-            let mut taken = store.take(measure)?;
-            if rows.is_empty() {
-                rows = taken;
-            } else {
-                rows.append(&mut taken);
-            }
-        }
-        Ok(rows)
-    }
-}
-
-/// What reading one part of a file gave: its rows and its problems.
-struct PartRead {
-    store: RowStore,
-    problems: FileDiagnostics,
 }
 
 /// What reading needs besides the files.
@@ -77,7 +53,7 @@ pub(crate) fn read_observations(
 ) -> Result<Rows, Error> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     // At least two parts, so that one core reads them as many do.
-    read_in_parts(files, context, cores.max(2), diagnostics)
+    read_in_parts(files, context, cores.clamp(2, MAX_PARTS), diagnostics)
 }
 
 /// [`read_observations`], cutting each file of `context.parallel_bytes` or more into `parts`.
@@ -87,12 +63,7 @@ fn read_in_parts(
     parts: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Rows, Error> {
-    let measures = context.catalog.measures.len();
-    let mut stores = vec![RowStore::new(
-        measures,
-        context.memory_rows,
-        context.spill_in,
-    )];
+    let store = RowStore::new(context.memory_rows, context.spill_in);
     for (index, (path, name)) in files.iter().enumerate() {
         let size = std::fs::metadata(path).io_context(path)?.len();
         let parts = if size >= context.parallel_bytes {
@@ -106,10 +77,11 @@ fn read_in_parts(
             continue;
         };
         if parts.is_empty() {
-            let store = stores.first_mut().expect("the sequential store");
+            let mut buffer = store.buffer();
             while let Some(row) = reader.next_row(diagnostics) {
-                store.push(row)?;
+                buffer.push(row)?;
             }
+            buffer.finish();
             continue;
         }
         // One reader per part: the first has read the header, the others continue from theirs.
@@ -119,20 +91,18 @@ fn read_in_parts(
             readers.push(reader.continuation(range(path, start, end, context)?, line));
         }
         readers.insert(0, reader);
-        let budget = context.memory_rows / readers.len();
-        let results: Vec<Result<PartRead, Error>> = std::thread::scope(|scope| {
+        let store = &store;
+        let results: Vec<Result<FileDiagnostics, Error>> = std::thread::scope(|scope| {
             let threads: Vec<_> = readers
                 .into_iter()
                 .map(|mut reader| {
                     scope.spawn(move || {
-                        let mut store = RowStore::new(measures, budget, context.spill_in);
+                        let mut buffer = store.buffer();
                         while let Some(row) = reader.read_row() {
-                            store.push(row)?;
+                            buffer.push(row)?;
                         }
-                        Ok(PartRead {
-                            store,
-                            problems: reader.into_problems(),
-                        })
+                        buffer.finish();
+                        Ok(reader.into_problems())
                     })
                 })
                 .collect();
@@ -149,15 +119,11 @@ fn read_in_parts(
         // the first of each kind in full, the rest counted, a future period once per measure.
         let mut problems: Option<FileDiagnostics> = None;
         for result in results {
-            let PartRead {
-                store,
-                problems: part,
-            } = result?;
+            let part = result?;
             match &mut problems {
                 Some(problems) => problems.append(part),
                 None => problems = Some(part),
             }
-            stores.push(store);
         }
         diagnostics.extend(
             problems
@@ -165,7 +131,7 @@ fn read_in_parts(
                 .unwrap_or_default(),
         );
     }
-    Ok(Rows { stores })
+    store.into_rows()
 }
 
 /// The bytes of `path` from `start` to `end` (or the end of the file), counted for progress.
@@ -238,6 +204,8 @@ fn split_points(path: &Path, parts: usize) -> std::io::Result<Vec<(u64, u32)>> {
 
 #[cfg(test)]
 mod tests {
+    use dataset::source::SourceRow;
+
     use super::*;
 
     fn points(text: &str, parts: usize) -> Vec<(u64, u32)> {
@@ -323,9 +291,14 @@ mod tests {
         }
     }
 
-    /// Reads the tree at `source`, cutting its files into `parts` (1: reading them whole), and
-    /// returns every measure's rows and the diagnostics as shown.
-    fn read_tree(source: &Path, parts: usize) -> (Vec<Vec<SourceRow>>, Vec<String>) {
+    /// Reads the tree at `source`, cutting its files into `parts` (1: reading them whole) and
+    /// holding `memory_rows` rows in memory, and returns every measure's rows and the
+    /// diagnostics as shown.
+    fn read_tree(
+        source: &Path,
+        parts: usize,
+        memory_rows: usize,
+    ) -> (Vec<Vec<SourceRow>>, Vec<String>) {
         let mut diagnostics = Vec::new();
         let loaded = crate::load::load(source, &mut diagnostics).unwrap();
         let catalog = loaded.catalog.unwrap();
@@ -333,7 +306,7 @@ mod tests {
         let context = ReadContext {
             catalog: &catalog,
             today: CalendarDate::parse("2026-01-01").unwrap(),
-            memory_rows: 1000,
+            memory_rows,
             parallel_bytes: if parts == 1 { u64::MAX } else { 0 },
             spill_in: scratch.path(),
             progress: &crate::progress::Quiet,
@@ -380,7 +353,7 @@ mod tests {
         let rows = 7 * (dataset::diagnostic::REPORTED_PER_KIND as usize + 30);
         let (text, _) = tricky_file(rows);
         let tree = tree_with(&text);
-        let whole = read_tree(tree.path(), 1);
+        let whole = read_tree(tree.path(), 1, usize::MAX);
         let (_, diagnostics) = &whole;
         assert!(
             diagnostics
@@ -393,8 +366,10 @@ mod tests {
             rows / 7 * 5 + 19,
             "rows read"
         );
-        for parts in [2, 3, 5, 8, 13] {
-            let read = read_tree(tree.path(), parts);
+        // Budgets of nothing (a run per row, merged down before publishing), a few rows and
+        // every row: the rows come back the same, with the parts sharing the budget.
+        for (parts, memory_rows) in [(2, 0), (3, 7), (5, 1000), (8, usize::MAX), (13, 7)] {
+            let read = read_tree(tree.path(), parts, memory_rows);
             let differ =
                 (0..read.1.len().max(whole.1.len())).find(|&i| read.1.get(i) != whole.1.get(i));
             assert!(
@@ -403,7 +378,10 @@ mod tests {
                 differ.and_then(|i| read.1.get(i)),
                 differ.and_then(|i| whole.1.get(i)),
             );
-            assert!(read.0 == whole.0, "{parts} parts: rows differ");
+            assert!(
+                read.0 == whole.0,
+                "{parts} parts, budget {memory_rows}: rows differ"
+            );
         }
     }
 }

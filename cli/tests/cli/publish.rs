@@ -79,23 +79,27 @@ fn quiet_when_piped() {
 #[test]
 fn spilling_rows_to_disk_changes_nothing() {
     let temp = tempfile::tempdir().unwrap();
-    let publish = |name: &str, memory_rows| {
+    let publish = |name: &str, memory_rows, parallel_bytes| {
         publish_sample(&temp.path().join(name), |options| {
             options.memory_rows = memory_rows;
+            options.parallel_bytes = parallel_bytes;
         })
     };
-    let in_memory = publish("in-memory", exporter::DEFAULT_MEMORY_ROWS);
-    // A budget far below the sample's 8,953 rows makes the store spill almost at once.
-    let spilled = publish("spilled", 100);
+    let in_memory = publish("in-memory", exporter::DEFAULT_MEMORY_ROWS, u64::MAX);
+    // Budgets far below the sample's 8,953 rows: 100 writes about 90 runs, more than are merged
+    // at once; 0 writes a run for every row, here with every file read in parts at once.
+    let spilled = publish("spilled", 100, u64::MAX);
     assert_same_tree(&in_memory, &spilled);
+    let in_parts = publish("run-per-row-in-parts", 0, 0);
+    assert_same_tree(&in_memory, &in_parts);
     let leftovers: Vec<_> = std::fs::read_dir(temp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(
         leftovers.len(),
-        4,
-        "two releases and their lock files only: {leftovers:?}"
+        6,
+        "three releases and their lock files only: {leftovers:?}"
     );
 }
 

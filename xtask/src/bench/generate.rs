@@ -1,10 +1,11 @@
 //! The benchmarks' synthetic source: `measures` daily measures over `days` days, every tenth with
-//! a district breakdown, all observations in one CSV. The same arguments give the same bytes.
+//! a district breakdown, the observations in one CSV or split by date across several, as a city
+//! adding a file a year would have them. The same arguments give the same bytes.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -143,12 +144,13 @@ fn measure_toml(index: usize) -> String {
 }
 
 /// Writes measure `index`'s rows: `days` rows of citywide values, or, with a breakdown, the last
-/// `days / 5` days with a citywide row and one row per district each (the same row count).
+/// `days / 5` days with a citywide row and one row per district each (the same row count). The
+/// days are shared out in order among the files of `out`, an equal span each.
 fn write_rows(
     index: usize,
     days: usize,
     random: &mut fastrand::Rng,
-    out: &mut impl Write,
+    out: &mut [impl Write],
 ) -> std::io::Result<u64> {
     let kind = &KINDS[index % KINDS.len()];
     let id = measure_id(index);
@@ -171,16 +173,28 @@ fn write_rows(
             } else {
                 let _ = writeln!(line, "{id},{date},{value:.1},,,{group}");
             }
-            out.write_all(line.as_bytes())?;
+            out[day * out.len() / days].write_all(line.as_bytes())?;
             rows += 1;
         }
     }
     Ok(rows)
 }
 
-/// Writes the source tree into `dir` (replacing it) and returns the number of observation rows,
-/// all in `observations/observations.csv`.
-pub(crate) fn generate(dir: &Path, measures: usize, days: usize) -> Result<u64> {
+/// The observation files of a source of `files` files: `observations/observations.csv` alone, or
+/// `observations/observations-01.csv` and on.
+pub(crate) fn observation_files(dir: &Path, files: usize) -> Vec<PathBuf> {
+    let observations = dir.join("observations");
+    if files == 1 {
+        return vec![observations.join("observations.csv")];
+    }
+    (1..=files)
+        .map(|file| observations.join(format!("observations-{file:02}.csv")))
+        .collect()
+}
+
+/// Writes the source tree into `dir` (replacing it), the observations in `files` files
+/// ([`observation_files`]), and returns the number of observation rows.
+pub(crate) fn generate(dir: &Path, measures: usize, days: usize, files: usize) -> Result<u64> {
     if dir.exists() {
         fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
@@ -195,17 +209,22 @@ pub(crate) fn generate(dir: &Path, measures: usize, days: usize) -> Result<u64> 
         )?;
     }
     let mut random = fastrand::Rng::with_seed(SEED);
-    let path = dir.join("observations/observations.csv");
-    let mut file = BufWriter::with_capacity(
-        1 << 20,
-        fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
-    );
-    file.write_all(b"measure,period,value,target,note,district\n")?;
+    let mut out = Vec::with_capacity(files);
+    for path in observation_files(dir, files.max(1)) {
+        let mut file = BufWriter::with_capacity(
+            1 << 20,
+            fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+        );
+        file.write_all(b"measure,period,value,target,note,district\n")?;
+        out.push(file);
+    }
     let mut rows = 0;
     for index in 0..measures {
-        rows += write_rows(index, days, &mut random, &mut file)?;
+        rows += write_rows(index, days, &mut random, &mut out)?;
     }
-    file.flush()?;
+    for mut file in out {
+        file.flush()?;
+    }
     Ok(rows)
 }
 
@@ -228,8 +247,8 @@ mod tests {
     fn the_same_arguments_give_the_same_bytes_and_row_count() {
         let a = tempfile_dir("a");
         let b = tempfile_dir("b");
-        assert_eq!(generate(&a, 12, 10).unwrap(), 120);
-        assert_eq!(generate(&b, 12, 10).unwrap(), 120);
+        assert_eq!(generate(&a, 12, 10, 1).unwrap(), 120);
+        assert_eq!(generate(&b, 12, 10, 1).unwrap(), 120);
         let read = |dir: &Path| fs::read(dir.join("observations/observations.csv")).unwrap();
         assert_eq!(read(&a), read(&b));
         fs::remove_dir_all(a).unwrap();
@@ -241,7 +260,7 @@ mod tests {
     #[test]
     fn the_seeded_values_are_these() {
         let dir = tempfile_dir("pinned");
-        assert_eq!(generate(&dir, 2, 5).unwrap(), 10);
+        assert_eq!(generate(&dir, 2, 5, 1).unwrap(), 10);
         let csv = fs::read_to_string(dir.join("observations/observations.csv")).unwrap();
         fs::remove_dir_all(dir).unwrap();
         assert_eq!(
@@ -258,6 +277,41 @@ mod tests {
              measure-00001,2012-01-04,7.9,,,\n\
              measure-00001,2012-01-05,6.8,,,\n"
         );
+    }
+
+    #[test]
+    fn split_files_hold_the_rows_of_one_file_each_a_span_of_days() {
+        let whole = tempfile_dir("whole");
+        let split = tempfile_dir("split");
+        assert_eq!(generate(&whole, 12, 10, 1).unwrap(), 120);
+        assert_eq!(generate(&split, 12, 10, 3).unwrap(), 120);
+        let one = fs::read_to_string(whole.join("observations/observations.csv")).unwrap();
+        let mut rows: Vec<&str> = Vec::new();
+        let texts: Vec<String> = observation_files(&split, 3)
+            .iter()
+            .map(|path| fs::read_to_string(path).unwrap())
+            .collect();
+        let mut last_days = Vec::new();
+        for text in &texts {
+            let mut lines = text.lines();
+            assert_eq!(lines.next(), one.lines().next(), "each file has the header");
+            let body: Vec<&str> = lines.collect();
+            let days: Vec<&str> = body.iter().map(|line| &line[14..24]).collect();
+            assert!(!body.is_empty());
+            last_days.push(days.iter().max().copied().unwrap().to_owned());
+            if let Some(previous) = last_days.iter().rev().nth(1) {
+                assert!(
+                    days.iter().all(|day| day > &previous.as_str()),
+                    "spans in order"
+                );
+            }
+            rows.extend(body);
+        }
+        // Taken back measure by measure, the files' rows are the one file's.
+        rows.sort_by(|a, b| a[..13].cmp(&b[..13]));
+        assert_eq!(rows, one.lines().skip(1).collect::<Vec<_>>());
+        fs::remove_dir_all(whole).unwrap();
+        fs::remove_dir_all(split).unwrap();
     }
 
     fn tempfile_dir(name: &str) -> std::path::PathBuf {

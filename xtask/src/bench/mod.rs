@@ -2,9 +2,12 @@
 //! instead, in the same run on the same machine, alternating, with medians and ratios.
 //!
 //! The exporter's anchors are pyarrow and DuckDB converting the same CSV to Parquet (from PyPI,
-//! in `bench-venv` in the target directory); the widgets' are Chart.js and uPlot (`benchmarks/widgets/`). Every
-//! program runs under `cargo xtask bench measure`, which records its wall time and its peak
-//! resident memory (`getrusage(RUSAGE_CHILDREN)`, so a Python anchor's interpreter counts too).
+//! in `bench-venv` in the target directory); the widgets' are Chart.js and uPlot
+//! (`benchmarks/widgets/`). Every program runs under `cargo xtask bench measure`, which records
+//! its wall time, its peak resident memory (`getrusage(RUSAGE_CHILDREN)`, so a Python anchor's
+//! interpreter counts too) and the most files it had open (sampled from `/proc/PID/fd`); the
+//! exporter runs with at most [`OPEN_FILES_BOUND`] files allowed open (`RLIMIT_NOFILE`), so that
+//! needing more fails it.
 
 mod generate;
 mod report;
@@ -12,6 +15,7 @@ mod report;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -19,14 +23,17 @@ use anyhow::{Context, Result, bail};
 use crate::{Profile, run, target_dir};
 use report::{Provenance, Report, Row};
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] [--no-widgets]
-       cargo xtask bench generate DIR [--measures N] [--days N]
+const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] \
+[--many-files ROWS] [--no-widgets]
+       cargo xtask bench generate DIR [--measures N] [--days N] [--files N]
 
-  --smoke       every benchmark once at a tiny size: checks that they run, times nothing
-  --runs N      timed runs of each program (default 5; at most 3 of validation and the full build)
-  --sizes ...   observation counts for the exporter (default 1000000,3000000,10000000)
-  --no-widgets  skip the browser benchmarks";
+  --smoke           every benchmark once at a tiny size: checks that they run, times nothing
+  --runs N          timed runs of each program (default 5; at most 3 of validation and the full
+                    build)
+  --sizes ...       observation counts for the exporter (default 1000000,3000000,10000000)
+  --many-files ROWS observations in 20 files, built once each way to measure memory and open
+                    files (default 30000000; 0 skips it)
+  --no-widgets      skip the browser benchmarks";
 
 /// Measures in the synthetic source; the number of days follows from the size.
 const MEASURES: usize = 2_000;
@@ -34,11 +41,23 @@ const MEASURES: usize = 2_000;
 /// The exporter's memory bound, whatever the size.
 const MEMORY_BOUND_MIB: f64 = 256.0;
 
+/// The most files the exporter may have open at once, whatever the size and the cores.
+const OPEN_FILES_BOUND: usize = 256;
+
+/// The days of every measure in the many-files source; the number of measures follows from the
+/// size, so the dates stay those of the sizes above.
+const MANY_FILES_DAYS: usize = 5_000;
+
+/// The files of the many-files source.
+const MANY_FILES: usize = 20;
+
 /// What to run.
 struct Settings {
     smoke: bool,
     runs: usize,
     sizes: Vec<usize>,
+    /// Observations of the many-files measurement; 0 skips it.
+    many_files: usize,
     widgets: bool,
     command: String,
 }
@@ -49,6 +68,7 @@ impl Settings {
             smoke: false,
             runs: 5,
             sizes: vec![1_000_000, 3_000_000, 10_000_000],
+            many_files: 30_000_000,
             widgets: true,
             command: std::iter::once("cargo xtask bench")
                 .chain(args.iter().map(String::as_str))
@@ -68,6 +88,7 @@ impl Settings {
                         .map(|size| number(Some(&size.to_owned()), "--sizes"))
                         .collect::<Result<_>>()?;
                 }
+                "--many-files" => settings.many_files = number(args.next(), arg)?,
                 "--no-widgets" => settings.widgets = false,
                 _ => bail!("unexpected argument {arg}\n{USAGE}"),
             }
@@ -75,6 +96,7 @@ impl Settings {
         if settings.smoke {
             settings.runs = 1;
             settings.sizes = vec![2_000];
+            settings.many_files = 2_000;
         }
         Ok(settings)
     }
@@ -106,54 +128,93 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
     }
 }
 
-/// `cargo xtask bench generate DIR [--measures N] [--days N]`.
+/// `cargo xtask bench generate DIR [--measures N] [--days N] [--files N]`.
 fn generate_command(args: &[String]) -> Result<()> {
     let mut dir = None;
-    let (mut measures, mut days) = (MEASURES, 5_000);
+    let (mut measures, mut days, mut files) = (MEASURES, 5_000, 1);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--measures" => measures = number(args.next(), arg)?,
             "--days" => days = number(args.next(), arg)?,
+            "--files" => files = number(args.next(), arg)?.max(1),
             _ if dir.is_none() && !arg.starts_with('-') => dir = Some(PathBuf::from(arg)),
             _ => bail!("unexpected argument {arg}\n{USAGE}"),
         }
     }
     let dir = dir.context(USAGE)?;
-    let rows = generate::generate(&dir, measures, days)?;
+    let rows = generate::generate(&dir, measures, days, files)?;
     eprintln!(
-        "{rows} observations of {measures} measures written to {}",
+        "{rows} observations of {measures} measures written to {} in {files} file(s)",
         dir.display()
     );
     Ok(())
 }
 
-/// `cargo xtask bench measure LOG -- PROGRAM ARGS...`: runs the program with its output in LOG
-/// and prints `WALL_NANOSECONDS PEAK_RSS_KIB`. Run in a process of its own so that the peak
-/// memory of its children is the program's alone.
+/// `cargo xtask bench measure LOG [--open-files N] -- PROGRAM ARGS...`: runs the program with
+/// its output in LOG, at most N files open if given, and prints `WALL_NANOSECONDS PEAK_RSS_KIB
+/// PEAK_OPEN_FILES`. Run in a process of its own so that the peak memory of its children is the
+/// program's alone.
 fn measure_command(args: &[String]) -> Result<()> {
-    let [log, dashes, program, rest @ ..] = args else {
-        bail!("usage: cargo xtask bench measure LOG -- PROGRAM ARGS...");
+    const MEASURE_USAGE: &str =
+        "usage: cargo xtask bench measure LOG [--open-files N] -- PROGRAM ARGS...";
+    let [log, rest @ ..] = args else {
+        bail!(MEASURE_USAGE);
+    };
+    let (limit, rest) = match rest {
+        [flag, limit, rest @ ..] if flag == "--open-files" => {
+            (Some(number(Some(limit), flag)?), rest)
+        }
+        _ => (None, rest),
+    };
+    let [dashes, program, rest @ ..] = rest else {
+        bail!(MEASURE_USAGE);
     };
     if dashes != "--" {
-        bail!("usage: cargo xtask bench measure LOG -- PROGRAM ARGS...");
+        bail!(MEASURE_USAGE);
+    }
+    if let Some(limit) = limit {
+        use nix::sys::resource::{Resource, getrlimit, setrlimit};
+        // The program inherits the limit: opening a file past it fails (EMFILE).
+        let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+        setrlimit(Resource::RLIMIT_NOFILE, limit as u64, hard)?;
     }
     let log = fs::File::create(log).with_context(|| format!("cannot create {log}"))?;
     let started = Instant::now();
-    let status = Command::new(program)
+    let mut child = Command::new(program)
         .args(rest)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
-        .status()
+        .spawn()
         .with_context(|| format!("cannot start {program}"))?;
+    let done = AtomicBool::new(false);
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let (status, open_files) = std::thread::scope(|scope| {
+        // Sampled: a peak shorter than the interval can go unseen, as the limit cannot.
+        let sampler = scope.spawn(|| {
+            let mut peak = 0;
+            while !done.load(Ordering::Relaxed) {
+                if let Ok(entries) = fs::read_dir(&fds) {
+                    peak = peak.max(entries.count());
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            peak
+        });
+        let status = child.wait();
+        done.store(true, Ordering::Relaxed);
+        (status, sampler.join())
+    });
     let wall = started.elapsed();
+    let status = status?;
     if !status.success() {
         bail!("{program} failed ({status})");
     }
+    let open_files = open_files.map_err(|_| anyhow::anyhow!("the open-file sampler panicked"))?;
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
     // Linux reports ru_maxrss in KiB.
-    println!("{} {}", wall.as_nanos(), usage.max_rss());
+    println!("{} {} {open_files}", wall.as_nanos(), usage.max_rss());
     Ok(())
 }
 
@@ -162,6 +223,8 @@ fn measure_command(args: &[String]) -> Result<()> {
 pub(crate) struct Sample {
     pub(crate) wall: Duration,
     pub(crate) peak_kib: u64,
+    /// The most files the program was seen to have open at once.
+    pub(crate) open_files: u64,
 }
 
 /// The runs of one program.
@@ -177,6 +240,10 @@ impl Samples {
     pub(crate) fn peak_mib(&self) -> f64 {
         self.0.iter().map(|s| s.peak_kib).max().unwrap_or(0) as f64 / 1024.0
     }
+
+    pub(crate) fn open_files(&self) -> u64 {
+        self.0.iter().map(|s| s.open_files).max().unwrap_or(0)
+    }
 }
 
 pub(crate) fn median(values: &mut [f64]) -> f64 {
@@ -188,18 +255,24 @@ pub(crate) fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs `program args` under `bench measure`, logging into `work/logs/<label>.log`.
-fn measure(work: &Path, label: &str, program: &Path, args: &[&str]) -> Result<Sample> {
+/// Runs `program args` under `bench measure`, logging into `work/logs/<label>.log`, with at most
+/// `open_files` files open if given.
+fn measure(
+    work: &Path,
+    label: &str,
+    open_files: Option<usize>,
+    program: &Path,
+    args: &[&str],
+) -> Result<Sample> {
     let logs = work.join("logs");
     fs::create_dir_all(&logs)?;
     let log = logs.join(format!("{label}.log"));
-    let output = Command::new(std::env::current_exe()?)
-        .args(["bench", "measure"])
-        .arg(&log)
-        .arg("--")
-        .arg(program)
-        .args(args)
-        .output()?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command.args(["bench", "measure"]).arg(&log);
+    if let Some(limit) = open_files {
+        command.args(["--open-files", &limit.to_string()]);
+    }
+    let output = command.arg("--").arg(program).args(args).output()?;
     if !output.status.success() {
         let text = fs::read_to_string(&log).unwrap_or_default();
         let tail: Vec<&str> = text.lines().rev().take(20).collect();
@@ -211,17 +284,20 @@ fn measure(work: &Path, label: &str, program: &Path, args: &[&str]) -> Result<Sa
     }
     let text = String::from_utf8(output.stdout)?;
     let mut fields = text.split_whitespace().map(str::parse::<u64>);
-    let (Some(Ok(nanos)), Some(Ok(peak_kib))) = (fields.next(), fields.next()) else {
+    let (Some(Ok(nanos)), Some(Ok(peak_kib)), Some(Ok(open_files))) =
+        (fields.next(), fields.next(), fields.next())
+    else {
         bail!("{label}: unexpected measurement `{text}`");
     };
     eprintln!(
-        "  {label:<28} {:>8.3} s {:>8.1} MiB",
+        "  {label:<28} {:>8.3} s {:>8.1} MiB {open_files:>5} files",
         nanos as f64 / 1e9,
         peak_kib as f64 / 1024.0
     );
     Ok(Sample {
         wall: Duration::from_nanos(nanos),
         peak_kib,
+        open_files,
     })
 }
 
@@ -280,6 +356,41 @@ fn parquet_facts(python: &Path, file: &Path) -> Result<ParquetFacts> {
     })
 }
 
+/// What the exporter is measured doing.
+#[derive(Debug, Clone, Copy)]
+enum Task {
+    /// `build --formats parquet`.
+    Parquet,
+    /// `validate`.
+    Validate,
+    /// `build` with every format and the site.
+    Full,
+}
+
+/// Runs the exporter's `task` on `source` under `bench measure` with at most
+/// [`OPEN_FILES_BOUND`] files open, `extra` arguments last; a build goes into `out`, removed
+/// first.
+fn run_exporter(
+    work: &Path,
+    label: &str,
+    exporter: &Path,
+    task: Task,
+    source: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<Sample> {
+    let source = source.to_str().context("non-UTF-8 path")?;
+    let out_arg = out.to_str().context("non-UTF-8 path")?;
+    let mut args = match task {
+        Task::Parquet => vec!["build", source, "--out", out_arg, "--formats", "parquet"],
+        Task::Validate => vec!["validate", source],
+        Task::Full => vec!["build", source, "--out", out_arg],
+    };
+    args.extend(extra);
+    remove(out)?;
+    measure(work, label, Some(OPEN_FILES_BOUND), exporter, &args)
+}
+
 /// The exporter at one size: ours (Parquet only), pyarrow and DuckDB alternating, then
 /// validation and the full build.
 struct SizeResult {
@@ -311,14 +422,12 @@ fn bench_size(
         "generating {measures} measures × {days} days into {}",
         source.display()
     );
-    let rows = generate::generate(&source, measures, days)?;
+    let rows = generate::generate(&source, measures, days, 1)?;
     let csv = source.join("observations/observations.csv");
     let csv_bytes = fs::metadata(&csv)?.len();
     warm(&csv)?;
     let csv_arg = csv.to_str().context("non-UTF-8 path")?;
-    let source_arg = source.to_str().context("non-UTF-8 path")?;
     let out = work.join("out");
-    let out_arg = out.to_str().context("non-UTF-8 path")?;
     let anchor_file = work.join("anchor.parquet");
     let anchor_arg = anchor_file.to_str().context("non-UTF-8 path")?;
 
@@ -330,19 +439,14 @@ fn bench_size(
         settings.runs
     );
     for run in 0..settings.runs {
-        remove(&out)?;
-        ours_parquet.0.push(measure(
+        ours_parquet.0.push(run_exporter(
             work,
             &format!("{size}-ours-parquet-{run}"),
             exporter,
-            &[
-                "build",
-                source_arg,
-                "--out",
-                out_arg,
-                "--formats",
-                "parquet",
-            ],
+            Task::Parquet,
+            &source,
+            &out,
+            &[],
         )?);
         ours_file = parquet_facts(python, &out.join("data/observations.parquet"))?;
         for (name, samples) in [("pyarrow", &mut pyarrow), ("duckdb", &mut duckdb)] {
@@ -350,6 +454,7 @@ fn bench_size(
             samples.0.push(measure(
                 work,
                 &format!("{size}-{name}-{run}"),
+                None,
                 python,
                 &["benchmarks/anchors.py", name, csv_arg, anchor_arg],
             )?);
@@ -365,18 +470,23 @@ fn bench_size(
         settings.long_runs()
     );
     for run in 0..settings.long_runs() {
-        validate.0.push(measure(
+        validate.0.push(run_exporter(
             work,
             &format!("{size}-validate-{run}"),
             exporter,
-            &["validate", source_arg],
+            Task::Validate,
+            &source,
+            &out,
+            &[],
         )?);
-        remove(&out)?;
-        full.0.push(measure(
+        full.0.push(run_exporter(
             work,
             &format!("{size}-full-{run}"),
             exporter,
-            &["build", source_arg, "--out", out_arg],
+            Task::Full,
+            &source,
+            &out,
+            &[],
         )?);
     }
     remove(&out)?;
@@ -393,6 +503,64 @@ fn bench_size(
         ours_file,
         duckdb_file,
     })
+}
+
+/// The exporter on a source split into many files, once each way: its memory and open files,
+/// which must not grow with the rows, the files or the cores.
+struct ManyFilesResult {
+    rows: u64,
+    files: usize,
+    csv_bytes: u64,
+    parquet: Samples,
+    validate: Samples,
+    full: Samples,
+}
+
+fn bench_many_files(settings: &Settings, work: &Path, exporter: &Path) -> Result<ManyFilesResult> {
+    let size = settings.many_files;
+    // The smoke run holds 10 rows in memory: it writes more runs than are merged at once.
+    let (measures, days, files, extra): (usize, usize, usize, &[&str]) = if settings.smoke {
+        (20, size / 20, 4, &["--memory-rows", "10"])
+    } else {
+        (size / MANY_FILES_DAYS, MANY_FILES_DAYS, MANY_FILES, &[])
+    };
+    let source = work.join(format!("source-{size}-in-{files}"));
+    eprintln!(
+        "generating {measures} measures × {days} days in {files} files into {}",
+        source.display()
+    );
+    let rows = generate::generate(&source, measures, days, files)?;
+    let mut csv_bytes = 0;
+    for file in generate::observation_files(&source, files) {
+        csv_bytes += fs::metadata(&file)?.len();
+        warm(&file)?;
+    }
+    eprintln!(
+        "{rows} rows ({csv_bytes} bytes of CSV) in {files} files: Parquet only, validation and \
+         the full build, once each"
+    );
+    let out = work.join("out");
+    let mut result = ManyFilesResult {
+        rows,
+        files,
+        csv_bytes,
+        parquet: Samples::default(),
+        validate: Samples::default(),
+        full: Samples::default(),
+    };
+    for (task, samples) in [
+        (Task::Parquet, &mut result.parquet),
+        (Task::Validate, &mut result.validate),
+        (Task::Full, &mut result.full),
+    ] {
+        let label = format!("{size}-in-{files}-{task:?}").to_lowercase();
+        samples.0.push(run_exporter(
+            work, &label, exporter, task, &source, &out, extra,
+        )?);
+    }
+    remove(&out)?;
+    fs::remove_dir_all(&source)?;
+    Ok(result)
 }
 
 /// Builds a release of the bundled sample with the widgets, for the widgets' page benchmarks.
@@ -444,6 +612,13 @@ fn bench(settings: &Settings) -> Result<()> {
         sizes.push(bench_size(settings, &work, &exporter, &python, size)?);
     }
     exporter_rows(&mut report, &sizes);
+    let many_files = if settings.many_files > 0 {
+        let result = bench_many_files(settings, &work, &exporter)?;
+        many_files_rows(&mut report, &result);
+        Some(result)
+    } else {
+        None
+    };
 
     if settings.widgets {
         let tools = crate::node_tools()?;
@@ -477,7 +652,18 @@ fn bench(settings: &Settings) -> Result<()> {
         let results = results_path(&provenance, &work);
         fs::write(
             &results,
-            report.markdown(&machine, &sizes_table(&sizes), &provenance),
+            report.markdown(
+                &machine,
+                &format!(
+                    "{}{}",
+                    sizes_table(&sizes),
+                    many_files
+                        .as_ref()
+                        .map(many_files_table)
+                        .unwrap_or_default()
+                ),
+                &provenance,
+            ),
         )?;
         if provenance.clean() {
             eprintln!("written to {}", results.display());
@@ -531,6 +717,57 @@ fn sizes_table(sizes: &[SizeResult]) -> String {
         ));
     }
     table
+}
+
+/// The many-files measurement as a table below the growth table.
+fn many_files_table(result: &ManyFilesResult) -> String {
+    let mut table = format!(
+        "\n{} rows in {} files ({:.0} MB of CSV), once each:\n\n\
+         | | wall | peak memory | open files |\n|---|---:|---:|---:|\n",
+        result.rows,
+        result.files,
+        result.csv_bytes as f64 / 1e6
+    );
+    for (name, samples) in [
+        ("Parquet only", &result.parquet),
+        ("validate", &result.validate),
+        ("full build", &result.full),
+    ] {
+        table.push_str(&format!(
+            "| {name} | {} | {:.0} MiB | {} |\n",
+            seconds(samples),
+            samples.peak_mib(),
+            samples.open_files()
+        ));
+    }
+    table
+}
+
+/// The many-files measurement's targets: memory and open files within their bounds each way.
+fn many_files_rows(report: &mut Report, result: &ManyFilesResult) {
+    let runs = [&result.parquet, &result.validate, &result.full];
+    let name = format!(
+        "{} rows in {} files (Parquet only / validate / full)",
+        result.rows, result.files
+    );
+    let peaks = runs.map(Samples::peak_mib);
+    report.row(Row::check(
+        format!("peak memory, {name}"),
+        format!(
+            "{:.0} / {:.0} / {:.0} MiB (bound {MEMORY_BOUND_MIB:.0} MiB)",
+            peaks[0], peaks[1], peaks[2]
+        ),
+        peaks.iter().all(|&peak| peak <= MEMORY_BOUND_MIB),
+    ));
+    let open = runs.map(Samples::open_files);
+    report.row(Row::check(
+        format!("peak open files, {name}"),
+        format!(
+            "{} / {} / {} (bound {OPEN_FILES_BOUND})",
+            open[0], open[1], open[2]
+        ),
+        open.iter().all(|&files| files <= OPEN_FILES_BOUND as u64),
+    ));
 }
 
 /// The exporter's targets, judged at the largest size.
