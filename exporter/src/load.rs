@@ -20,14 +20,27 @@ pub(crate) struct Source {
     pub(crate) observation_files: Vec<(PathBuf, String)>,
 }
 
-fn display(path: &Path) -> String {
-    path.display().to_string()
+/// `path`, a file or directory under `source`, as diagnostics show it: `source` as the user wrote
+/// it, then the names below it joined with `/` on every platform, so that a report reads the
+/// same on Windows (where joining paths adds `\`) as on Linux.
+fn shown(source: &Path, path: &Path) -> String {
+    let whole = path.display().to_string();
+    if cfg!(windows) {
+        let written = source.display().to_string();
+        // A name cannot hold `\` on Windows: each one after `source` is a separator.
+        if let Some(below) = whole.strip_prefix(&written) {
+            return format!("{written}{}", below.replace('\\', "/"));
+        }
+    }
+    whole
 }
 
-/// The regular files in `dir` with extension `extension`, sorted by name. Other entries are
-/// reported as warnings; symbolic links must stay inside `root`.
+/// The regular files in `dir` (under `source`, which resolves to `root`) with extension
+/// `extension`, sorted by name. Other entries are reported as warnings; symbolic links must stay
+/// inside `root`.
 fn list_files(
     root: &Path,
+    source: &Path,
     dir: &Path,
     extension: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -38,10 +51,10 @@ fn list_files(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let help = format!(
                 "create the directory {} with one file per item",
-                display(dir)
+                shown(source, dir)
             );
             diagnostics.push(
-                Diagnostic::error(&display(dir), 1, 1, "directory not found").with_help(help),
+                Diagnostic::error(&shown(source, dir), 1, 1, "directory not found").with_help(help),
             );
             return Ok(files);
         }
@@ -49,7 +62,7 @@ fn list_files(
     };
     for entry in entries {
         let path = entry.io_context(dir)?.path();
-        let name = display(&path);
+        let name = shown(source, &path);
         if path.extension().and_then(|e| e.to_str()) != Some(extension) {
             if !path
                 .file_name()
@@ -60,7 +73,7 @@ fn list_files(
                     Diagnostic::warning(&name, 1, 1, format!("ignored: not a .{extension} file"))
                         .with_help(format!(
                             "only *.{extension} files in {} are read",
-                            display(dir)
+                            shown(source, dir)
                         )),
                 );
             }
@@ -105,12 +118,16 @@ fn list_files(
     Ok(files)
 }
 
-fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<String>, Error> {
-    let name = display(path);
+/// The text of the definitions file `path`, shown in diagnostics as `name`.
+fn read_text_file(
+    path: &Path,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<String>, Error> {
     let size = fs::metadata(path).io_context(path)?.len();
     if size > MAX_TOML_BYTES {
         diagnostics.push(Diagnostic::error(
-            &name,
+            name,
             1,
             1,
             format!("the file is {size} bytes; definitions are limited to {MAX_TOML_BYTES}"),
@@ -118,7 +135,7 @@ fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Opti
         return Ok(None);
     }
     let bytes = fs::read(path).io_context(path)?;
-    match decode(&name, &bytes) {
+    match decode(name, &bytes) {
         Ok(text) => Ok(Some(text.to_owned())),
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
@@ -143,10 +160,11 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         ));
     }
     let manifest_path = source.join("dataset.toml");
+    let manifest_name = shown(source, &manifest_path);
     let manifest = if manifest_path.is_file() {
-        match read_text_file(&manifest_path, diagnostics)? {
+        match read_text_file(&manifest_path, &manifest_name, diagnostics)? {
             Some(text) => {
-                let (manifest, problems) = parse_manifest(&display(&manifest_path), &text);
+                let (manifest, problems) = parse_manifest(&manifest_name, &text);
                 diagnostics.extend(problems);
                 manifest
             }
@@ -154,17 +172,17 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         }
     } else {
         diagnostics.push(
-            Diagnostic::error(&display(&manifest_path), 1, 1, "dataset.toml not found")
+            Diagnostic::error(&manifest_name, 1, 1, "dataset.toml not found")
                 .with_help("every source directory starts with a dataset.toml describing the publisher and the priority areas"),
         );
         None
     };
 
-    let measure_files = list_files(&root, &source.join("measures"), "toml", diagnostics)?;
-    let observation_files = list_files(&root, &source.join("observations"), "csv", diagnostics)?
+    let measure_files = list_files(&root, source, &source.join("measures"), "toml", diagnostics)?;
+    let observation_files = list_files(&root, source, &source.join("observations"), "csv", diagnostics)?
         .into_iter()
         .map(|path| {
-            let name = display(&path);
+            let name = shown(source, &path);
             (path, name)
         })
         .collect();
@@ -178,12 +196,12 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     let mut measures = Vec::with_capacity(measure_files.len());
     let mut unusable = Vec::new();
     for path in &measure_files {
-        let name = display(path);
+        let name = shown(source, path);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        let measure = read_text_file(path, diagnostics)?.and_then(|text| {
+        let measure = read_text_file(path, &name, diagnostics)?.and_then(|text| {
             let (measure, problems) = parse_measure(&name, stem, &text, &manifest);
             diagnostics.extend(problems);
             measure
@@ -195,7 +213,7 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     }
     if measure_files.is_empty() && source.join("measures").is_dir() {
         diagnostics.push(
-            Diagnostic::error(&display(&source.join("measures")), 1, 1, "no measure files")
+            Diagnostic::error(&shown(source, &source.join("measures")), 1, 1, "no measure files")
                 .with_help("add one file per measure, measures/<id>.toml"),
         );
     }
