@@ -35,6 +35,26 @@ fn shown(source: &Path, path: &Path) -> String {
     whole
 }
 
+/// Where `real` is from the directory `root` (both resolved), with `/` between names, such as
+/// `../../shared/x.csv`: the same on every platform, where the absolute paths are not (`/srv/…`
+/// on Linux, `\\?\C:\…` on Windows). Absolute when no path leads there (another drive).
+fn from_root(root: &Path, real: &Path) -> String {
+    let root: Vec<_> = root.components().collect();
+    let target: Vec<_> = real.components().collect();
+    let common = root.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return real.display().to_string();
+    }
+    std::iter::repeat_n(std::borrow::Cow::Borrowed(".."), root.len() - common)
+        .chain(
+            target[common..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy()),
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The regular files in `dir` (under `source`, which resolves to `root`) with extension
 /// `extension`, sorted by name. Other entries are reported as warnings; symbolic links must stay
 /// inside `root`.
@@ -94,8 +114,8 @@ fn list_files(
                         1,
                         1,
                         format!(
-                            "the file is outside the source directory ({})",
-                            real.display()
+                            "the file is outside the source directory (it leads to {})",
+                            from_root(root, &real)
                         ),
                     )
                     .with_help("copy the file into the source directory instead of linking to it"),
@@ -179,13 +199,19 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     };
 
     let measure_files = list_files(&root, source, &source.join("measures"), "toml", diagnostics)?;
-    let observation_files = list_files(&root, source, &source.join("observations"), "csv", diagnostics)?
-        .into_iter()
-        .map(|path| {
-            let name = shown(source, &path);
-            (path, name)
-        })
-        .collect();
+    let observation_files = list_files(
+        &root,
+        source,
+        &source.join("observations"),
+        "csv",
+        diagnostics,
+    )?
+    .into_iter()
+    .map(|path| {
+        let name = shown(source, &path);
+        (path, name)
+    })
+    .collect();
 
     let Some(manifest) = manifest else {
         return Ok(Source {
@@ -213,8 +239,13 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     }
     if measure_files.is_empty() && source.join("measures").is_dir() {
         diagnostics.push(
-            Diagnostic::error(&shown(source, &source.join("measures")), 1, 1, "no measure files")
-                .with_help("add one file per measure, measures/<id>.toml"),
+            Diagnostic::error(
+                &shown(source, &source.join("measures")),
+                1,
+                1,
+                "no measure files",
+            )
+            .with_help("add one file per measure, measures/<id>.toml"),
         );
     }
     let (catalog, problems) = Catalog::new(manifest, measures, unusable);
@@ -223,4 +254,23 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         catalog: Some(catalog),
         observation_files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_outside_the_source_is_shown_from_the_source() {
+        let from = |root: &str, real: &str| from_root(Path::new(root), Path::new(real));
+        assert_eq!(
+            from("/srv/city/source", "/srv/city/shared/x.csv"),
+            "../shared/x.csv"
+        );
+        assert_eq!(
+            from("/srv/city/source", "/etc/passwd"),
+            "../../../etc/passwd"
+        );
+        assert_eq!(from("/srv", "/srv/a/b"), "a/b");
+    }
 }
