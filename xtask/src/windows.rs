@@ -294,13 +294,25 @@ struct Wine {
 }
 
 impl Wine {
-    /// Creates or updates the prefix at `prefix`, so that the runs compared are not the first.
+    /// Creates or updates the prefix at `prefix`, so that the runs compared are not the first,
+    /// and gives it a `bcryptprimitives.dll` when Wine has none (Wine 8, Debian 12's): the
+    /// standard library imports `ProcessPrng` from it, which Windows has since Windows 10, and a
+    /// program that cannot load it does not start (exit code 53). The stand-in,
+    /// `xtask/windows/bcryptprimitives.c`, asks Wine's `bcrypt.dll` for the same random numbers.
     fn start(prefix: &Path) -> Result<Wine> {
         std::fs::create_dir_all(prefix)?;
         let wine = Wine {
             prefix: prefix.to_owned(),
         };
         run(wine.command(Path::new("wineboot")).arg("--init"))?;
+        let dll = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
+        if !dll.exists() {
+            run(Command::new("x86_64-w64-mingw32-gcc")
+                .args(["-shared", "-O2", "-o"])
+                .arg(&dll)
+                .arg("xtask/windows/bcryptprimitives.c")
+                .arg("-lbcrypt"))?;
+        }
         Ok(wine)
     }
 
