@@ -400,13 +400,13 @@ fn test() -> Result<()> {
         }
         run(slow.env("CIVICMETRICS_PYTHON", &python))?;
     }
-    // The program as department analysts run it, on Windows (cross-built, under Wine).
-    windows::check()?;
     fuzz::run_all(
         fuzz::TARGETS,
         fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),
         "address",
     )?;
+    // The program as department analysts run it, on Windows (cross-built, under Wine).
+    windows::check()?;
     browser_tests()?;
     // Every benchmark once, at a tiny size: they run, nothing is timed.
     run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
