@@ -1,13 +1,20 @@
 // Type declarations for the civicmetrics custom elements and the loader's API.
 
 /** Adds or overrides interface strings for a language (BCP 47 tag); elements re-render. */
-export function addLanguage(tag: string, strings: Partial<Record<CivicStringKey, string>>): void;
+export function addLanguage(tag: string, strings: Partial<Record<CivicStringKey, CivicMessage>>): void;
 
-/** Keys of the interface strings (`{0}`, `{1}` are filled in). */
+/** A message: a template whose `{name}` placeholders are filled in (`{{` is a literal `{`), or
+ * templates chosen by the plural category of a number, as in `data/locales/<tag>.json`. */
+export type CivicMessage =
+  | string
+  | { select: string; variants: Partial<Record<string, string>>; other: string };
+
+/** Keys of the widgets' interface strings: those of the release's `data/locales/<tag>.json`
+ * that the widgets show. */
 export type CivicStringKey =
   | 'on_track' | 'near_target' | 'off_track' | 'no_target' | 'no_data'
   | 'target_at_least' | 'target_at_most' | 'target_range' | 'target_none'
-  | 'trend_up' | 'trend_down' | 'trend_same' | 'trend_none' | 'point' | 'points' | 'week_of'
+  | 'trend_up' | 'trend_down' | 'trend_same' | 'trend_none' | 'points' | 'week_of'
   | 'last_updated' | 'about' | 'source' | 'get_data' | 'feedback'
   | 'unavailable' | 'unavailable_detail' | 'open_data' | 'show_table' | 'hide_table'
   | 'on_track_count' | 'period' | 'value' | 'status' | 'target' | 'citywide'

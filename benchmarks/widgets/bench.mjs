@@ -219,6 +219,9 @@ const served = new Map();
 for (const [id, document] of cardDocs) served.set(`/bench/data/cards/measures/${id}.json`, JSON.stringify(document));
 served.set(`/bench/data/chart/measures/${chartDoc.measure.id}.json`, JSON.stringify(chartDoc));
 const chartBytes = served.get(`/bench/data/chart/measures/${chartDoc.measure.id}.json`).length;
+// The interface strings a release publishes beside its documents, which each element fetches.
+const english = readFileSync(join(options.pkg, 'locales/en.json'), 'utf8');
+for (const dir of ['cards', 'chart']) served.set(`/bench/data/${dir}/locales/en.json`, english);
 
 // ---- Server -------------------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
-//! The published JSON documents: `data/index.json` (a dashboard's front page in one fetch) and
-//! `data/measures/<id>.json` (one card or chart). Their JSON Schemas are published beside them.
+//! The published JSON documents: `data/index.json` (a dashboard's front page in one fetch),
+//! `data/measures/<id>.json` (one card or chart) and `data/locales/<language>.json` (the
+//! interface strings of one language). Their JSON Schemas are published beside them.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +102,46 @@ pub struct MeasureDocument {
     pub breakdowns: Vec<BreakdownSeries>,
     /// The downloadable tables.
     pub downloads: Vec<Download>,
+}
+
+/// `data/locales/<language>.json`: every interface string of one language, complete (a string
+/// the language's file lacks is the default language's), for the widgets and the site.
+///
+/// Texts are templates: `{name}` stands for a value the reader supplies (a target, a date), and
+/// `{{` for a literal `{`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct InterfaceStrings {
+    /// [`SCHEMA_VERSION`] of the publisher.
+    pub schema_version: String,
+    /// The BCP 47 tag of the language, such as `es` or `zh-Hant`.
+    pub language: String,
+    /// Every message, by key (`on_track`, `target_at_least`, …).
+    pub messages: BTreeMap<String, Message>,
+}
+
+/// One interface string: a template, or templates chosen by a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum Message {
+    /// A template.
+    Text(String),
+    /// Templates chosen by the plural category of a number.
+    Plural(PluralMessage),
+}
+
+/// A message whose text depends on a number, such as "1 point" and "2 points".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PluralMessage {
+    /// The value whose number chooses the template (`count`).
+    pub select: String,
+    /// Templates by exact number (`"0"`) or CLDR plural category (`one`, `few` …); an exact
+    /// number is tried first.
+    pub variants: BTreeMap<String, String>,
+    /// The template for every other number.
+    pub other: String,
 }
 
 /// Whether a reader built for [`SCHEMA_VERSION`] can read a document of `version`: the major

@@ -8,11 +8,12 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use dataset::document::{
-    BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary,
-    PublishedDataset, SCHEMA_VERSION,
+    BreakdownGroup, BreakdownSeries, Download, Index, InterfaceStrings, MeasureDocument,
+    MeasureSummary, PublishedDataset, SCHEMA_VERSION,
 };
 use dataset::source::{Catalog, Series, check_series, judge_series};
 use dataset::{Area, CalendarDate, Diagnostic, Measure};
+use locales::Locales;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -153,6 +154,21 @@ fn downloads(formats: Formats) -> Vec<Download> {
     downloads
 }
 
+/// The interface strings a release publishes: those of every language of the dataset and of
+/// every language with a file, so that a widget on another site can speak any of them.
+/// Validation made sure each dataset language has strings.
+fn interface_strings(
+    languages: &[String],
+    locales: &Locales,
+) -> BTreeMap<String, InterfaceStrings> {
+    languages
+        .iter()
+        .map(String::as_str)
+        .chain(locales.languages())
+        .filter_map(|language| Some((language.to_owned(), locales.strings(language)?)))
+        .collect()
+}
+
 fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), Error> {
     let mut writer = BufWriter::new(File::create(path).io_context(path)?);
     if pretty {
@@ -168,6 +184,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
     fn create(
         lock: &'l OutLock,
         catalog: &Catalog,
+        locales: &Locales,
         published: &str,
         formats: Formats,
         companions: &'c mut [&'d mut dyn Companion],
@@ -193,9 +210,17 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             info: info.clone(),
             modified: published.to_owned(),
         };
+        let strings = interface_strings(&info.languages, locales);
+        if formats.json {
+            let dir = data.join("locales");
+            fs::create_dir_all(&dir).io_context(&dir)?;
+            for (language, strings) in &strings {
+                write_json(&dir.join(format!("{language}.json")), strings, false)?;
+            }
+        }
         for companion in companions.iter_mut() {
             companion
-                .begin(staging.dir(), &dataset)
+                .begin(staging.dir(), &dataset, &strings)
                 .map_err(Error::Companion)?;
         }
         Ok(Outputs {
@@ -336,6 +361,11 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             write_json(
                 &data.join("schema/measure.schema.json"),
                 &schemars::schema_for!(MeasureDocument),
+                true,
+            )?;
+            write_json(
+                &data.join("schema/locale.schema.json"),
+                &schemars::schema_for!(InterfaceStrings),
                 true,
             )?;
         }
@@ -486,6 +516,7 @@ fn run_pipeline(
         Some(lock) if !has_errors(&diagnostics) => Some(Outputs::create(
             lock,
             &catalog,
+            &source.locales,
             &published,
             options.formats,
             companions,

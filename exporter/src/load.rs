@@ -4,7 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use dataset::Diagnostic;
-use dataset::source::{Catalog, decode, parse_manifest, parse_measure};
+use dataset::source::{Catalog, Manifest, SourceText, decode, parse_manifest, parse_measure};
+use locales::Locales;
 
 use crate::error::{Error, IoContext};
 
@@ -18,6 +19,8 @@ pub(crate) struct Source {
     pub(crate) catalog: Option<Catalog>,
     /// Observation CSVs, sorted by name, as (path, name shown in diagnostics).
     pub(crate) observation_files: Vec<(PathBuf, String)>,
+    /// The interface strings: the built-in languages and `locales/*.ftl` of the source.
+    pub(crate) locales: Locales,
 }
 
 /// `path`, a file or directory under `source`, as diagnostics show it: `source` as the user wrote
@@ -181,11 +184,20 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     }
     let manifest_path = source.join("dataset.toml");
     let manifest_name = shown(source, &manifest_path);
+    let locales = load_locales(&root, source, diagnostics)?;
     let manifest = if manifest_path.is_file() {
         match read_text_file(&manifest_path, &manifest_name, diagnostics)? {
             Some(text) => {
                 let (manifest, problems) = parse_manifest(&manifest_name, &text);
                 diagnostics.extend(problems);
+                if let Some(manifest) = &manifest {
+                    check_languages(
+                        manifest,
+                        &locales,
+                        &SourceText::new(&manifest_name, &text),
+                        diagnostics,
+                    );
+                }
                 manifest
             }
             None => None,
@@ -217,6 +229,7 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         return Ok(Source {
             catalog: None,
             observation_files,
+            locales,
         });
     };
     let mut measures = Vec::with_capacity(measure_files.len());
@@ -253,7 +266,53 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     Ok(Source {
         catalog: Some(catalog),
         observation_files,
+        locales,
     })
+}
+
+/// The built-in interface strings with the source's `locales/<tag>.ftl` files, if it has that
+/// directory, which is optional.
+fn load_locales(
+    root: &Path,
+    source: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Locales, Error> {
+    let mut locales = Locales::builtin();
+    let dir = source.join("locales");
+    if !dir.is_dir() {
+        return Ok(locales);
+    }
+    for path in list_files(root, source, &dir, "ftl", diagnostics)? {
+        let tag = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let name = shown(source, &path);
+        if let Some(text) = read_text_file(&path, &name, diagnostics)? {
+            diagnostics.extend(locales.add_file(&name, &tag, &text));
+        }
+    }
+    Ok(locales)
+}
+
+/// Every language of the dataset must have interface strings to publish its pages in.
+fn check_languages(
+    manifest: &Manifest,
+    locales: &Locales,
+    text: &SourceText<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (language, offset) in manifest
+        .info
+        .languages
+        .iter()
+        .zip(&manifest.language_offsets)
+    {
+        if let Some((message, help)) = locales.uncovered(language) {
+            diagnostics.push(text.error(*offset, message).with_help(help));
+        }
+    }
 }
 
 #[cfg(test)]

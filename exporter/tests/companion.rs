@@ -2,10 +2,11 @@
 //! catalog order, `finish` once with the index; nothing at all for an invalid source. A
 //! companion's failure fails the build and leaves OUT as it was.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use dataset::Area;
-use dataset::document::{Index, MeasureDocument, PublishedDataset};
+use dataset::document::{Index, InterfaceStrings, MeasureDocument, PublishedDataset};
 use exporter::tables::Table;
 use exporter::{Companion, CompanionError, Options, Quiet};
 
@@ -18,8 +19,17 @@ struct Recorder {
 }
 
 impl Companion for Recorder {
-    fn begin(&mut self, root: &Path, dataset: &PublishedDataset) -> Result<(), CompanionError> {
-        self.calls.push(format!("begin {}", dataset.info.id));
+    fn begin(
+        &mut self,
+        root: &Path,
+        dataset: &PublishedDataset,
+        strings: &BTreeMap<String, InterfaceStrings>,
+    ) -> Result<(), CompanionError> {
+        self.calls.push(format!(
+            "begin {} with strings in {}",
+            dataset.info.id,
+            strings.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
         self.staged = Some(root.to_owned());
         Ok(())
     }
@@ -75,7 +85,7 @@ fn a_companion_sees_every_measure_between_begin_and_finish() {
     let outcome = exporter::run(&options(source, &out), &mut [&mut recorder], &Quiet).unwrap();
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("data/index.json")).unwrap()).unwrap();
-    let mut expected = vec!["begin small-city".to_owned()];
+    let mut expected = vec!["begin small-city with strings in en, es".to_owned()];
     for summary in index["measures"].as_array().unwrap() {
         expected.push(format!("measure {}", summary["id"].as_str().unwrap()));
     }

@@ -89,7 +89,8 @@ const addedStrings = new Map();
 
 /**
  * Adds or overrides interface strings for a language, e.g.
- * `addLanguage('fr', { on_track: 'Sur la bonne voie', … })`. Keys are listed in the README.
+ * `addLanguage('fr', { on_track: 'Sur la bonne voie', … })`, over those the release publishes
+ * (`data/locales/<tag>.json`). Keys are those of the release's messages; `{name}` marks a value.
  * Elements already on the page re-render.
  */
 export function addLanguage(tag, strings) {
@@ -100,9 +101,31 @@ export function addLanguage(tag, strings) {
   }
 }
 
-function stringsFor(lang) {
+/** The release's messages for `lang` (`locale`, a `data/locales/<tag>.json` document, or null)
+ * with the page's additions on top. */
+function stringsFor(lang, locale) {
   const tag = lang.toLowerCase();
-  return addedStrings.get(tag) ?? addedStrings.get(tag.split('-')[0]);
+  const added = addedStrings.get(tag) ?? addedStrings.get(tag.split('-')[0]);
+  return { ...(locale?.messages ?? {}), ...(added ?? {}) };
+}
+
+/** The interface strings for `lang` from the release at `src`: its own language's, else its
+ * primary language's, else English, which every release publishes; else the same from the
+ * package's built-in languages (an older release, or one out of reach, whose error state must
+ * still speak); null when none can be had. */
+async function localeFor(src, lang, timeout) {
+  const tags = [...new Set([lang, lang.split('-')[0].toLowerCase(), 'en'])].map(encodeURIComponent);
+  const urls = [...(src ? tags.map((tag) => dataUrl(src, `locales/${tag}.json`)) : []),
+    ...tags.map((tag) => new URL(`./locales/${tag}.json`, import.meta.url).href)];
+  for (const url of urls) {
+    try {
+      const locale = await fetchJson(url, timeout);
+      if (locale && typeof locale.messages === 'object') return locale;
+    } catch {
+      // The next, more general language, or the package's own.
+    }
+  }
+  return null;
 }
 
 function dataUrl(base, path) {
@@ -195,10 +218,12 @@ class CivicElement extends HTMLElement {
     try {
       if (!src || !path) throw new DataError(`the element needs ${this.requiredAttributes}`);
       const timeout = Number(this.getAttribute('timeout')) || TIMEOUT_MS;
-      const [data] = await Promise.all([fetchJson(url, timeout), ready()]);
+      const [data, locale] = await Promise.all([
+        fetchJson(url, timeout), localeFor(src, lang, timeout), ready(),
+      ]);
       await rendered(() => {
         this.#widget?.free();
-        this.#widget = this.create(this.root, lang, stringsFor(lang));
+        this.#widget = this.create(this.root, lang, stringsFor(lang, locale));
         this.render(this.#widget, data, src);
         return this.#widget;
       });
@@ -215,7 +240,11 @@ class CivicElement extends HTMLElement {
         this.#widget?.free();
         this.#widget = null;
         const reason = error instanceof DataError ? error.message : String(error?.message ?? error);
-        showError(this.root, lang, stringsFor(lang), url, reason);
+        const timeout = Number(this.getAttribute('timeout')) || TIMEOUT_MS;
+        const locale = await localeFor(src, lang, timeout);
+        // Without any strings the error state cannot speak: the plain link below does.
+        if (!locale && !addedStrings.size) throw error;
+        showError(this.root, lang, stringsFor(lang, locale), url, reason);
       } catch {
         this.root.replaceChildren(Object.assign(document.createElement('a'), { href: url, textContent: 'Data unavailable' }));
       }

@@ -7,12 +7,16 @@ use std::path::Path;
 use crate::error::{Error, IoContext};
 use crate::write_file;
 
-/// The files of the widgets package a page loads, copied into `widgets/`.
+/// The files of the widgets package a page loads, and its built-in strings, copied into
+/// `widgets/`.
 pub const WIDGET_FILES: &[&str] = &[
     "civicmetrics.js",
     "styles.js",
     "widgets.js",
     "widgets_bg.wasm",
+    // The built-in languages' strings, for a release the loader cannot get strings from.
+    "locales/en.json",
+    "locales/es.json",
 ];
 
 /// The site's own files: (path in the release, contents).
@@ -42,7 +46,11 @@ pub(crate) fn copy_widgets(package: &Path, root: &Path) -> Result<(), Error> {
                 file,
             });
         }
-        fs::copy(&from, widgets.join(file)).io_context(&from)?;
+        let to = widgets.join(file);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).io_context(dir)?;
+        }
+        fs::copy(&from, &to).io_context(&from)?;
     }
     Ok(())
 }

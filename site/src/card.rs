@@ -29,11 +29,11 @@ impl Writer {
             Some(l) => format.fill(
                 "chart_label",
                 &[
-                    text.title,
-                    &l.value,
-                    &l.period,
-                    &l.target,
-                    format.status(status),
+                    ("title", text.title),
+                    ("value", &l.value),
+                    ("period", &l.period),
+                    ("target", &l.target),
+                    ("status", &format.status(status)),
                 ],
             ),
             None => format!("{}: {}", text.title, format.text("no_data")),

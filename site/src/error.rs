@@ -28,6 +28,12 @@ pub enum Error {
         /// The missing file.
         file: &'static str,
     },
+    /// The release has no interface strings for a language of the dataset.
+    #[error("the release has no interface strings for the language `{language}`")]
+    NoStrings {
+        /// The dataset's language.
+        language: String,
+    },
     /// A measure or the end of the release reached the site before the release began.
     #[error("the site was given a measure before the release began")]
     NotBegun,

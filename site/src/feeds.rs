@@ -55,7 +55,10 @@ pub(super) fn entries(
         let period = format.period(measure.frequency, latest);
         entries.push(Entry {
             id: format!("{page}#update-{}", latest.period),
-            title: format.fill("update_entry", &[&title, &value, &period]),
+            title: format.fill(
+                "update_entry",
+                &[("title", &title), ("value", &value), ("period", &period)],
+            ),
             summary: match &latest.target {
                 Some(target) => format!(
                     "{}. {}.",
@@ -84,7 +87,10 @@ pub(super) fn entries(
             id: format!("{page}#status-{}", observation.period),
             title: format.fill(
                 "change_entry",
-                &[&title, &format.status(observation.status).to_lowercase()],
+                &[
+                    ("title", &title),
+                    ("status", &format.status(observation.status).to_lowercase()),
+                ],
             ),
             summary: format!(
                 "{}: {}. {}.",

@@ -1,54 +1,86 @@
-//! Values, periods, dates, targets and trends in words for the static pages, in English or
-//! Spanish. The widgets say the same things with the browser's `Intl`; these mirror their output
-//! closely enough that a card upgraded in place keeps its size.
+//! Values, periods, dates, targets and trends in words for the static pages, in any language,
+//! with ICU4X and its compiled CLDR data. The widgets say the same things in the browser with
+//! `Intl` (`widgets/src/format.rs`); every number and date here is formatted with the options the
+//! widgets give `Intl`, so that a card upgraded in place prints the same text and keeps its size.
+//! `tests/e2e/intl.mjs` compares the two in Chromium, case by case (`format/intl_cases.rs`).
 
-use super::strings;
+use std::cell::OnceCell;
+
+use super::strings::Strings;
+use dataset::document::InterfaceStrings;
 use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
 use dataset::{CalendarDate, Frequency};
+use fixed_decimal::{Decimal, FloatPrecision, Sign, SignedRoundingMode, UnsignedRoundingMode};
+use icu_calendar::{AnyCalendar, Ref};
+use icu_datetime::DateTimeFormatter;
+use icu_datetime::fieldsets::enums::CompositeFieldSet;
+use icu_datetime::fieldsets::{YM, YMD};
+use icu_datetime::input::Date;
+use icu_datetime::scaffold::{
+    AllAnyCalendarFormattingDataMarkers, AllInputMarkers, DateDataMarkers, DateInputMarkers,
+    DateTimeMarkers, GetField, TimeMarkers, ZoneMarkers,
+};
+use icu_decimal::{CompactDecimalFormatter, DecimalFormatter};
+use icu_experimental::dimension::currency::CurrencyType;
+use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
+use icu_experimental::dimension::percent::formatter::PercentFormatter;
+use icu_experimental::dimension::units::categorized_formatter::CategorizedFormatter;
+use icu_experimental::dimension::units::options::Width;
+use icu_experimental::measure::category::{CategorizedMeasureUnit, Duration};
+use icu_locale_core::{Locale, locale};
+use icu_plurals::{PluralCategory, PluralRules};
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_ES: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
+#[cfg(test)]
+mod intl_cases;
 
-/// Formats for one language: English, or Spanish for `es`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The language a tag that ICU4X cannot use is formatted in. `Intl` falls back to the browser's
+/// own language, which is English in the tests; ICU4X alone would use its root data
+/// ("2026 M03"), which no browser prints.
+const FALLBACK: Locale = locale!("en");
+
+/// `Intl`'s rounding: half away from zero.
+const HALF_EXPAND: SignedRoundingMode =
+    SignedRoundingMode::Unsigned(UnsignedRoundingMode::HalfExpand);
+
+/// The formatters of one language, each made the first time it is needed: a page needs a few of
+/// them, and a site makes a `Formatter` per language for every measure.
+#[derive(Debug, Default)]
+struct Formatters {
+    decimal: OnceCell<Option<DecimalFormatter>>,
+    compact: OnceCell<Option<CompactDecimalFormatter>>,
+    percent: OnceCell<Option<PercentFormatter<DecimalFormatter>>>,
+    plurals: OnceCell<Option<PluralRules>>,
+    /// Minutes, hours and days, in that order, in long words.
+    durations: [OnceCell<Option<CategorizedFormatter<Duration>>>; 3],
+    /// `dateStyle: "medium"`.
+    day: OnceCell<Option<DateTimeFormatter<YMD>>>,
+    /// `dateStyle: "long"`.
+    long_day: OnceCell<Option<DateTimeFormatter<YMD>>>,
+    /// `month: "short", year: "numeric"`.
+    month: OnceCell<Option<DateTimeFormatter<YM>>>,
+    /// `month: "long", year: "numeric"`.
+    long_month: OnceCell<Option<DateTimeFormatter<YM>>>,
+}
+
+/// Formats for one language (a BCP 47 tag; any language ICU4X has data for, else English), with
+/// its interface strings.
+#[derive(Debug)]
 pub(crate) struct Formatter<'l> {
     language: &'l str,
-    spanish: bool,
+    strings: Strings<'l>,
+    locale: Locale,
+    formatters: Formatters,
 }
 
 impl<'l> Formatter<'l> {
-    /// A formatter for the BCP 47 tag `language`.
-    pub(crate) fn new(language: &'l str) -> Formatter<'l> {
-        let primary = language.split('-').next().unwrap_or_default();
+    /// A formatter for the language of `strings`.
+    pub(crate) fn new(strings: &'l InterfaceStrings) -> Formatter<'l> {
+        let language = strings.language.as_str();
         Formatter {
             language,
-            spanish: primary.eq_ignore_ascii_case("es"),
+            strings: Strings::new(strings),
+            locale: resolve(language),
+            formatters: Formatters::default(),
         }
     }
 
@@ -57,41 +89,49 @@ impl<'l> Formatter<'l> {
         self.language
     }
 
-    /// An interface string.
-    pub(crate) fn text(&self, key: &str) -> &'static str {
-        strings::get(self.language, key)
+    /// The interface strings.
+    pub(crate) fn strings(&self) -> Strings<'l> {
+        self.strings
     }
 
-    /// An interface string with `{0}`, `{1}` … filled in.
-    pub(crate) fn fill(&self, key: &str, values: &[&str]) -> String {
-        view::strings::fill(self.text(key), values)
+    /// An interface string.
+    pub(crate) fn text(&self, key: &str) -> String {
+        self.strings.text(key)
+    }
+
+    /// An interface string with its `{name}` placeholders filled in.
+    pub(crate) fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        self.strings.fill(key, values)
+    }
+
+    /// A formatter made by `make` for this language – or for English, should this language's
+    /// data not make one; `None` only if neither does.
+    fn load<T, E>(&self, make: impl Fn(&Locale) -> Result<T, E>) -> Option<T> {
+        make(&self.locale).or_else(|_| make(&FALLBACK)).ok()
+    }
+
+    /// The formatter in `cell`, [loaded](Formatter::load) by `make` the first time.
+    fn get<'a, T, E>(
+        &self,
+        cell: &'a OnceCell<Option<T>>,
+        make: impl Fn(&Locale) -> Result<T, E>,
+    ) -> Option<&'a T> {
+        cell.get_or_init(|| self.load(make)).as_ref()
+    }
+
+    fn decimal_formatter(&self) -> Option<&DecimalFormatter> {
+        self.get(&self.formatters.decimal, |locale| {
+            DecimalFormatter::try_new(locale.into(), Default::default())
+        })
     }
 
     /// `value` rounded to at most `decimals` places, trailing zeros dropped, with the language's
-    /// separators: `1,234.5` or `1234,5` (Spanish groups thousands from five digits on).
+    /// digits, separators and grouping: `1,234.5`, `1234,5`, `-0` (as `Intl.NumberFormat` with
+    /// `maximumFractionDigits`).
     pub(crate) fn number(&self, value: f64, decimals: u8) -> String {
-        let text = format!("{:.*}", usize::from(decimals), value.abs());
-        let (whole, fraction) = match text.split_once('.') {
-            Some((whole, fraction)) => (whole, fraction.trim_end_matches('0')),
-            None => (text.as_str(), ""),
-        };
-        let (group, point) = if self.spanish { ('.', ',') } else { (',', '.') };
-        let grouped = if self.spanish && whole.len() < 5 {
-            whole.to_owned()
-        } else {
-            group_thousands(whole, group)
-        };
-        let negative = value < 0.0 && (whole != "0" || !fraction.is_empty());
-        let mut out = String::with_capacity(grouped.len() + fraction.len() + 2);
-        if negative {
-            out.push('-');
-        }
-        out.push_str(&grouped);
-        if !fraction.is_empty() {
-            out.push(point);
-            out.push_str(fraction);
-        }
-        out
+        let number = rounded(decimal(value), decimals);
+        self.decimal_formatter()
+            .map_or_else(|| number.to_string(), |f| f.format(&number).to_string())
     }
 
     fn decimals(measure: &Measure) -> u8 {
@@ -102,48 +142,71 @@ impl<'l> Formatter<'l> {
         })
     }
 
-    /// The singular and plural word of a duration unit in this language; `None` for the others.
-    fn duration_words(&self, unit: Unit) -> Option<(&'static str, &'static str)> {
-        let (en, es) = match unit {
-            Unit::Minutes => (("minute", "minutes"), ("minuto", "minutos")),
-            Unit::Hours => (("hour", "hours"), ("hora", "horas")),
-            Unit::Days => (("day", "days"), ("día", "días")),
-            _ => return None,
-        };
-        Some(if self.spanish { es } else { en })
+    /// `fraction` as a percentage with at most `decimals` places: `81.5%`, `81,5 %`.
+    fn percent(&self, fraction: f64, decimals: u8) -> String {
+        let mut number = decimal(fraction);
+        number.multiply_pow10(2);
+        let number = rounded(number, decimals);
+        self.get(&self.formatters.percent, |locale| {
+            PercentFormatter::try_new(locale.into(), Default::default())
+        })
+        .map_or_else(|| format!("{number}%"), |f| f.format(&number).to_string())
     }
 
-    /// Money in compact notation: `$1.2M`, `1,2 M US$`.
-    fn currency(&self, measure: &Measure, value: f64, decimals: u8) -> String {
-        let code = measure
-            .unit_label
-            .as_deref()
-            .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
-            .unwrap_or("USD");
-        let magnitude = value.abs();
-        let (scaled, suffix_en, suffix_es) = if magnitude >= 1e12 {
-            (value / 1e12, "T", "\u{a0}B")
-        } else if magnitude >= 1e9 {
-            (value / 1e9, "B", "\u{a0}mil\u{a0}M")
-        } else if magnitude >= 1e6 {
-            (value / 1e6, "M", "\u{a0}M")
-        } else if magnitude >= 1e3 {
-            (value / 1e3, "K", "\u{a0}mil")
-        } else {
-            (value, "", "")
+    /// The long-worded formatter of a duration unit; `None` for the other units.
+    fn duration(&self, unit: Unit) -> Option<&CategorizedFormatter<Duration>> {
+        let (index, make): (usize, fn() -> CategorizedMeasureUnit<Duration>) = match unit {
+            Unit::Minutes => (0, Duration::minute),
+            Unit::Hours => (1, Duration::hour),
+            Unit::Days => (2, Duration::day),
+            _ => return None,
         };
-        // Compact numbers keep two significant digits below ten, as Intl does.
-        let digits = if scaled.abs() < 10.0 && !suffix_en.is_empty() {
-            decimals.max(1)
-        } else {
-            decimals
+        self.get(&self.formatters.durations[index], |locale| {
+            CategorizedFormatter::try_new_extended(locale.into(), make(), Width::Long.into())
+        })
+    }
+
+    /// Money in compact notation, `$1.2M`, `1,2 M US$`, as `Intl.NumberFormat` prints it with
+    /// `notation: "compact"` and at most `decimals` fraction digits: the amount is scaled to the
+    /// language's compact exponent and rounded to `decimals` places there (ICU4X's compact
+    /// formatter alone keeps two significant digits, Intl's default, not the measure's places).
+    fn currency(&self, code: &str, value: f64, decimals: u8) -> String {
+        let amount = decimal(value);
+        let compact = self.get(&self.formatters.compact, |locale| {
+            CompactDecimalFormatter::try_new_short(locale.into(), Default::default())
+        });
+        let currency = CurrencyType::try_from_str(code).ok().and_then(|currency| {
+            self.load(|locale| {
+                CurrencyFormatter::try_new_compact_symbol(
+                    locale.into(),
+                    currency,
+                    Default::default(),
+                )
+            })
+        });
+        let (Some(compact), Some(currency)) = (compact, currency) else {
+            return format!("{code}\u{a0}{}", self.number(value, decimals));
         };
-        let number = self.number(scaled, digits);
-        match (self.spanish, code) {
-            (false, "USD") => format!("${number}{suffix_en}"),
-            (false, code) => format!("{code}\u{a0}{number}{suffix_en}"),
-            (true, "USD") => format!("{number}{suffix_es}\u{a0}US$"),
-            (true, code) => format!("{number}{suffix_es}\u{a0}{code}"),
+        let (significand, exponent) = compact_parts(compact, &amount, decimals);
+        // The currency formatter places the symbol around its own compact number: format with
+        // it a power of ten of the amount's magnitude, sign and compact exponent (its own
+        // rounding leaves that alone), and put the number rounded as Intl rounds it in place of
+        // that power of ten's digits.
+        let mut unit = Decimal::from(1);
+        unit.multiply_pow10(significand.nonzero_magnitude_start().max(0));
+        let mut units = unit.clone();
+        units.multiply_pow10(i16::from(exponent));
+        units.sign = significand.sign;
+        let template = currency.format_fixed_decimal(&units).to_string();
+        let mut absolute = significand;
+        absolute.sign = Sign::None;
+        let one = compact.format_with_exponent(&unit, exponent);
+        let number = compact.format_with_exponent(&absolute, exponent);
+        match (one, number) {
+            (Ok(one), Ok(number)) if template.contains(&one.to_string()) => {
+                template.replacen(&one.to_string(), &number.to_string(), 1)
+            }
+            _ => currency.format_fixed_decimal(&amount).to_string(),
         }
     }
 
@@ -151,14 +214,15 @@ impl<'l> Formatter<'l> {
     pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
         let decimals = Self::decimals(measure);
         match measure.unit {
-            Unit::Percent if self.spanish => format!("{}\u{a0}%", self.number(value, decimals)),
-            Unit::Percent => format!("{}%", self.number(value, decimals)),
+            Unit::Percent => self.percent(value / 100.0, decimals),
             Unit::Minutes | Unit::Hours | Unit::Days => {
-                let number = self.number(value, decimals);
-                let (one, many) = self.duration_words(measure.unit).unwrap_or_default();
-                format!("{number} {}", if number == "1" { one } else { many })
+                let number = rounded(decimal(value), decimals);
+                self.duration(measure.unit).map_or_else(
+                    || self.number(value, decimals),
+                    |f| f.format_fixed_decimal(&number).to_string(),
+                )
             }
-            Unit::Currency => self.currency(measure, value, decimals),
+            Unit::Currency => self.currency(currency_code(measure), value, decimals),
             Unit::Count | Unit::Ratio | Unit::Number => {
                 let number = self.number(value, decimals);
                 match &measure.unit_label {
@@ -180,62 +244,67 @@ impl<'l> Formatter<'l> {
     }
 
     /// The unit a chart's y axis is captioned with: `minutes`, `homes`; `None` when the ticks
-    /// carry it or the measure has none.
+    /// carry it or the measure has none. A duration's word is the one CLDR puts after ten ("10
+    /// minutes", "10 phút"), without the number.
     pub(crate) fn axis_unit(&self, measure: &Measure) -> Option<String> {
         match measure.unit {
             Unit::Percent | Unit::Currency => None,
-            Unit::Minutes | Unit::Hours | Unit::Days => self
-                .duration_words(measure.unit)
-                .map(|(_, many)| many.to_owned()),
+            Unit::Minutes | Unit::Hours | Unit::Days => {
+                let ten = Decimal::from(10);
+                let words = self.duration(measure.unit)?.format_fixed_decimal(&ten);
+                let number = self.decimal_formatter()?.format(&ten).to_string();
+                Some(words.to_string().replacen(&number, "", 1).trim().to_owned())
+            }
             Unit::Count | Unit::Ratio | Unit::Number => measure.unit_label.clone(),
         }
     }
 
     /// The value of an observation, or "No data".
     pub(crate) fn observed(&self, measure: &Measure, observation: &Observation) -> String {
-        observation.value.map_or_else(
-            || self.text("no_data").to_owned(),
-            |v| self.value(measure, v),
-        )
+        observation
+            .value
+            .map_or_else(|| self.text("no_data"), |v| self.value(measure, v))
     }
 
-    fn month_name(&self, month: time::Month) -> &'static str {
-        let index = usize::from(u8::from(month)) - 1;
-        if self.spanish {
-            MONTHS_ES[index]
-        } else {
-            MONTHS_EN[index]
+    /// `date` with the formatter in `cell`, made for `field_set` the first time; the ISO date
+    /// should none be made (as the widgets print it when `Intl` refuses the language).
+    fn date<F>(
+        &self,
+        date: CalendarDate,
+        cell: &OnceCell<Option<DateTimeFormatter<F>>>,
+        field_set: F,
+    ) -> String
+    where
+        F: DateTimeMarkers + GetField<CompositeFieldSet> + Copy,
+        F::D: DateDataMarkers + DateInputMarkers,
+        F::T: TimeMarkers,
+        F::Z: ZoneMarkers,
+        icu_datetime::provider::Baked: AllAnyCalendarFormattingDataMarkers<F>,
+        for<'a> Date<Ref<'a, AnyCalendar>>: AllInputMarkers<F>,
+    {
+        let (year, month, day) = date.0.to_calendar_date();
+        let formatter = self.get(cell, |locale| {
+            DateTimeFormatter::try_new(locale.into(), field_set)
+        });
+        match (formatter, Date::try_new_iso(year, u8::from(month), day)) {
+            (Some(formatter), Ok(iso)) => formatter.format(&iso).to_string(),
+            _ => date.to_string(),
         }
-    }
-
-    fn short_month(&self, month: time::Month) -> String {
-        self.month_name(month).chars().take(3).collect()
     }
 
     /// A day, medium style: `Mar 5, 2026`, `5 mar 2026`.
     pub(crate) fn day(&self, date: CalendarDate) -> String {
-        let (year, month, day) = date.0.to_calendar_date();
-        if self.spanish {
-            format!("{day} {} {year}", self.short_month(month))
-        } else {
-            format!("{} {day}, {year}", self.short_month(month))
-        }
+        self.date(date, &self.formatters.day, YMD::medium())
     }
 
     /// A day, long style: `March 5, 2026`, `5 de marzo de 2026`.
     pub(crate) fn long_day(&self, date: CalendarDate) -> String {
-        let (year, month, day) = date.0.to_calendar_date();
-        if self.spanish {
-            format!("{day} de {} de {year}", self.month_name(month))
-        } else {
-            format!("{} {day}, {year}", self.month_name(month))
-        }
+        self.date(date, &self.formatters.long_day, YMD::long())
     }
 
     /// A month and year, short, for chart axes: `Mar 2026`.
     pub(crate) fn month(&self, date: CalendarDate) -> String {
-        let (year, month, _) = date.0.to_calendar_date();
-        format!("{} {year}", self.short_month(month))
+        self.date(date, &self.formatters.month, YM::medium())
     }
 
     /// The period an observation covers, in words: `October 2026`, `Week of Mar 2, 2026`.
@@ -243,15 +312,8 @@ impl<'l> Formatter<'l> {
         let start = observation.period_start;
         match frequency {
             Frequency::Daily => self.day(start),
-            Frequency::Weekly => self.fill("week_of", &[&self.day(start)]),
-            Frequency::Monthly => {
-                let (year, month, _) = start.0.to_calendar_date();
-                if self.spanish {
-                    format!("{} de {year}", self.month_name(month))
-                } else {
-                    format!("{} {year}", self.month_name(month))
-                }
-            }
+            Frequency::Weekly => self.fill("week_of", &[("date", &self.day(start))]),
+            Frequency::Monthly => self.date(start, &self.formatters.long_month, YM::long()),
             Frequency::Quarterly | Frequency::Annual => observation.period.clone(),
         }
     }
@@ -268,22 +330,42 @@ impl<'l> Formatter<'l> {
     pub(crate) fn target(&self, measure: &Measure, target: Option<&AppliedTarget>) -> String {
         let value = |v: Option<f64>| v.map(|v| self.value(measure, v)).unwrap_or_default();
         let Some(target) = target else {
-            return self.text("target_none").to_owned();
+            return self.text("target_none");
         };
         let bounds = target.bounds;
         match target.kind {
-            TargetKind::AtLeast => self.fill("target_at_least", &[&value(bounds.value)]),
-            TargetKind::AtMost => self.fill("target_at_most", &[&value(bounds.value)]),
-            TargetKind::Range => {
-                self.fill("target_range", &[&value(bounds.min), &value(bounds.max)])
-            }
-            TargetKind::None => self.text("target_none").to_owned(),
+            TargetKind::AtLeast => self.fill("target_at_least", &[("value", &value(bounds.value))]),
+            TargetKind::AtMost => self.fill("target_at_most", &[("value", &value(bounds.value))]),
+            TargetKind::Range => self.fill(
+                "target_range",
+                &[("low", &value(bounds.min)), ("high", &value(bounds.max))],
+            ),
+            TargetKind::None => self.text("target_none"),
         }
     }
 
     /// The status in words.
-    pub(crate) fn status(&self, status: Status) -> &'static str {
+    pub(crate) fn status(&self, status: Status) -> String {
         self.text(status.as_str())
+    }
+
+    /// The CLDR plural category of `count` in this language (`one`, `few`, `other` …), as
+    /// `Intl.PluralRules` selects it in the widgets: on the count rounded to three places.
+    pub(crate) fn plural_category(&self, count: f64) -> &'static str {
+        let rules = self.get(&self.formatters.plurals, |locale| {
+            PluralRules::try_new_cardinal(locale.into())
+        });
+        let Some(rules) = rules else {
+            return "other";
+        };
+        match rules.category_for(&rounded(decimal(count), 3)) {
+            PluralCategory::Zero => "zero",
+            PluralCategory::One => "one",
+            PluralCategory::Two => "two",
+            PluralCategory::Few => "few",
+            PluralCategory::Many => "many",
+            PluralCategory::Other => "other",
+        }
     }
 
     /// The change from the same period a year earlier, in words.
@@ -291,57 +373,190 @@ impl<'l> Formatter<'l> {
         let latest = observations.iter().rev().find(|o| o.value.is_some())?;
         let Some(change) = view::trend::year_over_year(measure.frequency, observations, latest)
         else {
-            return Some(self.text("trend_none").to_owned());
+            return Some(self.text("trend_none"));
         };
         let amount = if measure.unit == Unit::Percent {
-            let amount = self.number(change.difference.abs(), measure.decimals.unwrap_or(1));
-            let key = if amount == "1" { "point" } else { "points" };
-            self.fill(key, &[&amount])
+            let decimals = measure.decimals.unwrap_or(1);
+            let difference = change.difference.abs();
+            let amount = self.number(difference, decimals);
+            let shown = view::strings::rounded(difference, decimals);
+            self.strings.plural(
+                "points",
+                shown,
+                self.plural_category(shown),
+                &[("amount", &amount)],
+            )
         } else if let Some(ratio) = change.ratio() {
-            let percent = self.number(ratio.abs() * 100.0, 0);
-            if self.spanish {
-                format!("{percent}\u{a0}%")
-            } else {
-                format!("{percent}%")
-            }
+            self.percent(ratio.abs(), 0)
         } else {
             self.value(measure, change.difference.abs())
         };
         Some(if change.is_unchanged() {
-            self.text("trend_same").to_owned()
+            self.text("trend_same")
         } else if change.difference > 0.0 {
-            self.fill("trend_up", &[&amount])
+            self.fill("trend_up", &[("amount", &amount)])
         } else {
-            self.fill("trend_down", &[&amount])
+            self.fill("trend_down", &[("amount", &amount)])
         })
     }
 }
 
-/// `1234567` → `1,234,567` with `separator`.
-fn group_thousands(digits: &str, separator: char) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(separator);
-        }
-        out.push(digit);
+/// The language `language` is formatted in: the tag itself when ICU4X has data for its language,
+/// else [`FALLBACK`]. A language without data of its own gets ICU4X's root data, recognised by
+/// its month names ("2026 M03").
+fn resolve(language: &str) -> Locale {
+    let Ok(locale) = Locale::try_from_str(language) else {
+        return FALLBACK;
+    };
+    let march = |locale: &Locale| {
+        let formatter = DateTimeFormatter::try_new(locale.into(), YM::long()).ok()?;
+        Some(
+            formatter
+                .format(&Date::try_new_iso(2026, 3, 1).ok()?)
+                .to_string(),
+        )
+    };
+    if march(&locale) == march(&Locale::UNKNOWN) {
+        FALLBACK
+    } else {
+        locale
     }
-    out
+}
+
+/// The ISO 4217 code of a money measure: its unit label when that is a code, else `USD`.
+fn currency_code(measure: &Measure) -> &str {
+    measure
+        .unit_label
+        .as_deref()
+        .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
+        .unwrap_or("USD")
+}
+
+/// `value` as `Intl` reads a double: its shortest round-trip decimal, so that 1.005 rounds up to
+/// 1.01 as in the browser. Values are finite (the dataset refuses others); a non-finite one
+/// reads as zero.
+fn decimal(value: f64) -> Decimal {
+    Decimal::try_from_f64(value, FloatPrecision::RoundTrip).unwrap_or_default()
+}
+
+/// `number` rounded half away from zero to at most `decimals` places, without trailing zeros
+/// (`minimumFractionDigits: 0`). The sign stays: `Intl` prints −0.04 to no places as `-0`.
+fn rounded(mut number: Decimal, decimals: u8) -> Decimal {
+    number.round_with_mode(-i16::from(decimals), HALF_EXPAND);
+    // Scaling keeps the places a number had (0.815 × 100 is 081.5).
+    number.trim_start();
+    number.trim_end();
+    number
+}
+
+/// The significand and compact exponent `Intl` prints `amount` with, in compact notation with at
+/// most `decimals` fraction digits: the exponent of the amount's magnitude, or of the rounded
+/// significand's when rounding carries into the next one (999,600 is `$1M`, not `$1000K`).
+fn compact_parts(
+    compact: &CompactDecimalFormatter,
+    amount: &Decimal,
+    decimals: u8,
+) -> (Decimal, u8) {
+    let scaled = |exponent: u8| {
+        let mut significand = amount.clone();
+        significand.multiply_pow10(-i16::from(exponent));
+        rounded(significand, decimals)
+    };
+    let exponent = compact.compact_exponent_for_magnitude(amount.nonzero_magnitude_start());
+    let significand = scaled(exponent);
+    let carried = compact.compact_exponent_for_magnitude(
+        significand.nonzero_magnitude_start() + i16::from(exponent),
+    );
+    if carried == exponent {
+        (significand, exponent)
+    } else {
+        (scaled(carried), carried)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The built-in strings of `language`, or English's relabelled for a language without
+    /// them: the numbers and dates are the language's own either way.
+    fn strings(language: &str) -> InterfaceStrings {
+        let locales = locales::Locales::builtin();
+        locales.strings(language).unwrap_or_else(|| {
+            let mut english = locales.strings("en").expect("English strings are built in");
+            english.language = language.to_owned();
+            english
+        })
+    }
+
     #[test]
     fn numbers_follow_the_language() {
-        let en = Formatter::new("en");
-        let es = Formatter::new("es");
+        let (english, spanish) = (strings("en"), strings("es"));
+        let en = Formatter::new(&english);
+        let es = Formatter::new(&spanish);
         assert_eq!(en.number(1234567.891, 1), "1,234,567.9");
         assert_eq!(es.number(1234567.891, 1), "1.234.567,9");
         assert_eq!(es.number(1234.5, 1), "1234,5");
         assert_eq!(en.number(80.0, 1), "80");
-        assert_eq!(en.number(-0.04, 1), "0");
+        assert_eq!(en.number(-0.04, 1), "-0");
         assert_eq!(en.number(-2.5, 1), "-2.5");
+        assert_eq!(en.number(1.005, 2), "1.01");
+    }
+
+    #[test]
+    fn plural_categories_follow_the_language() {
+        let category =
+            |language: &str, count| Formatter::new(&strings(language)).plural_category(count);
+        assert_eq!(category("en", 1.0), "one");
+        assert_eq!(category("en", 1.5), "other");
+        assert_eq!(category("en", 0.0), "other");
+        assert_eq!(category("es", 1.0), "one");
+        assert_eq!(category("ja", 1.0), "other");
+        assert_eq!(category("pl", 3.0), "few");
+        // A tag without data, or not a tag, is English, as in a browser whose language is.
+        assert_eq!(category("not a tag", 1.0), "one");
+    }
+
+    fn measure(unit: &str, decimals: Option<u8>) -> Measure {
+        serde_json::from_value(serde_json::json!({
+            "id": "m", "title": "M", "description": "M.", "area": "a", "department": "D",
+            "unit": unit, "decimals": decimals, "frequency": "monthly",
+            "direction": "higher_is_better", "target": { "kind": "none" },
+            "methodology": "M.", "source": "S",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn money_is_compact_with_the_measures_places() {
+        let (english, spanish) = (strings("en"), strings("es"));
+        let en = Formatter::new(&english);
+        let es = Formatter::new(&spanish);
+        let whole = measure("currency", None);
+        assert_eq!(en.value(&whole, 1_234_567.0), "$1M");
+        assert_eq!(en.value(&whole, 999_600.0), "$1M");
+        assert_eq!(en.value(&whole, -2_500_000.0), "-$3M");
+        assert_eq!(
+            en.value(&measure("currency", Some(1)), 12_345_678.0),
+            "$12.3M"
+        );
+        assert_eq!(es.value(&whole, 1_234_567_890.0), "1235\u{a0}M\u{a0}US$");
+    }
+
+    #[test]
+    fn a_duration_axis_is_captioned_with_its_unit_word() {
+        let minutes = measure("minutes", None);
+        for (language, word) in [("en", "minutes"), ("es", "minutos"), ("vi", "phút")] {
+            assert_eq!(
+                Formatter::new(&strings(language))
+                    .axis_unit(&minutes)
+                    .unwrap(),
+                word
+            );
+        }
+        assert_eq!(
+            Formatter::new(&strings("en")).value(&minutes, 1.04),
+            "1 minute"
+        );
     }
 }

@@ -36,10 +36,12 @@ mod strings;
 mod urls;
 mod xml;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use dataset::document::{Index, MeasureDocument, PublishedDataset};
+use dataset::document::{Index, InterfaceStrings, MeasureDocument, PublishedDataset};
 use dataset::model::{DatasetInfo, Status};
 use dataset::{Area, CalendarDate};
 use exporter::tables::Table;
@@ -87,8 +89,13 @@ impl Site {
 }
 
 impl Companion for Site {
-    fn begin(&mut self, root: &Path, dataset: &PublishedDataset) -> Result<(), CompanionError> {
-        self.writer = Some(Writer::begin(root, dataset, &self.options)?);
+    fn begin(
+        &mut self,
+        root: &Path,
+        dataset: &PublishedDataset,
+        strings: &BTreeMap<String, InterfaceStrings>,
+    ) -> Result<(), CompanionError> {
+        self.writer = Some(Writer::begin(root, dataset, strings, &self.options)?);
         Ok(())
     }
 
@@ -127,6 +134,9 @@ struct Writer {
     info: DatasetInfo,
     /// The publication time, RFC 3339.
     modified: String,
+    /// The interface strings of every language of the dataset (shared, so that a formatter can
+    /// borrow them while the writer writes).
+    strings: Arc<BTreeMap<String, InterfaceStrings>>,
     /// Whether the widgets package is published beside the pages.
     widgets: bool,
     measures: Vec<MeasureFacts>,
@@ -148,8 +158,19 @@ impl Writer {
     fn begin(
         dir: &Path,
         dataset: &PublishedDataset,
+        strings: &BTreeMap<String, InterfaceStrings>,
         options: &SiteOptions,
     ) -> Result<Writer, Error> {
+        if let Some(language) = dataset
+            .info
+            .languages
+            .iter()
+            .find(|language| !strings.contains_key(*language))
+        {
+            return Err(Error::NoStrings {
+                language: language.clone(),
+            });
+        }
         if let Some(package) = &options.widgets {
             assets::copy_widgets(package, dir)?;
         }
@@ -158,6 +179,7 @@ impl Writer {
             urls: Urls::new(&dataset.info, options.base_url.as_deref()),
             info: dataset.info.clone(),
             modified: dataset.modified.clone(),
+            strings: Arc::new(strings.clone()),
             widgets: options.widgets.is_some(),
             measures: Vec::new(),
             pages: Vec::new(),
@@ -169,14 +191,21 @@ impl Writer {
         self.info.languages.first().map_or("en", String::as_str)
     }
 
+    /// Every interface string of the release, shared, so that a formatter can borrow them while
+    /// the writer writes; each language of the dataset has its own, as [`Writer::begin`] made
+    /// sure.
+    fn strings(&self) -> Arc<BTreeMap<String, InterfaceStrings>> {
+        Arc::clone(&self.strings)
+    }
+
     /// Writes a measure's pages, embed pages, feeds, oEmbed responses and charts in every
     /// language, and keeps what the listing pages need.
     fn add_measure(&mut self, document: &MeasureDocument, area: &Area) -> Result<(), Error> {
         let measure = &document.measure;
-        let default_language = self.default_language().to_owned();
-        let default = Formatter::new(&default_language);
+        let strings = self.strings();
+        let default = Formatter::new(&strings[self.default_language()]);
         let title = measure.text(default.language()).title;
-        let chart_title = default.fill("chart_alt", &[title]);
+        let chart_title = default.fill("chart_alt", &[("title", title)]);
         let x_label = |date: CalendarDate, yearly: bool| {
             if yearly {
                 date.0.year().to_string()
@@ -219,7 +248,7 @@ impl Writer {
         let mut cards = Vec::with_capacity(languages.len());
         let mut entries = Vec::with_capacity(languages.len());
         for lang in &languages {
-            let format = Formatter::new(lang);
+            let format = Formatter::new(&strings[lang]);
             let card = self.card(document, &format);
             entries.push(self.measure_page(document, &card, area, &format)?);
             self.embed_page(document, &card, lang)?;
@@ -243,8 +272,9 @@ impl Writer {
     /// the assets.
     fn finish(mut self, index: &Index, tables: &[&Table]) -> Result<(), Error> {
         let languages = self.info.languages.clone();
+        let strings = self.strings();
         for (position, lang) in languages.iter().enumerate() {
-            let format = Formatter::new(lang);
+            let format = Formatter::new(&strings[lang]);
             self.home_page(position, index, &format)?;
             for area in &index.areas {
                 self.area_page(position, area, &format)?;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use crate::strings;
+use crate::strings::Strings;
 
 /// The templates' escaper (configured in `askama.toml`): every printed value HTML-escaped and,
 /// when it holds direction controls, [isolated](view::bidi::isolate), so that a title ending in
@@ -29,7 +29,7 @@ pub(crate) struct Card {
     pub(crate) methodology: String,
     pub(crate) source: String,
     pub(crate) status_class: &'static str,
-    pub(crate) status: &'static str,
+    pub(crate) status: String,
     pub(crate) icon: &'static str,
     pub(crate) latest: Option<LatestText>,
     pub(crate) trend: Option<String>,
@@ -67,7 +67,7 @@ pub(crate) struct LatestText {
 /// A language version of a page, for `hreflang` links and the language menu.
 pub(crate) struct Alternate {
     pub(crate) lang: String,
-    pub(crate) name: &'static str,
+    pub(crate) name: String,
     pub(crate) href: String,
     pub(crate) local: String,
 }
@@ -75,13 +75,15 @@ pub(crate) struct Alternate {
 /// What every page has: head, header and footer facts.
 pub(crate) struct Page<'s> {
     pub(crate) lang: &'s str,
+    /// The interface strings of `lang`.
+    pub(crate) strings: Strings<'s>,
     pub(crate) title: String,
     pub(crate) description: String,
     pub(crate) canonical: String,
     pub(crate) canonical_measure: String,
     pub(crate) alternates: Vec<Alternate>,
     pub(crate) feed: String,
-    pub(crate) feed_title: &'static str,
+    pub(crate) feed_title: String,
     pub(crate) oembed: Option<String>,
     pub(crate) site_name: &'s str,
     pub(crate) locale: String,
@@ -107,8 +109,8 @@ pub(crate) struct Page<'s> {
 
 impl Page<'_> {
     /// A page string in the page's language.
-    pub(crate) fn t(&self, key: &str) -> &'static str {
-        strings::get(self.lang, key)
+    pub(crate) fn t(&self, key: &str) -> String {
+        self.strings.text(key)
     }
 }
 
@@ -132,7 +134,7 @@ pub(crate) struct MeasureListing {
     pub(crate) title: String,
     pub(crate) href: String,
     pub(crate) value: String,
-    pub(crate) status: &'static str,
+    pub(crate) status: String,
     pub(crate) status_class: &'static str,
     pub(crate) icon: &'static str,
 }
@@ -151,14 +153,14 @@ pub(crate) struct AreaPage<'s> {
 pub(crate) struct BreakdownTable {
     pub(crate) caption: String,
     pub(crate) dimension: String,
-    pub(crate) rows: Vec<(String, String, &'static str)>,
+    pub(crate) rows: Vec<(String, String, String)>,
 }
 
 pub(crate) struct Row {
     pub(crate) period: String,
     pub(crate) value: String,
     pub(crate) target: String,
-    pub(crate) status: &'static str,
+    pub(crate) status: String,
     pub(crate) note: String,
 }
 
@@ -171,7 +173,7 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) area_href: String,
     pub(crate) breakdown: Option<&'s str>,
     pub(crate) department: &'s str,
-    pub(crate) frequency: &'static str,
+    pub(crate) frequency: String,
     pub(crate) current_target: String,
     pub(crate) target_history: Vec<(String, String)>,
     pub(crate) data_caption: String,

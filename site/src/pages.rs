@@ -16,7 +16,8 @@ use crate::models::{
     AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, IndexPage,
     MeasureListing, MeasurePage, NotFoundPage, Page, Row, TableListing,
 };
-use crate::{MeasureFacts, Writer, assets, strings, urls, write_file};
+use crate::strings::Strings;
+use crate::{MeasureFacts, Writer, assets, urls, write_file};
 use exporter::tables::Table;
 
 /// What a URL query value keeps as it is (RFC 3986's unreserved characters).
@@ -29,23 +30,6 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// Percent-encodes text for a URL query value.
 fn query_value(text: &str) -> String {
     utf8_percent_encode(text, QUERY_VALUE).to_string()
-}
-
-/// The language's own name, for the language menu.
-fn language_name(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or_default() {
-        "en" => "English",
-        "es" => "Español",
-        "zh" => "中文",
-        "vi" => "Tiếng Việt",
-        "ko" => "한국어",
-        "tl" => "Tagalog",
-        "so" => "Soomaali",
-        "am" => "አማርኛ",
-        "ru" => "Русский",
-        "fr" => "Français",
-        _ => "",
-    }
 }
 
 /// How many of the latest periods a measure page lists: a month of days, a year of weeks, three
@@ -73,7 +57,7 @@ fn dimension_name(dimension: &str) -> String {
 
 /// A download's title in `lang`: "Observaciones (CSV)" for `observations.csv`; the published
 /// title for files the site has no words for.
-fn download_title(lang: &str, download: &Download) -> String {
+fn download_title(strings: Strings<'_>, download: &Download) -> String {
     let Some((table, extension)) = download.path.rsplit_once('.') else {
         return download.title.clone();
     };
@@ -82,7 +66,7 @@ fn download_title(lang: &str, download: &Download) -> String {
         "parquet" => "Parquet",
         _ => return download.title.clone(),
     };
-    match strings::get(lang, &format!("table_{table}")) {
+    match strings.text(&format!("table_{table}")).as_str() {
         "" => download.title.clone(),
         name => format!("{name} ({format})"),
     }
@@ -105,6 +89,11 @@ fn target_words(
 }
 
 impl Writer {
+    /// The interface string `key` in `lang`, a language of the dataset.
+    fn text(&self, lang: &str, key: &str) -> String {
+        Strings::new(&self.strings[lang]).text(key)
+    }
+
     /// The common parts of the page at `path` (below the language's root: a directory such as
     /// `measures/x/`, or `""` for the home page) in `lang`.
     pub(crate) fn page(
@@ -122,21 +111,22 @@ impl Writer {
             .find(|l| l.as_str() == lang)
             .map_or("en", String::as_str);
         let root = urls.root_from(lang, path);
-        let format = Formatter::new(lang);
+        let strings = Strings::new(&self.strings[lang]);
+        let format = Formatter::new(&self.strings[lang]);
         let mut alternates: Vec<Alternate> = self
             .info
             .languages
             .iter()
             .map(|other| Alternate {
                 lang: other.clone(),
-                name: language_name(other),
+                name: self.text(other, "language_name"),
                 href: urls.absolute(other, path),
                 local: format!("{root}{}", urls.file(other, path)),
             })
             .collect();
         alternates.push(Alternate {
             lang: "x-default".to_owned(),
-            name: "",
+            name: String::new(),
             href: urls.absolute_shared(path),
             local: format!("{root}{path}"),
         });
@@ -147,13 +137,14 @@ impl Writer {
             .unwrap_or_else(|| format!("mailto:{}", self.info.contact.email));
         Page {
             lang,
+            strings,
             title,
             description,
             canonical: urls.absolute(lang, path),
             canonical_measure: String::new(),
             alternates,
             feed: urls.link(lang, path, lang, &urls::feed("")),
-            feed_title: strings::get(lang, "site_feed"),
+            feed_title: strings.text("site_feed"),
             oembed: None,
             site_name: &self.info.title,
             locale: lang.replace('-', "_"),
@@ -171,10 +162,7 @@ impl Writer {
             updated: format.updated(&self.modified),
             license: &self.info.license,
             feedback,
-            published_by: view::strings::fill(
-                strings::get(lang, "published_by"),
-                &[&self.info.publisher],
-            ),
+            published_by: strings.fill("published_by", &[("publisher", &self.info.publisher)]),
         }
     }
 
@@ -207,7 +195,7 @@ impl Writer {
         page.image = Some(self.urls.absolute_shared(&urls::chart(&measure.id)));
         page.oembed = Some(self.urls.absolute(lang, &urls::oembed(&measure.id)));
         page.feed = urls::feed("");
-        page.feed_title = strings::get(lang, "measure_feed");
+        page.feed_title = format.text("measure_feed");
         page.json_ld = script_json(&self.measure_json_ld(document, lang));
         let root = self.urls.root_from(lang, &path);
 
@@ -275,9 +263,13 @@ impl Writer {
                     .collect();
                 let dimension = dimension_name(&series.dimension);
                 Some(BreakdownTable {
-                    caption: view::strings::fill(
-                        strings::get(lang, "breakdown_caption"),
-                        &[text.card_title(), &dimension.to_lowercase(), &period],
+                    caption: format.fill(
+                        "breakdown_caption",
+                        &[
+                            ("title", text.card_title()),
+                            ("dimension", &dimension.to_lowercase()),
+                            ("period", &period),
+                        ],
                     ),
                     dimension,
                     rows,
@@ -285,20 +277,20 @@ impl Writer {
             })
             .collect();
         let mut downloads = vec![(
-            strings::get(lang, "measure_json").to_owned(),
+            format.text("measure_json"),
             format!("{root}{}", urls::measure_document(&measure.id)),
         )];
         downloads.extend(document.downloads.iter().map(|d| {
             (
-                download_title(lang, d),
+                download_title(format.strings(), d),
                 format!("{root}{}", urls::data(&d.path)),
             )
         }));
         downloads.push((
-            strings::get(lang, "chart_svg").to_owned(),
+            format.text("chart_svg"),
             format!("{root}{}", urls::chart(&measure.id)),
         ));
-        let subject = view::strings::fill(strings::get(lang, "report_subject"), &[text.title]);
+        let subject = format.fill("report_subject", &[("title", text.title)]);
         let report = format!(
             "mailto:{}?subject={}",
             self.info.contact.email,
@@ -310,18 +302,21 @@ impl Writer {
             area_href: self.urls.link(lang, &path, lang, &urls::area(&area.id)),
             breakdown: measure.breakdowns.first().map(String::as_str),
             department: &measure.department,
-            frequency: strings::get(lang, measure.frequency.as_str()),
+            frequency: format.text(measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
             target_history,
             data_caption: if listed == document.observations.len() {
-                view::strings::fill(strings::get(lang, "data_caption"), &[text.title])
+                format.fill("data_caption", &[("title", text.title)])
             } else {
-                view::strings::fill(
-                    strings::get(lang, "data_caption_latest"),
+                format.fill(
+                    "data_caption_latest",
                     &[
-                        text.title,
-                        &format.number(listed as f64, 0),
-                        &format.number(document.observations.len() as f64, 0),
+                        ("title", text.title),
+                        ("shown", &format.number(listed as f64, 0)),
+                        (
+                            "total",
+                            &format.number(document.observations.len() as f64, 0),
+                        ),
                     ],
                 )
             },
@@ -383,7 +378,10 @@ impl Writer {
             .count();
         format.fill(
             "on_track_count",
-            &[&on_track.to_string(), &in_area.len().to_string()],
+            &[
+                ("on_track", &on_track.to_string()),
+                ("total", &in_area.len().to_string()),
+            ],
         )
     }
 
@@ -416,7 +414,7 @@ impl Writer {
                             .as_ref()
                             .map(|l| l.value.clone())
                             .unwrap_or_default(),
-                        status: card.status,
+                        status: card.status.clone(),
                         status_class: card.status_class,
                         icon: card.icon,
                     })
@@ -460,7 +458,7 @@ impl Writer {
         );
         let feed = urls::feed("");
         page.feed.clone_from(&feed);
-        page.feed_title = strings::get(lang, "area_feed");
+        page.feed_title = format.text("area_feed");
         let html = AreaPage {
             count: self.on_track_count(format, &area.id),
             page,
@@ -483,8 +481,8 @@ impl Writer {
         let mut page = self.page(
             lang,
             urls::ABOUT,
-            format!("{} – {}", strings::get(lang, "about_data"), self.info.title),
-            strings::get(lang, "about_intro").to_owned(),
+            format!("{} – {}", self.text(lang, "about_data"), self.info.title),
+            self.text(lang, "about_intro"),
         );
         let root = self.urls.root_from(lang, urls::ABOUT);
         page.widgets = false;
@@ -493,7 +491,7 @@ impl Writer {
             .iter()
             .map(|d| {
                 (
-                    download_title(lang, d),
+                    download_title(Strings::new(&self.strings[lang]), d),
                     format!("{root}{}", urls::data(&d.path)),
                 )
             })
@@ -522,7 +520,7 @@ impl Writer {
             })
             .collect();
         let mut feeds = vec![(
-            strings::get(lang, "site_feed").to_owned(),
+            self.text(lang, "site_feed"),
             self.urls.link(lang, urls::ABOUT, lang, &urls::feed("")),
         )];
         for area in &index.areas {
@@ -551,8 +549,8 @@ impl Writer {
         let mut page = self.page(
             &lang,
             "",
-            strings::get(&lang, "not_found").to_owned(),
-            strings::get(&lang, "not_found_help").to_owned(),
+            self.text(&lang, "not_found"),
+            self.text(&lang, "not_found_help"),
         );
         // Served for any missing path, so its links start from the site's own path.
         let root = self.urls.base_path();

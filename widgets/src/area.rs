@@ -18,7 +18,8 @@ pub struct AreaSummary {
 
 #[wasm_bindgen]
 impl AreaSummary {
-    /// An area summary rendering into `root` in language `lang`, with the page's added strings.
+    /// An area summary rendering into `root` in language `lang`, with its interface `strings`
+    /// (the release's messages with the page's additions).
     #[wasm_bindgen(constructor)]
     pub fn new(root: ShadowRoot, lang: &str, strings: JsValue) -> AreaSummary {
         AreaSummary {
@@ -72,7 +73,10 @@ impl AreaSummary {
             "count",
             &strings.fill(
                 "on_track_count",
-                &[&on_track.to_string(), &measures.len().to_string()],
+                &[
+                    ("on_track", &on_track.to_string()),
+                    ("total", &measures.len().to_string()),
+                ],
             ),
         );
         set(&count, "part", "count");

@@ -36,7 +36,16 @@ pub(crate) fn summary(
             let period = format.period(measure.frequency, latest);
             let target = format.target(measure, latest.target.as_ref());
             let status = format.status(latest.status);
-            strings.fill("chart_label", &[title, &value, &period, &target, &status])
+            strings.fill(
+                "chart_label",
+                &[
+                    ("title", title),
+                    ("value", &value),
+                    ("period", &period),
+                    ("target", &target),
+                    ("status", &status),
+                ],
+            )
         }
         None => format!("{title}: {}", strings.get("no_data")),
     }
@@ -44,8 +53,8 @@ pub(crate) fn summary(
 
 #[wasm_bindgen]
 impl MetricCard {
-    /// A card rendering into `root` in language `lang`; `strings` are the page's added
-    /// interface strings for that language (or `undefined`).
+    /// A card rendering into `root` in language `lang`; `strings` are its interface strings:
+    /// the release's messages for the language with the page's additions (or `undefined`).
     #[wasm_bindgen(constructor)]
     pub fn new(root: ShadowRoot, lang: &str, strings: JsValue) -> MetricCard {
         MetricCard {

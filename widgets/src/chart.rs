@@ -136,10 +136,13 @@ impl State {
         let text = strings.fill(
             "point_label",
             &[
-                &series.label,
-                &self.format.period(measure.frequency, observation),
-                &value,
-                &self.format.status(observation.status),
+                ("series", &series.label),
+                (
+                    "period",
+                    &self.format.period(measure.frequency, observation),
+                ),
+                ("value", &value),
+                ("status", &self.format.status(observation.status)),
             ],
         );
         if let Ok(Some(tooltip)) = self.root.query_selector(".tooltip") {
@@ -314,7 +317,8 @@ impl State {
 
 #[wasm_bindgen]
 impl MetricChart {
-    /// A chart rendering into `root` in language `lang`, with the page's added strings.
+    /// A chart rendering into `root` in language `lang`, with its interface `strings` (the
+    /// release's messages with the page's additions).
     #[wasm_bindgen(constructor)]
     pub fn new(root: ShadowRoot, lang: &str, strings: JsValue) -> Result<MetricChart, JsValue> {
         let position = CssStyleSheet::new()?;

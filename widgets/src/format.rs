@@ -17,13 +17,6 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn format(this: &NumberFormat, value: f64) -> String;
 
-    #[wasm_bindgen(js_namespace = Intl, js_name = PluralRules)]
-    type PluralRules;
-    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "PluralRules", catch)]
-    fn new(locale: &str, options: &Object) -> Result<PluralRules, JsValue>;
-    #[wasm_bindgen(method)]
-    fn select(this: &PluralRules, value: f64) -> String;
-
     #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
     type DateTimeFormat;
     #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DateTimeFormat", catch)]
@@ -117,13 +110,6 @@ impl Formatter {
         }
     }
 
-    /// Whether `count` takes the singular in this language ("1 point", "1 punto").
-    fn is_one(&self, count: f64) -> bool {
-        PluralRules::new(self.strings.language(), &Object::new())
-            .or_else(|_| PluralRules::new("en", &Object::new()))
-            .is_ok_and(|rules| rules.select(count) == "one")
-    }
-
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
         let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
@@ -147,7 +133,7 @@ impl Formatter {
             Frequency::Daily => self.date(start, &[("dateStyle", "medium".into())]),
             Frequency::Weekly => self.strings.fill(
                 "week_of",
-                &[&self.date(start, &[("dateStyle", "medium".into())])],
+                &[("date", &self.date(start, &[("dateStyle", "medium".into())]))],
             ),
             Frequency::Monthly => self.date(
                 start,
@@ -183,13 +169,14 @@ impl Formatter {
                 match target.kind {
                     TargetKind::AtLeast => self
                         .strings
-                        .fill("target_at_least", &[&value(bounds.value)]),
-                    TargetKind::AtMost => {
-                        self.strings.fill("target_at_most", &[&value(bounds.value)])
-                    }
-                    TargetKind::Range => self
+                        .fill("target_at_least", &[("value", &value(bounds.value))]),
+                    TargetKind::AtMost => self
                         .strings
-                        .fill("target_range", &[&value(bounds.min), &value(bounds.max)]),
+                        .fill("target_at_most", &[("value", &value(bounds.value))]),
+                    TargetKind::Range => self.strings.fill(
+                        "target_range",
+                        &[("low", &value(bounds.min)), ("high", &value(bounds.max))],
+                    ),
                     TargetKind::None => self.strings.get("target_none"),
                 }
             }
@@ -214,14 +201,12 @@ impl Formatter {
             return self.strings.get("trend_none");
         };
         let amount = if measure.unit == Unit::Percent {
-            let key = if self.is_one(change.difference.abs()) {
-                "point"
-            } else {
-                "points"
-            };
-            self.strings.fill(
-                key,
-                &[&self.plain(change.difference.abs(), measure.decimals.unwrap_or(1))],
+            let decimals = measure.decimals.unwrap_or(1);
+            let difference = change.difference.abs();
+            self.strings.plural(
+                "points",
+                view::strings::rounded(difference, decimals),
+                &[("amount", &self.plain(difference, decimals))],
             )
         } else if let Some(ratio) = change.ratio() {
             let pairs = [
@@ -236,9 +221,9 @@ impl Formatter {
         if change.is_unchanged() {
             self.strings.get("trend_same")
         } else if change.difference > 0.0 {
-            self.strings.fill("trend_up", &[&amount])
+            self.strings.fill("trend_up", &[("amount", &amount)])
         } else {
-            self.strings.fill("trend_down", &[&amount])
+            self.strings.fill("trend_down", &[("amount", &amount)])
         }
     }
 }

@@ -14,12 +14,32 @@ use widgets::{MetricCard, MetricChart, show_error};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The published `measures/potholes.json` of the small fixture, from its snapshot.
-fn potholes() -> JsValue {
-    let snapshot =
-        include_str!("../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap");
+/// The JSON of an insta snapshot of a published document.
+fn snapshot(snapshot: &str) -> JsValue {
     let json = snapshot.splitn(3, "---\n").nth(2).expect("a snapshot body");
     js_sys::JSON::parse(json).expect("the snapshot is JSON")
+}
+
+/// The published `measures/potholes.json` of the small fixture, from its snapshot.
+fn potholes() -> JsValue {
+    snapshot(include_str!(
+        "../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap"
+    ))
+}
+
+/// The messages of the published `locales/<language>.json` of the small fixture, from its
+/// snapshot, as the loader hands them over.
+fn messages(language: &str) -> JsValue {
+    let document = match language {
+        "en" => snapshot(include_str!(
+            "../../cli/tests/cli/snapshots/cli__snapshots__locale-en.snap"
+        )),
+        "es" => snapshot(include_str!(
+            "../../cli/tests/cli/snapshots/cli__snapshots__locale-es.snap"
+        )),
+        other => panic!("no published strings for {other}"),
+    };
+    js_sys::Reflect::get(&document, &"messages".into()).unwrap()
 }
 
 /// A fresh element with an open shadow root, attached to the page.
@@ -44,7 +64,7 @@ fn text(root: &ShadowRoot, selector: &str) -> String {
 #[wasm_bindgen_test]
 fn card_shows_value_period_target_and_status_in_words() {
     let root = root();
-    let mut card = MetricCard::new(root.clone(), "en-US", JsValue::UNDEFINED);
+    let mut card = MetricCard::new(root.clone(), "en-US", messages("en"));
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
     assert_eq!(text(&root, ".title"), "Potholes fixed on time");
@@ -72,7 +92,7 @@ fn card_shows_value_period_target_and_status_in_words() {
 #[wasm_bindgen_test]
 fn canvas_states_the_measure_in_words() {
     let root = root();
-    let mut card = MetricCard::new(root.clone(), "en", JsValue::UNDEFINED);
+    let mut card = MetricCard::new(root.clone(), "en", messages("en"));
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
     let canvas = find(&root, "canvas");
@@ -86,7 +106,7 @@ fn canvas_states_the_measure_in_words() {
 #[wasm_bindgen_test]
 fn spanish_uses_translations_and_interface_strings() {
     let root = root();
-    let mut card = MetricCard::new(root.clone(), "es", JsValue::UNDEFINED);
+    let mut card = MetricCard::new(root.clone(), "es", messages("es"));
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
     assert_eq!(text(&root, ".title"), "Baches reparados a tiempo");
@@ -98,7 +118,9 @@ fn spanish_uses_translations_and_interface_strings() {
 #[wasm_bindgen_test]
 fn pages_add_languages() {
     let root = root();
-    let strings = js_sys::JSON::parse(r#"{"on_track": "Sur la bonne voie"}"#).unwrap();
+    // The loader puts the page's strings over the release's nearest language's, English here.
+    let strings = messages("en");
+    js_sys::Reflect::set(&strings, &"on_track".into(), &"Sur la bonne voie".into()).unwrap();
     let mut card = MetricCard::new(root.clone(), "fr", strings);
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
@@ -109,7 +131,7 @@ fn pages_add_languages() {
 #[wasm_bindgen_test]
 fn links_point_at_the_data_and_feedback() {
     let root = root();
-    let mut card = MetricCard::new(root.clone(), "en", JsValue::UNDEFINED);
+    let mut card = MetricCard::new(root.clone(), "en", messages("en"));
     card.render(potholes(), "https://data.example.org/data/", 3)
         .unwrap();
     assert_eq!(
@@ -128,7 +150,7 @@ fn links_point_at_the_data_and_feedback() {
 fn other_schema_versions_are_refused() {
     let document = potholes();
     js_sys::Reflect::set(&document, &"schema_version".into(), &"2.0.0".into()).unwrap();
-    let mut card = MetricCard::new(root(), "en", JsValue::UNDEFINED);
+    let mut card = MetricCard::new(root(), "en", messages("en"));
     let error = card
         .render(document, "https://data.example.org/data", 3)
         .unwrap_err();
@@ -146,7 +168,7 @@ fn error_state_is_readable_and_links_only_to_web_urls() {
     show_error(
         &root,
         "en",
-        JsValue::UNDEFINED,
+        messages("en"),
         "https://data.example.org/data/measures/x.json",
         "HTTP 404",
     );
@@ -157,14 +179,14 @@ fn error_state_is_readable_and_links_only_to_web_urls() {
         Some("https://data.example.org/data/measures/x.json")
     );
     let root = self::root();
-    show_error(&root, "en", JsValue::UNDEFINED, "javascript:alert(1)", "");
+    show_error(&root, "en", messages("en"), "javascript:alert(1)", "");
     assert!(root.query_selector("a").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
 fn chart_table_lists_every_observation_and_keys_announce_values() {
     let root = root();
-    let mut chart = MetricChart::new(root.clone(), "en", JsValue::UNDEFINED).unwrap();
+    let mut chart = MetricChart::new(root.clone(), "en", messages("en")).unwrap();
     chart
         .render(potholes(), Some("council_district".into()), None, None)
         .unwrap();

@@ -152,6 +152,7 @@ pub(crate) fn dist() -> Result<u64> {
             .arg("-o")
             .arg(script))?;
     }
+    write_package_locales(Path::new("pkg/locales"))?;
     let mut total = 0;
     println!("{:<20} {:>10} {:>10}", "pkg/", "bytes", "gzip -9 -n");
     for name in PACKAGE_FILES {
@@ -166,6 +167,24 @@ pub(crate) fn dist() -> Result<u64> {
     println!("{:<20} {:>10} {total:>10}", "total", "");
     println!("{:<20} {:>10} {PACKAGE_BUDGET:>10}", "budget", "");
     Ok(total)
+}
+
+/// The built-in languages' interface strings as the release publishes them, into `dir`: what
+/// the loader falls back to when the release it shows offers none (an older release, or one it
+/// cannot reach, whose error state must still speak). Fetched only then, so outside the budget.
+fn write_package_locales(dir: &Path) -> Result<()> {
+    let locales = locales::Locales::builtin();
+    std::fs::create_dir_all(dir)?;
+    for language in locales.languages() {
+        let strings = locales
+            .strings(language)
+            .with_context(|| format!("no strings for the built-in {language}"))?;
+        std::fs::write(
+            dir.join(format!("{language}.json")),
+            serde_json::to_string(&strings)? + "\n",
+        )?;
+    }
+    Ok(())
 }
 
 /// The module the wasm imports the bindings' functions from: wasm-bindgen's generated

@@ -20,7 +20,8 @@ mod boundaries;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -48,7 +49,11 @@ fn main() -> Result<()> {
         Some("demo") => demo(),
         Some("bench") => bench::main(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
-        Some("test") => test(),
+        Some("test") => {
+            let outcome = test();
+            print_timings();
+            outcome
+        }
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("windows") => windows::check(),
         Some("help" | "--help" | "-h") => {
@@ -70,15 +75,38 @@ fn project_root() -> PathBuf {
 }
 
 /// Runs a command, echoing it, and fails when it fails.
+/// How long each command `run` ran took, in order, for the summary `test` ends with: where
+/// the time of a continuous-integration run goes.
+static TIMINGS: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+
 fn run(command: &mut Command) -> Result<()> {
     eprintln!("$ {}", describe(command));
+    let started = Instant::now();
     let status = command
         .status()
         .with_context(|| format!("cannot start {}", describe(command)))?;
+    let took = started.elapsed();
+    if let Ok(mut timings) = TIMINGS.lock() {
+        timings.push((describe(command), took));
+    }
     if !status.success() {
         bail!("{} failed ({status})", describe(command));
     }
     Ok(())
+}
+
+/// Prints each command run so far with its time, longest first, and their total.
+fn print_timings() {
+    let Ok(mut timings) = TIMINGS.lock() else {
+        return;
+    };
+    timings.sort_by_key(|(_, took)| std::cmp::Reverse(*took));
+    let total: Duration = timings.iter().map(|(_, took)| *took).sum();
+    eprintln!("time taken, longest first ({} s in all):", total.as_secs());
+    for (command, took) in timings.iter() {
+        let shown: String = command.chars().take(110).collect();
+        eprintln!("{:>7.1} s  {shown}", took.as_secs_f64());
+    }
 }
 
 fn describe(command: &Command) -> String {
@@ -516,8 +544,9 @@ fn test_runner() -> Result<PathBuf> {
     )
 }
 
-/// The widgets in headless Chromium: wasm-bindgen-test unit tests, the end-to-end tests of the
-/// example pages on the published sample, then the residents' site served by `civicmetrics serve`
+/// The widgets in headless Chromium: wasm-bindgen-test unit tests, the site's numbers and dates
+/// against the widgets' `Intl`, the end-to-end tests of the example pages on the published
+/// sample, then the residents' site served by `civicmetrics serve`
 /// (navigation, no-JavaScript, embeds, axe-core and Lighthouse), then the hostile-text fixture's
 /// release (nothing injected runs, the layout stays bounded).
 fn browser_tests() -> Result<()> {
@@ -540,6 +569,28 @@ fn browser_tests() -> Result<()> {
     let tools = node_tools()?;
     // Screenshots, page weights and scores.
     let artifacts = target_dir()?.join("e2e");
+    // The site's numbers and dates against Chromium's `Intl`, case by case: the site's test
+    // writes its texts, the script formats the same cases as the widgets do. A file left from an
+    // earlier run is removed first, so that the comparison never reads stale texts.
+    std::fs::create_dir_all(&artifacts)?;
+    let intl_cases = artifacts.join("intl-cases.json");
+    if intl_cases.exists() {
+        std::fs::remove_file(&intl_cases)?;
+    }
+    run(cargo()
+        .args([
+            "test",
+            "--package",
+            "civicmetrics-site",
+            "--lib",
+            "--locked",
+            "format::intl_cases::",
+        ])
+        .env("CIVICMETRICS_INTL_CASES", &intl_cases))?;
+    run(Command::new("node")
+        .arg("tests/e2e/intl.mjs")
+        .arg(&tools)
+        .arg(&intl_cases))?;
     run(Command::new("node")
         .arg("tests/e2e/widgets.mjs")
         .arg(".")

@@ -6,6 +6,7 @@ mod support;
 
 mod hostile;
 mod invalid;
+mod languages;
 mod links;
 mod publish;
 mod serve;

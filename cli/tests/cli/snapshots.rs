@@ -21,6 +21,12 @@ fn published_json() {
             read(&format!("measures/{file}"))
         );
     }
+    for language in ["en", "es"] {
+        insta::assert_json_snapshot!(
+            format!("locale-{language}"),
+            read(&format!("locales/{language}.json"))
+        );
+    }
     insta::assert_json_snapshot!("data.json", read("data.json"));
     insta::assert_snapshot!(
         "observations.csv",

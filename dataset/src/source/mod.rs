@@ -88,7 +88,7 @@ pub fn is_valid_breakdown_name(name: &str) -> bool {
 /// Why `tag` is not a language tag the site can be published in, with the help line; `None`
 /// for a well-formed BCP 47 tag in its canonical form (`zh-Hant`, not `zh-hant`), as the pages'
 /// `lang` attributes and the locales' file names use it.
-fn language_tag_problem(tag: &str) -> Option<(String, String)> {
+pub fn language_tag_problem(tag: &str) -> Option<(String, String)> {
     let help = "use a BCP 47 tag such as \"en\", \"es\" or \"zh-Hant\"".to_owned();
     match icu_locale_core::LanguageIdentifier::try_from_str(tag) {
         Err(_) => Some((format!("`{tag}` is not a language tag"), help)),
@@ -121,6 +121,10 @@ pub struct Manifest {
     pub info: DatasetInfo,
     /// Priority areas, in the order they are presented.
     pub areas: Vec<Area>,
+    /// Where each of `info.languages` is written in `dataset.toml` (a byte offset), for
+    /// problems found with a language later, such as missing interface strings; the start of
+    /// the file for the default `en` of a file that names none.
+    pub language_offsets: Vec<usize>,
 }
 
 /// Parses `dataset.toml`. Returns the manifest when it is complete enough to check measures
@@ -206,8 +210,8 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
         }
     }
 
-    let languages = match root.strings("languages", d) {
-        None => vec!["en".to_owned()],
+    let (languages, language_offsets) = match root.strings("languages", d) {
+        None => (vec!["en".to_owned()], vec![0]),
         Some(tags) => {
             if tags.is_empty() {
                 d.push(at_key(
@@ -216,7 +220,18 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
                     "`languages` must name at least one language",
                 ));
             }
-            distinct(&source, tags, "language", d, language_tag_problem)
+            let written = tags.clone();
+            let languages = distinct(&source, tags, "language", d, language_tag_problem);
+            let offsets = languages
+                .iter()
+                .map(|language| {
+                    written
+                        .iter()
+                        .find(|(tag, _)| tag == language)
+                        .map_or(0, |(_, offset)| *offset)
+                })
+                .collect();
+            (languages, offsets)
         }
     };
     // Without a valid fiscal year, fiscal periods would get wrong dates: check nothing further.
@@ -315,7 +330,11 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             keywords,
         })
     })();
-    let manifest = info.map(|info| Manifest { info, areas });
+    let manifest = info.map(|info| Manifest {
+        info,
+        areas,
+        language_offsets,
+    });
     (manifest, diagnostics)
 }
 

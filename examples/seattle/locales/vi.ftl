@@ -1,0 +1,118 @@
+# Vietnamese interface strings for the sample. The translation is illustrative: a city
+# publishing in Vietnamese should have its translators review every message.
+# The keys, and the `{ $name }` values each message takes, are those of the built-in en.ftl.
+
+language_name = Tiếng Việt
+
+## Trạng thái
+
+on_track = Đạt mục tiêu
+near_target = Gần đạt mục tiêu
+off_track = Chưa đạt mục tiêu
+no_target = Không có mục tiêu
+no_data = Không có dữ liệu
+
+## Mục tiêu và xu hướng
+
+target_at_least = Mục tiêu: ít nhất { $value }
+target_at_most = Mục tiêu: nhiều nhất { $value }
+target_range = Mục tiêu: từ { $low } đến { $high }
+target_none = Chưa đặt mục tiêu
+trend_up = Tăng { $amount } so với một năm trước
+trend_down = Giảm { $amount } so với một năm trước
+trend_same = Không đổi so với một năm trước
+trend_none = Không có số liệu một năm trước để so sánh
+points = { $count ->
+   *[other] { $amount } điểm
+}
+week_of = Tuần bắt đầu { $date }
+
+## Thẻ, biểu đồ và tóm tắt lĩnh vực
+
+last_updated = Cập nhật lần cuối
+about = Về chỉ số này
+source = Nguồn
+get_data = Lấy dữ liệu
+feedback = Góp ý
+unavailable = Không có dữ liệu
+unavailable_detail = Không thể tải dữ liệu của chỉ số này.
+open_data = Mở dữ liệu
+show_table = Hiện dạng bảng
+hide_table = Ẩn bảng
+on_track_count = { $on_track } trên { $total } chỉ số đạt mục tiêu
+period = Kỳ
+value = Giá trị
+status = Trạng thái
+target = Mục tiêu
+citywide = Toàn thành phố
+chart_label = { $title }: { $value } trong { $period }. { $target }. { $status }.
+chart_help = Dùng các phím mũi tên để chuyển giữa các kỳ.
+point_label = { $series }, { $period }: { $value }, { $status }
+loading = Đang tải…
+
+## Trang dành cho cư dân
+
+skip = Chuyển đến nội dung
+home = Bảng điều khiển
+languages = Ngôn ngữ
+breadcrumb = Đường dẫn
+priority_areas = Lĩnh vực ưu tiên
+all_measures = Tất cả chỉ số của { $area }
+measures_in_area = Chỉ số
+area_feed = Theo dõi cập nhật của lĩnh vực này (nguồn Atom)
+site_feed = Theo dõi mọi cập nhật (nguồn Atom)
+measure_feed = Theo dõi chỉ số này (nguồn Atom)
+why = Vì sao quan trọng
+how = Cách chúng tôi đo lường
+department = Cơ quan
+frequency = Tần suất báo cáo
+target_history = Lịch sử mục tiêu
+from_period = Từ
+current_target = Mục tiêu hiện tại
+data_table = Dữ liệu
+data_caption = { $title }: mọi kỳ
+data_caption_latest = { $title }: { $shown } kỳ gần nhất trong { $total } kỳ (mọi kỳ có trong tệp tải xuống)
+breakdown_caption = { $title } theo { $dimension }, { $period }
+note = Ghi chú
+downloads = Tải dữ liệu xuống
+measure_json = Chỉ số này (JSON)
+chart_svg = Biểu đồ này (SVG)
+embed = Nhúng chỉ số này
+embed_help = Dán khung vào nơi thẻ cần hiện, và dán đoạn mã một lần mỗi trang: mã sẽ chỉnh chiều cao khung theo nội dung.
+embed_card = Thẻ
+embed_chart = Biểu đồ
+report_problem = Báo lỗi dữ liệu
+report_subject = Lỗi dữ liệu: { $title }
+latest = Mới nhất
+chart_alt = Biểu đồ { $title }
+about_data = Về dữ liệu
+about_intro = Mọi con số trên trang này đều lấy từ một bộ dữ liệu được công bố, ở các định dạng cho bảng tính, công cụ dữ liệu và trang web.
+published_by = Do { $publisher } công bố.
+licence = Giấy phép
+contact = Liên hệ
+updated = Cập nhật
+dictionary = Từ điển dữ liệu
+status_rule = Cách xác định trạng thái
+status_intro = Mỗi giá trị được so với mục tiêu áp dụng cho kỳ của nó: mục tiêu riêng của kỳ đó, nếu không thì lần thay đổi mục tiêu gần nhất, nếu không thì mục tiêu của chỉ số. Mỗi mục tiêu có một biên gọi là “gần”, bằng 5% mục tiêu trừ khi chỉ số quy định khác.
+rule_at_least = Mục tiêu tối thiểu: đạt khi giá trị chạm mục tiêu; gần đạt khi thiếu không quá biên; còn lại là chưa đạt.
+rule_at_most = Mục tiêu tối đa: đạt khi giá trị không vượt mục tiêu; gần đạt khi vượt không quá biên; còn lại là chưa đạt.
+rule_range = Một khoảng: đạt khi ở trong khoảng; gần đạt khi ở ngoài khoảng trong phạm vi biên; còn lại là chưa đạt.
+rule_none = Không có mục tiêu thì trạng thái là “Không có mục tiêu”; kỳ không có giá trị là “Không có dữ liệu”. Giá trị theo quận hội đồng hay cách chia khác chỉ được đánh giá theo mục tiêu đặt riêng cho chúng.
+column = Cột
+type = Kiểu
+description = Mô tả
+primary_key = Khóa chính
+feeds = Nguồn tin
+not_found = Không tìm thấy trang
+not_found_help = Trang bạn tìm không có ở đây. Hãy bắt đầu lại từ bảng điều khiển.
+no_measures = Chưa có chỉ số nào.
+daily = Hằng ngày
+weekly = Hằng tuần
+monthly = Hằng tháng
+quarterly = Hằng quý
+annual = Hằng năm
+update_entry = { $title }: { $value } trong { $period }
+change_entry = { $title } nay { $status }
+table_observations = Số liệu quan sát
+table_measures = Chỉ số
+table_areas = Lĩnh vực ưu tiên

@@ -1,0 +1,119 @@
+# civicmetrics interface strings: Spanish. See en.ftl for the keys and the variables each takes.
+
+## El idioma
+
+language_name = Español
+
+## Estados
+
+on_track = En camino
+near_target = Cerca de la meta
+off_track = Fuera de la meta
+no_target = Sin meta
+no_data = Sin datos
+
+## Metas y tendencias
+
+target_at_least = Meta: al menos { $value }
+target_at_most = Meta: como máximo { $value }
+target_range = Meta: de { $low } a { $high }
+target_none = Sin meta fijada
+trend_up = Sube { $amount } respecto al año anterior
+trend_down = Baja { $amount } respecto al año anterior
+trend_same = Sin cambios respecto al año anterior
+trend_none = Sin valor del año anterior para comparar
+points = { $count ->
+    [one] { $amount } punto
+   *[other] { $amount } puntos
+}
+week_of = Semana del { $date }
+
+## Tarjetas, gráficos y resúmenes de área
+
+last_updated = Última actualización
+about = Acerca de esta medida
+source = Fuente
+get_data = Obtener los datos
+feedback = Comentarios
+unavailable = Datos no disponibles
+unavailable_detail = No se pudieron cargar los datos de esta medida.
+open_data = Abrir los datos
+show_table = Mostrar como tabla
+hide_table = Ocultar tabla
+on_track_count = { $on_track } de { $total } medidas en camino
+period = Período
+value = Valor
+status = Estado
+target = Meta
+citywide = Toda la ciudad
+chart_label = { $title }: { $value } en { $period }. { $target }. { $status }.
+chart_help = Use las flechas para moverse entre períodos.
+point_label = { $series }, { $period }: { $value }, { $status }
+loading = Cargando…
+
+## El sitio para residentes
+
+skip = Ir al contenido
+home = Panel
+languages = Idiomas
+breadcrumb = Ruta de navegación
+priority_areas = Áreas prioritarias
+all_measures = Todas las medidas de { $area }
+measures_in_area = Medidas
+area_feed = Seguir las novedades de esta área (fuente Atom)
+site_feed = Seguir todas las novedades (fuente Atom)
+measure_feed = Seguir esta medida (fuente Atom)
+why = Por qué importa
+how = Cómo lo medimos
+department = Departamento
+frequency = Se informa
+target_history = Historial de metas
+from_period = Desde
+current_target = Meta actual
+data_table = Los datos
+data_caption = { $title }: todos los períodos
+data_caption_latest = { $title }: los últimos { $shown } de { $total } períodos (todos están en las descargas)
+breakdown_caption = { $title } por { $dimension }, { $period }
+note = Nota
+downloads = Descargar los datos
+measure_json = Esta medida (JSON)
+chart_svg = Este gráfico (SVG)
+embed = Insertar esta medida
+embed_help = Pegue el marco donde debe aparecer la tarjeta y el script una vez por página: ajusta el alto del marco a su contenido.
+embed_card = Tarjeta
+embed_chart = Gráfico
+report_problem = Informar de un problema con los datos
+report_subject = Problema con los datos: { $title }
+latest = Último dato
+chart_alt = Gráfico de { $title }
+about_data = Acerca de los datos
+about_intro = Cada cifra de este sitio proviene de un único conjunto de datos publicado, en formatos para hojas de cálculo, herramientas de datos y páginas web.
+published_by = Publicado por { $publisher }.
+licence = Licencia
+contact = Contacto
+updated = Actualizado
+dictionary = Diccionario de datos
+status_rule = Cómo se calcula el estado
+status_intro = Cada valor se compara con la meta vigente en su período: una meta dada para ese período, si no el último cambio de la meta de la medida, si no la meta de la medida. Cada meta tiene un margen llamado «cerca», el 5 % de la meta salvo que la medida indique otro.
+rule_at_least = Meta mínima: en camino cuando el valor la alcanza; cerca de la meta cuando queda por debajo dentro del margen; si no, fuera de la meta.
+rule_at_most = Meta máxima: en camino cuando el valor no la supera; cerca de la meta cuando la supera dentro del margen; si no, fuera de la meta.
+rule_range = Un rango: en camino dentro de él; cerca de la meta dentro del margen fuera de él; si no, fuera de la meta.
+rule_none = Sin meta el estado es «Sin meta»; un período sin valor es «Sin datos». Los valores por distrito u otro desglose solo se juzgan con una meta dada para ellos.
+column = Columna
+type = Tipo
+description = Descripción
+primary_key = Clave primaria
+feeds = Fuentes
+not_found = Página no encontrada
+not_found_help = La página que busca no está aquí. Vuelva a empezar desde el panel.
+no_measures = Todavía no hay medidas.
+daily = Cada día
+weekly = Cada semana
+monthly = Cada mes
+quarterly = Cada trimestre
+annual = Cada año
+update_entry = { $title }: { $value } en { $period }
+change_entry = { $title } ahora está { $status }
+table_observations = Observaciones
+table_measures = Medidas
+table_areas = Áreas prioritarias
