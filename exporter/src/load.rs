@@ -23,14 +23,47 @@ pub(crate) struct Source {
     pub(crate) locales: Locales,
 }
 
-fn display(path: &Path) -> String {
-    path.display().to_string()
+/// `path`, a file or directory under `source`, as diagnostics show it: `source` as the user wrote
+/// it, then the names below it joined with `/` on every platform, so that a report reads the
+/// same on Windows (where joining paths adds `\`) as on Linux.
+fn shown(source: &Path, path: &Path) -> String {
+    let whole = path.display().to_string();
+    if cfg!(windows) {
+        let written = source.display().to_string();
+        // A name cannot hold `\` on Windows: each one after `source` is a separator.
+        if let Some(below) = whole.strip_prefix(&written) {
+            return format!("{written}{}", below.replace('\\', "/"));
+        }
+    }
+    whole
 }
 
-/// The regular files in `dir` with extension `extension`, sorted by name. Other entries are
-/// reported as warnings; symbolic links must stay inside `root`.
+/// Where `real` is from the directory `root` (both resolved), with `/` between names, such as
+/// `../../shared/x.csv`: the same on every platform, where the absolute paths are not (`/srv/…`
+/// on Linux, `\\?\C:\…` on Windows). Absolute when no path leads there (another drive).
+fn from_root(root: &Path, real: &Path) -> String {
+    let root: Vec<_> = root.components().collect();
+    let target: Vec<_> = real.components().collect();
+    let common = root.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return real.display().to_string();
+    }
+    std::iter::repeat_n(std::borrow::Cow::Borrowed(".."), root.len() - common)
+        .chain(
+            target[common..]
+                .iter()
+                .map(|part| part.as_os_str().to_string_lossy()),
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The regular files in `dir` (under `source`, which resolves to `root`) with extension
+/// `extension`, sorted by name. Other entries are reported as warnings; symbolic links must stay
+/// inside `root`.
 fn list_files(
     root: &Path,
+    source: &Path,
     dir: &Path,
     extension: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -41,10 +74,10 @@ fn list_files(
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let help = format!(
                 "create the directory {} with one file per item",
-                display(dir)
+                shown(source, dir)
             );
             diagnostics.push(
-                Diagnostic::error(&display(dir), 1, 1, "directory not found").with_help(help),
+                Diagnostic::error(&shown(source, dir), 1, 1, "directory not found").with_help(help),
             );
             return Ok(files);
         }
@@ -52,7 +85,7 @@ fn list_files(
     };
     for entry in entries {
         let path = entry.io_context(dir)?.path();
-        let name = display(&path);
+        let name = shown(source, &path);
         if path.extension().and_then(|e| e.to_str()) != Some(extension) {
             if !path
                 .file_name()
@@ -63,7 +96,7 @@ fn list_files(
                     Diagnostic::warning(&name, 1, 1, format!("ignored: not a .{extension} file"))
                         .with_help(format!(
                             "only *.{extension} files in {} are read",
-                            display(dir)
+                            shown(source, dir)
                         )),
                 );
             }
@@ -84,8 +117,8 @@ fn list_files(
                         1,
                         1,
                         format!(
-                            "the file is outside the source directory ({})",
-                            real.display()
+                            "the file is outside the source directory (it leads to {})",
+                            from_root(root, &real)
                         ),
                     )
                     .with_help("copy the file into the source directory instead of linking to it"),
@@ -108,12 +141,16 @@ fn list_files(
     Ok(files)
 }
 
-fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Option<String>, Error> {
-    let name = display(path);
+/// The text of the definitions file `path`, shown in diagnostics as `name`.
+fn read_text_file(
+    path: &Path,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<String>, Error> {
     let size = fs::metadata(path).io_context(path)?.len();
     if size > MAX_TOML_BYTES {
         diagnostics.push(Diagnostic::error(
-            &name,
+            name,
             1,
             1,
             format!("the file is {size} bytes; definitions are limited to {MAX_TOML_BYTES}"),
@@ -121,7 +158,7 @@ fn read_text_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Opti
         return Ok(None);
     }
     let bytes = fs::read(path).io_context(path)?;
-    match decode(&name, &bytes) {
+    match decode(name, &bytes) {
         Ok(text) => Ok(Some(text.to_owned())),
         Err(diagnostic) => {
             diagnostics.push(diagnostic);
@@ -146,18 +183,18 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         ));
     }
     let manifest_path = source.join("dataset.toml");
+    let manifest_name = shown(source, &manifest_path);
     let locales = load_locales(&root, source, diagnostics)?;
     let manifest = if manifest_path.is_file() {
-        match read_text_file(&manifest_path, diagnostics)? {
+        match read_text_file(&manifest_path, &manifest_name, diagnostics)? {
             Some(text) => {
-                let name = display(&manifest_path);
-                let (manifest, problems) = parse_manifest(&name, &text);
+                let (manifest, problems) = parse_manifest(&manifest_name, &text);
                 diagnostics.extend(problems);
                 if let Some(manifest) = &manifest {
                     check_languages(
                         manifest,
                         &locales,
-                        &SourceText::new(&name, &text),
+                        &SourceText::new(&manifest_name, &text),
                         diagnostics,
                     );
                 }
@@ -167,20 +204,26 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         }
     } else {
         diagnostics.push(
-            Diagnostic::error(&display(&manifest_path), 1, 1, "dataset.toml not found")
+            Diagnostic::error(&manifest_name, 1, 1, "dataset.toml not found")
                 .with_help("every source directory starts with a dataset.toml describing the publisher and the priority areas"),
         );
         None
     };
 
-    let measure_files = list_files(&root, &source.join("measures"), "toml", diagnostics)?;
-    let observation_files = list_files(&root, &source.join("observations"), "csv", diagnostics)?
-        .into_iter()
-        .map(|path| {
-            let name = display(&path);
-            (path, name)
-        })
-        .collect();
+    let measure_files = list_files(&root, source, &source.join("measures"), "toml", diagnostics)?;
+    let observation_files = list_files(
+        &root,
+        source,
+        &source.join("observations"),
+        "csv",
+        diagnostics,
+    )?
+    .into_iter()
+    .map(|path| {
+        let name = shown(source, &path);
+        (path, name)
+    })
+    .collect();
 
     let Some(manifest) = manifest else {
         return Ok(Source {
@@ -192,12 +235,12 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     let mut measures = Vec::with_capacity(measure_files.len());
     let mut unusable = Vec::new();
     for path in &measure_files {
-        let name = display(path);
+        let name = shown(source, path);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        let measure = read_text_file(path, diagnostics)?.and_then(|text| {
+        let measure = read_text_file(path, &name, diagnostics)?.and_then(|text| {
             let (measure, problems) = parse_measure(&name, stem, &text, &manifest);
             diagnostics.extend(problems);
             measure
@@ -209,8 +252,13 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     }
     if measure_files.is_empty() && source.join("measures").is_dir() {
         diagnostics.push(
-            Diagnostic::error(&display(&source.join("measures")), 1, 1, "no measure files")
-                .with_help("add one file per measure, measures/<id>.toml"),
+            Diagnostic::error(
+                &shown(source, &source.join("measures")),
+                1,
+                1,
+                "no measure files",
+            )
+            .with_help("add one file per measure, measures/<id>.toml"),
         );
     }
     let (catalog, problems) = Catalog::new(manifest, measures, unusable);
@@ -234,14 +282,15 @@ fn load_locales(
     if !dir.is_dir() {
         return Ok(locales);
     }
-    for path in list_files(root, &dir, "ftl", diagnostics)? {
+    for path in list_files(root, source, &dir, "ftl", diagnostics)? {
         let tag = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        if let Some(text) = read_text_file(&path, diagnostics)? {
-            diagnostics.extend(locales.add_file(&display(&path), &tag, &text));
+        let name = shown(source, &path);
+        if let Some(text) = read_text_file(&path, &name, diagnostics)? {
+            diagnostics.extend(locales.add_file(&name, &tag, &text));
         }
     }
     Ok(locales)
@@ -263,5 +312,24 @@ fn check_languages(
         if let Some((message, help)) = locales.uncovered(language) {
             diagnostics.push(text.error(*offset, message).with_help(help));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_outside_the_source_is_shown_from_the_source() {
+        let from = |root: &str, real: &str| from_root(Path::new(root), Path::new(real));
+        assert_eq!(
+            from("/srv/city/source", "/srv/city/shared/x.csv"),
+            "../shared/x.csv"
+        );
+        assert_eq!(
+            from("/srv/city/source", "/etc/passwd"),
+            "../../../etc/passwd"
+        );
+        assert_eq!(from("/srv", "/srv/a/b"), "a/b");
     }
 }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, ensure_wasm_target, node_tools, run, target_dir};
+use crate::{cargo, ensure_rust_target, node_tools, run, target_dir};
 
 /// The features the wasm-bindgen output uses; `--all-features` would emit imports browsers reject.
 const WASM_OPT_FEATURES: &[&str] = &[
@@ -78,7 +78,7 @@ const PACKAGE_FILES: &[&str] = &[
 /// by terser (the loader and styles from
 /// their sources in `pkg/src/`). Returns the package's size, gzipped as [`PACKAGE_BUDGET`] says.
 pub(crate) fn dist() -> Result<u64> {
-    ensure_wasm_target()?;
+    ensure_rust_target("wasm32-unknown-unknown")?;
     run(cargo().args([
         "build",
         "--package",

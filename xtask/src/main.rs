@@ -4,10 +4,12 @@
 //!   `./public` and serve it at <http://127.0.0.1:8080/>.
 //! - `dist`: build the widgets' WebAssembly package into `pkg/`.
 //! - `test`: every check and test, installing what they need first (a Python virtual environment
-//!   with the interoperability clients, the `wasm32-unknown-unknown` target), and every benchmark
-//!   once at a tiny size.
+//!   with the interoperability clients, the `wasm32-unknown-unknown` and Windows targets,
+//!   mingw-w64 and Wine), and every benchmark once at a tiny size.
 //! - `bench`: the exporter and the widgets against pyarrow, DuckDB, Chart.js and uPlot; results
 //!   in `benchmarks/RESULTS.md`.
+//! - `windows`: cross-build the program for Windows and compare what it reports and publishes
+//!   under Wine with the Linux build (part of `test`).
 //! - `fuzz [--seconds N | --runs N] [--target NAME]`: the fuzz targets for N seconds or N executions
 //!   each (the long run; `test` runs them briefly).
 
@@ -26,6 +28,7 @@ use anyhow::{Context, Result, bail};
 mod deny;
 mod dist;
 mod fuzz;
+mod windows;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -34,6 +37,7 @@ commands:
   demo    build everything, publish examples/seattle into ./public and serve it on port 8080
   dist    build the widgets package (wasm, bindings, loader) into pkg/
   test    run every check and test, installing what they need
+  windows cross-build the program for Windows and compare it under Wine with the Linux build
   fuzz    run every fuzz target for --seconds N (default 600) or --runs N each
           [--target NAME] [--sanitizer address|none]";
 
@@ -51,6 +55,7 @@ fn main() -> Result<()> {
             outcome
         }
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("windows") => windows::check(),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");
             Ok(())
@@ -176,19 +181,49 @@ impl Profile {
 }
 
 /// Builds the `civicmetrics` program in `profile` and returns its path. Every command that runs
-/// the program gets it from here: only this function knows which package builds it and where.
+/// the program gets it from here or, cross-built, from [`civicmetrics_for`].
 fn civicmetrics(profile: Profile) -> Result<PathBuf> {
+    civicmetrics_for(profile, None)
+}
+
+/// A platform other than the host's that the program is cross-built for.
+struct CrossTarget {
+    /// The target triple.
+    triple: &'static str,
+    /// The environment its build needs: the linker and the C compiler for the target.
+    env: &'static [(&'static str, &'static str)],
+    /// The program's file name there.
+    program: &'static str,
+}
+
+/// Builds the `civicmetrics` program in `profile` for `cross` (the host when `None`) and returns
+/// its path: only this function knows which package builds it and where.
+fn civicmetrics_for(profile: Profile, cross: Option<&CrossTarget>) -> Result<PathBuf> {
     let mut build = cargo();
     build.args(["build", "--profile", profile.name(), "--locked"]);
-    match profile {
+    let mut dir = target_dir()?.to_path_buf();
+    let mut program = "civicmetrics";
+    match (cross, profile) {
+        (Some(cross), _) => {
+            build
+                .args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"])
+                .args(["--target", cross.triple])
+                .envs(cross.env.iter().copied());
+            dir.push(cross.triple);
+            program = cross.program;
+        }
         // The program the CLI's tests run, built as `cargo test --workspace` builds it: its
         // features unified over the workspace and its tests. `--package civicmetrics-cli` would
         // unify them over that package alone and build every shared dependency again.
-        Profile::Dev => build.args(["--workspace", "--tests"]),
-        Profile::Release => build.args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"]),
-    };
+        (None, Profile::Dev) => {
+            build.args(["--workspace", "--tests"]);
+        }
+        (None, Profile::Release) => {
+            build.args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"]);
+        }
+    }
     run(&mut build)?;
-    Ok(target_dir()?.join(profile.dir()).join("civicmetrics"))
+    Ok(dir.join(profile.dir()).join(program))
 }
 
 /// Where the demo serves the sample; the release's absolute links (canonical pages, feeds,
@@ -319,16 +354,17 @@ fn python_environment(venv: &Path, requirements: &Path) -> Result<PathBuf> {
     Ok(std::path::absolute(&python)?)
 }
 
-fn ensure_wasm_target() -> Result<()> {
+/// The Rust standard library for `target` (a target triple), added with rustup when missing.
+fn ensure_rust_target(target: &str) -> Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .context("rustup is needed to add the wasm32-unknown-unknown target")?;
+        .with_context(|| format!("rustup is needed to add the {target} target"))?;
     if !String::from_utf8_lossy(&installed.stdout)
         .lines()
-        .any(|line| line.trim() == "wasm32-unknown-unknown")
+        .any(|line| line.trim() == target)
     {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        run(Command::new("rustup").args(["target", "add", target]))?;
     }
     Ok(())
 }
@@ -369,7 +405,7 @@ fn test() -> Result<()> {
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     // The shared model must stay usable from WebAssembly.
-    ensure_wasm_target()?;
+    ensure_rust_target("wasm32-unknown-unknown")?;
     run(cargo().args([
         "check",
         "--package",
@@ -395,6 +431,8 @@ fn test() -> Result<()> {
         fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),
         "address",
     )?;
+    // The program as department analysts run it, on Windows (cross-built, under Wine).
+    windows::check()?;
     browser_tests()?;
     // Every benchmark once, at a tiny size: they run, nothing is timed.
     run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
@@ -449,16 +487,15 @@ fn ensure_chromium() -> Result<()> {
     if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
         return Ok(());
     }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Installs Debian's `packages` (as root, without input), after refreshing the package lists.
+fn apt_install(packages: &[&str]) -> Result<()> {
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
