@@ -9,8 +9,8 @@
 //   dashboard counts each area's measures on track;
 // - the embed snippet, pasted into a page of a second local origin, renders and its frame takes
 //   its content's height;
-// - Lighthouse scores the dashboard and a measure page: accessibility 100, performance, best
-//   practices and SEO at least 95.
+// - Lighthouse scores the dashboard and a measure page, three runs each, judged on each
+//   category's median: accessibility 100, performance, best practices and SEO at least 95.
 //
 // Screenshots, the dashboard's page weight and the Lighthouse scores are written to ARTIFACTS_DIR
 // (`cargo xtask test`: e2e/ in cargo's target directory).
@@ -244,21 +244,32 @@ results.push(`axe-core: ${audited.violations} violations on ${audited.pages} pag
 
 await context.close();
 
-// 4. Lighthouse on the dashboard and a measure page.
+// 4. Lighthouse on the dashboard and a measure page. The performance score of one run swings with
+// whatever else the machine is doing (its simulated throttling scales the main thread's measured
+// work), so each page is scored LIGHTHOUSE_RUNS times and judged on each category's median, as
+// Lighthouse's own guidance on variability advises.
 {
+  const LIGHTHOUSE_RUNS = 3;
   const lighthouse = join(tools, 'node_modules/lighthouse/cli/index.js');
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const scores = {};
   for (const [name, path] of [['dashboard', '/'], ['measure', `/measures/${measureId}/`]]) {
-    const report = join(work, `lighthouse-${name}.json`);
-    const profile = mkdtempSync(join(tmpdir(), 'civicmetrics-lighthouse-'));
-    execFileSync(process.execPath, [lighthouse, `${origin}${path}`, '--quiet', '--output=json', `--output-path=${report}`,
-      '--only-categories=performance,accessibility,best-practices,seo',
-      `--chrome-flags=--headless=new ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile}`],
-    { stdio: 'inherit', env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' } });
-    const categories = JSON.parse(readFileSync(report, 'utf8')).categories;
-    scores[name] = Object.fromEntries(Object.entries(categories).map(([key, value]) => [key, Math.round(value.score * 100)]));
-    const s = scores[name];
-    results.push(`Lighthouse ${name}: performance ${s.performance}, accessibility ${s.accessibility}, best practices ${s['best-practices']}, SEO ${s.seo}`);
+    const runs = [];
+    for (let run = 0; run < LIGHTHOUSE_RUNS; run += 1) {
+      const report = join(work, `lighthouse-${name}-${run}.json`);
+      const profile = mkdtempSync(join(tmpdir(), 'civicmetrics-lighthouse-'));
+      execFileSync(process.execPath, [lighthouse, `${origin}${path}`, '--quiet', '--output=json', `--output-path=${report}`,
+        '--only-categories=performance,accessibility,best-practices,seo',
+        `--chrome-flags=--headless=new ${CHROMIUM_FLAGS.join(' ')} --user-data-dir=${profile}`],
+      { stdio: 'inherit', env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' } });
+      const categories = JSON.parse(readFileSync(report, 'utf8')).categories;
+      runs.push(Object.fromEntries(Object.entries(categories).map(([key, value]) => [key, Math.round(value.score * 100)])));
+    }
+    const s = Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(runs.map((r) => r[key]))]));
+    scores[name] = { median: s, runs };
+    results.push(`Lighthouse ${name} (median of ${LIGHTHOUSE_RUNS}): performance ${s.performance} `
+      + `(runs ${runs.map((r) => r.performance).join(', ')}), accessibility ${s.accessibility}, `
+      + `best practices ${s['best-practices']}, SEO ${s.seo}`);
     check(s.accessibility === 100, `Lighthouse accessibility on ${name}: ${s.accessibility}`);
     for (const key of ['performance', 'best-practices', 'seo']) check(s[key] >= 95, `Lighthouse ${key} on ${name}: ${s[key]}`);
   }

@@ -575,11 +575,11 @@ fn browser_tests() -> Result<()> {
     if intl_cases.exists() {
         std::fs::remove_file(&intl_cases)?;
     }
+    // Selected by name across the workspace, built as `cargo test --workspace` built it.
     run(cargo()
         .args([
             "test",
-            "--package",
-            "civicmetrics-site",
+            "--workspace",
             "--lib",
             "--locked",
             "format::intl_cases::",
