@@ -243,6 +243,48 @@ impl Period {
         }
     }
 
+    /// The period of `frequency` that contains `date`: a calendar period, or a fiscal one
+    /// (quarters and years only) when `fiscal_year_start_month` is given. `None` for a month
+    /// outside 1-12 or a date at the edge of the supported range.
+    pub fn containing(
+        date: CalendarDate,
+        frequency: Frequency,
+        fiscal_year_start_month: Option<u8>,
+    ) -> Option<Period> {
+        let date = date.0;
+        let fiscal_start_month = match (frequency, fiscal_year_start_month) {
+            (Frequency::Quarterly | Frequency::Annual, Some(month)) => {
+                Some(Month::try_from(month).ok()?)
+            }
+            _ => None,
+        };
+        // Months since the start of the (calendar or fiscal) year.
+        let first_month = fiscal_start_month.map_or(1, u8::from);
+        let into_year = (u8::from(date.month()) + 12 - first_month) % 12;
+        let month_start = date.replace_day(1).ok()?;
+        let back = |months: u8| -> Option<Date> {
+            let total = i32::from(u8::from(month_start.month())) - 1 - i32::from(months);
+            let year = month_start.year() + total.div_euclid(12);
+            let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).ok()?).ok()?;
+            Date::from_calendar_date(year, month, 1).ok()
+        };
+        let start = match frequency {
+            Frequency::Daily => date,
+            Frequency::Weekly => {
+                let (year, week, _) = date.to_iso_week_date();
+                Date::from_iso_week_date(year, week, Weekday::Monday).ok()?
+            }
+            Frequency::Monthly => month_start,
+            Frequency::Quarterly => back(into_year % 3)?,
+            Frequency::Annual => back(into_year)?,
+        };
+        Some(Period {
+            frequency,
+            start,
+            fiscal_start_month,
+        })
+    }
+
     /// Rebuilds a period from the parts its accessors give ([`Period::frequency`],
     /// [`Period::start`], [`Period::fiscal_year_start_month`]), for storing periods compactly.
     /// `None` for a month outside 1-12. The parts are not checked further: `start` must be the
@@ -580,5 +622,40 @@ mod tests {
                 prop_assert_eq!(pa.cmp(&pb), pa.start().cmp(&pb.start()));
             }
         }
+    }
+
+    #[test]
+    fn periods_containing_a_date() {
+        let day = |text| CalendarDate::parse(text).unwrap();
+        let label = |date, frequency, fiscal| {
+            Period::containing(day(date), frequency, fiscal)
+                .unwrap()
+                .label()
+        };
+        assert_eq!(label("2026-03-31", Frequency::Daily, None), "2026-03-31");
+        assert_eq!(label("2026-03-31", Frequency::Monthly, None), "2026-03");
+        assert_eq!(label("2026-03-31", Frequency::Quarterly, None), "2026-Q1");
+        assert_eq!(label("2026-04-01", Frequency::Quarterly, None), "2026-Q2");
+        assert_eq!(label("2026-12-31", Frequency::Annual, None), "2026");
+        // ISO week 53 of 2026 runs from Monday 28 December to Sunday 3 January 2027.
+        assert_eq!(label("2027-01-03", Frequency::Weekly, None), "2026-W53");
+        assert_eq!(label("2027-01-04", Frequency::Weekly, None), "2027-W01");
+        // A fiscal year starting in July is named for the year it ends in.
+        assert_eq!(label("2026-06-30", Frequency::Annual, Some(7)), "FY2026");
+        assert_eq!(label("2026-07-01", Frequency::Annual, Some(7)), "FY2027");
+        assert_eq!(
+            label("2026-07-01", Frequency::Quarterly, Some(7)),
+            "FY2027-Q1"
+        );
+        assert_eq!(
+            label("2026-06-30", Frequency::Quarterly, Some(7)),
+            "FY2026-Q4"
+        );
+        assert_eq!(
+            label("2026-02-15", Frequency::Quarterly, Some(10)),
+            "FY2026-Q2"
+        );
+        // Fiscal labels apply to quarters and years alone.
+        assert_eq!(label("2026-02-15", Frequency::Monthly, Some(7)), "2026-02");
     }
 }

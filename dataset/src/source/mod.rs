@@ -4,6 +4,7 @@
 //! Every function here takes text or a reader and returns the value it could build together
 //! with every problem it found; none stops at the first problem, and none touches the file system.
 
+pub mod automation;
 mod observations;
 mod raw;
 mod series;
@@ -40,6 +41,8 @@ const DATASET_KEYS: &[&str] = &[
     "fiscal_year_start_month",
     "keywords",
     "areas",
+    "time_zone",
+    "holidays",
 ];
 const CONTACT_KEYS: &[&str] = &["name", "email"];
 const AREA_KEYS: &[&str] = &["id", "title", "description", "translations"];
@@ -61,6 +64,7 @@ const MEASURE_KEYS: &[&str] = &[
     "source",
     "breakdowns",
     "translations",
+    "compute",
 ];
 const MEASURE_TEXT_KEYS: &[&str] = &["title", "short_title", "description", "methodology"];
 const TARGET_KEYS: &[&str] = &["kind", "value", "min", "max", "near", "history"];
@@ -125,6 +129,11 @@ pub struct Manifest {
     /// problems found with a language later, such as missing interface strings; the start of
     /// the file for the default `en` of a file that names none.
     pub language_offsets: Vec<usize>,
+    /// The IANA time zone that decides which day, week or month a record falls in (`UTC`
+    /// when `dataset.toml` names none), with where it is written.
+    pub time_zone: (String, automation::Place),
+    /// Days that `business_days()` skips besides weekends, sorted.
+    pub holidays: Vec<CalendarDate>,
 }
 
 /// Parses `dataset.toml`. Returns the manifest when it is complete enough to check measures
@@ -241,6 +250,26 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             .integer("fiscal_year_start_month", 1..=12, d)
             .map(|month| month as u8),
     };
+    let time_zone = root
+        .string("time_zone", Some("\"America/Los_Angeles\""), d)
+        .unwrap_or_else(|| "UTC".to_owned());
+    let time_zone = (
+        time_zone,
+        automation::Place::new(&source, root.get("time_zone").map_or(0, |v| v.span().start)),
+    );
+    let mut holidays = Vec::new();
+    for (day, offset) in root.strings("holidays", d).unwrap_or_default() {
+        match CalendarDate::parse(&day) {
+            Some(date) if !holidays.contains(&date) => holidays.push(date),
+            Some(_) => d.push(source.error(offset, format!("holiday {day} is listed twice"))),
+            None => d.push(
+                source
+                    .error(offset, format!("`{day}` is not a date"))
+                    .with_help("write holidays as YYYY-MM-DD, such as \"2026-01-19\""),
+            ),
+        }
+    }
+    holidays.sort();
     let keywords = root
         .strings("keywords", d)
         .unwrap_or_default()
@@ -334,6 +363,8 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
         info,
         areas,
         language_offsets,
+        time_zone,
+        holidays,
     });
     (manifest, diagnostics)
 }
