@@ -1,8 +1,11 @@
 //! `civicmetrics`: validate and publish a city's performance measures.
 
+mod automation;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -55,6 +58,30 @@ enum Command {
         #[command(flatten)]
         memory: Memory,
     },
+    /// Compute the measures defined by `[compute]` and print their observations, without
+    /// publishing (exit 0, or 1 when the source has errors).
+    Compute {
+        /// The source directory.
+        source: PathBuf,
+        /// Compute only this measure (repeatable).
+        #[arg(long = "measure", value_name = "ID")]
+        measures: Vec<String>,
+        /// How to print the observations.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Printed,
+        #[command(flatten)]
+        memory: Memory,
+    },
+    /// Run an SQL query over the source's tables of records, with the functions measures use,
+    /// and print the result as a table.
+    Sql {
+        /// The source directory.
+        source: PathBuf,
+        /// The query, such as "SELECT request_type, count(*) FROM service_requests GROUP BY 1".
+        query: String,
+        #[command(flatten)]
+        memory: Memory,
+    },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
         /// The published release directory (the `--out` of `build`).
@@ -76,6 +103,55 @@ struct Memory {
     /// with it.
     #[arg(long, value_name = "ROWS", default_value_t = exporter::DEFAULT_MEMORY_ROWS)]
     memory_rows: usize,
+    /// The most memory the query engine may hold (such as 512MiB or 2GiB) before it spills to
+    /// disk; unlimited by default.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    memory_limit: Option<usize>,
+    /// How many partitions the query engine splits each query into (default: one per core);
+    /// the results are the same at any number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    partitions: usize,
+}
+
+impl Memory {
+    fn engine(&self) -> automation::EngineOptions {
+        automation::EngineOptions {
+            memory_limit: self.memory_limit,
+            target_partitions: self.partitions,
+        }
+    }
+}
+
+/// How `compute` prints observations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Printed {
+    /// The observation CSV's columns, with `record_count`.
+    Csv,
+    /// One JSON object per observation, one per line.
+    Json,
+}
+
+/// `--memory-limit`: bytes, with an optional unit (KB, MB, GB; KiB, MiB, GiB).
+fn size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 512MiB"))?;
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "kib" | "k" => 1024.0,
+        "mib" | "m" => 1024.0 * 1024.0,
+        "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("unknown unit `{other}`: use KiB, MiB or GiB")),
+    };
+    Ok((number * factor) as usize)
 }
 
 /// A format `build` can publish.
@@ -187,6 +263,17 @@ fn main() -> ExitCode {
             (source, Some(out), site, formats, memory)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
+        Command::Compute {
+            source,
+            measures,
+            format,
+            memory,
+        } => return compute_command(source, measures, format, &memory),
+        Command::Sql {
+            source,
+            query,
+            memory,
+        } => return sql_command(&source, &query, &memory),
     };
     let published = match publication_time() {
         Ok(time) => time,
@@ -207,6 +294,10 @@ fn main() -> ExitCode {
     let mut options = Options::new(source, out.clone(), published);
     options.formats = formats;
     options.memory_rows = memory.memory_rows;
+    options.automation = Some(Arc::new(automation::Computer {
+        engine: memory.engine(),
+        ..Default::default()
+    }));
     let started = std::time::Instant::now();
     let mut site = site;
     let mut companions: Vec<&mut dyn Companion> = Vec::new();
@@ -263,6 +354,185 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints `diagnostics` to standard error.
+fn report(diagnostics: &[dataset::Diagnostic]) {
+    let mut stderr = std::io::stderr().lock();
+    for diagnostic in diagnostics {
+        let _ = writeln!(stderr, "{diagnostic}");
+    }
+}
+
+/// `civicmetrics compute`: validates the source as `validate` does, computing the measures
+/// asked for, and prints what was computed. Exit 0, 1 when the source has errors, 2 for a
+/// usage error.
+fn compute_command(
+    source: PathBuf,
+    measures: Vec<String>,
+    format: Printed,
+    memory: &Memory,
+) -> ExitCode {
+    let published = match publication_time() {
+        Ok(time) => time,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if !source.is_dir() {
+        eprintln!("error: {}: not a directory", source.display());
+        return ExitCode::from(2);
+    }
+    let computer = Arc::new(automation::Computer {
+        engine: memory.engine(),
+        only: measures.clone(),
+        ..Default::default()
+    });
+    let mut options = Options::new(source, None, published);
+    options.memory_rows = memory.memory_rows;
+    options.automation = Some(computer.clone());
+    let result = exporter::run(&options, &mut [], &exporter::Quiet);
+    let computed = computer
+        .computed
+        .lock()
+        .map(|computed| computed.clone())
+        .unwrap_or_default();
+    for id in &measures {
+        if !computed.iter().any(|(measure, _, _)| measure == id) && result.is_ok() {
+            eprintln!("error: no measure `{id}` is computed from records");
+            return ExitCode::from(2);
+        }
+    }
+    let printed = match format {
+        Printed::Csv => print_csv(&computed),
+        Printed::Json => print_json(&computed),
+    };
+    if let Err(error) = printed {
+        eprintln!("error: {error:#}");
+        return ExitCode::from(1);
+    }
+    match result {
+        Ok(outcome) => {
+            report(&outcome.diagnostics);
+            ExitCode::SUCCESS
+        }
+        Err(Error::Invalid { diagnostics, .. }) => {
+            report(&diagnostics);
+            ExitCode::from(1)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The computed observations as CSV: the observation CSV's columns (a column per breakdown of
+/// any measure printed), then `record_count` and `provisional`.
+fn print_csv(computed: &[(String, Vec<String>, compute::Computed)]) -> anyhow::Result<()> {
+    let mut breakdowns: Vec<&str> = Vec::new();
+    for (_, names, _) in computed {
+        for name in names {
+            if !breakdowns.contains(&name.as_str()) {
+                breakdowns.push(name);
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+    let mut header = vec!["measure", "period"];
+    header.extend(&breakdowns);
+    header.extend(["value", "note", "record_count", "provisional"]);
+    writer.write_record(&header)?;
+    for (id, names, measure) in computed {
+        for row in &measure.rows {
+            let mut record = vec![id.clone(), row.period.label()];
+            for column in &breakdowns {
+                record.push(match &row.breakdown {
+                    Some((index, group)) if names[*index] == *column => group.clone(),
+                    _ => String::new(),
+                });
+            }
+            record.push(row.value.map_or(String::new(), |v| v.to_string()));
+            record.push(row.note.clone().unwrap_or_default());
+            record.push(row.record_count.map_or(String::new(), |n| n.to_string()));
+            record.push(row.provisional.to_string());
+            writer.write_record(&record)?;
+        }
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The computed observations as JSON lines.
+fn print_json(computed: &[(String, Vec<String>, compute::Computed)]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    for (id, names, measure) in computed {
+        for row in &measure.rows {
+            let mut object = serde_json::Map::new();
+            object.insert("measure".into(), id.clone().into());
+            object.insert("period".into(), row.period.label().into());
+            if let Some((index, group)) = &row.breakdown {
+                object.insert(names[*index].clone(), group.clone().into());
+            }
+            object.insert("value".into(), row.value.into());
+            object.insert("note".into(), row.note.clone().into());
+            object.insert("record_count".into(), row.record_count.into());
+            object.insert("provisional".into(), row.provisional.into());
+            writeln!(stdout, "{}", serde_json::Value::Object(object))?;
+        }
+    }
+    Ok(())
+}
+
+/// `civicmetrics sql`: exit 0 with the result, 1 when the source or the query has a problem.
+fn sql_command(source: &std::path::Path, query: &str, memory: &Memory) -> ExitCode {
+    let published = match publication_time() {
+        Ok(time) => time,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let definitions = match exporter::definitions(source) {
+        Ok(definitions) => definitions,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(manifest) = definitions.manifest else {
+        report(&definitions.diagnostics);
+        return ExitCode::from(1);
+    };
+    let (engine, problems) =
+        memory
+            .engine()
+            .start(source, &manifest, &definitions.tables, published);
+    let mut problems: Vec<_> = definitions
+        .diagnostics
+        .into_iter()
+        .chain(problems)
+        .filter(|d| d.file.contains("sources/") || d.file.ends_with("dataset.toml"))
+        .collect();
+    problems.retain(dataset::Diagnostic::is_error);
+    let Some(engine) = engine.filter(|_| problems.is_empty()) else {
+        report(&problems);
+        return ExitCode::from(1);
+    };
+    match engine
+        .sql(query)
+        .and_then(|batches| compute::pretty(&batches))
+    {
+        Ok(table) => {
+            println!("{table}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
             ExitCode::from(1)
         }
     }

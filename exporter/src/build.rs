@@ -17,6 +17,7 @@ use locales::Locales;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::automation::{Automation, ComputedMeasure, Request};
 use crate::companion::Companion;
 use crate::error::{Error, IoContext};
 use crate::load::load;
@@ -47,6 +48,9 @@ pub struct Options {
     pub parallel_bytes: u64,
     /// Which formats are published.
     pub formats: Formats,
+    /// What computes the measures defined by `[compute]`; without one, such measures are
+    /// errors.
+    pub automation: Option<std::sync::Arc<dyn Automation>>,
 }
 
 /// The data formats a build publishes. The metadata (`data.json`, `dictionary.md`) and
@@ -87,6 +91,7 @@ impl Options {
             memory_rows: DEFAULT_MEMORY_ROWS,
             parallel_bytes: DEFAULT_PARALLEL_BYTES,
             formats: Formats::ALL,
+            automation: None,
         }
     }
 }
@@ -547,12 +552,21 @@ fn run_pipeline(
         },
         &mut diagnostics,
     )?;
-    let names: Vec<String> = source
+    let mut names: Vec<String> = source
         .observation_files
         .iter()
         .map(|(_, name)| name.clone())
         .collect();
     progress.finish();
+    let mut computed = compute(
+        options,
+        &source.computations,
+        &source.tables,
+        &catalog,
+        progress,
+        &mut names,
+        &mut diagnostics,
+    );
 
     if has_errors(&diagnostics) {
         outputs = None;
@@ -561,7 +575,14 @@ fn run_pipeline(
     let mut observations = 0;
     let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
     for (index, measure) in catalog.measures.iter().enumerate() {
-        let rows = rows.take(index)?;
+        let mut rows = rows.take(index)?;
+        if let Some((name, computation)) = source.computations.get(&measure.id) {
+            let mut computed_rows = computed.remove(&(index as u32)).unwrap_or_default();
+            diagnostics.extend(hand_entered_overlap(computation, name, &rows, &names));
+            // Reported once above, rather than again as duplicates of the computed rows.
+            rows.retain(|row| computation.since.is_some_and(|since| row.period < since));
+            rows.append(&mut computed_rows);
+        }
         let (rows, problems) = check_series(measure, rows, &names);
         if problems.iter().any(Diagnostic::is_error) {
             outputs = None;
@@ -602,6 +623,106 @@ fn run_pipeline(
         measures: catalog.measures.len(),
         observations,
     })
+}
+
+/// Computes the measures defined by `[compute]` with `options.automation`; returns their rows
+/// by measure index. The measure files are added to `names`, which the rows' origins index.
+fn compute(
+    options: &Options,
+    computations: &BTreeMap<String, (String, dataset::source::automation::Computation)>,
+    tables: &[dataset::source::automation::RecordTable],
+    catalog: &Catalog,
+    progress: &dyn Progress,
+    names: &mut Vec<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<u32, Vec<dataset::source::SourceRow>> {
+    let mut by_measure: BTreeMap<u32, Vec<dataset::source::SourceRow>> = BTreeMap::new();
+    if computations.is_empty() {
+        return by_measure;
+    }
+    let Some(automation) = &options.automation else {
+        for (_, computation) in computations.values() {
+            diagnostics.push(
+                computation
+                    .place
+                    .error("this program cannot compute measures from records")
+                    .with_help("build with the `civicmetrics` program, which computes them"),
+            );
+        }
+        return by_measure;
+    };
+    let measures: Vec<ComputedMeasure<'_>> = catalog
+        .measures
+        .iter()
+        .enumerate()
+        .filter_map(|(index, measure)| {
+            let (_, computation) = computations.get(&measure.id)?;
+            Some(ComputedMeasure {
+                index: index as u32,
+                measure,
+                computation,
+            })
+        })
+        .collect();
+    let first_name = names.len() as u32;
+    names.extend(
+        measures
+            .iter()
+            .map(|m| computations[&m.measure.id].0.clone()),
+    );
+    let answer = automation.compute(
+        &Request {
+            source: &options.source,
+            manifest: &catalog.manifest,
+            tables,
+            measures,
+            published: options.published,
+        },
+        progress,
+    );
+    diagnostics.extend(answer.diagnostics);
+    for mut row in answer.rows {
+        row.origin.file += first_name;
+        by_measure.entry(row.measure).or_default().push(row);
+    }
+    by_measure
+}
+
+/// Hand-entered rows of a computed measure are allowed only for periods before `since`: an
+/// error naming both places for each other one.
+fn hand_entered_overlap(
+    computation: &dataset::source::automation::Computation,
+    measure_file: &str,
+    rows: &[dataset::source::SourceRow],
+    names: &[String],
+) -> Vec<Diagnostic> {
+    rows.iter()
+        .filter(|row| computation.since.is_none_or(|since| row.period >= since))
+        .map(|row| {
+            let file = names
+                .get(row.origin.file as usize)
+                .map_or("", String::as_str);
+            let reason = match computation.since {
+                Some(since) => format!("computed from records since {}", since.label()),
+                None => "computed from records in every period".to_owned(),
+            };
+            Diagnostic::error(
+                file,
+                row.origin.line,
+                1,
+                format!(
+                    "{} is given by hand here, but the measure is {reason} ({measure_file}:{})",
+                    row.period.label(),
+                    computation.place.line
+                ),
+            )
+            .with_help(match computation.since {
+                Some(since) => format!("remove this row, or set `since` after {}", since.label()),
+                None => "remove this row, or set `since` in [compute] to the first period computed"
+                    .to_owned(),
+            })
+        })
+        .collect()
 }
 
 fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {

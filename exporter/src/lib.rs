@@ -4,6 +4,7 @@
 //! [`run`] is the pipeline. It knows nothing of terminals, HTTP or HTML: the residents' site is
 //! a [`Companion`] of its own crate, and the `civicmetrics` program is a thin layer over both.
 
+mod automation;
 mod build;
 mod companion;
 mod error;
@@ -15,10 +16,12 @@ mod read;
 mod store;
 pub mod tables;
 
+pub use automation::{Answer, Automation, ComputedMeasure, Request};
 pub use build::{
     DEFAULT_MEMORY_ROWS, DEFAULT_PARALLEL_BYTES, Formats, Options, Outcome, rfc3339, run,
 };
 pub use companion::{Companion, CompanionError};
 pub use error::Error;
+pub use load::{Definitions, definitions};
 pub use progress::{Progress, Quiet};
 pub use publish::{OutLock, Staging};

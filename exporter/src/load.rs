@@ -1,9 +1,13 @@
-//! Finding and reading the source tree: `dataset.toml`, `measures/*.toml`, `observations/*.csv`.
+//! Finding and reading the source tree: `dataset.toml`, `measures/*.toml` (with their
+//! `[compute]` tables), `sources/*.toml` and `observations/*.csv`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use dataset::Diagnostic;
+use dataset::source::automation::{
+    Computation, RecordTable, parse_computation, parse_record_table,
+};
 use dataset::source::{Catalog, Manifest, SourceText, decode, parse_manifest, parse_measure};
 use locales::Locales;
 
@@ -19,6 +23,11 @@ pub(crate) struct Source {
     pub(crate) catalog: Option<Catalog>,
     /// Observation CSVs, sorted by name, as (path, name shown in diagnostics).
     pub(crate) observation_files: Vec<(PathBuf, String)>,
+    /// The measures computed from records: the measure file's name and its `[compute]`, by
+    /// measure id.
+    pub(crate) computations: std::collections::BTreeMap<String, (String, Computation)>,
+    /// The tables of records, `sources/*.toml`, sorted by name.
+    pub(crate) tables: Vec<RecordTable>,
     /// The interface strings: the built-in languages and `locales/*.ftl` of the source.
     pub(crate) locales: Locales,
 }
@@ -211,29 +220,34 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     };
 
     let measure_files = list_files(&root, source, &source.join("measures"), "toml", diagnostics)?;
-    let observation_files = list_files(
-        &root,
-        source,
-        &source.join("observations"),
-        "csv",
-        diagnostics,
-    )?
-    .into_iter()
-    .map(|path| {
-        let name = shown(source, &path);
-        (path, name)
-    })
-    .collect();
+    let tables = load_tables(&root, source, diagnostics)?;
+    // A tree whose measures are all computed needs no observation files; whether it has any
+    // hand-entered measure is known once the measures are read.
+    let observations = source.join("observations");
+    let observation_files: Vec<(PathBuf, String)> = if observations.exists() {
+        list_files(&root, source, &observations, "csv", diagnostics)?
+            .into_iter()
+            .map(|path| {
+                let name = shown(source, &path);
+                (path, name)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let Some(manifest) = manifest else {
         return Ok(Source {
             catalog: None,
             observation_files,
+            computations: Default::default(),
+            tables,
             locales,
         });
     };
     let mut measures = Vec::with_capacity(measure_files.len());
     let mut unusable = Vec::new();
+    let mut computations = std::collections::BTreeMap::new();
     for path in &measure_files {
         let name = shown(source, path);
         let stem = path
@@ -243,7 +257,18 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         let measure = read_text_file(path, &name, diagnostics)?.and_then(|text| {
             let (measure, problems) = parse_measure(&name, stem, &text, &manifest);
             diagnostics.extend(problems);
-            measure
+            let measure = measure?;
+            let (computation, problems) = parse_computation(
+                &name,
+                &text,
+                &measure,
+                manifest.info.fiscal_year_start_month,
+            );
+            diagnostics.extend(problems);
+            if let Some(computation) = computation {
+                computations.insert(measure.id.clone(), (name.clone(), computation));
+            }
+            Some(measure)
         });
         match measure {
             Some(measure) => measures.push((name, measure)),
@@ -261,13 +286,51 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
             .with_help("add one file per measure, measures/<id>.toml"),
         );
     }
+    if !observations.exists() && measures.len() > computations.len() {
+        diagnostics.push(
+            Diagnostic::error(&shown(source, &observations), 1, 1, "directory not found")
+                .with_help(format!(
+                    "create the directory {} with the observations of the measures not computed from records",
+                    shown(source, &observations)
+                )),
+        );
+    }
     let (catalog, problems) = Catalog::new(manifest, measures, unusable);
     diagnostics.extend(problems);
     Ok(Source {
         catalog: Some(catalog),
         observation_files,
+        computations,
+        tables,
         locales,
     })
+}
+
+/// The tables of records, `sources/*.toml`, if the source has that directory, which is
+/// optional.
+fn load_tables(
+    root: &Path,
+    source: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<RecordTable>, Error> {
+    let dir = source.join("sources");
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut tables = Vec::new();
+    for path in list_files(root, source, &dir, "toml", diagnostics)? {
+        let name = shown(source, &path);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if let Some(text) = read_text_file(&path, &name, diagnostics)? {
+            let (table, problems) = parse_record_table(&name, stem, &text);
+            diagnostics.extend(problems);
+            tables.extend(table);
+        }
+    }
+    Ok(tables)
 }
 
 /// The built-in interface strings with the source's `locales/<tag>.ftl` files, if it has that
@@ -313,6 +376,29 @@ fn check_languages(
             diagnostics.push(text.error(*offset, message).with_help(help));
         }
     }
+}
+
+/// The definitions a query over the source's tables needs: the manifest (its time zone and
+/// holidays) and the tables of records, with every problem found reading the source tree.
+#[derive(Debug)]
+pub struct Definitions {
+    /// The manifest; `None` when `dataset.toml` is too broken to read.
+    pub manifest: Option<Manifest>,
+    /// The tables of records, `sources/*.toml`.
+    pub tables: Vec<RecordTable>,
+    /// Every problem found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the definitions of the source tree `source` (without its observations).
+pub fn definitions(source: &Path) -> Result<Definitions, Error> {
+    let mut diagnostics = Vec::new();
+    let loaded = load(source, &mut diagnostics)?;
+    Ok(Definitions {
+        manifest: loaded.catalog.map(|catalog| catalog.manifest),
+        tables: loaded.tables,
+        diagnostics,
+    })
 }
 
 #[cfg(test)]

@@ -21,11 +21,35 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "plotters-svg",
             "atom_syndication",
             "wasm-bindgen",
+            "datafusion",
+            "sqlparser",
+        ],
+    ),
+    (
+        "civicmetrics-compute",
+        &[
+            "clap",
+            "indicatif",
+            "anyhow",
+            "axum",
+            "tower-http",
+            "askama",
+            "plotters-svg",
+            "atom_syndication",
+            "wasm-bindgen",
         ],
     ),
     (
         "civicmetrics-site",
-        &["clap", "indicatif", "anyhow", "axum", "tokio", "tower-http"],
+        &[
+            "clap",
+            "indicatif",
+            "anyhow",
+            "axum",
+            "tokio",
+            "tower-http",
+            "datafusion",
+        ],
     ),
     (
         "civicmetrics-serve",
@@ -40,9 +64,19 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     (
         "civicmetrics-dataset",
-        &["parquet", "arrow-array", "askama", "tokio", "anyhow"],
+        &[
+            "parquet",
+            "arrow-array",
+            "askama",
+            "tokio",
+            "anyhow",
+            "datafusion",
+        ],
     ),
 ];
+
+/// Crates of which the lock file must hold exactly one version.
+const ONE_VERSION: &[&str] = &["arrow-array", "arrow-schema", "parquet", "datafusion"];
 
 /// The names of every crate in `package`'s normal (not dev or build) dependency tree.
 fn normal_dependencies(package: &str) -> Result<BTreeSet<String>> {
@@ -88,9 +122,21 @@ pub(crate) fn check() -> Result<()> {
             }
         }
     }
+    // The exporter writes Parquet with the Arrow the engine reads it with: one version of each,
+    // or every Arrow crate would be compiled twice and their arrays would not mix.
+    let lock = std::fs::read_to_string("Cargo.lock").context("cannot read Cargo.lock")?;
+    for package in ONE_VERSION {
+        if let Err(error) = crate::version_in_lock(&lock, package) {
+            problems.push(error.to_string());
+        }
+    }
     if !problems.is_empty() {
         bail!("crate boundaries crossed:\n  {}", problems.join("\n  "));
     }
-    eprintln!("crate boundaries: {} libraries checked", FORBIDDEN.len());
+    eprintln!(
+        "crate boundaries: {} libraries checked; one version each of {}",
+        FORBIDDEN.len(),
+        ONE_VERSION.join(", ")
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@
 //!   under Wine with the Linux build (part of `test`).
 //! - `fuzz [--seconds N | --runs N] [--target NAME]`: the fuzz targets for N seconds or N executions
 //!   each (the long run; `test` runs them briefly).
+//! - `records [--out DIR] [--scale N]`: the sample's seeded operational records, gzip-compressed.
 
 #[cfg(test)]
 mod architecture;
@@ -28,6 +29,7 @@ use anyhow::{Context, Result, bail};
 mod deny;
 mod dist;
 mod fuzz;
+mod records;
 mod windows;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -39,7 +41,9 @@ commands:
   test    run every check and test, installing what they need
   windows cross-build the program for Windows and compare it under Wine with the Linux build
   fuzz    run every fuzz target for --seconds N (default 600) or --runs N each
-          [--target NAME] [--sanitizer address|none]";
+          [--target NAME] [--sanitizer address|none]
+  records generate the sample's operational records into --out DIR (default
+          examples/seattle/raw), --scale N times as many rows (default 1)";
 
 fn main() -> Result<()> {
     let root = project_root();
@@ -55,6 +59,7 @@ fn main() -> Result<()> {
             outcome
         }
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("records") => records::main(&args[1..]),
         Some("windows") => windows::check(),
         Some("help" | "--help" | "-h") => {
             eprintln!("{USAGE}");

@@ -661,28 +661,32 @@ impl PercentileMethod {
     }
 }
 
+/// A measure computed from one table, by the fields of `[compute]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableQuery {
+    /// The table of records.
+    pub from: Snippet,
+    /// The column or expression that places each record in a period.
+    pub period: Snippet,
+    /// Which records count.
+    pub filter: Option<Snippet>,
+    /// How the value is calculated.
+    pub calculation: Calculation,
+    /// `value`, for the calculations of a value.
+    pub value: Option<Snippet>,
+    /// `condition`, for `share`.
+    pub condition: Option<Snippet>,
+    /// `numerator` and `denominator`, for `ratio`.
+    pub ratio: Option<(Snippet, Snippet)>,
+    /// Each declared breakdown's grouping column or expression, in the measure's order.
+    pub breakdowns: Vec<(String, Snippet)>,
+}
+
 /// What a computed measure's rows are computed from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
     /// From one table, by the fields of `[compute]`.
-    Table {
-        /// The table of records.
-        from: Snippet,
-        /// The column or expression that places each record in a period.
-        period: Snippet,
-        /// Which records count.
-        filter: Option<Snippet>,
-        /// How the value is calculated.
-        calculation: Calculation,
-        /// `value`, for the calculations of a value.
-        value: Option<Snippet>,
-        /// `condition`, for `share`.
-        condition: Option<Snippet>,
-        /// `numerator` and `denominator`, for `ratio`.
-        ratio: Option<(Snippet, Snippet)>,
-        /// Each declared breakdown's grouping column or expression, in the measure's order.
-        breakdowns: Vec<(String, Snippet)>,
-    },
+    Table(Box<TableQuery>),
     /// A whole query returning `period`, `value` and one column per breakdown.
     Sql(Snippet),
 }
@@ -702,7 +706,7 @@ pub struct Computation {
     pub scale: f64,
     /// The first period computed.
     pub since: Option<Period>,
-    /// Values from fewer records are withheld.
+    /// Values from fewer records are withheld; 0 (when not given) withholds nothing.
     pub min_count: u64,
     /// Running totals from `since` on.
     pub cumulative: bool,
@@ -907,7 +911,7 @@ pub fn parse_computation(
             }
             breakdowns.sort_by_key(|(name, _)| measure.breakdowns.iter().position(|b| b == name));
             (|| {
-                Some(Query::Table {
+                Some(Query::Table(Box::new(TableQuery {
                     from: from?,
                     period: period?,
                     filter,
@@ -916,7 +920,7 @@ pub fn parse_computation(
                     condition,
                     ratio: numerator.zip(denominator),
                     breakdowns,
-                })
+                })))
             })()
         }
     };
@@ -1035,7 +1039,7 @@ pub fn parse_computation(
         }
     });
     let min_count = match table.get("min_count") {
-        None => 1,
+        None => 0,
         Some(_) => match table.integer("min_count", 1..=i64::from(u32::MAX), d) {
             Some(n) => n.unsigned_abs(),
             None => {
@@ -1262,15 +1266,15 @@ min_count = 30
         let computation = computation.unwrap();
         assert_eq!(computation.min_count, 30);
         assert_eq!(computation.since.unwrap().label(), "2022-01");
-        let Query::Table {
+        let Query::Table(query) = &computation.query else {
+            panic!("a table query");
+        };
+        let TableQuery {
             calculation,
             condition,
             breakdowns,
             ..
-        } = &computation.query
-        else {
-            panic!("a table query");
-        };
+        } = query.as_ref();
         assert_eq!(*calculation, Calculation::Share);
         assert_eq!(breakdowns[0].0, "council_district");
         assert_eq!(breakdowns[0].1.text, "district");

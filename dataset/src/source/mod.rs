@@ -251,7 +251,7 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             .map(|month| month as u8),
     };
     let time_zone = root
-        .string("time_zone", Some("\"America/Los_Angeles\""), d)
+        .string("time_zone", None, d)
         .unwrap_or_else(|| "UTC".to_owned());
     let time_zone = (
         time_zone,

@@ -1,0 +1,109 @@
+//! The query engine (`civicmetrics-compute`) as the exporter's [`Automation`]: every measure
+//! defined by `[compute]` is computed from the source's tables of records when a build or a
+//! validation reaches it.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use dataset::source::Manifest;
+use dataset::source::automation::RecordTable;
+use dataset::source::{Breakdown, Origin, SourceRow};
+use exporter::{Answer, Automation, Progress, Request};
+use time::OffsetDateTime;
+
+/// How the engine runs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EngineOptions {
+    /// The most memory the engine may hold before it spills to disk.
+    pub(crate) memory_limit: Option<usize>,
+    /// Partitions per query; 0 for one per core.
+    pub(crate) target_partitions: usize,
+}
+
+impl EngineOptions {
+    /// The engine over `tables`, with the manifest's calendar.
+    pub(crate) fn start(
+        &self,
+        source: &Path,
+        manifest: &Manifest,
+        tables: &[RecordTable],
+        published: OffsetDateTime,
+    ) -> (Option<compute::Engine>, Vec<dataset::Diagnostic>) {
+        compute::Engine::new(
+            compute::Settings {
+                source: source.to_owned(),
+                time_zone: manifest.time_zone.clone(),
+                holidays: manifest.holidays.clone(),
+                fiscal_year_start_month: manifest.info.fiscal_year_start_month,
+                published,
+                target_partitions: self.target_partitions,
+                memory_limit: self.memory_limit,
+            },
+            tables,
+        )
+    }
+}
+
+/// Computes the measures of a build; keeps what it computed for `civicmetrics compute`.
+#[derive(Debug, Default)]
+pub(crate) struct Computer {
+    /// How the engine runs.
+    pub(crate) engine: EngineOptions,
+    /// The measures to compute, by id; every one when empty.
+    pub(crate) only: Vec<String>,
+    /// What was computed, by measure id, in catalog order.
+    pub(crate) computed: Mutex<Vec<(String, Vec<String>, compute::Computed)>>,
+}
+
+impl Automation for Computer {
+    fn compute(&self, request: &Request<'_>, progress: &dyn Progress) -> Answer {
+        let mut answer = Answer::default();
+        let (engine, problems) = self.engine.start(
+            request.source,
+            request.manifest,
+            request.tables,
+            request.published,
+        );
+        answer.diagnostics = problems;
+        let Some(engine) = engine else {
+            return answer;
+        };
+        progress.start("Computing measures", request.measures.len() as u64);
+        for (position, item) in request.measures.iter().enumerate() {
+            let id = &item.measure.id;
+            if !self.only.is_empty() && !self.only.contains(id) {
+                progress.advance(1);
+                continue;
+            }
+            match engine.compute(item.measure, item.computation) {
+                Ok(computed) => {
+                    let origin = Origin {
+                        file: position as u32,
+                        line: item.computation.place.line,
+                    };
+                    answer
+                        .rows
+                        .extend(computed.rows.iter().map(|row| SourceRow {
+                            measure: item.index,
+                            period: row.period,
+                            breakdown: row.breakdown.as_ref().map(|(dimension, group)| Breakdown {
+                                dimension: *dimension as u16,
+                                group: group.clone(),
+                            }),
+                            value: row.value,
+                            target: None,
+                            note: row.note.clone(),
+                            origin,
+                        }));
+                    if let Ok(mut kept) = self.computed.lock() {
+                        kept.push((id.clone(), item.measure.breakdowns.clone(), computed));
+                    }
+                }
+                Err(mut problems) => answer.diagnostics.append(&mut problems),
+            }
+            progress.advance(1);
+        }
+        progress.finish();
+        answer
+    }
+}

@@ -1,0 +1,244 @@
+//! Measures computed from a city's operational records with Apache DataFusion.
+//!
+//! A source tree declares tables of records (`sources/<name>.toml`) and, in a measure file,
+//! how the measure is computed from them (`[compute]`). [`Engine::new`] registers the tables
+//! with DataFusion, with the functions every expression may use (`business_days`,
+//! `minutes_between`, `hours_between`, `days_between`); [`Engine::compute`] turns one measure's
+//! definition into one query, runs it, and returns the measure's observations with where they
+//! came from. Every problem, the engine's included, is a [`Diagnostic`] at the line and column
+//! of the source file the SQL is written in.
+//!
+//! Results do not depend on the order in which the engine's partitions finish: sums are
+//! accumulated as decimals and percentiles are taken from sorted values, so the same records
+//! give the same values at any number of partitions.
+
+mod calendar;
+mod error;
+mod functions;
+mod query;
+mod tables;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use dataset::source::automation::{Computation, Place, RecordTable};
+use dataset::{CalendarDate, Diagnostic, Measure, Period};
+use time::OffsetDateTime;
+
+pub use tables::TableFingerprint;
+
+/// How the engine runs, and the dataset's calendar.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The source directory: table paths are relative to it.
+    pub source: PathBuf,
+    /// The dataset's IANA time zone, with where it is written.
+    pub time_zone: (String, Place),
+    /// Days `business_days()` skips besides weekends.
+    pub holidays: Vec<CalendarDate>,
+    /// The first month of the fiscal year.
+    pub fiscal_year_start_month: u8,
+    /// The publication time: the period containing it is still running.
+    pub published: OffsetDateTime,
+    /// How many partitions a query is split into; 0 for one per core.
+    pub target_partitions: usize,
+    /// The most memory the engine's operators may hold before they spill to disk.
+    pub memory_limit: Option<usize>,
+}
+
+/// One computed observation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedRow {
+    /// The period.
+    pub period: Period,
+    /// The breakdown (its index in the measure's `breakdowns`, and the group), or `None` for
+    /// the citywide value.
+    pub breakdown: Option<(usize, String)>,
+    /// The value; `None` when it is withheld or cannot be computed.
+    pub value: Option<f64>,
+    /// How many records the value came from (the denominator of a share); `None` when a
+    /// query of its own does not say.
+    pub record_count: Option<u64>,
+    /// Why the value is missing, when it is.
+    pub note: Option<String>,
+    /// The period is still running: its value will change.
+    pub provisional: bool,
+}
+
+/// Where a computed measure's values came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The tables read, with their files' digests.
+    pub tables: Vec<TableFingerprint>,
+    /// The query run.
+    pub sql: String,
+    /// The engine and its version.
+    pub engine: String,
+}
+
+/// A computed measure's observations, sorted by period then breakdown, and their provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    /// The observations.
+    pub rows: Vec<ComputedRow>,
+    /// Where they came from.
+    pub provenance: Provenance,
+}
+
+/// DataFusion with the source tree's tables registered.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    context: SessionContext,
+    fingerprints: Vec<TableFingerprint>,
+    /// Tables whose definition or files have problems, already reported: measures reading
+    /// them are skipped rather than reported again.
+    unreadable: Vec<String>,
+    settings: Settings,
+    calendar: calendar::Calendar,
+}
+
+/// The engine's name and version, as provenance records it.
+pub fn engine_version() -> String {
+    format!("Apache DataFusion {}", datafusion::DATAFUSION_VERSION)
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("tables", &self.fingerprints)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Starts the engine and registers `tables`. Returns it with every problem found; `None`
+    /// when the time zone is unknown or the engine cannot start.
+    pub fn new(settings: Settings, tables: &[RecordTable]) -> (Option<Engine>, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        let (zone_name, zone_place) = &settings.time_zone;
+        let zone: chrono_tz::Tz = match zone_name.parse() {
+            Ok(zone) => zone,
+            Err(_) => {
+                let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+                let help = match dataset::diagnostic::did_you_mean(zone_name, names) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => "use an IANA time zone name such as \"America/Los_Angeles\"".to_owned(),
+                };
+                problems.push(
+                    zone_place
+                        .error(format!("unknown time zone `{zone_name}`"))
+                        .with_help(help),
+                );
+                return (None, problems);
+            }
+        };
+        let holidays = settings.holidays.iter().filter_map(|day| {
+            NaiveDate::from_num_days_from_ce_opt(day.days_since_epoch().checked_add(719_163)?)
+        });
+        let calendar = calendar::Calendar::new(zone, holidays);
+
+        let partitions = match settings.target_partitions {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        };
+        let mut config = SessionConfig::new()
+            .with_target_partitions(partitions)
+            .with_information_schema(true);
+        config.options_mut().sql_parser.collect_spans = true;
+        config.options_mut().execution.time_zone = Some(zone.name().to_owned());
+        let mut runtime_env = RuntimeEnvBuilder::new();
+        if let Some(limit) = settings.memory_limit {
+            runtime_env = runtime_env.with_memory_limit(limit, 1.0);
+        }
+        let started = runtime_env.build_arc().and_then(|env| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(partitions)
+                .enable_all()
+                .build()
+                .map_err(|error| datafusion::common::DataFusionError::External(Box::new(error)))?;
+            Ok((env, runtime))
+        });
+        let (env, runtime) = match started {
+            Ok(started) => started,
+            Err(error) => {
+                problems.push(error::engine_problem(
+                    zone_place,
+                    "starting the query engine",
+                    error,
+                ));
+                return (None, problems);
+            }
+        };
+        let context = SessionContext::new_with_config_rt(config, env);
+        for function in functions::all(&calendar) {
+            context.register_udf(function);
+        }
+        let mut fingerprints = Vec::new();
+        let mut unreadable = Vec::new();
+        for table in tables {
+            match runtime.block_on(tables::register(&context, &settings.source, table)) {
+                Ok(fingerprint) => fingerprints.push(fingerprint),
+                Err(mut table_problems) => {
+                    problems.append(&mut table_problems);
+                    unreadable.push(table.name.clone());
+                }
+            }
+        }
+        let engine = Engine {
+            runtime,
+            context,
+            fingerprints,
+            unreadable,
+            settings,
+            calendar,
+        };
+        (Some(engine), problems)
+    }
+
+    /// The names of the tables registered.
+    pub fn tables(&self) -> Vec<&str> {
+        self.fingerprints.iter().map(|f| f.table.as_str()).collect()
+    }
+
+    /// Computes one measure's observations from its definition. A measure reading a table
+    /// that could not be registered fails with no problems of its own: the table's were
+    /// returned by [`Engine::new`].
+    pub fn compute(
+        &self,
+        measure: &Measure,
+        computation: &Computation,
+    ) -> Result<Computed, Vec<Diagnostic>> {
+        self.runtime
+            .block_on(query::compute(self, measure, computation))
+    }
+
+    /// Runs an ad-hoc query over the tables, with the same functions; the error is the
+    /// engine's message.
+    pub fn sql(&self, query: &str) -> Result<Vec<RecordBatch>, String> {
+        self.runtime.block_on(async {
+            let frame = self
+                .context
+                .sql(query)
+                .await
+                .map_err(|e| error::message(&e))?;
+            frame.collect().await.map_err(|e| error::message(&e))
+        })
+    }
+
+    /// The day of the publication time in the dataset's time zone: its period is still running.
+    fn running_day(&self) -> NaiveDate {
+        let micros =
+            i64::try_from(self.settings.published.unix_timestamp_nanos() / 1_000).unwrap_or(0);
+        self.calendar.local_day(micros)
+    }
+}
+
+/// Query results as a text table, for the terminal.
+pub fn pretty(batches: &[RecordBatch]) -> Result<String, String> {
+    datafusion::arrow::util::pretty::pretty_format_batches(batches)
+        .map(|table| table.to_string())
+        .map_err(|error| error.to_string())
+}

@@ -1,0 +1,290 @@
+//! The tables of records, `sources/<name>.toml`, registered with the engine under their names.
+//!
+//! A table's files are listed here, not by the engine, so that a path matching nothing is
+//! reported at its line, every file is fingerprinted for provenance, and the files are read in
+//! the order of their names on every run. Timestamps are read as text and turned into instants
+//! by the dataset's calendar, since the engine would read a local time as UTC.
+
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::execution::FunctionRegistry;
+use datafusion::logical_expr::{Expr, col};
+use datafusion::prelude::{
+    CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext,
+};
+use dataset::Diagnostic;
+use dataset::source::automation::{ColumnType, Compression, Location, RecordFormat, RecordTable};
+use sha2::{Digest, Sha256};
+
+use crate::error::engine_problem;
+use crate::functions::INSTANT;
+
+/// Where a table's records came from, for provenance and the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableFingerprint {
+    /// The table's name.
+    pub table: String,
+    /// Each file read, relative to the source directory with `/`, and its SHA-256 digest.
+    pub files: Vec<(String, String)>,
+}
+
+/// The files `pattern` (relative to `root`, `/`-separated, with `*`, `?`, `[…]` and `**`)
+/// matches, sorted, with their names relative to `root`.
+fn matching_files(root: &Path, pattern: &str) -> Result<Vec<(PathBuf, String)>, String> {
+    let escaped_root = glob::Pattern::escape(&root.to_string_lossy());
+    let full = format!("{escaped_root}/{pattern}");
+    let paths = glob::glob(&full)
+        .map_err(|error| format!("`{pattern}` is not a valid pattern: {}", error.msg))?;
+    let mut files = Vec::new();
+    for path in paths {
+        let path = path.map_err(|error| {
+            format!("cannot read {}: {}", error.path().display(), error.error())
+        })?;
+        if !path.is_file() {
+            continue;
+        }
+        let relative = path
+            .strip_prefix(root)
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_else(|_| path.display().to_string());
+        files.push((path, relative));
+    }
+    files.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(files)
+}
+
+/// The SHA-256 digest of a file, in hex.
+fn digest(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut file = std::fs::File::open(path)?;
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The engine's type for a declared column type; timestamps are read as text first.
+fn read_type(kind: ColumnType) -> DataType {
+    match kind {
+        ColumnType::Text | ColumnType::Timestamp => DataType::Utf8,
+        ColumnType::Integer => DataType::Int64,
+        ColumnType::Number => DataType::Float64,
+        ColumnType::Boolean => DataType::Boolean,
+        ColumnType::Date => DataType::Date32,
+    }
+}
+
+/// Registers `table` (its files under `root`) with `context`; returns its fingerprint, or the
+/// problems that keep it from being read.
+pub(crate) async fn register(
+    context: &SessionContext,
+    root: &Path,
+    table: &RecordTable,
+) -> Result<TableFingerprint, Vec<Diagnostic>> {
+    let at = &table.location_place;
+    let pattern = match &table.location {
+        Location::Files(pattern) => pattern,
+        Location::Url(_) => {
+            return Err(vec![
+                at.error("tables cannot be downloaded by this version of civicmetrics")
+                    .with_help("download the file first, and give its `path`"),
+            ]);
+        }
+        Location::Postgres { .. } => {
+            return Err(vec![
+                at.error("tables cannot be read from PostgreSQL by this version of civicmetrics")
+                    .with_help("export the table to a file, and give its `path`"),
+            ]);
+        }
+    };
+    let files = matching_files(root, pattern).map_err(|message| {
+        vec![at.error(message).with_help(
+            "patterns use `*`, `?`, `**` (whole directories) and `[abc]`; write `[[]` for a `[` in a name",
+        )]
+    })?;
+    if files.is_empty() {
+        return Err(vec![
+            at.error(format!("`{pattern}` matches no files"))
+                .with_help(format!(
+                    "the path is relative to the source directory; check the names in {}",
+                    pattern.rsplit_once('/').map_or(".", |(dir, _)| dir)
+                )),
+        ]);
+    }
+    let Some(format) = table.format else {
+        return Err(vec![at.error("the table has no format")]);
+    };
+    let compressions: Vec<Option<Compression>> = files
+        .iter()
+        .map(|(_, name)| Compression::from_name(name))
+        .collect();
+    if let Some(other) = compressions.iter().find(|c| **c != compressions[0]) {
+        let describe = |c: &Option<Compression>| {
+            c.map_or("uncompressed".to_owned(), |c| {
+                format!("compressed ({})", c.extension())
+            })
+        };
+        return Err(vec![
+            at.error(format!(
+                "the files of `{pattern}` are not all compressed alike: some are {}, some {}",
+                describe(&compressions[0]),
+                describe(other)
+            ))
+            .with_help("compress every file of a table the same way, or narrow the pattern"),
+        ]);
+    }
+    if format == RecordFormat::Parquet && compressions[0].is_some() {
+        return Err(vec![at.error("Parquet files are compressed inside: they are read as they are written, without .gz, .zst or .bz2").with_help("give the .parquet files themselves")]);
+    }
+    let compression = match compressions[0] {
+        None => FileCompressionType::UNCOMPRESSED,
+        Some(Compression::Gzip) => FileCompressionType::GZIP,
+        Some(Compression::Zstd) => FileCompressionType::ZSTD,
+        Some(Compression::Bzip2) => FileCompressionType::BZIP2,
+    };
+    let mut fingerprints = Vec::with_capacity(files.len());
+    for (path, name) in &files {
+        let sha256 =
+            digest(path).map_err(|error| vec![at.error(format!("cannot read {name}: {error}"))])?;
+        fingerprints.push((name.clone(), sha256));
+    }
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect();
+    let problem = |error| {
+        vec![engine_problem(
+            at,
+            &format!("reading table `{}`", table.name),
+            error,
+        )]
+    };
+
+    let read = |schema: Option<Schema>| {
+        let paths = paths.clone();
+        async move {
+            match format {
+                RecordFormat::Csv => {
+                    let mut options = CsvReadOptions::new()
+                        .has_header(true)
+                        .file_extension("")
+                        .file_compression_type(compression)
+                        .newlines_in_values(true);
+                    if let Some(schema) = &schema {
+                        options = options.schema(schema);
+                        return context.read_csv(paths, options).await;
+                    }
+                    context.read_csv(paths, options).await
+                }
+                RecordFormat::Json => {
+                    let mut options = JsonReadOptions::default()
+                        .file_extension("")
+                        .file_compression_type(compression);
+                    if let Some(schema) = &schema {
+                        options = options.schema(schema);
+                        return context.read_json(paths, options).await;
+                    }
+                    context.read_json(paths, options).await
+                }
+                RecordFormat::Parquet => {
+                    context
+                        .read_parquet(paths, ParquetReadOptions::default().file_extension(""))
+                        .await
+                }
+            }
+        }
+    };
+    let inferred: DataFrame = read(None).await.map_err(problem)?;
+    let inferred_schema = inferred.schema().as_arrow().clone();
+
+    let mut problems = Vec::new();
+    for (name, (_, place)) in &table.columns {
+        if inferred_schema.field_with_name(name).is_err() {
+            let names = inferred_schema.fields().iter().map(|f| f.name().as_str());
+            let help = match dataset::diagnostic::did_you_mean(name, names) {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => format!(
+                    "the files' columns are: {}",
+                    inferred_schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(
+                place
+                    .error(format!("the table has no column `{name}`"))
+                    .with_help(help),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    // Declared types, and timestamps as text, for files that carry no types of their own.
+    let mut timestamps = Vec::new();
+    let frame = if format == RecordFormat::Parquet {
+        for field in inferred_schema.fields() {
+            let declared = table.columns.get(field.name()).map(|(kind, _)| *kind);
+            if declared == Some(ColumnType::Timestamp)
+                || matches!(field.data_type(), DataType::Timestamp(_, None))
+            {
+                timestamps.push(field.name().clone());
+            }
+        }
+        inferred
+    } else {
+        let fields: Vec<Field> = inferred_schema
+            .fields()
+            .iter()
+            .map(|field| {
+                let declared = table.columns.get(field.name()).map(|(kind, _)| *kind);
+                let data_type = match declared {
+                    Some(kind) => read_type(kind),
+                    None if matches!(field.data_type(), DataType::Timestamp(..)) => DataType::Utf8,
+                    None => field.data_type().clone(),
+                };
+                if declared == Some(ColumnType::Timestamp)
+                    || (declared.is_none() && matches!(field.data_type(), DataType::Timestamp(..)))
+                {
+                    timestamps.push(field.name().clone());
+                }
+                Field::new(field.name(), data_type, true)
+            })
+            .collect();
+        read(Some(Schema::new(fields))).await.map_err(problem)?
+    };
+    let instant = context.udf(INSTANT).map_err(problem)?;
+    let columns: Vec<Expr> = inferred_schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let column = col(datafusion::common::Column::new_unqualified(field.name()));
+            if timestamps.contains(field.name()) {
+                instant.call(vec![column]).alias(field.name())
+            } else {
+                column
+            }
+        })
+        .collect();
+    let frame = frame.select(columns).map_err(problem)?;
+    context
+        .register_table(table.name.as_str(), frame.into_view())
+        .map_err(problem)?;
+    Ok(TableFingerprint {
+        table: table.name.clone(),
+        files: fingerprints,
+    })
+}
