@@ -1,7 +1,5 @@
 //! `civicmetrics`: validate and publish a city's performance measures.
 
-mod automation;
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,8 +112,8 @@ struct Memory {
 }
 
 impl Memory {
-    fn engine(&self) -> automation::EngineOptions {
-        automation::EngineOptions {
+    fn engine(&self) -> compute::EngineOptions {
+        compute::EngineOptions {
             memory_limit: self.memory_limit,
             target_partitions: self.partitions,
         }
@@ -294,7 +292,7 @@ fn main() -> ExitCode {
     let mut options = Options::new(source, out.clone(), published);
     options.formats = formats;
     options.memory_rows = memory.memory_rows;
-    options.automation = Some(Arc::new(automation::Computer {
+    options.automation = Some(Arc::new(compute::Computer {
         engine: memory.engine(),
         ..Default::default()
     }));
@@ -387,7 +385,7 @@ fn compute_command(
         eprintln!("error: {}: not a directory", source.display());
         return ExitCode::from(2);
     }
-    let computer = Arc::new(automation::Computer {
+    let computer = Arc::new(compute::Computer {
         engine: memory.engine(),
         only: measures.clone(),
         ..Default::default()
@@ -433,7 +431,7 @@ fn compute_command(
 
 /// The computed observations as CSV: the observation CSV's columns (a column per breakdown of
 /// any measure printed), then `record_count` and `provisional`.
-fn print_csv(computed: &[(String, Vec<String>, compute::Computed)]) -> anyhow::Result<()> {
+fn print_csv(computed: &[compute::KeptMeasure]) -> anyhow::Result<()> {
     let mut breakdowns: Vec<&str> = Vec::new();
     for (_, names, _) in computed {
         for name in names {
@@ -468,7 +466,7 @@ fn print_csv(computed: &[(String, Vec<String>, compute::Computed)]) -> anyhow::R
 }
 
 /// The computed observations as JSON lines.
-fn print_json(computed: &[(String, Vec<String>, compute::Computed)]) -> anyhow::Result<()> {
+fn print_json(computed: &[compute::KeptMeasure]) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     for (id, names, measure) in computed {
         for row in &measure.rows {

@@ -6,12 +6,14 @@
 //! `minutes_between`, `hours_between`, `days_between`); [`Engine::compute`] turns one measure's
 //! definition into one query, runs it, and returns the measure's observations with where they
 //! came from. Every problem, the engine's included, is a [`Diagnostic`] at the line and column
-//! of the source file the SQL is written in.
+//! of the source file the SQL is written in. [`Computer`] is the engine as the exporter's
+//! `Automation`, which the `civicmetrics` program hands every build.
 //!
 //! Results do not depend on the order in which the engine's partitions finish: sums are
 //! accumulated as decimals and percentiles are taken from sorted values, so the same records
 //! give the same values at any number of partitions.
 
+mod automation;
 mod calendar;
 mod error;
 mod functions;
@@ -28,6 +30,7 @@ use dataset::source::automation::{Computation, Place, RecordTable};
 use dataset::{CalendarDate, Diagnostic, Measure, Period};
 use time::OffsetDateTime;
 
+pub use automation::{Computer, EngineOptions, KeptMeasure};
 pub use tables::TableFingerprint;
 
 /// How the engine runs, and the dataset's calendar.

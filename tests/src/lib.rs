@@ -1,5 +1,5 @@
 //! Support for the cross-crate and interoperability tests: publishing a source tree with the
-//! exporter and site libraries, and finding the Python environment with the real clients.
+//! exporter, compute and site libraries, and finding the Python environment with the real clients.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,12 +17,13 @@ pub fn root() -> PathBuf {
 /// Publishes `source` (relative to the workspace root) into `out` at a fixed time, with the
 /// residents' site.
 pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
-    let options = exporter::Options::new(
+    let mut options = exporter::Options::new(
         root().join(source),
         Some(out.to_owned()),
         // 2026-11-25T00:00:00Z
         OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
+    options.automation = Some(std::sync::Arc::new(compute::Computer::default()));
     let mut site = site::Site::new(site::SiteOptions::default());
     exporter::run(&options, &mut [&mut site], &exporter::Quiet)
 }

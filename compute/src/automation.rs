@@ -1,6 +1,5 @@
-//! The query engine (`civicmetrics-compute`) as the exporter's [`Automation`]: every measure
-//! defined by `[compute]` is computed from the source's tables of records when a build or a
-//! validation reaches it.
+//! The engine as the exporter's [`Automation`]: every measure defined by `[compute]` is
+//! computed from the source's tables of records when a build or a validation reaches it.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -11,26 +10,28 @@ use dataset::source::{Breakdown, Origin, SourceRow};
 use exporter::{Answer, Automation, Progress, Request};
 use time::OffsetDateTime;
 
+use crate::{Computed, Engine, Settings};
+
 /// How the engine runs.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct EngineOptions {
+pub struct EngineOptions {
     /// The most memory the engine may hold before it spills to disk.
-    pub(crate) memory_limit: Option<usize>,
+    pub memory_limit: Option<usize>,
     /// Partitions per query; 0 for one per core.
-    pub(crate) target_partitions: usize,
+    pub target_partitions: usize,
 }
 
 impl EngineOptions {
     /// The engine over `tables`, with the manifest's calendar.
-    pub(crate) fn start(
+    pub fn start(
         &self,
         source: &Path,
         manifest: &Manifest,
         tables: &[RecordTable],
         published: OffsetDateTime,
-    ) -> (Option<compute::Engine>, Vec<dataset::Diagnostic>) {
-        compute::Engine::new(
-            compute::Settings {
+    ) -> (Option<Engine>, Vec<dataset::Diagnostic>) {
+        Engine::new(
+            Settings {
                 source: source.to_owned(),
                 time_zone: manifest.time_zone.clone(),
                 holidays: manifest.holidays.clone(),
@@ -44,15 +45,19 @@ impl EngineOptions {
     }
 }
 
-/// Computes the measures of a build; keeps what it computed for `civicmetrics compute`.
+/// A computed measure as [`Computer`] keeps it: its id, its breakdowns' names and what was
+/// computed.
+pub type KeptMeasure = (String, Vec<String>, Computed);
+
+/// Computes the measures of a build; keeps what it computed, for a program to print.
 #[derive(Debug, Default)]
-pub(crate) struct Computer {
+pub struct Computer {
     /// How the engine runs.
-    pub(crate) engine: EngineOptions,
+    pub engine: EngineOptions,
     /// The measures to compute, by id; every one when empty.
-    pub(crate) only: Vec<String>,
-    /// What was computed, by measure id, in catalog order.
-    pub(crate) computed: Mutex<Vec<(String, Vec<String>, compute::Computed)>>,
+    pub only: Vec<String>,
+    /// What was computed, in catalog order.
+    pub computed: Mutex<Vec<KeptMeasure>>,
 }
 
 impl Automation for Computer {
