@@ -210,6 +210,20 @@ fn publication_time() -> anyhow::Result<OffsetDateTime> {
     }
 }
 
+/// The publication time for a run on the source directory `source`; a usage error (exit 2)
+/// when `SOURCE_DATE_EPOCH` is malformed or `source` is not a directory.
+fn publication_time_for(source: &std::path::Path) -> Result<OffsetDateTime, ExitCode> {
+    let published = publication_time().map_err(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(2)
+    })?;
+    if !source.is_dir() {
+        eprintln!("error: {}: not a directory", source.display());
+        return Err(ExitCode::from(2));
+    }
+    Ok(published)
+}
+
 /// `civicmetrics serve`: exit 0 after Ctrl-C, 2 when OUT is not a directory, 1 otherwise.
 fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
     let options = ServeOptions {
@@ -273,17 +287,10 @@ fn main() -> ExitCode {
             memory,
         } => return sql_command(&source, &query, &memory),
     };
-    let published = match publication_time() {
+    let published = match publication_time_for(&source) {
         Ok(time) => time,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if !source.is_dir() {
-        eprintln!("error: {}: not a directory", source.display());
-        return ExitCode::from(2);
-    }
     let bar = ProgressBar::hidden();
     bar.set_style(
         ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed}")
@@ -374,17 +381,10 @@ fn compute_command(
     format: Printed,
     memory: &Memory,
 ) -> ExitCode {
-    let published = match publication_time() {
+    let published = match publication_time_for(&source) {
         Ok(time) => time,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if !source.is_dir() {
-        eprintln!("error: {}: not a directory", source.display());
-        return ExitCode::from(2);
-    }
     let computer = Arc::new(compute::Computer {
         engine: memory.engine(),
         only: measures.clone(),
@@ -488,12 +488,9 @@ fn print_json(computed: &[compute::KeptMeasure]) -> anyhow::Result<()> {
 
 /// `civicmetrics sql`: exit 0 with the result, 1 when the source or the query has a problem.
 fn sql_command(source: &std::path::Path, query: &str, memory: &Memory) -> ExitCode {
-    let published = match publication_time() {
+    let published = match publication_time_for(source) {
         Ok(time) => time,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let definitions = match exporter::definitions(source) {
         Ok(definitions) => definitions,

@@ -115,7 +115,7 @@ impl CalendarFunction {
 }
 
 /// Whether a column of `data_type` can hold moments.
-fn holds_moments(data_type: &DataType) -> bool {
+pub(crate) fn holds_moments(data_type: &DataType) -> bool {
     matches!(
         data_type,
         DataType::Timestamp(..)

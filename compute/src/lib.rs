@@ -126,10 +126,9 @@ impl Engine {
             Ok(zone) => zone,
             Err(_) => {
                 let names = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
-                let help = match dataset::diagnostic::did_you_mean(zone_name, names) {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => "use an IANA time zone name such as \"America/Los_Angeles\"".to_owned(),
-                };
+                let help = dataset::diagnostic::suggestion(zone_name, names, || {
+                    "use an IANA time zone name such as \"America/Los_Angeles\"".to_owned()
+                });
                 problems.push(
                     zone_place
                         .error(format!("unknown time zone `{zone_name}`"))

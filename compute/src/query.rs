@@ -49,16 +49,7 @@ fn is_number(data_type: &DataType) -> bool {
 
 fn fits(expected: Expected, data_type: &DataType) -> bool {
     match expected {
-        Expected::Moment => matches!(
-            data_type,
-            DataType::Timestamp(..)
-                | DataType::Date32
-                | DataType::Date64
-                | DataType::Utf8
-                | DataType::LargeUtf8
-                | DataType::Utf8View
-                | DataType::Null
-        ),
+        Expected::Moment => crate::functions::holds_moments(data_type),
         Expected::Number => is_number(data_type),
         Expected::Condition => matches!(data_type, DataType::Boolean | DataType::Null),
         Expected::Group => true,
@@ -255,13 +246,13 @@ pub(crate) async fn compute(
             }
             let Some(fingerprint) = engine.fingerprints.iter().find(|f| f.table == table) else {
                 let known = engine.fingerprints.iter().map(|f| f.table.as_str());
-                let help = match dataset::diagnostic::did_you_mean(table, known) {
-                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None if engine.fingerprints.is_empty() => {
+                let help = dataset::diagnostic::suggestion(table, known, || {
+                    if engine.fingerprints.is_empty() {
                         "declare the table in sources/<name>.toml".to_owned()
+                    } else {
+                        format!("the tables are: {}", engine.tables().join(", "))
                     }
-                    None => format!("the tables are: {}", engine.tables().join(", ")),
-                };
+                });
                 return Err(vec![
                     from.start()
                         .error(format!("unknown table `{table}`"))

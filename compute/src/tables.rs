@@ -210,9 +210,8 @@ pub(crate) async fn register(
     for (name, (_, place)) in &table.columns {
         if inferred_schema.field_with_name(name).is_err() {
             let names = inferred_schema.fields().iter().map(|f| f.name().as_str());
-            let help = match dataset::diagnostic::did_you_mean(name, names) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
+            let help = dataset::diagnostic::suggestion(name, names, || {
+                format!(
                     "the files' columns are: {}",
                     inferred_schema
                         .fields()
@@ -220,8 +219,8 @@ pub(crate) async fn register(
                         .map(|f| f.name().as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            };
+                )
+            });
             problems.push(
                 place
                     .error(format!("the table has no column `{name}`"))

@@ -397,6 +397,20 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// The help line for a name that is not one of `candidates`: "did you mean `x`?" for a likely
+/// typo of `x`, else `otherwise()`.
+#[cfg(feature = "source")]
+pub fn suggestion<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    otherwise: impl FnOnce() -> String,
+) -> String {
+    match did_you_mean(word, candidates) {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
+        None => otherwise(),
+    }
+}
+
 #[cfg(all(test, feature = "source"))]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use toml::de::DeValue;
 use super::OBSERVATION_COLUMNS;
 use super::text::SourceText;
 use super::toml_table::{TableReader, parse_document};
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::{Diagnostic, suggestion};
 use crate::model::Measure;
 use crate::period::Period;
 
@@ -479,10 +479,9 @@ pub fn parse_record_table(
                     d.push(
                         source
                             .error(at, format!("unknown column type `{text}`"))
-                            .with_help(match did_you_mean(&text, names.iter().copied()) {
-                                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                                None => format!("expected one of: {}", names.join(", ")),
-                            }),
+                            .with_help(suggestion(&text, names.iter().copied(), || {
+                                format!("expected one of: {}", names.join(", "))
+                            })),
                     );
                 }
             }
@@ -523,10 +522,9 @@ fn unknown_choice(
     text: &str,
     names: &[&str],
 ) -> Diagnostic {
-    let help = match did_you_mean(text, names.iter().copied()) {
-        Some(suggestion) => format!("did you mean `{suggestion}`?"),
-        None => format!("expected one of: {}", names.join(", ")),
-    };
+    let help = suggestion(text, names.iter().copied(), || {
+        format!("expected one of: {}", names.join(", "))
+    });
     super::at_key(table, key, format!("unknown {key} `{text}`")).with_help(help)
 }
 
@@ -866,13 +864,11 @@ pub fn parse_computation(
                 for (name, at) in table_keys(&table, "breakdowns") {
                     if !measure.breakdowns.contains(&name) {
                         valid = false;
-                        let help = match did_you_mean(
+                        let help = suggestion(
                             &name,
                             measure.breakdowns.iter().map(String::as_str),
-                        ) {
-                            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                            None => "declare it in the measure's `breakdowns` first".to_owned(),
-                        };
+                            || "declare it in the measure's `breakdowns` first".to_owned(),
+                        );
                         d.push(
                             source
                                 .error(
