@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ enum Command {
         source: PathBuf,
         #[command(flatten)]
         memory: Memory,
+        #[command(flatten)]
+        caching: Caching,
     },
     /// Validate, then publish the dataset into OUT atomically.
     Build {
@@ -55,6 +58,8 @@ enum Command {
         formats: Vec<Format>,
         #[command(flatten)]
         memory: Memory,
+        #[command(flatten)]
+        caching: Caching,
     },
     /// Compute the measures defined by `[compute]` and print their observations, without
     /// publishing (exit 0, or 1 when the source has errors).
@@ -69,6 +74,8 @@ enum Command {
         format: Printed,
         #[command(flatten)]
         memory: Memory,
+        #[command(flatten)]
+        caching: Caching,
     },
     /// Run an SQL query over the source's tables of records, with the functions measures use,
     /// and print the result as a table.
@@ -112,11 +119,36 @@ struct Memory {
 }
 
 impl Memory {
-    fn engine(&self) -> compute::EngineOptions {
+    /// The engine's options, with the results cache in `cache`.
+    fn engine(&self, cache: Option<PathBuf>) -> compute::EngineOptions {
         compute::EngineOptions {
             memory_limit: self.memory_limit,
             target_partitions: self.partitions,
+            cache,
         }
+    }
+}
+
+/// Where computed measures are cached.
+#[derive(Debug, clap::Args)]
+struct Caching {
+    /// The directory of the results cache: a measure whose records and definition did not
+    /// change since it was last computed is read from it (default for `build`: `.OUT.cache`
+    /// beside OUT; `validate` and `compute` cache only when given one).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Compute every measure, neither reading nor writing the results cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl Caching {
+    /// The cache's directory: the one given, else `default` unless caching is off.
+    fn dir(&self, default: Option<PathBuf>) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache.clone().or(default)
     }
 }
 
@@ -251,8 +283,15 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (source, out, site, formats, memory) = match cli.command {
-        Command::Validate { source, memory } => (source, None, None, Formats::ALL, memory),
+    let (source, out, site, formats, memory, cache) = match cli.command {
+        Command::Validate {
+            source,
+            memory,
+            caching,
+        } => {
+            let cache = caching.dir(None);
+            (source, None, None, Formats::ALL, memory, cache)
+        }
         Command::Build {
             source,
             out,
@@ -260,6 +299,7 @@ fn main() -> ExitCode {
             widgets,
             formats,
             memory,
+            caching,
         } => {
             let site = formats.contains(&Format::Site);
             let formats = Formats {
@@ -272,7 +312,8 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let site = site.then(|| Site::new(SiteOptions { base_url, widgets }));
-            (source, Some(out), site, formats, memory)
+            let cache = caching.dir(exporter::cache_beside(&out).ok());
+            (source, Some(out), site, formats, memory, cache)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
         Command::Compute {
@@ -280,7 +321,11 @@ fn main() -> ExitCode {
             measures,
             format,
             memory,
-        } => return compute_command(source, measures, format, &memory),
+            caching,
+        } => {
+            let engine = memory.engine(caching.dir(None));
+            return compute_command(source, measures, format, &memory, engine);
+        }
         Command::Sql {
             source,
             query,
@@ -299,10 +344,11 @@ fn main() -> ExitCode {
     let mut options = Options::new(source, out.clone(), published);
     options.formats = formats;
     options.memory_rows = memory.memory_rows;
-    options.automation = Some(Arc::new(compute::Computer {
-        engine: memory.engine(),
+    let computer = Arc::new(compute::Computer {
+        engine: memory.engine(cache.clone()),
         ..Default::default()
-    }));
+    });
+    options.automation = Some(computer.clone());
     let started = std::time::Instant::now();
     let mut site = site;
     let mut companions: Vec<&mut dyn Companion> = Vec::new();
@@ -311,6 +357,14 @@ fn main() -> ExitCode {
     }
     let result = exporter::run(&options, &mut companions, &Bar(bar));
     let mut stderr = std::io::stderr().lock();
+    let reused = computer.reused.load(Ordering::Relaxed);
+    if let Some(cache) = cache.filter(|_| reused > 0) {
+        let _ = writeln!(
+            stderr,
+            "{reused} computed measure(s) unchanged since they were cached in {}",
+            cache.display()
+        );
+    }
     match result {
         Ok(outcome) => {
             for diagnostic in &outcome.diagnostics {
@@ -380,13 +434,14 @@ fn compute_command(
     measures: Vec<String>,
     format: Printed,
     memory: &Memory,
+    engine: compute::EngineOptions,
 ) -> ExitCode {
     let published = match publication_time_for(&source) {
         Ok(time) => time,
         Err(code) => return code,
     };
     let computer = Arc::new(compute::Computer {
-        engine: memory.engine(),
+        engine,
         only: measures.clone(),
         ..Default::default()
     });
@@ -505,7 +560,7 @@ fn sql_command(source: &std::path::Path, query: &str, memory: &Memory) -> ExitCo
     };
     let (engine, problems) =
         memory
-            .engine()
+            .engine(None)
             .start(source, &manifest, &definitions.tables, published);
     let mut problems: Vec<_> = definitions
         .diagnostics

@@ -1,8 +1,9 @@
 //! The engine as the exporter's [`Automation`]: every measure defined by `[compute]` is
 //! computed from the source's tables of records when a build or a validation reaches it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dataset::source::Manifest;
 use dataset::source::automation::RecordTable;
@@ -19,6 +20,8 @@ pub struct EngineOptions {
     pub memory_limit: Option<usize>,
     /// Partitions per query; 0 for one per core.
     pub target_partitions: usize,
+    /// The results cache's directory; `None` computes every measure.
+    pub cache: Option<PathBuf>,
 }
 
 impl EngineOptions {
@@ -39,6 +42,7 @@ impl EngineOptions {
                 published,
                 target_partitions: self.target_partitions,
                 memory_limit: self.memory_limit,
+                cache: self.cache.clone(),
             },
             tables,
         )
@@ -58,6 +62,8 @@ pub struct Computer {
     pub only: Vec<String>,
     /// What was computed, in catalog order.
     pub computed: Mutex<Vec<KeptMeasure>>,
+    /// How many measures were read from the results cache rather than computed.
+    pub reused: AtomicUsize,
 }
 
 impl Automation for Computer {
@@ -108,6 +114,8 @@ impl Automation for Computer {
             }
             progress.advance(1);
         }
+        self.reused.fetch_add(engine.reused(), Ordering::Relaxed);
+        engine.sweep_cache();
         progress.finish();
         answer
     }

@@ -14,6 +14,7 @@
 //! give the same values at any number of partitions.
 
 mod automation;
+mod cache;
 mod calendar;
 mod error;
 mod functions;
@@ -21,6 +22,7 @@ mod query;
 mod tables;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -31,6 +33,7 @@ use dataset::{CalendarDate, Diagnostic, Measure, Period};
 use time::OffsetDateTime;
 
 pub use automation::{Computer, EngineOptions, KeptMeasure};
+pub use cache::UNUSED_DAYS as UNUSED_CACHE_DAYS;
 pub use tables::TableFingerprint;
 
 /// How the engine runs, and the dataset's calendar.
@@ -50,6 +53,8 @@ pub struct Settings {
     pub target_partitions: usize,
     /// The most memory the engine's operators may hold before they spill to disk.
     pub memory_limit: Option<usize>,
+    /// The results cache's directory, created when missing; `None` computes every measure.
+    pub cache: Option<PathBuf>,
 }
 
 /// One computed observation.
@@ -101,6 +106,9 @@ pub struct Engine {
     unreadable: Vec<String>,
     settings: Settings,
     calendar: calendar::Calendar,
+    cache: Option<cache::Cache>,
+    /// How many measures were read from the cache rather than computed.
+    reused: AtomicUsize,
 }
 
 /// The engine's name and version, as provenance records it.
@@ -178,10 +186,20 @@ impl Engine {
         for function in functions::all(&calendar) {
             context.register_udf(function);
         }
+        // A cache that cannot be opened only costs time: every measure is computed.
+        let cache = settings
+            .cache
+            .as_deref()
+            .and_then(|dir| cache::Cache::open(dir).ok());
         let mut fingerprints = Vec::new();
         let mut unreadable = Vec::new();
         for table in tables {
-            match runtime.block_on(tables::register(&context, &settings.source, table)) {
+            match runtime.block_on(tables::register(
+                &context,
+                &settings.source,
+                table,
+                cache.as_ref(),
+            )) {
                 Ok(fingerprint) => fingerprints.push(fingerprint),
                 Err(mut table_problems) => {
                     problems.append(&mut table_problems);
@@ -196,6 +214,8 @@ impl Engine {
             unreadable,
             settings,
             calendar,
+            cache,
+            reused: AtomicUsize::new(0),
         };
         (Some(engine), problems)
     }
@@ -213,8 +233,59 @@ impl Engine {
         measure: &Measure,
         computation: &Computation,
     ) -> Result<Computed, Vec<Diagnostic>> {
-        self.runtime
-            .block_on(query::compute(self, measure, computation))
+        let cached = self
+            .cache
+            .as_ref()
+            .zip(self.cache_key(measure, computation));
+        if let Some((cache, key)) = &cached
+            && let Some(computed) = cache.get(key, self.settings.fiscal_year_start_month)
+        {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(computed);
+        }
+        let computed = self
+            .runtime
+            .block_on(query::compute(self, measure, computation))?;
+        if let Some((cache, key)) = &cached {
+            cache.put(key, &computed);
+        }
+        Ok(computed)
+    }
+
+    /// The results cache's key for a measure: everything its values depend on (see
+    /// [`cache`](crate::cache)); `None` when the running period cannot be told.
+    fn cache_key(&self, measure: &Measure, computation: &Computation) -> Option<String> {
+        let running = query::running_period(self, measure, computation)?;
+        let settings = &self.settings;
+        let mut key = cache::KeyBuilder::new();
+        // The definitions' debug forms: keys are only compared with keys the same program
+        // wrote (the program is part of every key), so the form needs no stability.
+        key.part(&engine_version())
+            .part(&settings.time_zone.0)
+            .part(&format!("{:?}", settings.holidays))
+            .part(&settings.fiscal_year_start_month.to_string())
+            .part(&measure.id)
+            .part(&format!("{:?}", measure.frequency))
+            .part(&format!("{:?}", measure.decimals))
+            .part(&format!("{:?}", measure.breakdowns))
+            .part(&format!("{computation:?}"))
+            .part(&running.label())
+            .part(&format!("{:?}", self.fingerprints))
+            .part(&format!("{:?}", self.unreadable));
+        Some(key.finish())
+    }
+
+    /// How many measures were read from the results cache rather than computed.
+    pub fn reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
+    }
+
+    /// Removes what the results cache has not used for a while (see
+    /// [`UNUSED_DAYS`](crate::UNUSED_CACHE_DAYS)).
+    pub fn sweep_cache(&self) {
+        if let Some(cache) = &self.cache {
+            cache.sweep();
+        }
     }
 
     /// Runs an ad-hoc query over the tables, with the same functions; the error is the

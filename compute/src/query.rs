@@ -702,6 +702,15 @@ fn period_labels(
         .collect())
 }
 
+/// The measure's period that contains the publication time: it is still running.
+pub(crate) fn running_period(
+    engine: &Engine,
+    measure: &Measure,
+    computation: &Computation,
+) -> Option<Period> {
+    style(measure, computation).period(engine.running_day())
+}
+
 /// Applies `since`, the running period, `cumulative` and `min_count` to the groups, and sorts.
 fn finish(
     engine: &Engine,
@@ -711,9 +720,8 @@ fn finish(
     groups: Groups,
 ) -> Result<Vec<ComputedRow>, String> {
     let fiscal = engine.settings.fiscal_year_start_month;
-    let running = style
-        .period(engine.running_day())
-        .ok_or("the publication date has no period")?;
+    let running =
+        running_period(engine, measure, computation).ok_or("the publication date has no period")?;
     let cumulative_kind = match &computation.query {
         Query::Table(query) if computation.cumulative => Some(query.calculation),
         _ => None,

@@ -18,6 +18,7 @@ use dataset::Diagnostic;
 use dataset::source::automation::{ColumnType, Compression, Location, RecordFormat, RecordTable};
 use sha2::{Digest, Sha256};
 
+use crate::cache::Cache;
 use crate::error::engine_problem;
 use crate::functions::INSTANT;
 
@@ -89,6 +90,7 @@ pub(crate) async fn register(
     context: &SessionContext,
     root: &Path,
     table: &RecordTable,
+    cache: Option<&Cache>,
 ) -> Result<TableFingerprint, Vec<Diagnostic>> {
     let at = &table.location_place;
     let pattern = match &table.location {
@@ -153,8 +155,11 @@ pub(crate) async fn register(
     };
     let mut fingerprints = Vec::with_capacity(files.len());
     for (path, name) in &files {
-        let sha256 =
-            digest(path).map_err(|error| vec![at.error(format!("cannot read {name}: {error}"))])?;
+        let sha256 = match cache {
+            Some(cache) => cache.digest(path, digest),
+            None => digest(path),
+        }
+        .map_err(|error| vec![at.error(format!("cannot read {name}: {error}"))])?;
         fingerprints.push((name.clone(), sha256));
     }
     let paths: Vec<String> = files

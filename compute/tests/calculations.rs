@@ -65,6 +65,7 @@ fn run_at(
         published,
         target_partitions: partitions,
         memory_limit: None,
+        cache: None,
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
     assert!(problems.is_empty(), "{problems:?}");
@@ -386,6 +387,7 @@ fn tables_from_downloads_and_postgresql_are_not_read_yet() {
         published: time::macros::datetime!(2026-05-15 12:00 UTC),
         target_partitions: 1,
         memory_limit: None,
+        cache: None,
     };
     for (location, message) in [
         (

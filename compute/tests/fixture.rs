@@ -46,6 +46,7 @@ fn computed(partitions: usize) -> Vec<Row> {
         published: time::macros::datetime!(2026-01-01 00:00 UTC),
         target_partitions: partitions,
         memory_limit: None,
+        cache: None,
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
     assert!(problems.is_empty(), "{problems:?}");

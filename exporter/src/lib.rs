@@ -24,4 +24,4 @@ pub use companion::{Companion, CompanionError};
 pub use error::Error;
 pub use load::{Definitions, definitions};
 pub use progress::{Progress, Quiet};
-pub use publish::{OutLock, Staging};
+pub use publish::{OutLock, Staging, cache_beside};

@@ -111,6 +111,12 @@ pub struct Staging<'l> {
     committed: bool,
 }
 
+/// Where a build into `out` keeps its results cache by default: `.<OUT>.cache` beside OUT, on
+/// its file system, and kept from one build to the next.
+pub fn cache_beside(out: &Path) -> Result<PathBuf, Error> {
+    sibling(out, ".cache")
+}
+
 fn sibling(out: &Path, suffix: &str) -> Result<PathBuf, Error> {
     let name = out.file_name().ok_or_else(|| Error::BadOutput {
         path: out.to_owned(),

@@ -44,25 +44,11 @@ fn the_sample_speaks_vietnamese_from_its_file() {
     assert_eq!(published_message(&out, "es", "on_track"), "En camino");
 }
 
-/// Copies the tree at `from` into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_city_adds_a_language_with_one_file() {
     let temp = tempfile::tempdir().unwrap();
     let source = temp.path().join("source");
-    copy_tree(
+    crate::support::copy_tree(
         &crate::support::root().join("tests/fixtures/valid/small"),
         &source,
     );
