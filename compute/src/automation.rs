@@ -106,6 +106,10 @@ impl Automation for Computer {
                             note: row.note.clone(),
                             origin,
                         }));
+                    answer.provenance.insert(
+                        item.index,
+                        published_provenance(&computed.provenance, request.tables),
+                    );
                     if let Ok(mut kept) = self.computed.lock() {
                         kept.push((id.clone(), item.measure.breakdowns.clone(), computed));
                     }
@@ -118,5 +122,36 @@ impl Automation for Computer {
         engine.sweep_cache();
         progress.finish();
         answer
+    }
+}
+
+/// Provenance as a measure's document publishes it: each table with its title and owner.
+fn published_provenance(
+    provenance: &crate::Provenance,
+    tables: &[RecordTable],
+) -> dataset::Provenance {
+    dataset::Provenance {
+        tables: provenance
+            .tables
+            .iter()
+            .map(|fingerprint| {
+                let declared = tables.iter().find(|table| table.name == fingerprint.table);
+                dataset::RecordTableRead {
+                    name: fingerprint.table.clone(),
+                    title: declared.map_or_else(|| fingerprint.table.clone(), |t| t.title.clone()),
+                    owner: declared.and_then(|table| table.owner.clone()),
+                    files: fingerprint
+                        .files
+                        .iter()
+                        .map(|(path, sha256)| dataset::RecordFile {
+                            path: path.clone(),
+                            sha256: sha256.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        query: provenance.sql.clone(),
+        engine: provenance.engine.clone(),
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Area, DatasetInfo, Measure, Observation};
 
 /// The version of the published schema. Readers reject documents of another major version.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 /// A file published beside the JSON, for "Get the data" links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +102,49 @@ pub struct MeasureDocument {
     pub breakdowns: Vec<BreakdownSeries>,
     /// The downloadable tables.
     pub downloads: Vec<Download>,
+    /// Where a computed measure's values came from; absent for a measure whose values are
+    /// entered by hand. Since schema 1.1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// How a computed measure's values were computed, as of the release's `modified` time: the
+/// records read and the query run, so that anyone can run it again on the same records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Provenance {
+    /// The tables of records read, in the order of their names.
+    pub tables: Vec<RecordTableRead>,
+    /// The SQL the engine ran: the measure's own `sql`, or the query generated from its
+    /// `[compute]` table.
+    pub query: String,
+    /// The query engine and its version, such as "Apache DataFusion 55.2.0".
+    pub engine: String,
+}
+
+/// One table of records a computed measure read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RecordTableRead {
+    /// The table's name in queries, such as `service_requests`.
+    pub name: String,
+    /// Its title, such as "Customer service requests".
+    pub title: String,
+    /// Who keeps the records, when the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Each file read, in the order of their paths.
+    pub files: Vec<RecordFile>,
+}
+
+/// A file of records, identified by its contents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RecordFile {
+    /// The path relative to the source directory, with `/` between names.
+    pub path: String,
+    /// The SHA-256 digest of the file's bytes, in lower-case hex.
+    pub sha256: String,
 }
 
 /// `data/locales/<language>.json`: every interface string of one language, complete (a string

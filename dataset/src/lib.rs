@@ -21,7 +21,9 @@ pub mod source;
 
 pub use date::CalendarDate;
 pub use diagnostic::{Diagnostic, FileDiagnostics, ProblemKind, Severity};
-pub use document::{Index, MeasureDocument, SCHEMA_VERSION};
+pub use document::{
+    Index, MeasureDocument, Provenance, RecordFile, RecordTableRead, SCHEMA_VERSION,
+};
 pub use model::{
     AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target, TargetKind,
     Unit, status,

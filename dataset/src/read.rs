@@ -14,8 +14,8 @@ use std::fmt;
 
 use crate::date::CalendarDate;
 use crate::document::{
-    BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary,
-    PublishedDataset,
+    BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary, Provenance,
+    PublishedDataset, RecordFile, RecordTableRead,
 };
 use crate::model::{
     AppliedTarget, Area, AreaText, Bounds, Contact, DatasetInfo, Direction, Measure, MeasureText,
@@ -438,7 +438,31 @@ impl FromJson for MeasureDocument {
             observations: required,
             breakdowns: required,
             downloads: required,
+            provenance: optional,
         })
+    }
+}
+
+impl FromJson for Provenance {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => Provenance { tables: required, query: required, engine: required })
+    }
+}
+
+impl FromJson for RecordTableRead {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => RecordTableRead {
+            name: required,
+            title: required,
+            owner: optional,
+            files: required,
+        })
+    }
+}
+
+impl FromJson for RecordFile {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => RecordFile { path: required, sha256: required })
     }
 }
 
@@ -633,9 +657,23 @@ mod tests {
                 path: "observations.csv".to_owned(),
                 media_type: "text/csv".to_owned(),
             }],
+            provenance: Some(Provenance {
+                tables: vec![RecordTableRead {
+                    name: "service_requests".to_owned(),
+                    title: "Customer service requests".to_owned(),
+                    owner: Some("Customer Service Bureau".to_owned()),
+                    files: vec![RecordFile {
+                        path: "raw/requests.csv".to_owned(),
+                        sha256: "0f".repeat(32),
+                    }],
+                }],
+                query: "SELECT count(*) FROM service_requests".to_owned(),
+                engine: "Apache DataFusion 55.2.0".to_owned(),
+            }),
         };
         round_trip(&document);
         let mut bare = document.clone();
+        bare.provenance = None;
         bare.latest = None;
         bare.dataset.info.feedback_url = None;
         bare.measure = measure("bare", Target::none());
@@ -701,6 +739,9 @@ mod tests {
             include_str!("../../cli/tests/cli/snapshots/cli__snapshots__measure-potholes.snap"),
             include_str!(
                 "../../cli/tests/cli/snapshots/cli__snapshots__measure-shelter-occupancy.snap"
+            ),
+            include_str!(
+                "../../cli/tests/cli/snapshots/cli__snapshots__computed-measure-potholes.snap"
             ),
         ] {
             same::<MeasureDocument>(&snapshot(text));

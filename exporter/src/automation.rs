@@ -5,11 +5,12 @@
 //! crate (`civicmetrics-compute`). The `civicmetrics` program passes one in as an
 //! [`Automation`]; a build without one reports every computed measure as an error.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use dataset::source::automation::{Computation, RecordTable};
 use dataset::source::{Manifest, SourceRow};
-use dataset::{Diagnostic, Measure};
+use dataset::{Diagnostic, Measure, Provenance};
 use time::OffsetDateTime;
 
 use crate::progress::Progress;
@@ -48,6 +49,9 @@ pub struct Answer {
     pub rows: Vec<SourceRow>,
     /// Every problem found, at its place in the source files.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each computed measure's values came from, by the measure's index in the
+    /// catalog; published in its document.
+    pub provenance: BTreeMap<u32, Provenance>,
 }
 
 /// Computes the observations of measures defined by `[compute]`.

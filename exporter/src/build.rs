@@ -247,6 +247,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         measure: &Measure,
         area: &Area,
         series: &Series,
+        provenance: Option<dataset::Provenance>,
     ) -> Result<(), Error> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
@@ -289,6 +290,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             observations: series.totals().cloned().collect(),
             breakdowns,
             downloads: self.downloads.clone(),
+            provenance,
         };
         let href = format!("measures/{}.json", measure.id);
         if self.formats.json {
@@ -558,7 +560,7 @@ fn run_pipeline(
         .map(|(_, name)| name.clone())
         .collect();
     progress.finish();
-    let mut computed = compute(
+    let (mut computed, mut provenance) = compute(
         options,
         &source.computations,
         &source.tables,
@@ -598,7 +600,8 @@ fn run_pipeline(
         if let Some(outputs) = &mut outputs
             && let Some(area) = catalog.manifest.areas.iter().find(|a| a.id == measure.area)
         {
-            outputs.add_measure(measure, area, &judge_series(measure, rows))?;
+            let provenance = provenance.remove(&(index as u32));
+            outputs.add_measure(measure, area, &judge_series(measure, rows), provenance)?;
         }
         progress.advance(1);
     }
@@ -625,8 +628,15 @@ fn run_pipeline(
     })
 }
 
+/// Rows of computed measures, and where their values came from, by measure index.
+type ComputedByMeasure = (
+    BTreeMap<u32, Vec<dataset::source::SourceRow>>,
+    BTreeMap<u32, dataset::Provenance>,
+);
+
 /// Computes the measures defined by `[compute]` with `options.automation`; returns their rows
-/// by measure index. The measure files are added to `names`, which the rows' origins index.
+/// and provenance by measure index. The measure files are added to `names`, which the rows'
+/// origins index.
 fn compute(
     options: &Options,
     computations: &BTreeMap<String, (String, dataset::source::automation::Computation)>,
@@ -635,10 +645,10 @@ fn compute(
     progress: &dyn Progress,
     names: &mut Vec<String>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<u32, Vec<dataset::source::SourceRow>> {
+) -> ComputedByMeasure {
     let mut by_measure: BTreeMap<u32, Vec<dataset::source::SourceRow>> = BTreeMap::new();
     if computations.is_empty() {
-        return by_measure;
+        return (by_measure, BTreeMap::new());
     }
     let Some(automation) = &options.automation else {
         for (_, computation) in computations.values() {
@@ -649,7 +659,7 @@ fn compute(
                     .with_help("build with the `civicmetrics` program, which computes them"),
             );
         }
-        return by_measure;
+        return (by_measure, BTreeMap::new());
     };
     let measures: Vec<ComputedMeasure<'_>> = catalog
         .measures
@@ -685,7 +695,7 @@ fn compute(
         row.origin.file += first_name;
         by_measure.entry(row.measure).or_default().push(row);
     }
-    by_measure
+    (by_measure, answer.provenance)
 }
 
 /// Hand-entered rows of a computed measure are allowed only for periods before `since`: an

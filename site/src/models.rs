@@ -156,6 +156,14 @@ pub(crate) struct BreakdownTable {
     pub(crate) rows: Vec<(String, String, String)>,
 }
 
+/// How a computed measure's values were computed, in words: the sentence, the records read
+/// (each table's name and files with their digests) and the query.
+pub(crate) struct ProvenanceText {
+    pub(crate) summary: String,
+    pub(crate) tables: Vec<(String, Vec<(String, String)>)>,
+    pub(crate) query: String,
+}
+
 pub(crate) struct Row {
     pub(crate) period: String,
     pub(crate) value: String,
@@ -175,6 +183,7 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) department: &'s str,
     pub(crate) frequency: String,
     pub(crate) current_target: String,
+    pub(crate) provenance: Option<ProvenanceText>,
     pub(crate) target_history: Vec<(String, String)>,
     pub(crate) data_caption: String,
     pub(crate) rows: Vec<Row>,

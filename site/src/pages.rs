@@ -14,7 +14,7 @@ use crate::format::Formatter;
 use crate::json_ld::script_json;
 use crate::models::{
     AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, IndexPage,
-    MeasureListing, MeasurePage, NotFoundPage, Page, Row, TableListing,
+    MeasureListing, MeasurePage, NotFoundPage, Page, ProvenanceText, Row, TableListing,
 };
 use crate::strings::Strings;
 use crate::{MeasureFacts, Writer, assets, urls, write_file};
@@ -304,6 +304,35 @@ impl Writer {
             department: &measure.department,
             frequency: format.text(measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
+            provenance: document
+                .provenance
+                .as_ref()
+                .map(|provenance| ProvenanceText {
+                    summary: format.fill(
+                        "computed_from",
+                        &[
+                            ("date", &format.updated(&document.dataset.modified)),
+                            ("engine", &provenance.engine),
+                        ],
+                    ),
+                    tables: provenance
+                        .tables
+                        .iter()
+                        .map(|table| {
+                            let name = match &table.owner {
+                                Some(owner) => format!("{} ({owner})", table.title),
+                                None => table.title.clone(),
+                            };
+                            let files = table
+                                .files
+                                .iter()
+                                .map(|file| (file.path.clone(), file.sha256.clone()))
+                                .collect();
+                            (name, files)
+                        })
+                        .collect(),
+                    query: provenance.query.clone(),
+                }),
             target_history,
             data_caption: if listed == document.observations.len() {
                 format.fill("data_caption", &[("title", text.title)])

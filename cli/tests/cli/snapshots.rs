@@ -1,4 +1,5 @@
-//! Snapshots of the published JSON for the small fixture: the contract the widgets read.
+//! Snapshots of the published JSON and pages for the small fixture (the contract the widgets
+//! read) and of a computed measure.
 
 use crate::support::build;
 
@@ -51,4 +52,19 @@ fn published_site() {
     ] {
         insta::assert_snapshot!(name, read(path));
     }
+}
+
+/// Snapshots of a computed measure: its document, whose provenance names the records' files
+/// with their digests and the query run, and its page, which shows them.
+#[test]
+fn published_computed_measure() {
+    let (_temp, out) = build("tests/fixtures/valid/computed");
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
+            .unwrap();
+    insta::assert_json_snapshot!("computed-measure-potholes", document);
+    insta::assert_snapshot!(
+        "computed-site-measure",
+        std::fs::read_to_string(out.join("measures/potholes/index.html")).unwrap()
+    );
 }
