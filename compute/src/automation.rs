@@ -104,6 +104,8 @@ impl Automation for Computer {
                             value: row.value,
                             target: None,
                             note: row.note.clone(),
+                            record_count: row.record_count,
+                            provisional: row.provisional,
                             origin,
                         }));
                     answer.provenance.insert(

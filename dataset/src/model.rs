@@ -568,6 +568,14 @@ pub struct Observation {
     /// A note from the department, such as the reason for missing data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How many records a computed value came from (for a share, the records it is a share
+    /// of); absent for a value entered by hand. Since schema 1.1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_count: Option<u64>,
+    /// The period was still running when the value was computed: it will change. Absent when
+    /// false. Since schema 1.1.0.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
 }
 
 #[cfg(test)]

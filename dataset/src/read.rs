@@ -121,6 +121,16 @@ impl FromJson for u8 {
     }
 }
 
+impl FromJson for u64 {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        // JSON numbers are doubles: every count up to 2^53 is exact.
+        json.number()
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(n))
+            .map(|n| n as u64)
+            .ok_or_else(|| invalid("a whole number from 0 to 2^53"))
+    }
+}
+
 impl FromJson for bool {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.boolean().ok_or_else(|| invalid("a boolean"))
@@ -378,6 +388,8 @@ impl FromJson for Observation {
             status: required,
             target: optional,
             note: optional,
+            record_count: optional,
+            provisional: optional,
         })
     }
 }
@@ -542,6 +554,8 @@ mod tests {
             },
             target,
             note: value.is_none().then(|| "Not reported".to_owned()),
+            record_count: value.map(|_| 9_007_199_254_740_992),
+            provisional: period == "2025-03",
         }
     }
 
@@ -758,6 +772,8 @@ mod tests {
             status: Status::OnTrack,
             target: None,
             note: None,
+            record_count: None,
+            provisional: false,
         })
         .unwrap();
         json["period_start"] = "2025-13-01".into();

@@ -446,6 +446,14 @@ fn encode(row: &SourceRow, writer: &mut impl Write) -> io::Result<()> {
         }
         None => writer.write_all(&[0])?,
     }
+    match row.record_count {
+        Some(count) => {
+            writer.write_all(&[1])?;
+            writer.write_all(&count.to_le_bytes())?;
+        }
+        None => writer.write_all(&[0])?,
+    }
+    writer.write_all(&[u8::from(row.provisional)])?;
     writer.write_all(&row.origin.file.to_le_bytes())?;
     writer.write_all(&row.origin.line.to_le_bytes())
 }
@@ -506,6 +514,11 @@ fn decode(reader: &mut impl Read) -> io::Result<Option<SourceRow>> {
         0 => None,
         _ => Some(read_text(reader)?),
     };
+    let record_count = match read_array::<1>(reader)?[0] {
+        0 => None,
+        _ => Some(u64::from_le_bytes(read_array(reader)?)),
+    };
+    let provisional = read_array::<1>(reader)?[0] != 0;
     let origin = Origin {
         file: u32::from_le_bytes(read_array(reader)?),
         line: u32::from_le_bytes(read_array(reader)?),
@@ -517,6 +530,8 @@ fn decode(reader: &mut impl Read) -> io::Result<Option<SourceRow>> {
         value,
         target,
         note,
+        record_count,
+        provisional,
         origin,
     }))
 }
@@ -548,6 +563,8 @@ mod tests {
                     value: (i % 4 != 0).then_some(f64::from(i) / 3.0),
                     target: (i % 5 == 0).then_some(-1e300),
                     note: (i % 2 == 0).then(|| format!("note \"{i}\", with\nnew line")),
+                    record_count: (i % 3 == 1).then_some(u64::from(i) << 40),
+                    provisional: i % 7 == 6,
                     origin: Origin {
                         file: i % 2,
                         line: i + 2,

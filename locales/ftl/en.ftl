@@ -80,6 +80,7 @@ how = How we measure
 computed_heading = Computed from records
 computed_from = Computed on { $date } by { $engine }, from these records:
 computed_query = The query that computes it
+provisional_period = { $period } (provisional: the period is not over)
 department = Department
 frequency = Reported
 target_history = Target history

@@ -68,6 +68,7 @@ how = Cómo lo medimos
 computed_heading = Calculado a partir de registros
 computed_from = Calculado el { $date } con { $engine }, a partir de estos registros:
 computed_query = La consulta que lo calcula
+provisional_period = { $period } (provisional: el período no ha terminado)
 department = Departamento
 frequency = Se informa
 target_history = Historial de metas

@@ -258,9 +258,11 @@ impl Writer {
         self.measures.push(MeasureFacts {
             id: measure.id.clone(),
             area: measure.area.clone(),
+            // A provisional value (of a period still running) is not counted on track.
             status: document
                 .latest
                 .as_ref()
+                .filter(|latest| !latest.provisional)
                 .map_or(Status::NoData, |l| l.status),
             cards,
             entries,

@@ -223,7 +223,14 @@ impl Writer {
             .rev()
             .take(listed)
             .map(|o| Row {
-                period: format.period(measure.frequency, o),
+                period: if o.provisional {
+                    format.fill(
+                        "provisional_period",
+                        &[("period", &format.period(measure.frequency, o))],
+                    )
+                } else {
+                    format.period(measure.frequency, o)
+                },
                 value: format.observed(measure, o),
                 target: o
                     .target

@@ -95,6 +95,8 @@ EXPECTED_TYPES: dict[str, dict[str, pa.DataType]] = {
         "target_near": pa.float64(),
         "target_source": pa.string(),
         "note": pa.string(),
+        "record_count": pa.int64(),
+        "provisional": pa.bool_(),
     },
 }
 # Arrow type -> (DuckDB type, polars type, Frictionless type).
@@ -103,6 +105,7 @@ TYPE_MAP: dict[pa.DataType, tuple[str, Any, str]] = {
     pa.int64(): ("BIGINT", pl.Int64, "integer"),
     pa.float64(): ("DOUBLE", pl.Float64, "number"),
     pa.date32(): ("DATE", pl.Date, "date"),
+    pa.bool_(): ("BOOLEAN", pl.Boolean, "boolean"),
 }
 
 
@@ -695,6 +698,10 @@ def json_observation(row: dict[str, Any]) -> dict[str, Any]:
     }
     if row["note"] is not None:
         observation["note"] = row["note"]
+    if row["record_count"] is not None:
+        observation["record_count"] = row["record_count"]
+    if row["provisional"]:
+        observation["provisional"] = True
     return observation
 
 
@@ -707,13 +714,19 @@ def compare_observation(check: Check, where: str, actual: Any, row: dict[str, An
         check.expect_equal(actual.get(key), expected[key], f"{where} {key}")
     check.expect_equal(json_target(actual.get("target")), json_target(expected["target"]), f"{where} target")
     check.expect_equal(actual.get("note"), expected.get("note"), f"{where} note")
+    check.expect_equal(actual.get("record_count"), expected.get("record_count"), f"{where} record_count")
+    check.expect_equal(actual.get("provisional"), expected.get("provisional"), f"{where} provisional")
 
 
 def latest_of(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest settled row with a value, else the latest settled row, else the latest."""
     ordered = sorted(rows, key=lambda r: r["period_start"])
-    with_value = [r for r in ordered if r["value"] is not None]
+    settled = [r for r in ordered if not r["provisional"]]
+    with_value = [r for r in settled if r["value"] is not None]
     if with_value:
         return with_value[-1]
+    if settled:
+        return settled[-1]
     return ordered[-1] if ordered else None
 
 

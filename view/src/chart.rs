@@ -860,6 +860,8 @@ mod tests {
                     status: dataset::Status::NoTarget,
                     target: None,
                     note: None,
+                    record_count: None,
+                    provisional: false,
                 })
             })
             .collect();

@@ -72,6 +72,8 @@ mod tests {
             status: Status::NoTarget,
             target: None,
             note: None,
+            record_count: None,
+            provisional: false,
         }
     }
 

@@ -62,9 +62,10 @@ impl AreaSummary {
         let on_track = measures
             .iter()
             .filter(|m| {
+                // A provisional value (of a period still running) is not counted on track.
                 m.latest
                     .as_ref()
-                    .is_some_and(|l| l.status == Status::OnTrack)
+                    .is_some_and(|l| l.status == Status::OnTrack && !l.provisional)
             })
             .count();
         let count = text_element(

@@ -190,3 +190,65 @@ fn reading_files_in_parts_changes_nothing() {
         );
     }
 }
+
+/// With `include_current`, the running period (December 2025 at the tests' publication time)
+/// is published flagged provisional in every format, and is not the measure's latest value.
+#[test]
+fn the_running_period_is_published_provisional_with_include_current() {
+    let temp = tempfile::tempdir().unwrap();
+    let source = temp.path().join("source");
+    crate::support::copy_tree(&root().join("tests/fixtures/valid/computed"), &source);
+    let measure = source.join("measures/potholes.toml");
+    let text = std::fs::read_to_string(&measure).unwrap();
+    std::fs::write(&measure, format!("{text}include_current = true\n")).unwrap();
+    let out = temp.path().join("public");
+    let output = civicmetrics(&[
+        "build",
+        source.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let csv = std::fs::read_to_string(out.join("data/observations.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let provisional = header.iter().position(|c| *c == "provisional").unwrap();
+    let record_count = header.iter().position(|c| *c == "record_count").unwrap();
+    let december: Vec<Vec<&str>> = csv
+        .lines()
+        .filter(|line| line.starts_with("potholes,2025-12,"))
+        .map(|line| line.split(',').collect())
+        .collect();
+    assert_eq!(
+        december.len(),
+        4,
+        "citywide and three districts: {december:?}"
+    );
+    for row in &december {
+        assert_eq!(row[provisional], "true", "{row:?}");
+        assert!(row[record_count].parse::<u64>().unwrap() > 0, "{row:?}");
+    }
+    let november = csv
+        .lines()
+        .find(|line| line.starts_with("potholes,2025-11,2025-11-01,2025-11-30,total,total,"))
+        .unwrap();
+    assert!(november.ends_with(",false"), "{november}");
+
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
+            .unwrap();
+    let observations = document["observations"].as_array().unwrap();
+    assert_eq!(observations.last().unwrap()["period"], "2025-12");
+    assert_eq!(observations.last().unwrap()["provisional"], true);
+    assert_eq!(
+        document["latest"]["period"], "2025-11",
+        "the latest settled period"
+    );
+    assert!(document["latest"].get("provisional").is_none());
+
+    let page = std::fs::read_to_string(out.join("measures/potholes/index.html")).unwrap();
+    assert!(
+        page.contains("December 2025 (provisional: the period is not over)"),
+        "the page flags the running period"
+    );
+}

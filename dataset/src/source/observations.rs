@@ -42,6 +42,10 @@ pub struct SourceRow {
     pub target: Option<f64>,
     /// The row's note.
     pub note: Option<String>,
+    /// How many records a computed value came from; `None` for a row entered by hand.
+    pub record_count: Option<u64>,
+    /// A computed value of the running period, published with `include_current`.
+    pub provisional: bool,
     /// Where the row is.
     pub origin: Origin,
 }
@@ -523,6 +527,8 @@ impl<'c, R: Read> ObservationReader<'c, R> {
             value,
             target,
             note,
+            record_count: None,
+            provisional: false,
             origin: super::Origin {
                 file: self.file,
                 line,

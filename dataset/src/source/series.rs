@@ -31,11 +31,15 @@ impl Series {
             .map(|row| &row.observation)
     }
 
-    /// The latest citywide observation that has a value, else the latest citywide observation.
+    /// The latest settled citywide observation that has a value, else the latest settled
+    /// citywide observation, else the latest one. A provisional value (of a period still
+    /// running) is not the measure's latest: cards and "N of M on track" judge settled periods.
     pub fn latest(&self) -> Option<&Observation> {
-        self.totals()
+        let settled = || self.totals().filter(|observation| !observation.provisional);
+        settled()
             .rev()
             .find(|observation| observation.value.is_some())
+            .or_else(|| settled().next_back())
             .or_else(|| self.totals().next_back())
     }
 }
@@ -138,6 +142,8 @@ pub fn judge_series(measure: &Measure, rows: Vec<SourceRow>) -> Series {
                     status: status(row.value, target.as_ref()),
                     target,
                     note: row.note,
+                    record_count: row.record_count,
+                    provisional: row.provisional,
                 },
             }
         })

@@ -67,6 +67,7 @@ how = Cách chúng tôi đo lường
 computed_heading = Được tính từ hồ sơ
 computed_from = Được tính vào { $date } bằng { $engine }, từ các hồ sơ sau:
 computed_query = Truy vấn dùng để tính
+provisional_period = { $period } (tạm thời: kỳ này chưa kết thúc)
 department = Cơ quan
 frequency = Tần suất báo cáo
 target_history = Lịch sử mục tiêu

@@ -18,6 +18,8 @@ pub enum ColumnType {
     Number,
     /// A calendar date.
     Date,
+    /// `true` or `false`.
+    Boolean,
 }
 
 impl ColumnType {
@@ -28,6 +30,7 @@ impl ColumnType {
             ColumnType::Integer => DataType::Int64,
             ColumnType::Number => DataType::Float64,
             ColumnType::Date => DataType::Date32,
+            ColumnType::Boolean => DataType::Boolean,
         }
     }
 
@@ -38,6 +41,7 @@ impl ColumnType {
             ColumnType::Integer => "integer",
             ColumnType::Number => "number",
             ColumnType::Date => "date",
+            ColumnType::Boolean => "boolean",
         }
     }
 }
@@ -398,6 +402,18 @@ pub fn observations() -> Table {
             String,
             false,
             "Note from the department, such as why data is missing.",
+        ),
+        column(
+            "record_count",
+            Integer,
+            false,
+            "How many records a computed value came from (for a share, the records it is a share of); empty for a value entered by hand.",
+        ),
+        column(
+            "provisional",
+            Boolean,
+            true,
+            "true when the period was still running when the value was computed, so the value will change; false otherwise.",
         ),
     ];
     Table {

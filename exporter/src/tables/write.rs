@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use arrow_array::builder::{Date32Builder, Float64Builder, StringBuilder};
+use arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Schema;
 use dataset::source::SeriesRow;
@@ -145,6 +147,11 @@ fn write_text_parquet(
                     })
                     .collect::<arrow_array::Date32Array>(),
             ),
+            ColumnType::Boolean => Arc::new(
+                cells
+                    .map(|c| c.and_then(|c| c.parse::<bool>().ok()))
+                    .collect::<arrow_array::BooleanArray>(),
+            ),
         };
         arrays.push(array);
     }
@@ -177,6 +184,8 @@ struct ObservationBatch {
     target_near: Float64Builder,
     target_source: StringBuilder,
     note: StringBuilder,
+    record_count: Int64Builder,
+    provisional: BooleanBuilder,
     rows: usize,
 }
 
@@ -198,6 +207,8 @@ impl ObservationBatch {
             target_near: Float64Builder::new(),
             target_source: StringBuilder::new(),
             note: StringBuilder::new(),
+            record_count: Int64Builder::new(),
+            provisional: BooleanBuilder::new(),
             rows: 0,
         }
     }
@@ -231,6 +242,9 @@ impl ObservationBatch {
         self.target_source
             .append_option(target.map(|t| t.source.as_str()));
         self.note.append_option(observation.note.as_deref());
+        self.record_count
+            .append_option(observation.record_count.map(count_cell));
+        self.provisional.append_value(observation.provisional);
         self.rows += 1;
     }
 
@@ -251,6 +265,8 @@ impl ObservationBatch {
             Arc::new(self.target_near.finish()),
             Arc::new(self.target_source.finish()),
             Arc::new(self.note.finish()),
+            Arc::new(self.record_count.finish()),
+            Arc::new(self.provisional.finish()),
         ];
         self.rows = 0;
         Ok(RecordBatch::try_new(schema.clone(), columns)?)
@@ -411,8 +427,22 @@ fn write_csv_row(
         &number(target.map(|t| t.near)),
         target.map_or("", |t| t.source.as_str()),
         &spreadsheet_safe(observation.note.as_deref().unwrap_or("")),
+        &observation
+            .record_count
+            .map_or_else(String::new, |count| count_cell(count).to_string()),
+        if observation.provisional {
+            "true"
+        } else {
+            "false"
+        },
     ])?;
     Ok(())
+}
+
+/// A record count in the tables' integer type: counts beyond `i64` do not occur (no city has
+/// 9.2 × 10^18 records), and would be published as the largest.
+fn count_cell(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

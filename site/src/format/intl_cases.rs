@@ -124,6 +124,8 @@ fn observation(start: &str) -> Observation {
         status: Status::NoData,
         target: None,
         note: None,
+        record_count: None,
+        provisional: false,
     }
 }
 
