@@ -150,6 +150,11 @@ impl Cache {
         })
     }
 
+    /// Where downloaded tables are kept, one directory per URL.
+    pub(crate) fn downloads(&self) -> PathBuf {
+        self.dir.join("downloads")
+    }
+
     /// The SHA-256 digest of the file at `path`, remembered by its state; `digest` reads it
     /// when it is not remembered.
     pub(crate) fn digest(
@@ -253,11 +258,38 @@ impl Cache {
         });
     }
 
-    /// Removes entries not used for [`UNUSED_DAYS`] days, and temporary files that killed
-    /// builds left.
+    /// Removes entries and downloads not used for [`UNUSED_DAYS`] days, and temporary files
+    /// that killed builds left.
     pub(crate) fn sweep(&self) {
         let now = SystemTime::now();
         let unused = Duration::from_secs(UNUSED_DAYS * 24 * 3600);
+        let age = |path: &Path| {
+            std::fs::metadata(path)
+                .and_then(|metadata| metadata.modified())
+                .ok()
+                .and_then(|modified| now.duration_since(modified).ok())
+        };
+        if let Ok(places) = std::fs::read_dir(self.downloads()) {
+            for place in places.flatten() {
+                let place = place.path();
+                // A download's record is touched whenever it is used; a place without one is
+                // a download that failed, or one another build is making right now.
+                let stale = match age(&place.join("kept.json")) {
+                    Some(age) => age > unused,
+                    None => age(&place).is_some_and(|age| age > LEFTOVER_AGE),
+                };
+                if stale {
+                    let _ = std::fs::remove_dir_all(&place);
+                    continue;
+                }
+                for file in std::fs::read_dir(&place).into_iter().flatten().flatten() {
+                    let temporary = file.file_name().to_string_lossy().starts_with('.');
+                    if temporary && age(&file.path()).is_some_and(|age| age > LEFTOVER_AGE) {
+                        let _ = std::fs::remove_file(file.path());
+                    }
+                }
+            }
+        }
         for sub in ["results", "digests"] {
             let Ok(entries) = std::fs::read_dir(self.dir.join(sub)) else {
                 continue;

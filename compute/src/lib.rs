@@ -16,6 +16,7 @@
 mod automation;
 mod cache;
 mod calendar;
+mod download;
 mod error;
 mod functions;
 mod query;
@@ -109,6 +110,8 @@ pub struct Engine {
     cache: Option<cache::Cache>,
     /// How many measures were read from the cache rather than computed.
     reused: AtomicUsize,
+    /// Where tables are downloaded when there is no cache: removed with the engine.
+    _temporary_downloads: Option<tempfile::TempDir>,
 }
 
 /// The engine's name and version, as provenance records it.
@@ -191,6 +194,15 @@ impl Engine {
             .cache
             .as_deref()
             .and_then(|dir| cache::Cache::open(dir).ok());
+        // Downloads are kept in the cache, for conditional requests next time; without one,
+        // in a temporary directory the engine removes when it is done.
+        let (downloads, temporary_downloads) = match &cache {
+            Some(cache) => (cache.downloads(), None),
+            None => match tempfile::tempdir() {
+                Ok(dir) => (dir.path().to_owned(), Some(dir)),
+                Err(_) => (std::env::temp_dir(), None),
+            },
+        };
         let mut fingerprints = Vec::new();
         let mut unreadable = Vec::new();
         for table in tables {
@@ -199,6 +211,7 @@ impl Engine {
                 &settings.source,
                 table,
                 cache.as_ref(),
+                &downloads,
             )) {
                 Ok(fingerprint) => fingerprints.push(fingerprint),
                 Err(mut table_problems) => {
@@ -216,6 +229,7 @@ impl Engine {
             calendar,
             cache,
             reused: AtomicUsize::new(0),
+            _temporary_downloads: temporary_downloads,
         };
         (Some(engine), problems)
     }

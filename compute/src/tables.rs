@@ -61,6 +61,12 @@ fn matching_files(root: &Path, pattern: &str) -> Result<Vec<(PathBuf, String)>, 
     Ok(files)
 }
 
+/// The last part of a path or URL, without a query or fragment: what tells its compression.
+fn file_name(name: &str) -> &str {
+    let name = name.split(['?', '#']).next().unwrap_or(name);
+    name.rsplit('/').next().unwrap_or(name)
+}
+
 /// The SHA-256 digest of a file, in hex.
 fn digest(path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
@@ -91,15 +97,40 @@ pub(crate) async fn register(
     root: &Path,
     table: &RecordTable,
     cache: Option<&Cache>,
+    downloads: &Path,
 ) -> Result<TableFingerprint, Vec<Diagnostic>> {
     let at = &table.location_place;
-    let pattern = match &table.location {
-        Location::Files(pattern) => pattern,
-        Location::Url(_) => {
-            return Err(vec![
-                at.error("tables cannot be downloaded by this version of civicmetrics")
-                    .with_help("download the file first, and give its `path`"),
-            ]);
+    // Each file: where its bytes are, its name (a path relative to the source directory, or
+    // the URL) and, for a download, its digest, taken while it arrived.
+    let files: Vec<(PathBuf, String, Option<String>)> = match &table.location {
+        Location::Files(pattern) => {
+            let files = matching_files(root, pattern).map_err(|message| {
+                vec![at.error(message).with_help(
+                    "patterns use `*`, `?`, `**` (whole directories) and `[abc]`; write `[[]` for a `[` in a name",
+                )]
+            })?;
+            if files.is_empty() {
+                return Err(vec![
+                    at.error(format!("`{pattern}` matches no files"))
+                        .with_help(format!(
+                            "the path is relative to the source directory; check the names in {}",
+                            pattern.rsplit_once('/').map_or(".", |(dir, _)| dir)
+                        )),
+                ]);
+            }
+            files
+                .into_iter()
+                .map(|(path, name)| (path, name, None))
+                .collect()
+        }
+        Location::Url(url) => {
+            let downloaded = crate::download::fetch(url, downloads).map_err(|reason| {
+                vec![
+                    at.error(format!("cannot download `{url}`: {reason}"))
+                        .with_help("check the address and that the server is up, or download the file and give its `path`"),
+                ]
+            })?;
+            vec![(downloaded.path, url.clone(), Some(downloaded.sha256))]
         }
         Location::Postgres { .. } => {
             return Err(vec![
@@ -108,26 +139,12 @@ pub(crate) async fn register(
             ]);
         }
     };
-    let files = matching_files(root, pattern).map_err(|message| {
-        vec![at.error(message).with_help(
-            "patterns use `*`, `?`, `**` (whole directories) and `[abc]`; write `[[]` for a `[` in a name",
-        )]
-    })?;
-    if files.is_empty() {
-        return Err(vec![
-            at.error(format!("`{pattern}` matches no files"))
-                .with_help(format!(
-                    "the path is relative to the source directory; check the names in {}",
-                    pattern.rsplit_once('/').map_or(".", |(dir, _)| dir)
-                )),
-        ]);
-    }
     let Some(format) = table.format else {
         return Err(vec![at.error("the table has no format")]);
     };
     let compressions: Vec<Option<Compression>> = files
         .iter()
-        .map(|(_, name)| Compression::from_name(name))
+        .map(|(_, name, _)| Compression::from_name(file_name(name)))
         .collect();
     if let Some(other) = compressions.iter().find(|c| **c != compressions[0]) {
         let describe = |c: &Option<Compression>| {
@@ -137,7 +154,7 @@ pub(crate) async fn register(
         };
         return Err(vec![
             at.error(format!(
-                "the files of `{pattern}` are not all compressed alike: some are {}, some {}",
+                "the files of the table are not all compressed alike: some are {}, some {}",
                 describe(&compressions[0]),
                 describe(other)
             ))
@@ -154,17 +171,18 @@ pub(crate) async fn register(
         Some(Compression::Bzip2) => FileCompressionType::BZIP2,
     };
     let mut fingerprints = Vec::with_capacity(files.len());
-    for (path, name) in &files {
-        let sha256 = match cache {
-            Some(cache) => cache.digest(path, digest),
-            None => digest(path),
+    for (path, name, known) in &files {
+        let sha256 = match (known, cache) {
+            (Some(known), _) => Ok(known.clone()),
+            (None, Some(cache)) => cache.digest(path, digest),
+            (None, None) => digest(path),
         }
         .map_err(|error| vec![at.error(format!("cannot read {name}: {error}"))])?;
         fingerprints.push((name.clone(), sha256));
     }
     let paths: Vec<String> = files
         .iter()
-        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .map(|(path, _, _)| path.to_string_lossy().into_owned())
         .collect();
     let problem = |error| {
         vec![engine_problem(

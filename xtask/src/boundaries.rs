@@ -23,6 +23,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "wasm-bindgen",
             "datafusion",
             "sqlparser",
+            "ureq",
         ],
     ),
     (

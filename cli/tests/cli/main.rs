@@ -5,6 +5,7 @@
 mod support;
 
 mod cache;
+mod download;
 mod hostile;
 mod invalid;
 mod languages;
