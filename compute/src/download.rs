@@ -2,6 +2,9 @@
 //! directory of downloads, with a conditional request (`If-None-Match`, `If-Modified-Since`)
 //! when an earlier copy is kept, so that an unchanged table is not fetched again.
 //!
+//! The server may send the file gzip-compressed (it is asked to: `Accept-Encoding: gzip`); it is
+//! decoded as it arrives, and what is kept, hashed and read is the file itself.
+//!
 //! A download is written to a temporary file and kept, under its digest, only once it is
 //! complete: a refused connection, an error status, a dropped connection or a body shorter than
 //! its `Content-Length` is an error, and the copy kept from before stays as it was. The record
@@ -72,7 +75,8 @@ pub(crate) fn fetch(url: &str, dir: &Path) -> Result<Downloaded, String> {
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .filter(|kept: &Kept| kept.url == url && place.join(&kept.sha256).is_file());
 
-    let mut request = agent().get(url);
+    // Compressed on the way when the server can: a city's CSV export shrinks several times.
+    let mut request = agent().get(url).header("Accept-Encoding", "gzip");
     if let Some(kept) = &kept {
         if let Some(etag) = &kept.etag {
             request = request.header("If-None-Match", etag);
@@ -109,24 +113,41 @@ pub(crate) fn fetch(url: &str, dir: &Path) -> Result<Downloaded, String> {
     let (etag, last_modified) = (header("etag"), header("last-modified"));
     let expected_length: Option<u64> = header("content-length").and_then(|n| n.parse().ok());
 
+    let encoding = header("content-encoding").map(|e| e.trim().to_ascii_lowercase());
+
     let mut file = tempfile::NamedTempFile::new_in(&place)
         .map_err(|error| format!("cannot write in {}: {error}", place.display()))?;
-    let mut reader = response.body_mut().as_reader();
+    let mut raw = Counting {
+        inner: response.body_mut().as_reader(),
+        count: 0,
+    };
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    let mut received: u64 = 0;
-    loop {
-        let read = reader
-            .read(&mut buffer)
-            .map_err(|error| format!("the download broke off after {received} bytes: {error}"))?;
-        if read == 0 {
-            break;
+    {
+        let mut reader: Box<dyn Read + '_> = match encoding.as_deref() {
+            None | Some("identity") => Box::new(&mut raw),
+            Some("gzip" | "x-gzip") => Box::new(flate2::read::GzDecoder::new(&mut raw)),
+            Some(other) => {
+                return Err(format!(
+                    "the server sent the file encoded as `{other}`, which was not asked for"
+                ));
+            }
+        };
+        let mut buffer = vec![0; 1 << 16];
+        let mut decoded: u64 = 0;
+        loop {
+            let read = reader.read(&mut buffer).map_err(|error| {
+                format!("the download broke off after {decoded} bytes: {error}")
+            })?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+            file.write_all(&buffer[..read])
+                .map_err(|error| format!("cannot write the download: {error}"))?;
+            decoded += read as u64;
         }
-        hasher.update(&buffer[..read]);
-        file.write_all(&buffer[..read])
-            .map_err(|error| format!("cannot write the download: {error}"))?;
-        received += read as u64;
     }
+    let received = raw.count;
     if let Some(expected) = expected_length
         && expected != received
     {
@@ -157,6 +178,20 @@ pub(crate) fn fetch(url: &str, dir: &Path) -> Result<Downloaded, String> {
         remove_other_bodies(&place, &sha256);
     }
     Ok(Downloaded { path: body, sha256 })
+}
+
+/// A reader that counts the bytes read through it: the body as sent, before it is decoded.
+struct Counting<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count += read as u64;
+        Ok(read)
+    }
 }
 
 /// Removes the bodies of earlier downloads in `place`, all but `current`. A body another

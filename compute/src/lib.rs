@@ -19,6 +19,7 @@ mod calendar;
 mod download;
 mod error;
 mod functions;
+mod postgres;
 mod query;
 mod tables;
 
@@ -110,8 +111,9 @@ pub struct Engine {
     cache: Option<cache::Cache>,
     /// How many measures were read from the cache rather than computed.
     reused: AtomicUsize,
-    /// Where tables are downloaded when there is no cache: removed with the engine.
-    _temporary_downloads: Option<tempfile::TempDir>,
+    /// Where tables are downloaded when there is no cache, and PostgreSQL tables are copied:
+    /// removed with the engine.
+    _scratch: tempfile::TempDir,
 }
 
 /// The engine's name and version, as provenance records it.
@@ -195,13 +197,22 @@ impl Engine {
             .as_deref()
             .and_then(|dir| cache::Cache::open(dir).ok());
         // Downloads are kept in the cache, for conditional requests next time; without one,
-        // in a temporary directory the engine removes when it is done.
-        let (downloads, temporary_downloads) = match &cache {
-            Some(cache) => (cache.downloads(), None),
-            None => match tempfile::tempdir() {
-                Ok(dir) => (dir.path().to_owned(), Some(dir)),
-                Err(_) => (std::env::temp_dir(), None),
-            },
+        // and for copies of PostgreSQL tables, in a directory the engine removes when it is
+        // done.
+        let scratch = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(error) => {
+                problems.push(
+                    zone_place
+                        .error(format!("cannot create a temporary directory: {error}"))
+                        .with_help("check that the temporary directory (TMPDIR) is writable"),
+                );
+                return (None, problems);
+            }
+        };
+        let downloads = match &cache {
+            Some(cache) => cache.downloads(),
+            None => scratch.path().to_owned(),
         };
         let mut fingerprints = Vec::new();
         let mut unreadable = Vec::new();
@@ -212,6 +223,7 @@ impl Engine {
                 table,
                 cache.as_ref(),
                 &downloads,
+                scratch.path(),
             )) {
                 Ok(fingerprint) => fingerprints.push(fingerprint),
                 Err(mut table_problems) => {
@@ -229,7 +241,7 @@ impl Engine {
             calendar,
             cache,
             reused: AtomicUsize::new(0),
-            _temporary_downloads: temporary_downloads,
+            _scratch: scratch,
         };
         (Some(engine), problems)
     }

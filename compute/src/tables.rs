@@ -15,7 +15,9 @@ use datafusion::prelude::{
     CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext,
 };
 use dataset::Diagnostic;
-use dataset::source::automation::{ColumnType, Compression, Location, RecordFormat, RecordTable};
+use dataset::source::automation::{
+    ColumnType, Compression, Location, Place, PostgresRelation, RecordFormat, RecordTable,
+};
 use sha2::{Digest, Sha256};
 
 use crate::cache::Cache;
@@ -98,10 +100,12 @@ pub(crate) async fn register(
     table: &RecordTable,
     cache: Option<&Cache>,
     downloads: &Path,
+    scratch: &Path,
 ) -> Result<TableFingerprint, Vec<Diagnostic>> {
     let at = &table.location_place;
     // Each file: where its bytes are, its name (a path relative to the source directory, or
     // the URL) and, for a download, its digest, taken while it arrived.
+    let mut server_types = Vec::new();
     let files: Vec<(PathBuf, String, Option<String>)> = match &table.location {
         Location::Files(pattern) => {
             let files = matching_files(root, pattern).map_err(|message| {
@@ -132,15 +136,32 @@ pub(crate) async fn register(
             })?;
             vec![(downloaded.path, url.clone(), Some(downloaded.sha256))]
         }
-        Location::Postgres { .. } => {
-            return Err(vec![
-                at.error("tables cannot be read from PostgreSQL by this version of civicmetrics")
-                    .with_help("export the table to a file, and give its `path`"),
-            ]);
+        Location::Postgres { relation, url_env } => {
+            let snapshot = crate::postgres::snapshot(url_env, relation, scratch)
+                .await
+                .map_err(|failure| vec![postgres_problem(at, relation, url_env, failure)])?;
+            server_types = snapshot.columns;
+            let name = match relation {
+                PostgresRelation::Table(name) => format!("postgres:{name}"),
+                PostgresRelation::Query(_) => format!("postgres:{}", table.name),
+            };
+            vec![(snapshot.path, name, Some(snapshot.sha256))]
         }
     };
-    let Some(format) = table.format else {
-        return Err(vec![at.error("the table has no format")]);
+    // A snapshot of a PostgreSQL table is CSV.
+    let format = match (&table.location, table.format) {
+        (Location::Postgres { .. }, _) => RecordFormat::Csv,
+        (_, Some(format)) => format,
+        (_, None) => return Err(vec![at.error("the table has no format")]),
+    };
+    // The types the source declares, else the server's.
+    let declared = |name: &str| {
+        table.columns.get(name).map(|(kind, _)| *kind).or_else(|| {
+            server_types
+                .iter()
+                .find(|(column, _)| column == name)
+                .map(|(_, kind)| *kind)
+        })
     };
     let compressions: Vec<Option<Compression>> = files
         .iter()
@@ -259,7 +280,7 @@ pub(crate) async fn register(
     let mut timestamps = Vec::new();
     let frame = if format == RecordFormat::Parquet {
         for field in inferred_schema.fields() {
-            let declared = table.columns.get(field.name()).map(|(kind, _)| *kind);
+            let declared = declared(field.name());
             if declared == Some(ColumnType::Timestamp)
                 || matches!(field.data_type(), DataType::Timestamp(_, None))
             {
@@ -272,7 +293,7 @@ pub(crate) async fn register(
             .fields()
             .iter()
             .map(|field| {
-                let declared = table.columns.get(field.name()).map(|(kind, _)| *kind);
+                let declared = declared(field.name());
                 let data_type = match declared {
                     Some(kind) => read_type(kind),
                     None if matches!(field.data_type(), DataType::Timestamp(..)) => DataType::Utf8,
@@ -309,4 +330,43 @@ pub(crate) async fn register(
         table: table.name.clone(),
         files: fingerprints,
     })
+}
+
+/// A PostgreSQL table that could not be read, at the source's `postgres` line.
+fn postgres_problem(
+    at: &Place,
+    relation: &PostgresRelation,
+    url_env: &str,
+    failure: crate::postgres::Failure,
+) -> Diagnostic {
+    use crate::postgres::Failure;
+    match failure {
+        Failure::NoUrl => at
+            .error(format!(
+                "the environment variable `{url_env}`, which names the PostgreSQL server, is not set"
+            ))
+            .with_help(format!(
+                "set `{url_env}` to the connection URL, such as postgres://reader@warehouse.example.org/city: it is read from the environment so that no password is kept in the source tree"
+            )),
+        Failure::BadUrl(reason) => at
+            .error(format!(
+                "`{url_env}` is not a PostgreSQL connection URL: {reason}"
+            ))
+            .with_help("write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE"),
+        Failure::Connect(reason) => at
+            .error(format!(
+                "cannot connect to the PostgreSQL server named by `{url_env}`: {reason}"
+            ))
+            .with_help(format!(
+                "check that the server is up and accepts connections from this machine, and the user and password in `{url_env}`"
+            )),
+        Failure::Read(reason) => {
+            let what = match relation {
+                PostgresRelation::Table(name) => format!("table `{name}`"),
+                PostgresRelation::Query(_) => "the query".to_owned(),
+            };
+            at.error(format!("cannot read {what} from PostgreSQL: {reason}"))
+                .with_help("try the same table or query with psql, as the same user")
+        }
+    }
 }

@@ -376,7 +376,7 @@ fn engine_errors_are_placed_in_the_measure_file() {
 }
 
 #[test]
-fn tables_from_downloads_and_postgresql_are_not_read_yet() {
+fn a_table_that_cannot_be_fetched_is_an_error_at_its_location() {
     let (manifest, _) = parse_manifest("dataset.toml", MANIFEST);
     let manifest = manifest.unwrap();
     let settings = Settings {
@@ -389,14 +389,22 @@ fn tables_from_downloads_and_postgresql_are_not_read_yet() {
         memory_limit: None,
         cache: None,
     };
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     for (location, message) in [
         (
-            "url = \"https://data.example.org/requests.csv\"",
-            "sources/t.toml:3:7: error: tables cannot be downloaded by this version of civicmetrics",
+            format!("url = \"http://127.0.0.1:{port}/requests.csv\""),
+            format!(
+                "sources/t.toml:3:7: error: cannot download `http://127.0.0.1:{port}/requests.csv`: "
+            ),
         ),
         (
-            "postgres = { table = \"public.requests\" }",
-            "sources/t.toml:3:12: error: tables cannot be read from PostgreSQL by this version of civicmetrics",
+            "postgres = { table = \"public.requests\", url_env = \"CIVICMETRICS_TEST_NO_SUCH_VARIABLE\" }".to_owned(),
+            "sources/t.toml:3:12: error: the environment variable `CIVICMETRICS_TEST_NO_SUCH_VARIABLE`, which names the PostgreSQL server, is not set".to_owned(),
         ),
     ] {
         let (table, problems) = parse_record_table(
@@ -408,7 +416,7 @@ fn tables_from_downloads_and_postgresql_are_not_read_yet() {
         let (_, problems) = Engine::new(settings.clone(), &[table.unwrap()]);
         assert_eq!(problems.len(), 1);
         assert!(
-            problems[0].to_string().starts_with(message),
+            problems[0].to_string().starts_with(&message),
             "{}",
             problems[0]
         );

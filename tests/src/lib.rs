@@ -14,14 +14,17 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Publishes `source` (relative to the workspace root) into `out` at a fixed time, with the
-/// residents' site.
+/// The time every release of these tests is published at, in seconds since the epoch:
+/// 2026-11-25T00:00:00Z.
+pub const PUBLISHED: i64 = 1_795_564_800;
+
+/// Publishes `source` (relative to the workspace root, or absolute) into `out` at
+/// [`PUBLISHED`], with the residents' site.
 pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
     let mut options = exporter::Options::new(
         root().join(source),
         Some(out.to_owned()),
-        // 2026-11-25T00:00:00Z
-        OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        OffsetDateTime::from_unix_timestamp(PUBLISHED).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
     options.automation = Some(std::sync::Arc::new(compute::Computer::default()));
     let mut site = site::Site::new(site::SiteOptions::default());
@@ -47,16 +50,24 @@ pub fn check_release_with(checker: &str, source: &str) -> exporter::Outcome {
     let temp = tempfile::tempdir().expect("a temporary directory");
     let out = temp.path().join("public");
     let outcome = publish(source, &out).unwrap_or_else(|error| panic!("{source}: {error:?}"));
+    run_python(checker, &[out.as_os_str()]);
+    outcome
+}
+
+/// Runs the Python `script` (relative to the workspace root) with `arguments` in the
+/// interoperability environment; panics with its output when it fails. Returns its standard
+/// output.
+pub fn run_python(script: &str, arguments: &[&std::ffi::OsStr]) -> String {
     let output = Command::new(interop_python())
-        .arg(root().join(checker))
-        .arg(&out)
+        .arg(root().join(script))
+        .args(arguments)
         .output()
         .expect("the checker runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{script} {arguments:?}:\n{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "{checker} on {source}:\n{report}");
-    outcome
+    stdout
 }

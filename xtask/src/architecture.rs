@@ -4,7 +4,7 @@ use std::path::Path;
 
 /// The crates whose `src/` the code map covers, by directory.
 const CRATES: &[&str] = &[
-    "dataset", "view", "locales", "exporter", "site", "serve", "cli", "widgets", "xtask",
+    "dataset", "view", "locales", "compute", "exporter", "site", "serve", "cli", "widgets", "xtask",
 ];
 
 /// Files under `dir`, relative to it, of the kinds the code map describes.

@@ -24,6 +24,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "datafusion",
             "sqlparser",
             "ureq",
+            "tokio-postgres",
         ],
     ),
     (

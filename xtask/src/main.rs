@@ -381,7 +381,7 @@ fn ensure_rust_target(target: &str) -> Result<()> {
 /// The test targets plain `cargo test` leaves out (`test = false`), by name: the SIGKILL and
 /// full-disk trials and the preview server under load (`civicmetrics-cli`), and the release read
 /// by the Python clients (`civicmetrics-tests`).
-const SLOW_TESTS: &[&str] = &["crash", "load", "interop", "site_interop"];
+const SLOW_TESTS: &[&str] = &["crash", "load", "postgres", "interop", "site_interop"];
 
 /// `cargo SUBCOMMAND` for the [`SLOW_TESTS`], selected by name across the whole workspace: with
 /// `--package` instead, cargo would unify features over that package alone and build every
@@ -419,11 +419,12 @@ fn test() -> Result<()> {
         Path::new("tests/interop/requirements.txt"),
     )?;
     // Plain `cargo test` of every crate, then the slow targets it leaves out, by name: the
-    // SIGKILL and full-disk trials, the preview server under load, and the release read by the
-    // Python clients. Each fails, rather than skips, when what it needs is missing.
+    // SIGKILL and full-disk trials, the preview server under load, the sample read from a
+    // PostgreSQL server, and the release read by the Python clients. Each fails, rather than skips, when what it needs is missing.
     run(cargo()
         .args(["test", "--workspace", "--locked"])
         .env("INSTA_UPDATE", "no"))?;
+    ensure_postgresql()?;
     run(slow_tests("test").env("CIVICMETRICS_PYTHON", &python))?;
     fuzz::run_all(
         fuzz::TARGETS,
@@ -479,6 +480,19 @@ fn version_in_lock(lock: &str, package: &str) -> Result<String> {
             several.join(", ")
         ),
     }
+}
+
+/// Debian's PostgreSQL server, for the tables read from PostgreSQL, installed when missing.
+fn ensure_postgresql() -> Result<()> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .flatten()
+            .any(|version| version.path().join("bin/initdb").exists())
+    });
+    if installed {
+        return Ok(());
+    }
+    apt_install(&["postgresql"])
 }
 
 /// Debian's Chromium and ChromeDriver, installed when missing.

@@ -1,7 +1,8 @@
 //! Tables downloaded over HTTP (`url = …` in `sources/<table>.toml`), from a local server: a
 //! CSV and a Parquet download compute what the same records compute from a file, a second build
-//! asks with `If-None-Match` and re-uses the kept copy on 304, and an error status, a dropped
-//! connection or a truncated body each fail clearly with OUT untouched.
+//! asks with `If-None-Match` and re-uses the kept copy on 304, a table sent gzip-compressed is
+//! decoded, and an error status, a dropped connection or a truncated body each fail clearly with
+//! OUT untouched.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -94,6 +95,7 @@ fn answer(mut stream: TcpStream, log: &Log, csv: &[u8], parquet: &[u8]) -> std::
         .unwrap_or_default()
         .to_owned();
     let mut if_none_match = None;
+    let mut accepts_gzip = false;
     loop {
         let mut line = String::new();
         reader.read_line(&mut line)?;
@@ -105,6 +107,11 @@ fn answer(mut stream: TcpStream, log: &Log, csv: &[u8], parquet: &[u8]) -> std::
             && name.eq_ignore_ascii_case("if-none-match")
         {
             if_none_match = Some(value.trim().to_owned());
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("accept-encoding")
+        {
+            accepts_gzip = value.split(',').any(|coding| coding.trim() == "gzip");
         }
     }
     log.lock()
@@ -124,6 +131,19 @@ fn answer(mut stream: TcpStream, log: &Log, csv: &[u8], parquet: &[u8]) -> std::
     match path.as_str() {
         "/requests.csv" => whole(&mut stream, csv),
         "/requests.parquet" => whole(&mut stream, parquet),
+        // Compressed on the way, for a client that asks for it; refused to one that does not.
+        "/compressed.csv" if accepts_gzip => {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(csv)?;
+            let body = encoder.finish()?;
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(&body)
+        }
         "/dropped.csv" => Ok(()),
         "/truncated.csv" => {
             write!(
@@ -234,6 +254,31 @@ fn a_downloaded_parquet_table_computes_as_the_csv_file_does() {
     assert_eq!(
         std::fs::read(out.join("data/observations.csv")).unwrap(),
         std::fs::read(file_out.join("data/observations.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_table_sent_gzip_compressed_is_decoded_and_kept_as_the_file_itself() {
+    let server = Server::start();
+    let (_file_dir, file_out) = from_file();
+    let temp = tempfile::tempdir().unwrap();
+    let source = source_reading(temp.path(), &server.url("compressed.csv"), "");
+    let out = temp.path().join("public");
+    let built = build(&source, &out);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert_eq!(
+        std::fs::read(out.join("data/observations.csv")).unwrap(),
+        std::fs::read(file_out.join("data/observations.csv")).unwrap()
+    );
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        document["provenance"]["tables"][0]["files"][0]["sha256"]
+            .as_str()
+            .unwrap(),
+        format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(records())),
+        "the digest is the file's, not the compressed bytes'"
     );
 }
 

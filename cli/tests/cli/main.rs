@@ -10,6 +10,7 @@ mod hostile;
 mod invalid;
 mod languages;
 mod links;
+mod postgres;
 mod publish;
 mod serve;
 mod snapshots;
