@@ -38,6 +38,28 @@ pub(crate) fn message(error: &DataFusionError) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the engine gave up for want of memory: the memory limit was reached even after
+/// spilling what could be spilled.
+pub(crate) fn is_out_of_memory(error: &DataFusionError) -> bool {
+    matches!(error.find_root(), DataFusionError::ResourcesExhausted(_))
+}
+
+/// A number of bytes in words: `512 MiB`, `1.5 GiB`, `800 KiB`, `10 bytes`.
+pub(crate) fn bytes(count: usize) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if count < 1024 {
+        return format!("{count} bytes");
+    }
+    let mut value = count as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let rounded = (value * 10.0).round() / 10.0;
+    format!("{rounded} {}", UNITS[unit])
+}
+
 /// Where in the SQL text the engine places the error: 1-based line and column.
 fn position(error: &DataFusionError) -> Option<(u64, u64)> {
     if let Some(span) = error.diagnostic().and_then(|d| d.span)
@@ -186,6 +208,14 @@ mod tests {
             split_suggestion("No field named zzz. Valid fields are t.a, t.b."),
             ("No field named zzz".to_owned(), None)
         );
+    }
+
+    #[test]
+    fn sizes_are_written_in_binary_units() {
+        assert_eq!(bytes(10), "10 bytes");
+        assert_eq!(bytes(800 * 1024), "800 KiB");
+        assert_eq!(bytes(512 << 20), "512 MiB");
+        assert_eq!(bytes(3 << 29), "1.5 GiB");
     }
 
     #[test]

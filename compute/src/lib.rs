@@ -167,6 +167,12 @@ impl Engine {
         let mut runtime_env = RuntimeEnvBuilder::new();
         if let Some(limit) = settings.memory_limit {
             runtime_env = runtime_env.with_memory_limit(limit, 1.0);
+            // Each sort keeps back this much for merging what it spilled: by default 10 MiB a
+            // partition, which alone would exhaust a small limit before anything spills.
+            let execution = &mut config.options_mut().execution;
+            execution.sort_spill_reservation_bytes = execution
+                .sort_spill_reservation_bytes
+                .min(limit / (4 * partitions));
         }
         let started = runtime_env.build_arc().and_then(|env| {
             let runtime = tokio::runtime::Builder::new_multi_thread()

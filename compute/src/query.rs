@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
+use datafusion::common::DataFusionError;
 use dataset::source::automation::{
-    Calculation, Computation, PercentileMethod, Query, Snippet, TableQuery,
+    Calculation, Computation, PercentileMethod, Place, Query, Snippet, TableQuery,
 };
 use dataset::{Diagnostic, Frequency, Measure, Period};
 
@@ -301,6 +302,13 @@ pub(crate) async fn compute(
                 style,
             );
             let batches = match run(engine, &sql).await {
+                Ok(batches) => Ok(batches),
+                Err(error) if crate::error::is_out_of_memory(&error) => {
+                    return Err(vec![out_of_memory(engine, &computation.place)]);
+                }
+                Err(error) => Err(crate::error::message(&error)),
+            };
+            let batches = match batches {
                 Ok(batches) => batches,
                 // Text read as a period fails only on the first value that is no date or time.
                 Err(message)
@@ -381,10 +389,13 @@ pub(crate) async fn compute(
             if !problems.is_empty() {
                 return Err(problems);
             }
-            let batches = frame
-                .collect()
-                .await
-                .map_err(|error| vec![framed.problem(&error, None)])?;
+            let batches = frame.collect().await.map_err(|error| {
+                if crate::error::is_out_of_memory(&error) {
+                    vec![out_of_memory(engine, snippet.start())]
+                } else {
+                    vec![framed.problem(&error, None)]
+                }
+            })?;
             let groups = sql_groups(engine, &batches, measure, style)
                 .map_err(|message| vec![snippet.start().error(message)])?;
             let rows = finish(engine, measure, computation, style, groups)
@@ -415,9 +426,21 @@ fn mentions(sql: &str, table: &str) -> bool {
 }
 
 /// Runs a generated query; the error is the engine's message.
-async fn run(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, String> {
-    let result = async { engine.context.sql(sql).await?.collect().await }.await;
-    result.map_err(|error| crate::error::message(&error))
+async fn run(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, DataFusionError> {
+    engine.context.sql(sql).await?.collect().await
+}
+
+/// The problem of a measure that needs more memory than `--memory-limit` gives, at `place`.
+fn out_of_memory(engine: &Engine, place: &Place) -> Diagnostic {
+    let limit = engine
+        .settings
+        .memory_limit
+        .map_or_else(|| "the memory available".to_owned(), crate::error::bytes);
+    place
+        .error(format!(
+            "computing the measure needs more memory than {limit}, even spilling to disk"
+        ))
+        .with_help("raise --memory-limit, or leave it out to let the engine use what it needs")
 }
 
 /// What one period of one group (citywide or a breakdown's) aggregates to.

@@ -31,13 +31,20 @@ fn measure_file(frequency: &str, breakdowns: &str, compute: &str) -> String {
     )
 }
 
+/// How the engine runs in a test: its partitions and memory limit.
+#[derive(Clone, Copy)]
+struct Run {
+    partitions: usize,
+    memory_limit: Option<usize>,
+}
+
 /// Computes the measure of `measure` over `csv` (the table `records`), published at
-/// `published` with `partitions` partitions.
+/// `published`, run as `how` says.
 fn run_at(
     csv: &str,
     measure: &str,
     published: time::OffsetDateTime,
-    partitions: usize,
+    how: Run,
 ) -> Result<Vec<ComputedRow>, Vec<Diagnostic>> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("records.csv"), csv).unwrap();
@@ -63,8 +70,8 @@ fn run_at(
         holidays: manifest.holidays.clone(),
         fiscal_year_start_month: 1,
         published,
-        target_partitions: partitions,
-        memory_limit: None,
+        target_partitions: how.partitions,
+        memory_limit: how.memory_limit,
         cache: None,
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
@@ -80,7 +87,10 @@ fn run(csv: &str, measure: &str) -> Result<Vec<ComputedRow>, Vec<Diagnostic>> {
         csv,
         measure,
         time::macros::datetime!(2026-05-15 12:00 UTC),
-        2,
+        Run {
+            partitions: 2,
+            memory_limit: None,
+        },
     )
 }
 
@@ -194,12 +204,88 @@ fn sums_and_averages_are_exact_at_any_partition_count() {
     };
     let published = time::macros::datetime!(2027-01-15 12:00 UTC);
     for partitions in [1, 8] {
-        let sum = run_at(REQUESTS, &compute("sum"), published, partitions).unwrap();
+        let how = Run {
+            partitions,
+            memory_limit: None,
+        };
+        let sum = run_at(REQUESTS, &compute("sum"), published, how).unwrap();
         // 0.1 + 0.2 + … + 0.7 + 10 in decimal is exactly 12.8.
         assert_eq!(lines(&sum), ["2026 city 12.8 8"]);
-        let average = run_at(REQUESTS, &compute("average"), published, partitions).unwrap();
+        let average = run_at(REQUESTS, &compute("average"), published, how).unwrap();
         assert_eq!(lines(&average), ["2026 city 1.6 8"]);
     }
+}
+
+/// Many records, computed within a memory limit (8 MiB) below what sorting and merging them
+/// would reserve without spilling: the values are those computed without a limit. Below what
+/// even spilling needs, the measure has a problem of its own.
+#[test]
+fn a_memory_limit_changes_no_value_and_too_small_a_one_is_a_problem() {
+    let mut csv = String::from("id,created_at,district,minutes\n");
+    let mut state: u64 = 0x2026_1205;
+    for id in 0..200_000u64 {
+        // A linear congruential generator: spread-out minutes, the same on every run.
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let (month, day) = (1 + id % 12, 1 + (id / 12) % 28);
+        let minutes = (state >> 33) % 100_000;
+        csv.push_str(&format!(
+            "{id},2025-{month:02}-{day:02} 10:00,D{},{minutes}.{}\n",
+            (state >> 20) % 40,
+            state % 10
+        ));
+    }
+    let measure = measure_file(
+        "monthly",
+        "\"district\"",
+        "from = \"records\"\nperiod = \"created_at\"\ncalculation = \"percentile\"\npercentile = 90\n\
+         value = \"minutes\"\nbreakdowns = { district = \"district\" }\n",
+    );
+    let published = time::macros::datetime!(2026-05-15 12:00 UTC);
+    let unlimited = run_at(
+        &csv,
+        &measure,
+        published,
+        Run {
+            partitions: 2,
+            memory_limit: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(unlimited.len(), 12 * 41);
+    let limited = run_at(
+        &csv,
+        &measure,
+        published,
+        Run {
+            partitions: 2,
+            memory_limit: Some(8 << 20),
+        },
+    )
+    .unwrap_or_else(|problems| panic!("{}", problems[0]));
+    assert_eq!(lines(&limited), lines(&unlimited));
+    // Too little even to spill: a problem at the measure, in the program's terms.
+    let problems = run_at(
+        &csv,
+        &measure,
+        published,
+        Run {
+            partitions: 2,
+            memory_limit: Some(1 << 20),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .map(|p| p.lines().next().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>(),
+        [
+            "measures/m.toml:13:1: error: computing the measure needs more memory than 1 MiB, even spilling to disk"
+        ]
+    );
 }
 
 #[test]
@@ -213,7 +299,11 @@ fn percentiles_medians_and_extremes() {
     };
     let published = time::macros::datetime!(2027-01-15 12:00 UTC);
     let value = |extra: &str| {
-        let rows = run_at(REQUESTS, &compute(extra), published, 2).unwrap();
+        let how = Run {
+            partitions: 2,
+            memory_limit: None,
+        };
+        let rows = run_at(REQUESTS, &compute(extra), published, how).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].record_count, Some(8));
         rows[0].value.unwrap()
