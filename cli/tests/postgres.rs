@@ -13,7 +13,7 @@ use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::support::{copy_tree, root, stderr};
+use crate::support::{copy_tree, free_port, root, stderr};
 
 /// The sample's publication time in these builds: 2026-11-25T00:00:00Z.
 const EPOCH: &str = "1795564800";
@@ -73,12 +73,7 @@ impl Cluster {
                 .args(["-R", SERVER_USER])
                 .arg(dir.path()));
         }
-        // A free port: the system's choice, released for the server to take.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let cluster = Cluster {
             bin,
             data,

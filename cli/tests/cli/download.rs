@@ -190,32 +190,39 @@ fn from_file() -> (tempfile::TempDir, PathBuf) {
     crate::support::build("tests/fixtures/valid/computed")
 }
 
-#[test]
-fn a_downloaded_table_computes_as_the_file_does_and_is_fetched_again_only_when_changed() {
-    let server = Server::start();
-    let (_file_dir, file_out) = from_file();
-    let expected = std::fs::read(file_out.join("data/observations.csv")).unwrap();
-
-    let temp = tempfile::tempdir().unwrap();
-    let url = server.url("requests.csv");
-    let source = source_reading(temp.path(), &url, "");
-    let out = temp.path().join("public");
-    let first = build(&source, &out);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    assert_eq!(
-        std::fs::read(out.join("data/observations.csv")).unwrap(),
-        expected,
+/// Builds `source` into `out`, asserting that it succeeds and publishes the observations the
+/// fixture built from its file (`file_out`) does; returns the table's file as the potholes
+/// measure's provenance names it.
+fn assert_builds_as_the_file(source: &Path, out: &Path, file_out: &Path) -> serde_json::Value {
+    let built = build(source, out);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        std::fs::read(out.join("data/observations.csv")).unwrap()
+            == std::fs::read(file_out.join("data/observations.csv")).unwrap(),
         "the same values as from the file"
     );
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
             .unwrap();
-    let file = &document["provenance"]["tables"][0]["files"][0];
+    document["provenance"]["tables"][0]["files"][0].clone()
+}
+
+/// The SHA-256 digest of the fixture's records, in hex.
+fn records_digest() -> String {
+    format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(records()))
+}
+
+#[test]
+fn a_downloaded_table_computes_as_the_file_does_and_is_fetched_again_only_when_changed() {
+    let server = Server::start();
+    let (_file_dir, file_out) = from_file();
+    let temp = tempfile::tempdir().unwrap();
+    let url = server.url("requests.csv");
+    let source = source_reading(temp.path(), &url, "");
+    let out = temp.path().join("public");
+    let file = assert_builds_as_the_file(&source, &out, &file_out);
     assert_eq!(file["path"], url.as_str());
-    assert_eq!(
-        file["sha256"].as_str().unwrap(),
-        format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(records()))
-    );
+    assert_eq!(file["sha256"].as_str().unwrap(), records_digest());
 
     let published = tree(&out);
     let second = build(&source, &out);
@@ -248,13 +255,7 @@ fn a_downloaded_parquet_table_computes_as_the_csv_file_does() {
         "request_id = \"text\"\ncreated_at = \"timestamp\"\nclosed_at = \"timestamp\"",
     );
     std::fs::write(&table, text).unwrap();
-    let out = temp.path().join("public");
-    let built = build(&source, &out);
-    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
-    assert_eq!(
-        std::fs::read(out.join("data/observations.csv")).unwrap(),
-        std::fs::read(file_out.join("data/observations.csv")).unwrap()
-    );
+    assert_builds_as_the_file(&source, &temp.path().join("public"), &file_out);
 }
 
 #[test]
@@ -263,21 +264,10 @@ fn a_table_sent_gzip_compressed_is_decoded_and_kept_as_the_file_itself() {
     let (_file_dir, file_out) = from_file();
     let temp = tempfile::tempdir().unwrap();
     let source = source_reading(temp.path(), &server.url("compressed.csv"), "");
-    let out = temp.path().join("public");
-    let built = build(&source, &out);
-    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let file = assert_builds_as_the_file(&source, &temp.path().join("public"), &file_out);
     assert_eq!(
-        std::fs::read(out.join("data/observations.csv")).unwrap(),
-        std::fs::read(file_out.join("data/observations.csv")).unwrap()
-    );
-    let document: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
-            .unwrap();
-    assert_eq!(
-        document["provenance"]["tables"][0]["files"][0]["sha256"]
-            .as_str()
-            .unwrap(),
-        format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(records())),
+        file["sha256"].as_str().unwrap(),
+        records_digest(),
         "the digest is the file's, not the compressed bytes'"
     );
 }

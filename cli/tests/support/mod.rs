@@ -68,6 +68,15 @@ pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// A local TCP port nothing listens on: bound, then released.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A temporary directory with an existing release-like OUT holding one marker file.
 pub(crate) fn existing_out() -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
