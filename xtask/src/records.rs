@@ -183,8 +183,8 @@ const SIMPLE: Track = ("Simple", 1, 14, 0.75, 75.0);
 /// Larger projects, reviewed by every discipline concerned.
 const FULL: Track = ("Full", 10, 60, 0.7, 180.0);
 
-/// The gzip stream a table is written to.
-type Writer = BufWriter<GzEncoder<File>>;
+/// The stream a table is written to: gzip for the sample, plain for the benchmarks.
+type Writer = dyn Write;
 
 /// A table of records: its file, its columns, and how many records happen when.
 struct Table {
@@ -263,6 +263,18 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
         })?;
     }
     Ok(())
+}
+
+/// The sample's service requests at `scale` times their number, as an uncompressed CSV file
+/// at `path` (for benchmarks); returns the rows written.
+pub(crate) fn service_requests(path: &Path, scale: u32) -> Result<u64> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let rows = TABLES[0]
+        .write_rows(&mut out, scale, 1)
+        .and_then(|rows| Ok(out.flush().map(|()| rows)?))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(rows)
 }
 
 /// Writes the gzip file `path` with `rows` (which returns how many it wrote) and prints its

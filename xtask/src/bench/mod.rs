@@ -9,6 +9,7 @@
 //! exporter runs with at most [`OPEN_FILES_BOUND`] files allowed open (`RLIMIT_NOFILE`), so that
 //! needing more fails it.
 
+mod compute;
 mod generate;
 mod report;
 
@@ -24,7 +25,7 @@ use crate::{Profile, run, target_dir};
 use report::{Provenance, Report, Row};
 
 const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] \
-[--many-files ROWS] [--no-widgets]
+[--many-files ROWS] [--compute-sizes ROWS,...] [--no-widgets]
        cargo xtask bench generate DIR [--measures N] [--days N] [--files N]
 
   --smoke           every benchmark once at a tiny size: checks that they run, times nothing
@@ -33,6 +34,8 @@ const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS
   --sizes ...       observation counts for the exporter (default 1000000,3000000,10000000)
   --many-files ROWS observations in 20 files, built once each way to measure memory and open
                     files (default 30000000; 0 skips it)
+  --compute-sizes   service requests the computed measures are computed from (default
+                    10000000,40000000; 0 skips them)
   --no-widgets      skip the browser benchmarks";
 
 /// Measures in the synthetic source; the number of days follows from the size.
@@ -58,6 +61,8 @@ struct Settings {
     sizes: Vec<usize>,
     /// Observations of the many-files measurement; 0 skips it.
     many_files: usize,
+    /// Service requests of the computed-measure benchmark, by size; none skips it.
+    compute_sizes: Vec<usize>,
     widgets: bool,
     command: String,
 }
@@ -69,6 +74,7 @@ impl Settings {
             runs: 5,
             sizes: vec![1_000_000, 3_000_000, 10_000_000],
             many_files: 30_000_000,
+            compute_sizes: vec![10_000_000, 40_000_000],
             widgets: true,
             command: std::iter::once("cargo xtask bench")
                 .chain(args.iter().map(String::as_str))
@@ -80,15 +86,14 @@ impl Settings {
             match arg.as_str() {
                 "--smoke" => settings.smoke = true,
                 "--runs" => settings.runs = number(args.next(), arg)?.max(1),
-                "--sizes" => {
-                    settings.sizes = args
-                        .next()
-                        .context("--sizes needs a value")?
-                        .split(',')
-                        .map(|size| number(Some(&size.to_owned()), "--sizes"))
-                        .collect::<Result<_>>()?;
-                }
+                "--sizes" => settings.sizes = sizes(args.next(), arg)?,
                 "--many-files" => settings.many_files = number(args.next(), arg)?,
+                "--compute-sizes" => {
+                    settings.compute_sizes = sizes(args.next(), arg)?
+                        .into_iter()
+                        .filter(|&size| size > 0)
+                        .collect();
+                }
                 "--no-widgets" => settings.widgets = false,
                 _ => bail!("unexpected argument {arg}\n{USAGE}"),
             }
@@ -97,6 +102,8 @@ impl Settings {
             settings.runs = 1;
             settings.sizes = vec![2_000];
             settings.many_files = 2_000;
+            // The sample's own number of requests: the generator at scale 1.
+            settings.compute_sizes = vec![1];
         }
         Ok(settings)
     }
@@ -105,6 +112,15 @@ impl Settings {
     fn long_runs(&self) -> usize {
         self.runs.min(3)
     }
+}
+
+/// A comma-separated list of sizes.
+fn sizes(value: Option<&String>, name: &str) -> Result<Vec<usize>> {
+    value
+        .with_context(|| format!("{name} needs a value"))?
+        .split(',')
+        .map(|size| number(Some(&size.to_owned()), name))
+        .collect()
 }
 
 fn number(value: Option<&String>, name: &str) -> Result<usize> {
@@ -620,6 +636,14 @@ fn bench(settings: &Settings) -> Result<()> {
         None
     };
 
+    let mut computed = Vec::new();
+    for &size in &settings.compute_sizes {
+        computed.push(compute::bench_compute(
+            settings, &work, &exporter, &python, size,
+        )?);
+    }
+    compute::rows(&mut report, &computed);
+
     if settings.widgets {
         let tools = crate::node_tools()?;
         crate::dist::dist()?;
@@ -655,12 +679,17 @@ fn bench(settings: &Settings) -> Result<()> {
             report.markdown(
                 &machine,
                 &format!(
-                    "{}{}",
+                    "{}{}{}",
                     sizes_table(&sizes),
                     many_files
                         .as_ref()
                         .map(many_files_table)
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    if computed.is_empty() {
+                        String::new()
+                    } else {
+                        compute::table(&computed)
+                    }
                 ),
                 &provenance,
             ),
