@@ -86,6 +86,19 @@ impl Calendar {
                 .ok()
                 .map(Moment::Day);
         }
+        match parse_common(text.as_bytes()) {
+            Some(Common::Local(local)) => Some(Moment::Instant(self.local_instant(local))),
+            Some(Common::Offset(wall, east)) => Some(Moment::Instant(
+                (wall - Duration::seconds(i64::from(east)))
+                    .and_utc()
+                    .timestamp_micros(),
+            )),
+            None => self.parse_any(text),
+        }
+    }
+
+    /// [`Calendar::parse`] of every form, the slow way: chrono's parsers, one after another.
+    fn parse_any(&self, text: &str) -> Option<Moment> {
         if let Ok(time) = DateTime::parse_from_rfc3339(text) {
             return Some(Moment::Instant(time.timestamp_micros()));
         }
@@ -137,6 +150,83 @@ impl Calendar {
             .filter(|h| h.weekday().num_days_from_monday() < 5)
             .count();
         count - i64::try_from(weekday_holidays).unwrap_or(0)
+    }
+}
+
+/// A moment in one of the shapes records mostly use, read byte by byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Common {
+    /// A local time without an offset.
+    Local(NaiveDateTime),
+    /// A wall time and its offset, in seconds east of UTC.
+    Offset(NaiveDateTime, i32),
+}
+
+/// Reads the shapes most records use – `2026-03-08 14:30`, `2026-03-08T14:30:00`, either with a
+/// fraction of a second and then `Z`, `±HH:MM` or (after a space) `±HH` – without chrono's
+/// format machinery, since the engine reads every timestamp of a table for every measure.
+/// `None` for any other shape, and for a date or time that does not exist, which
+/// [`Calendar::parse_any`] then reads (or refuses) as it always has.
+fn parse_common(text: &[u8]) -> Option<Common> {
+    fn number(digits: &[u8]) -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    }
+    if text.len() < 16 || text[4] != b'-' || text[7] != b'-' || text[13] != b':' {
+        return None;
+    }
+    let separator = text[10];
+    if separator != b'T' && separator != b' ' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(&text[0..4])?).ok()?,
+        number(&text[5..7])?,
+        number(&text[8..10])?,
+    )?;
+    let (hour, minute) = (number(&text[11..13])?, number(&text[14..16])?);
+    let mut rest = &text[16..];
+    let (mut second, mut micro) = (0, 0);
+    let with_seconds = rest.first() == Some(&b':');
+    if with_seconds {
+        second = number(rest.get(1..3)?)?;
+        rest = &rest[3..];
+        if rest.first() == Some(&b'.') {
+            let digits = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) {
+                return None;
+            }
+            let fraction = number(&rest[1..=digits])?;
+            // To microseconds, truncating as chrono does.
+            micro = if digits <= 6 {
+                fraction * 10u32.pow(6 - digits as u32)
+            } else {
+                fraction / 10u32.pow(digits as u32 - 6)
+            };
+            rest = &rest[1 + digits..];
+        }
+    }
+    let wall = date.and_time(chrono::NaiveTime::from_hms_micro_opt(
+        hour, minute, second, micro,
+    )?);
+    let signed = |sign: u8, hours: u32, minutes: u32| {
+        let east = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+        (hours < 24 && minutes < 60).then_some(if sign == b'-' { -east } else { east })
+    };
+    match rest {
+        [] => Some(Common::Local(wall)),
+        [b'Z' | b'z'] => Some(Common::Offset(wall, 0)),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let east = signed(*sign, number(&[*h1, *h2])?, number(&[*m1, *m2])?)?;
+            Some(Common::Offset(wall, east))
+        }
+        // PostgreSQL's `+00`, after seconds and a space.
+        [sign @ (b'+' | b'-'), h1, h2] if with_seconds && separator == b' ' => {
+            let east = signed(*sign, number(&[*h1, *h2])?, 0)?;
+            Some(Common::Offset(wall, east))
+        }
+        _ => None,
     }
 }
 
@@ -283,6 +373,73 @@ mod tests {
             Some(Moment::Day(day("2026-03-08")))
         );
         assert_eq!(calendar.parse("next Tuesday"), None);
+    }
+
+    /// The fast reading of the common shapes gives what chrono's parsers give, for every shape
+    /// records write and for dates and times that do not exist.
+    #[test]
+    fn the_common_shapes_read_as_the_general_parser_reads_them() {
+        let calendar = seattle();
+        let mut rng = fastrand::Rng::with_seed(0x2026_1205);
+        let zulu = |t: NaiveDateTime, f: &str| t.format(f).to_string();
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let day = NaiveDate::from_ymd_opt(rng.i32(1990..2040), 1, 1).unwrap()
+                + Duration::days(rng.i64(0..366));
+            let time = day.and_hms_micro_opt(
+                rng.u32(0..24),
+                rng.u32(0..60),
+                rng.u32(0..60),
+                rng.u32(0..1_000_000),
+            );
+            let Some(time) = time else { continue };
+            let offset = format!(
+                "{}{:02}:{:02}",
+                if rng.bool() { '+' } else { '-' },
+                rng.u32(0..15),
+                [0, 30, 45][rng.usize(0..3)]
+            );
+            for text in [
+                zulu(time, "%Y-%m-%d %H:%M:%S"),
+                zulu(time, "%Y-%m-%dT%H:%M:%S"),
+                zulu(time, "%Y-%m-%d %H:%M"),
+                zulu(time, "%Y-%m-%dT%H:%M"),
+                zulu(time, "%Y-%m-%d %H:%M:%S%.3f"),
+                zulu(time, "%Y-%m-%dT%H:%M:%S%.6fZ"),
+                zulu(time, "%Y-%m-%dT%H:%M:%S%.9f"),
+                zulu(time, "%Y-%m-%dT%H:%M:%SZ"),
+                zulu(time, "%Y-%m-%d %H:%M:%Sz"),
+                format!("{}{offset}", zulu(time, "%Y-%m-%dT%H:%M:%S")),
+                format!(
+                    "{}.{:02}{offset}",
+                    zulu(time, "%Y-%m-%d %H:%M:%S"),
+                    time.and_utc().timestamp_subsec_micros() / 10_000
+                ),
+                format!("{}{offset}", zulu(time, "%Y-%m-%d %H:%M")),
+                format!("{}{}", zulu(time, "%Y-%m-%d %H:%M:%S"), &offset[..3]),
+            ] {
+                assert_eq!(calendar.parse(&text), calendar.parse_any(&text), "{text}");
+                checked += 1;
+            }
+        }
+        for text in [
+            "2025-02-29 10:00:00",
+            "2025-13-01 10:00",
+            "2025-01-01 24:00",
+            "2025-01-01 23:59:60",
+            "2025-01-01 10:00:00.",
+            "2025-01-01 10:00:00.1234567891",
+            "2025-01-01 10:00:00+25:00",
+            "2025-01-01T10:00:00+07",
+            "2025-01-01T10:00:00+0700",
+            "2025-01-01 10:00:00 +07:00",
+            "2025-1-01 10:00",
+            "+2025-01-01 10:00",
+            "2025-01-01X10:00",
+        ] {
+            assert_eq!(calendar.parse(text), calendar.parse_any(text), "{text}");
+        }
+        assert!(checked > 200_000);
     }
 
     #[test]
