@@ -88,7 +88,11 @@ const server = createServer((request, response) => {
   }
   if (path.startsWith('/e2e/version/')) {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.json'] });
-    return response.end(potholes.replace('"schema_version":"1.0.0"', '"schema_version":"2.0.0"'));
+    // The next major version, whatever the current one is.
+    const other = potholes.replace(/"schema_version":"(\d+)\.\d+\.\d+"/,
+      (_, major) => `"schema_version":"${Number(major) + 1}.0.0"`);
+    if (other === potholes) throw new Error('the measure document has no schema_version to change');
+    return response.end(other);
   }
   let file = normalize(join(root, path));
   if (!file.startsWith(root + '/')) {
