@@ -25,7 +25,7 @@ use crate::{Profile, run, target_dir};
 use report::{Provenance, Report, Row};
 
 const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] \
-[--many-files ROWS] [--compute-sizes ROWS,...] [--no-widgets]
+[--many-files ROWS] [--compute-sizes ROWS,...] [--compute-only] [--no-widgets]
        cargo xtask bench generate DIR [--measures N] [--days N] [--files N]
 
   --smoke           every benchmark once at a tiny size: checks that they run, times nothing
@@ -36,6 +36,7 @@ const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS
                     files (default 30000000; 0 skips it)
   --compute-sizes   service requests the computed measures are computed from (default
                     10000000,40000000; 0 skips them)
+  --compute-only    the computed measures alone; results go to benchmarks/RESULTS-compute.md
   --no-widgets      skip the browser benchmarks";
 
 /// Measures in the synthetic source; the number of days follows from the size.
@@ -63,6 +64,8 @@ struct Settings {
     many_files: usize,
     /// Service requests of the computed-measure benchmark, by size; none skips it.
     compute_sizes: Vec<usize>,
+    /// Only the computed measures, with results of their own.
+    compute_only: bool,
     widgets: bool,
     command: String,
 }
@@ -75,6 +78,7 @@ impl Settings {
             sizes: vec![1_000_000, 3_000_000, 10_000_000],
             many_files: 30_000_000,
             compute_sizes: vec![10_000_000, 40_000_000],
+            compute_only: false,
             widgets: true,
             command: std::iter::once("cargo xtask bench")
                 .chain(args.iter().map(String::as_str))
@@ -95,13 +99,21 @@ impl Settings {
                         .collect();
                 }
                 "--no-widgets" => settings.widgets = false,
+                "--compute-only" => settings.compute_only = true,
                 _ => bail!("unexpected argument {arg}\n{USAGE}"),
             }
         }
-        if settings.smoke {
-            settings.runs = 1;
+        if settings.compute_only {
+            settings.sizes.clear();
+            settings.many_files = 0;
+            settings.widgets = false;
+        }
+        if settings.smoke && !settings.compute_only {
             settings.sizes = vec![2_000];
             settings.many_files = 2_000;
+        }
+        if settings.smoke {
+            settings.runs = 1;
             // The sample's own number of requests: the generator at scale 1.
             settings.compute_sizes = vec![1];
         }
@@ -607,8 +619,8 @@ fn bench(settings: &Settings) -> Result<()> {
         if !start.clean() {
             eprintln!(
                 "warning: the tree has uncommitted changes; the results will be marked not for \
-                 publication and written to {} instead of benchmarks/RESULTS.md",
-                work.join("RESULTS.md").display()
+                 publication and written to {} instead of benchmarks/",
+                results_path(&start, &work, settings.compute_only).display()
             );
         }
         let load = report::load_average()?;
@@ -673,14 +685,18 @@ fn bench(settings: &Settings) -> Result<()> {
     if let Some((start, load_start)) = start {
         let machine = report::machine(load_start, report::load_average()?, &python)?;
         let provenance = start.through(Provenance::of_work_tree()?);
-        let results = results_path(&provenance, &work);
+        let results = results_path(&provenance, &work, settings.compute_only);
         fs::write(
             &results,
             report.markdown(
                 &machine,
                 &format!(
                     "{}{}{}",
-                    sizes_table(&sizes),
+                    if sizes.is_empty() {
+                        String::new()
+                    } else {
+                        sizes_table(&sizes)
+                    },
                     many_files
                         .as_ref()
                         .map(many_files_table)
@@ -698,7 +714,7 @@ fn bench(settings: &Settings) -> Result<()> {
             eprintln!("written to {}", results.display());
         } else {
             eprintln!(
-                "not written to benchmarks/RESULTS.md: the tree had uncommitted changes \
+                "not written to benchmarks/: the tree had uncommitted changes \
                  ({} line(s) of git status); written to {}, marked not for publication",
                 provenance.changes.len(),
                 results.display()
@@ -708,13 +724,19 @@ fn bench(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// Where a run's results go: `benchmarks/RESULTS.md`, published with the repository, only from
-/// a clean tree; otherwise `RESULTS.md` in the bench's `work` directory.
-fn results_path(provenance: &Provenance, work: &Path) -> PathBuf {
-    if provenance.clean() {
-        PathBuf::from("benchmarks/RESULTS.md")
+/// Where a run's results go: `benchmarks/RESULTS.md` (`RESULTS-compute.md` for the computed
+/// measures alone), published with the repository, only from a clean tree; otherwise the same
+/// name in the bench's `work` directory.
+fn results_path(provenance: &Provenance, work: &Path, compute_only: bool) -> PathBuf {
+    let name = if compute_only {
+        "RESULTS-compute.md"
     } else {
-        work.join("RESULTS.md")
+        "RESULTS.md"
+    };
+    if provenance.clean() {
+        Path::new("benchmarks").join(name)
+    } else {
+        work.join(name)
     }
 }
 
@@ -873,14 +895,18 @@ mod tests {
             changes: Vec::new(),
         };
         assert_eq!(
-            results_path(&clean, work),
+            results_path(&clean, work, false),
             Path::new("benchmarks/RESULTS.md")
+        );
+        assert_eq!(
+            results_path(&clean, work, true),
+            Path::new("benchmarks/RESULTS-compute.md")
         );
         let dirty = Provenance {
             commit: "abc".to_owned(),
             changes: vec![" M README.md".to_owned()],
         };
-        assert_eq!(results_path(&dirty, work), work.join("RESULTS.md"));
+        assert_eq!(results_path(&dirty, work, false), work.join("RESULTS.md"));
     }
 
     #[test]
