@@ -695,7 +695,7 @@ fn bench(settings: &Settings) -> Result<()> {
                     if sizes.is_empty() {
                         String::new()
                     } else {
-                        sizes_table(&sizes)
+                        format!("## Exporter by size\n\n{}", sizes_table(&sizes))
                     },
                     many_files
                         .as_ref()
@@ -704,7 +704,7 @@ fn bench(settings: &Settings) -> Result<()> {
                     if computed.is_empty() {
                         String::new()
                     } else {
-                        compute::table(&computed)
+                        format!("\n## Computed measures\n{}", compute::table(&computed))
                     }
                 ),
                 &provenance,

@@ -200,7 +200,7 @@ impl Report {
 
     /// `benchmarks/RESULTS.md` for a run of `provenance` on `machine`; headed "not for
     /// publication" unless the run measured one commit on a clean tree.
-    pub(crate) fn markdown(&self, machine: &str, growth: &str, provenance: &Provenance) -> String {
+    pub(crate) fn markdown(&self, machine: &str, tables: &str, provenance: &Provenance) -> String {
         let mut text = String::new();
         if provenance.clean() {
             text.push_str("# Benchmark results\n\n");
@@ -244,7 +244,7 @@ impl Report {
             let cells = row.cells(false);
             let _ = writeln!(text, "| {} |", cells.join(" | "));
         }
-        let _ = writeln!(text, "\n## Exporter by size\n\n{growth}");
+        let _ = writeln!(text, "\n{tables}");
         if !self.widget_notes.is_empty() {
             let _ = writeln!(text, "## Widgets: inputs and method\n");
             for note in &self.widget_notes {
