@@ -34,7 +34,7 @@ const FIRST_CALL_DAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a 
 const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a valid date");
 
 /// The city's holidays as `YYYYMMDD`, sorted: business days skip them besides weekends.
-const HOLIDAYS: [u32; 21] = [
+pub(crate) const HOLIDAYS: [u32; 21] = [
     20250101, 20250120, 20250217, 20250526, 20250619, 20250704, 20250901, 20251111, 20251127,
     20251128, 20251225, 20260101, 20260119, 20260216, 20260525, 20260619, 20260703, 20260907,
     20261111, 20261126, 20261127,

@@ -25,30 +25,13 @@ const PUBLISHED: &str = "2026-12-01";
 /// `SOURCE_DATE_EPOCH` for that day: 2026-12-01T12:00:00Z.
 const PUBLISHED_EPOCH: &str = "1796126400";
 
-/// The sample's holidays, which `business_days` skips.
-const HOLIDAYS: [&str; 21] = [
-    "2025-01-01",
-    "2025-01-20",
-    "2025-02-17",
-    "2025-05-26",
-    "2025-06-19",
-    "2025-07-04",
-    "2025-09-01",
-    "2025-11-11",
-    "2025-11-27",
-    "2025-11-28",
-    "2025-12-25",
-    "2026-01-01",
-    "2026-01-19",
-    "2026-02-16",
-    "2026-05-25",
-    "2026-06-19",
-    "2026-07-03",
-    "2026-09-07",
-    "2026-11-11",
-    "2026-11-26",
-    "2026-11-27",
-];
+/// The sample's holidays (the generator's own), which `business_days` skips, as `YYYY-MM-DD`.
+fn holidays() -> Vec<String> {
+    crate::records::HOLIDAYS
+        .iter()
+        .map(|day| format!("{}-{:02}-{:02}", day / 10_000, day / 100 % 100, day % 100))
+        .collect()
+}
 
 /// The measures, as `(id, frequency, breakdowns, [compute])`; `benchmarks/anchors.py` holds
 /// DuckDB's queries for the same, in the same order.
@@ -144,7 +127,7 @@ pub(super) struct ComputeResult {
 fn write_source(dir: &Path, records: &str) -> Result<()> {
     fs::create_dir_all(dir.join("sources"))?;
     fs::create_dir_all(dir.join("measures"))?;
-    let holidays: Vec<String> = HOLIDAYS.iter().map(|day| format!("\"{day}\"")).collect();
+    let holidays: Vec<String> = holidays().iter().map(|day| format!("\"{day}\"")).collect();
     fs::write(
         dir.join("dataset.toml"),
         format!(
@@ -216,7 +199,8 @@ pub(super) fn bench_compute(
     warm(&parquet)?;
 
     let mut anchor = vec!["benchmarks/anchors.py", "compute", "", PUBLISHED];
-    anchor.extend(HOLIDAYS);
+    let holidays = holidays();
+    anchor.extend(holidays.iter().map(String::as_str));
     let ours = |label: &str, source: &Path| -> Result<super::Sample> {
         let source = source.to_str().context("non-UTF-8 path")?;
         measure_with_epoch(
@@ -394,4 +378,15 @@ pub(super) fn rows(report: &mut Report, results: &[ComputeResult]) {
         "s",
         0.05,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn holidays_are_the_generators_as_iso_dates() {
+        let holidays = super::holidays();
+        assert_eq!(holidays.len(), crate::records::HOLIDAYS.len());
+        assert_eq!(holidays[0], "2025-01-01");
+        assert_eq!(holidays.last().map(String::as_str), Some("2026-11-27"));
+    }
 }
