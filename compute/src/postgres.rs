@@ -172,10 +172,14 @@ fn describe(error: &tokio_postgres::Error) -> String {
             None => db.message().to_owned(),
         };
     }
+    // The client's message often ends with its cause's already: each is added once.
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        text = format!("{text}: {cause}");
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
         source = cause.source();
     }
     text

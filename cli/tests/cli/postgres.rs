@@ -53,6 +53,11 @@ fn a_refused_postgresql_connection_is_an_error_at_the_postgres_line() {
         assert!(message.contains(expected), "{message}");
     }
     assert!(!message.contains("secret-password"), "{message}");
+    assert_eq!(
+        message.matches("os error").count(),
+        1,
+        "the cause once: {message}"
+    );
 }
 
 #[test]
