@@ -201,7 +201,7 @@ pub(super) fn bench_compute(
     let mut anchor = vec!["benchmarks/anchors.py", "compute", "", PUBLISHED];
     let holidays = holidays();
     anchor.extend(holidays.iter().map(String::as_str));
-    let ours = |label: &str, source: &Path| -> Result<super::Sample> {
+    let run_ours = |label: &str, source: &Path| -> Result<super::Sample> {
         let source = source.to_str().context("non-UTF-8 path")?;
         measure_with_epoch(
             work,
@@ -235,30 +235,36 @@ pub(super) fn bench_compute(
         settings.long_runs()
     );
     for run in 0..settings.long_runs() {
-        result.ours_csv.0.push(ours(
-            &format!("compute-{size}-ours-csv-{run}"),
-            &csv_source,
-        )?);
-        anchor[2] = csv_arg;
-        result.duckdb_csv.0.push(measure(
-            work,
-            &format!("compute-{size}-duckdb-csv-{run}"),
-            None,
-            python,
-            &anchor,
-        )?);
-        result.ours_parquet.0.push(ours(
-            &format!("compute-{size}-ours-parquet-{run}"),
-            &parquet_source,
-        )?);
-        anchor[2] = parquet_arg;
-        result.duckdb_parquet.0.push(measure(
-            work,
-            &format!("compute-{size}-duckdb-parquet-{run}"),
-            None,
-            python,
-            &anchor,
-        )?);
+        // Ours, then DuckDB, on each file in turn.
+        for (format, source, records, ours, duckdb) in [
+            (
+                "csv",
+                &csv_source,
+                csv_arg,
+                &mut result.ours_csv,
+                &mut result.duckdb_csv,
+            ),
+            (
+                "parquet",
+                &parquet_source,
+                parquet_arg,
+                &mut result.ours_parquet,
+                &mut result.duckdb_parquet,
+            ),
+        ] {
+            ours.0.push(run_ours(
+                &format!("compute-{size}-ours-{format}-{run}"),
+                source,
+            )?);
+            anchor[2] = records;
+            duckdb.0.push(measure(
+                work,
+                &format!("compute-{size}-duckdb-{format}-{run}"),
+                None,
+                python,
+                &anchor,
+            )?);
+        }
     }
     // A build with an empty results cache, then the same build with the cache it left.
     let (out, cache) = (root.join("out"), root.join("cache"));
