@@ -10,7 +10,7 @@
 //! `Automation`, which the `civicmetrics` program hands every build.
 //!
 //! Results do not depend on the order in which the engine's partitions finish: sums are
-//! accumulated as decimals and percentiles are taken from sorted values, so the same records
+//! accumulated as decimals and percentiles are taken from values sorted by the engine, so the same records
 //! give the same values at any number of partitions.
 
 mod automation;
@@ -19,11 +19,14 @@ mod calendar;
 mod download;
 mod error;
 mod functions;
+mod memory;
+mod percentile;
 mod postgres;
 mod query;
 mod tables;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
@@ -111,9 +114,9 @@ pub struct Engine {
     cache: Option<cache::Cache>,
     /// How many measures were read from the cache rather than computed.
     reused: AtomicUsize,
-    /// Where tables are downloaded when there is no cache, and PostgreSQL tables are copied:
-    /// removed with the engine.
-    _scratch: tempfile::TempDir,
+    /// Where tables are downloaded when there is no cache, PostgreSQL tables are copied and
+    /// a percentile's values go when memory is short: removed with the engine.
+    scratch: tempfile::TempDir,
 }
 
 /// The engine's name and version, as provenance records it.
@@ -166,7 +169,8 @@ impl Engine {
         config.options_mut().execution.time_zone = Some(zone.name().to_owned());
         let mut runtime_env = RuntimeEnvBuilder::new();
         if let Some(limit) = settings.memory_limit {
-            runtime_env = runtime_env.with_memory_limit(limit, 1.0);
+            runtime_env = runtime_env
+                .with_memory_pool(Arc::new(memory::SharedFairly::new(limit, partitions)));
             // Each sort keeps back this much for merging what it spilled: by default 10 MiB a
             // partition, which alone would exhaust a small limit before anything spills.
             let execution = &mut config.options_mut().execution;
@@ -247,7 +251,7 @@ impl Engine {
             calendar,
             cache,
             reused: AtomicUsize::new(0),
-            _scratch: scratch,
+            scratch,
         };
         (Some(engine), problems)
     }

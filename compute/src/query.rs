@@ -18,9 +18,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use datafusion::common::DataFusionError;
-use dataset::source::automation::{
-    Calculation, Computation, PercentileMethod, Place, Query, Snippet, TableQuery,
-};
+use dataset::source::automation::{Calculation, Computation, Place, Query, Snippet, TableQuery};
 use dataset::{Diagnostic, Frequency, Measure, Period};
 
 use crate::calendar::{Moment, PeriodStyle};
@@ -145,9 +143,8 @@ fn aggregates(calculation: Calculation) -> &'static [&'static str] {
         ],
         Calculation::Min => &["MIN(CAST(value AS DOUBLE)) AS result"],
         Calculation::Max => &["MAX(CAST(value AS DOUBLE)) AS result"],
-        Calculation::Median | Calculation::Percentile => {
-            &["array_agg(CAST(value AS DOUBLE)) AS results"]
-        }
+        // Not aggregated: taken from the records sorted by value (see `percentile`).
+        Calculation::Median | Calculation::Percentile => &[],
         Calculation::Share => &["SUM(CASE WHEN condition THEN 1 ELSE 0 END) AS met"],
         Calculation::Ratio => &[
             "SUM(CAST(numerator AS DECIMAL(38, 10))) AS total",
@@ -159,7 +156,14 @@ fn aggregates(calculation: Calculation) -> &'static [&'static str] {
     }
 }
 
-/// The query for a measure computed from one table.
+/// Whether a calculation reads the records sorted by period and value rather than
+/// aggregated: a median or percentile, whose values could not all be held at once.
+fn sorts(calculation: Calculation) -> bool {
+    matches!(calculation, Calculation::Median | Calculation::Percentile)
+}
+
+/// The query for a measure computed from one table: aggregated by period and group, or,
+/// for a median or percentile, each record's period, groups and value, to be sorted.
 #[allow(clippy::too_many_arguments)]
 fn table_query(
     from: &str,
@@ -196,6 +200,20 @@ fn table_query(
     if calculation == Calculation::Latest {
         inner.push(format!("{INSTANT}({}) AS instant", period.text.trim()));
     }
+    let filter = filter.map_or(String::new(), |f| format!("\n  WHERE {}", f.text.trim()));
+    let inner = format!(
+        "SELECT {}\n  FROM {}{filter}",
+        inner.join(",\n    "),
+        quoted(from)
+    );
+    if sorts(calculation) {
+        let groups: String = (0..breakdowns.len())
+            .map(|index| format!("group_{index}, "))
+            .collect();
+        return format!(
+            "SELECT period, {groups}CAST(value AS DOUBLE) AS value\nFROM (\n  {inner}\n)\nWHERE period IS NOT NULL"
+        );
+    }
     let mut outer = vec!["period".to_owned()];
     for index in 0..breakdowns.len() {
         outer.push(format!("group_{index}"));
@@ -213,12 +231,9 @@ fn table_query(
             .collect();
         format!("GROUP BY GROUPING SETS ({})", sets.join(", "))
     };
-    let filter = filter.map_or(String::new(), |f| format!("\n  WHERE {}", f.text.trim()));
     format!(
-        "SELECT {}\nFROM (\n  SELECT {}\n  FROM {}{filter}\n)\n{grouping}\nORDER BY period",
+        "SELECT {}\nFROM (\n  {inner}\n)\n{grouping}\nORDER BY period",
         outer.join(", "),
-        inner.join(",\n    "),
-        quoted(from),
     )
 }
 
@@ -301,30 +316,40 @@ pub(crate) async fn compute(
                 breakdowns,
                 style,
             );
-            let batches = match run(engine, &sql).await {
-                Ok(batches) => Ok(batches),
+            let result = if sorts(*calculation) {
+                percentiles(engine, &sql, breakdowns.len(), computation)
+                    .await
+                    .map(Ok)
+            } else {
+                run(engine, &sql).await.map(|batches| {
+                    table_groups(&batches, breakdowns.len(), *calculation, computation)
+                })
+            };
+            let groups = match result {
+                Ok(groups) => groups.map_err(|message| vec![computation.place.error(message)])?,
                 Err(error) if crate::error::is_out_of_memory(&error) => {
                     return Err(vec![out_of_memory(engine, &computation.place)]);
                 }
-                Err(error) => Err(crate::error::message(&error)),
-            };
-            let batches = match batches {
-                Ok(batches) => batches,
-                // Text read as a period fails only on the first value that is no date or time.
-                Err(message)
+                Err(error) => {
+                    let message = crate::error::message(&error);
+                    // Text read as a period fails only on the first value that is no date or
+                    // time.
                     if message.contains("is not a date or time")
-                        && period_type.as_ref().is_some_and(|t| !t.is_temporal()) =>
-                {
-                    return Err(vec![period.start().error(format!("`period`: {message}")).with_help("give a date or timestamp column, or declare its type in the table's [columns]")]);
-                }
-                Err(message) => {
+                        && period_type.as_ref().is_some_and(|t| !t.is_temporal())
+                    {
+                        return Err(vec![period.start().error(format!("`period`: {message}")).with_help("give a date or timestamp column, or declare its type in the table's [columns]")]);
+                    }
                     return Err(vec![computation.place.error(format!("computing the measure: {message}")).with_help("run the query shown by `civicmetrics compute` with `civicmetrics sql` to look at the records")]);
                 }
             };
-            let groups = table_groups(&batches, breakdowns.len(), *calculation, computation)
-                .map_err(|message| vec![computation.place.error(message)])?;
             let rows = finish(engine, measure, computation, style, groups)
                 .map_err(|message| vec![computation.place.error(message)])?;
+            // The order a percentile's rows are read in is part of how it is computed.
+            let sql = if sorts(*calculation) {
+                format!("{sql}\n{}", crate::percentile::ORDER)
+            } else {
+                sql
+            };
             Ok(Computed {
                 rows,
                 provenance: Provenance {
@@ -430,6 +455,37 @@ async fn run(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, DataFusionE
     engine.context.sql(sql).await?.collect().await
 }
 
+/// The groups of a median or percentile, from the generated query's rows sorted by period
+/// then value.
+async fn percentiles(
+    engine: &Engine,
+    sql: &str,
+    breakdowns: usize,
+    computation: &Computation,
+) -> Result<Groups, DataFusionError> {
+    let found = crate::percentile::by_period(
+        &engine.context,
+        sql,
+        breakdowns,
+        computation.percentile.unwrap_or(50.0),
+        computation.method,
+        engine.scratch.path(),
+    )
+    .await?;
+    let mut groups = Groups::new();
+    for found in found {
+        groups.entry(found.group).or_default().insert(
+            found.period,
+            Aggregate {
+                record_count: Some(found.record_count),
+                value: found.value,
+                ..Aggregate::default()
+            },
+        );
+    }
+    Ok(groups)
+}
+
 /// The problem of a measure that needs more memory than `--memory-limit` gives, at `place`.
 fn out_of_memory(engine: &Engine, place: &Place) -> Diagnostic {
     let limit = engine
@@ -477,22 +533,6 @@ fn as_decimal(array: &ArrayRef) -> Result<ArrayRef, String> {
     cast(array, &DataType::Decimal128(38, SUM_SCALE)).map_err(|error| error.to_string())
 }
 
-/// The linear-interpolation percentile `p` (0 to 100) of sorted values, as DuckDB's
-/// `quantile_cont` and numpy's default take it.
-fn linear(sorted: &[f64], p: f64) -> f64 {
-    let rank = (sorted.len() - 1) as f64 * p / 100.0;
-    let below = rank.floor() as usize;
-    let above = (below + 1).min(sorted.len() - 1);
-    sorted[below] + (rank - below as f64) * (sorted[above] - sorted[below])
-}
-
-/// The nearest-rank percentile: the smallest value with at least `p` % of the values at or
-/// below it.
-fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 fn decimal_to_f64(value: i128) -> f64 {
     value as f64 / 10f64.powi(i32::from(SUM_SCALE))
 }
@@ -524,7 +564,6 @@ fn table_groups(
         let counted = optional("counted").map(|a| as_i64(&a)).transpose()?;
         let met = optional("met").map(|a| as_i64(&a)).transpose()?;
         let result = optional("result").map(|a| as_f64(&a)).transpose()?;
-        let results = optional("results");
         for row in 0..batch.num_rows() {
             if periods.is_null(row) {
                 // Records without a period (an empty date) fall in none.
@@ -572,24 +611,6 @@ fn table_groups(
                     (!a.is_null(row)).then(|| a.value(row))
                 }),
             };
-            if let Some(results) = &results {
-                let list = results.as_list::<i32>();
-                if !list.is_null(row) {
-                    let values = as_f64(&list.value(row))?;
-                    let mut sorted: Vec<f64> = values
-                        .as_primitive::<Float64Type>()
-                        .iter()
-                        .flatten()
-                        .filter(|v| !v.is_nan())
-                        .collect();
-                    sorted.sort_by(f64::total_cmp);
-                    let p = computation.percentile.unwrap_or(50.0);
-                    aggregate.value = (!sorted.is_empty()).then(|| match computation.method {
-                        PercentileMethod::Linear => linear(&sorted, p),
-                        PercentileMethod::NearestRank => nearest_rank(&sorted, p),
-                    });
-                }
-            }
             aggregate.value = match calculation {
                 Calculation::Count => aggregate.record_count.map(|n| n as f64),
                 Calculation::Sum => Some(aggregate.total.map_or(0.0, decimal_to_f64)),
@@ -850,26 +871,4 @@ fn next_period(period: Period, style: PeriodStyle) -> Option<Period> {
         u32::from(day_after.day()),
     )?;
     style.period(day)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_follow_numpy_and_the_nearest_rank() {
-        let values = [15.0, 20.0, 35.0, 40.0, 50.0];
-        // numpy.percentile([15, 20, 35, 40, 50], 40) == 29.0
-        assert_eq!(linear(&values, 40.0), 29.0);
-        assert_eq!(linear(&values, 50.0), 35.0);
-        assert_eq!(linear(&values, 100.0), 50.0);
-        assert_eq!(linear(&[7.0], 90.0), 7.0);
-        // The nearest-rank 30th percentile of the same five values is 20, the 40th is 20, the
-        // 50th 35 and the 100th 50 (Wikipedia's worked example).
-        assert_eq!(nearest_rank(&values, 30.0), 20.0);
-        assert_eq!(nearest_rank(&values, 40.0), 20.0);
-        assert_eq!(nearest_rank(&values, 50.0), 35.0);
-        assert_eq!(nearest_rank(&values, 100.0), 50.0);
-        assert_eq!(nearest_rank(&values, 0.0), 15.0);
-    }
 }

@@ -216,8 +216,9 @@ fn sums_and_averages_are_exact_at_any_partition_count() {
     }
 }
 
-/// Many records, computed within a memory limit (8 MiB) below what sorting and merging them
-/// would reserve without spilling: the values are those computed without a limit. Below what
+/// Many records, a percentile of 40 groups a month, computed in two partitions within a
+/// small memory limit (8 MiB): the values are those computed without a limit, on every run
+/// (the partitions' sorts and merges share the limit, whichever finishes first). Below what
 /// even spilling needs, the measure has a problem of its own.
 #[test]
 fn a_memory_limit_changes_no_value_and_too_small_a_one_is_a_problem() {
