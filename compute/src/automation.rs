@@ -79,6 +79,13 @@ impl Automation for Computer {
         let Some(engine) = engine else {
             return answer;
         };
+        engine.expect(
+            request
+                .measures
+                .iter()
+                .filter(|item| self.only.is_empty() || self.only.contains(&item.measure.id))
+                .map(|item| item.computation),
+        );
         progress.start("Computing measures", request.measures.len() as u64);
         for (position, item) in request.measures.iter().enumerate() {
             let id = &item.measure.id;

@@ -27,6 +27,7 @@ mod tables;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
@@ -114,9 +115,23 @@ pub struct Engine {
     cache: Option<cache::Cache>,
     /// How many measures were read from the cache rather than computed.
     reused: AtomicUsize,
+    /// Text tables (CSV, JSON, copies of PostgreSQL tables) registered.
+    text_tables: Vec<String>,
+    /// Text tables more than one measure will read, and those already parsed into a columnar
+    /// copy (see [`Engine::expect`]).
+    parse_once: Mutex<ParseOnce>,
     /// Where tables are downloaded when there is no cache, PostgreSQL tables are copied and
     /// a percentile's values go when memory is short: removed with the engine.
     scratch: tempfile::TempDir,
+}
+
+/// Which text tables are parsed once into a columnar copy.
+#[derive(Debug, Default)]
+struct ParseOnce {
+    /// Read by more than one of the measures expected.
+    shared: Vec<String>,
+    /// Already copied, or tried.
+    copied: Vec<String>,
 }
 
 /// The engine's name and version, as provenance records it.
@@ -226,6 +241,11 @@ impl Engine {
         };
         let mut fingerprints = Vec::new();
         let mut unreadable = Vec::new();
+        let text_tables = tables
+            .iter()
+            .filter(|table| tables::is_text(table))
+            .map(|table| table.name.clone())
+            .collect();
         for table in tables {
             match runtime.block_on(tables::register(
                 &context,
@@ -251,9 +271,54 @@ impl Engine {
             calendar,
             cache,
             reused: AtomicUsize::new(0),
+            text_tables,
+            parse_once: Mutex::default(),
             scratch,
         };
         (Some(engine), problems)
+    }
+
+    /// Tells the engine which measures it will be asked to compute. A text table (CSV, JSON, a
+    /// copy of a PostgreSQL table) that more than one of them reads is parsed once, when the
+    /// first of them is computed, into a columnar copy in a temporary directory, which the
+    /// others read: parsing text is most of the time a measure takes.
+    pub fn expect<'c>(&self, computations: impl IntoIterator<Item = &'c Computation>) {
+        let mut readers: std::collections::BTreeMap<&str, usize> = Default::default();
+        for computation in computations {
+            for table in query::tables_read(computation, &self.text_tables) {
+                *readers.entry(table).or_default() += 1;
+            }
+        }
+        if let Ok(mut parse_once) = self.parse_once.lock() {
+            parse_once.shared = readers
+                .into_iter()
+                .filter(|(_, count)| *count > 1)
+                .map(|(table, _)| table.to_owned())
+                .collect();
+        }
+    }
+
+    /// Parses `table` into its columnar copy if it is shared and has not been tried yet.
+    async fn parse_once(&self, table: &str) {
+        let wanted = self
+            .parse_once
+            .lock()
+            .map(|p| p.shared.iter().any(|t| t == table) && !p.copied.iter().any(|t| t == table))
+            .unwrap_or(false);
+        if !wanted {
+            return;
+        }
+        let dir = self.scratch.path().join("columnar").join(table);
+        let copied = tables::columnar_copy(&self.context, table, &dir).await;
+        if copied.is_err() {
+            // The copy reads every column, each measure only those it needs: a value that
+            // cannot be read is the problem of the measures that read it, which go on reading
+            // the files themselves.
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        if let Ok(mut parse_once) = self.parse_once.lock() {
+            parse_once.copied.push(table.to_owned());
+        }
     }
 
     /// The names of the tables registered.

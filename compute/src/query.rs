@@ -316,6 +316,7 @@ pub(crate) async fn compute(
                 breakdowns,
                 style,
             );
+            engine.parse_once(table).await;
             let result = if sorts(*calculation) {
                 percentiles(engine, &sql, breakdowns.len(), computation)
                     .await
@@ -366,6 +367,9 @@ pub(crate) async fn compute(
                 .any(|name| mentions(&snippet.text, name))
             {
                 return Err(Vec::new());
+            }
+            for table in tables_read(computation, &engine.text_tables) {
+                engine.parse_once(table).await;
             }
             let framed = Framed {
                 snippet,
@@ -441,6 +445,18 @@ pub(crate) async fn compute(
             })
         }
     }
+}
+
+/// The tables among `tables` a computation reads: its `from`, or those its query names.
+pub(crate) fn tables_read<'t>(computation: &Computation, tables: &'t [String]) -> Vec<&'t str> {
+    tables
+        .iter()
+        .filter(|table| match &computation.query {
+            Query::Table(query) => query.from.text.trim() == table.as_str(),
+            Query::Sql(snippet) => mentions(&snippet.text, table),
+        })
+        .map(String::as_str)
+        .collect()
 }
 
 /// Whether `sql` names `table` as a whole word.

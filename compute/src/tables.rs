@@ -5,19 +5,27 @@
 //! the order of their names on every run. Timestamps are read as text and turned into instants
 //! by the dataset's calendar, since the engine would read a local time as UTC.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::ipc::writer::FileWriter;
+use datafusion::common::DataFusionError;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{Expr, col};
+use datafusion::physical_plan::execute_stream_partitioned;
 use datafusion::prelude::{
-    CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext,
+    ArrowReadOptions, CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions,
+    SessionContext,
 };
 use dataset::Diagnostic;
 use dataset::source::automation::{
     ColumnType, Compression, Location, Place, PostgresRelation, RecordFormat, RecordTable,
 };
+use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::cache::Cache;
@@ -330,6 +338,62 @@ pub(crate) async fn register(
         table: table.name.clone(),
         files: fingerprints,
     })
+}
+
+/// Whether a table's records are text to be parsed (CSV, newline-delimited JSON, a copy of a
+/// PostgreSQL table), rather than columns (Parquet).
+pub(crate) fn is_text(table: &RecordTable) -> bool {
+    matches!(table.location, Location::Postgres { .. })
+        || table.format != Some(RecordFormat::Parquet)
+}
+
+/// Replaces the registered table `name` by a columnar copy of its rows (Arrow IPC files in
+/// `dir`, one per partition), with its timestamps already read: a text table is then parsed
+/// once, however many measures read it.
+pub(crate) async fn columnar_copy(
+    context: &SessionContext,
+    name: &str,
+    dir: &Path,
+) -> Result<(), DataFusionError> {
+    let plan = context.table(name).await?.create_physical_plan().await?;
+    let schema = plan.schema();
+    std::fs::create_dir_all(dir)?;
+    let tasks: Vec<_> = execute_stream_partitioned(plan, context.task_ctx())?
+        .into_iter()
+        .enumerate()
+        .map(|(partition, mut stream)| {
+            let path = dir.join(format!("{partition:04}.arrow"));
+            let schema = Arc::clone(&schema);
+            // A task per partition: each parses on its own thread.
+            tokio::spawn(async move {
+                let mut writer = FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
+                while let Some(batch) = stream.next().await {
+                    writer.write(&batch?)?;
+                }
+                writer.finish()?;
+                Ok::<(), DataFusionError>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await
+            .map_err(|error| DataFusionError::External(Box::new(error)))??;
+    }
+    let files = context.deregister_table(name)?;
+    let registered = context
+        .register_arrow(
+            name,
+            dir.to_string_lossy(),
+            ArrowReadOptions {
+                file_extension: ".arrow",
+                ..ArrowReadOptions::default()
+            },
+        )
+        .await;
+    if let (Err(_), Some(files)) = (&registered, files) {
+        context.register_table(name, files)?;
+    }
+    registered
 }
 
 /// A PostgreSQL table that could not be read, at the source's `postgres` line.

@@ -2,8 +2,8 @@
 //! values worked out by hand.
 
 use compute::{ComputedRow, Engine, Settings};
-use dataset::Diagnostic;
-use dataset::source::automation::{parse_computation, parse_record_table};
+use dataset::source::automation::{Computation, parse_computation, parse_record_table};
+use dataset::{Diagnostic, Measure};
 use dataset::source::{parse_manifest, parse_measure};
 
 const MANIFEST: &str = r#"id = "city"
@@ -48,24 +48,47 @@ fn run_at(
 ) -> Result<Vec<ComputedRow>, Vec<Diagnostic>> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("records.csv"), csv).unwrap();
+    let (parsed, computation) = definition(measure)?;
+    engine(dir.path(), published, how, "")
+        .compute(&parsed, &computation)
+        .map(|computed| computed.rows)
+}
+
+fn manifest() -> dataset::source::Manifest {
     let (manifest, problems) = parse_manifest("dataset.toml", MANIFEST);
     assert!(problems.is_empty(), "{problems:?}");
-    let manifest = manifest.unwrap();
-    let (parsed, problems) = parse_measure("measures/m.toml", "m", measure, &manifest);
+    manifest.unwrap()
+}
+
+/// The measure and its `[compute]` table, or the problems of the latter.
+fn definition(measure: &str) -> Result<(Measure, Computation), Vec<Diagnostic>> {
+    let (parsed, problems) = parse_measure("measures/m.toml", "m", measure, &manifest());
     assert!(problems.is_empty(), "{problems:?}");
     let parsed = parsed.unwrap();
     let (computation, problems) = parse_computation("measures/m.toml", measure, &parsed, 1);
     if !problems.is_empty() {
         return Err(problems);
     }
+    Ok((parsed, computation.unwrap()))
+}
+
+/// The engine over `dir/records.csv` (the table `records`, with `columns` appended to its
+/// definition).
+fn engine(
+    dir: &std::path::Path,
+    published: time::OffsetDateTime,
+    how: Run,
+    columns: &str,
+) -> Engine {
+    let manifest = manifest();
     let (table, problems) = parse_record_table(
         "sources/records.toml",
         "records",
-        "title = \"t\"\ndescription = \"d\"\npath = \"records.csv\"\n",
+        &format!("title = \"t\"\ndescription = \"d\"\npath = \"records.csv\"\n{columns}"),
     );
     assert!(problems.is_empty(), "{problems:?}");
     let settings = Settings {
-        source: dir.path().to_owned(),
+        source: dir.to_owned(),
         time_zone: manifest.time_zone.clone(),
         holidays: manifest.holidays.clone(),
         fiscal_year_start_month: 1,
@@ -76,10 +99,7 @@ fn run_at(
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
     assert!(problems.is_empty(), "{problems:?}");
-    engine
-        .unwrap()
-        .compute(&parsed, &computation.unwrap())
-        .map(|computed| computed.rows)
+    engine.unwrap()
 }
 
 fn run(csv: &str, measure: &str) -> Result<Vec<ComputedRow>, Vec<Diagnostic>> {
@@ -512,4 +532,89 @@ fn a_table_that_cannot_be_fetched_is_an_error_at_its_location() {
             problems[0]
         );
     }
+}
+
+/// A text table that several measures read is parsed once, when the first of them is
+/// computed, and the others read that copy: the same values, even if the file changes in
+/// between. A table that one measure alone reads is read from its file.
+#[test]
+fn a_text_table_several_measures_read_is_parsed_once() {
+    let count = measure_file(
+        "monthly",
+        "",
+        "from = \"records\"\nperiod = \"created_at\"\ncalculation = \"count\"\n",
+    );
+    let median_file = measure_file(
+        "monthly",
+        "\"district\"",
+        "from = \"records\"\nperiod = \"created_at\"\ncalculation = \"median\"\nvalue = \"minutes\"\n\
+         breakdowns = { district = \"district\" }\n",
+    );
+    let changed: String = REQUESTS.lines().take(3).map(|line| format!("{line}\n")).collect();
+    let published = time::macros::datetime!(2026-05-15 12:00 UTC);
+    let how = Run {
+        partitions: 2,
+        memory_limit: None,
+    };
+    for shared in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("records.csv"), REQUESTS).unwrap();
+        let engine = engine(dir.path(), published, how, "");
+        let (count, counting) = definition(&count).unwrap();
+        let (median, median_computation) = definition(&median_file).unwrap();
+        if shared {
+            engine.expect([&counting, &median_computation]);
+        } else {
+            engine.expect([&counting]);
+        }
+        let counted = engine.compute(&count, &counting).unwrap().rows;
+        assert_eq!(lines(&counted)[0], "2026-01 city 3 3");
+        std::fs::write(dir.path().join("records.csv"), &changed).unwrap();
+        let found = engine.compute(&median, &median_computation).unwrap().rows;
+        let read_from = if shared { REQUESTS } else { &changed };
+        let expected = run_at(read_from, &median_file, published, how).unwrap();
+        assert_eq!(lines(&found), lines(&expected), "shared: {shared}");
+        assert_ne!(lines(&found).len(), 0);
+    }
+}
+
+/// A value the copy cannot read fails only the measures that read its column: the others go on
+/// reading the file.
+#[test]
+fn a_bad_value_fails_only_the_measures_reading_it_when_a_table_is_parsed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = REQUESTS.replace("2026-01-20 09:00", "soon");
+    std::fs::write(dir.path().join("records.csv"), &bad).unwrap();
+    let published = time::macros::datetime!(2026-05-15 12:00 UTC);
+    let how = Run {
+        partitions: 2,
+        memory_limit: None,
+    };
+    let engine = engine(
+        dir.path(),
+        published,
+        how,
+        "[columns]\nclosed_at = \"timestamp\"\n",
+    );
+    let (count, counting) = definition(&measure_file(
+        "monthly",
+        "",
+        "from = \"records\"\nperiod = \"created_at\"\ncalculation = \"count\"\n",
+    ))
+    .unwrap();
+    let (closed, closing) = definition(&measure_file(
+        "monthly",
+        "",
+        "from = \"records\"\nperiod = \"closed_at\"\ncalculation = \"count\"\n",
+    ))
+    .unwrap();
+    engine.expect([&counting, &closing]);
+    let counted = engine.compute(&count, &counting).unwrap().rows;
+    assert_eq!(lines(&counted)[0], "2026-01 city 3 3");
+    let problems = engine.compute(&closed, &closing).unwrap_err();
+    assert!(
+        problems[0].to_string().contains("`soon` is not a date or time"),
+        "{}",
+        problems[0]
+    );
 }
