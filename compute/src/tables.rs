@@ -14,12 +14,12 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::ipc::writer::FileWriter;
 use datafusion::common::DataFusionError;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::datasource::file_format::options::ArrowReadOptions;
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{Expr, col};
 use datafusion::physical_plan::execute_stream_partitioned;
 use datafusion::prelude::{
-    ArrowReadOptions, CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions,
-    SessionContext,
+    CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext,
 };
 use dataset::Diagnostic;
 use dataset::source::automation::{
@@ -366,7 +366,8 @@ pub(crate) async fn columnar_copy(
             let schema = Arc::clone(&schema);
             // A task per partition: each parses on its own thread.
             tokio::spawn(async move {
-                let mut writer = FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
+                let mut writer =
+                    FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
                 while let Some(batch) = stream.next().await {
                     writer.write(&batch?)?;
                 }

@@ -3,8 +3,8 @@
 
 use compute::{ComputedRow, Engine, Settings};
 use dataset::source::automation::{Computation, parse_computation, parse_record_table};
-use dataset::{Diagnostic, Measure};
 use dataset::source::{parse_manifest, parse_measure};
+use dataset::{Diagnostic, Measure};
 
 const MANIFEST: &str = r#"id = "city"
 title = "City"
@@ -550,7 +550,11 @@ fn a_text_table_several_measures_read_is_parsed_once() {
         "from = \"records\"\nperiod = \"created_at\"\ncalculation = \"median\"\nvalue = \"minutes\"\n\
          breakdowns = { district = \"district\" }\n",
     );
-    let changed: String = REQUESTS.lines().take(3).map(|line| format!("{line}\n")).collect();
+    let changed: String = REQUESTS
+        .lines()
+        .take(3)
+        .map(|line| format!("{line}\n"))
+        .collect();
     let published = time::macros::datetime!(2026-05-15 12:00 UTC);
     let how = Run {
         partitions: 2,
@@ -613,7 +617,9 @@ fn a_bad_value_fails_only_the_measures_reading_it_when_a_table_is_parsed_once() 
     assert_eq!(lines(&counted)[0], "2026-01 city 3 3");
     let problems = engine.compute(&closed, &closing).unwrap_err();
     assert!(
-        problems[0].to_string().contains("`soon` is not a date or time"),
+        problems[0]
+            .to_string()
+            .contains("`soon` is not a date or time"),
         "{}",
         problems[0]
     );
