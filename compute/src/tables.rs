@@ -347,9 +347,12 @@ pub(crate) fn is_text(table: &RecordTable) -> bool {
         || table.format != Some(RecordFormat::Parquet)
 }
 
+/// How much a file of a columnar copy holds at most (but one batch).
+const COPY_FILE_BYTES: usize = 32 << 20;
+
 /// Replaces the registered table `name` by a columnar copy of its rows (Arrow IPC files in
-/// `dir`, one per partition), with its timestamps already read: a text table is then parsed
-/// once, however many measures read it.
+/// `dir`, of at most [`COPY_FILE_BYTES`] each), with its timestamps already read: a text table
+/// is then parsed once, however many measures read it.
 pub(crate) async fn columnar_copy(
     context: &SessionContext,
     name: &str,
@@ -362,14 +365,31 @@ pub(crate) async fn columnar_copy(
         .into_iter()
         .enumerate()
         .map(|(partition, mut stream)| {
-            let path = dir.join(format!("{partition:04}.arrow"));
+            let dir = dir.to_owned();
             let schema = Arc::clone(&schema);
             // A task per partition: each parses on its own thread.
             tokio::spawn(async move {
-                let mut writer =
-                    FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
+                let create = |part: usize| -> Result<_, DataFusionError> {
+                    let path = dir.join(format!("{partition:04}-{part:06}.arrow"));
+                    Ok(FileWriter::try_new(
+                        BufWriter::new(File::create(path)?),
+                        &schema,
+                    )?)
+                };
+                let (mut part, mut written) = (0, 0);
+                let mut writer = create(part)?;
                 while let Some(batch) = stream.next().await {
-                    writer.write(&batch?)?;
+                    let batch = batch?;
+                    // Files of a bounded size: the engine reads a part of a file it splits
+                    // between partitions into memory whole.
+                    if written > 0 && written + batch.get_array_memory_size() > COPY_FILE_BYTES {
+                        writer.finish()?;
+                        part += 1;
+                        written = 0;
+                        writer = create(part)?;
+                    }
+                    written += batch.get_array_memory_size();
+                    writer.write(&batch)?;
                 }
                 writer.finish()?;
                 Ok::<(), DataFusionError>(())
