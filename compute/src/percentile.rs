@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
@@ -203,7 +203,7 @@ struct Values {
     memory: Vec<u8>,
     reservation: MemoryReservation,
     file: Option<BufWriter<File>>,
-    spill_dir: Arc<Path>,
+    spill_dir: PathBuf,
 }
 
 impl Values {
@@ -228,7 +228,8 @@ impl Values {
         Ok(())
     }
 
-    /// The values kept, from the first, and empties the store for the next period.
+    /// The values kept, from the first; the file, if any, is gone once read, and the memory
+    /// is cleared by the caller once read.
     fn drain(&mut self) -> Result<Box<dyn Read + '_>> {
         match self.file.take() {
             Some(file) => {
@@ -236,26 +237,8 @@ impl Values {
                 file.seek(SeekFrom::Start(0))?;
                 Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
             }
-            None => Ok(Box::new(Drained(&mut self.memory, 0))),
+            None => Ok(Box::new(&self.memory[..])),
         }
-    }
-}
-
-/// Memory being read from the start; cleared (its reservation kept) when dropped.
-struct Drained<'v>(&'v mut Vec<u8>, usize);
-
-impl Read for Drained<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut rest = &self.0[self.1..];
-        let read = rest.read(buf)?;
-        self.1 += read;
-        Ok(read)
-    }
-}
-
-impl Drop for Drained<'_> {
-    fn drop(&mut self) {
-        self.0.clear();
     }
 }
 
@@ -302,7 +285,7 @@ impl Percentiles {
                     .with_can_spill(true)
                     .register(pool),
                 file: None,
-                spill_dir: Arc::from(spill_dir),
+                spill_dir: spill_dir.to_owned(),
             },
             entry: Vec::with_capacity(8 + 4 * breakdowns),
             finished: Vec::new(),
@@ -401,6 +384,8 @@ impl Percentiles {
             }
         }
         drop(reader);
+        // Emptied for the next period; the reservation is kept.
+        self.values.memory.clear();
         self.finished.push(GroupPercentile {
             period: current.label.clone(),
             group: None,
