@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::freshness::Freshness;
+use crate::goal::GoalAssessment;
 use crate::model::{Area, DatasetInfo, Measure, Observation};
 
 /// The version of the published schema. Readers reject documents of another major version.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 /// A file published beside the JSON, for "Get the data" links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +48,13 @@ pub struct MeasureSummary {
     pub latest: Option<Observation>,
     /// Path of the measure's document, relative to `data/`.
     pub href: String,
+    /// Whether the measure's values are up to date at the publication time. Since schema
+    /// 1.2.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<Freshness>,
+    /// Where each of the measure's goals stands, in the order of `goals`. Since schema 1.2.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goal_status: Vec<GoalAssessment>,
 }
 
 /// `data/index.json`.
@@ -106,6 +115,14 @@ pub struct MeasureDocument {
     /// entered by hand. Since schema 1.1.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// Whether the measure's values are up to date at the publication time. Since schema
+    /// 1.2.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<Freshness>,
+    /// Where each of the measure's goals stands, in the order of `measure.goals`. Since schema
+    /// 1.2.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goal_status: Vec<GoalAssessment>,
 }
 
 /// How a computed measure's values were computed, as of the release's `modified` time: the

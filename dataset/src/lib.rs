@@ -1,6 +1,8 @@
 //! The canonical civicmetrics model, shared by the exporter and the widgets.
 //!
 //! - [`model`]: priority areas, measures, targets, observations and the status rule.
+//! - [`goal`]: multi-year goals and the rule that says whether they are on pace.
+//! - [`freshness`]: whether a measure's latest value is current, late or stale.
 //! - [`period`]: reporting periods and the dates they cover.
 //! - [`document`]: the published JSON documents (`index.json`, `measures/<id>.json`).
 //! - [`read`]: reading those documents from already parsed JSON without serde, for readers
@@ -13,6 +15,8 @@
 pub mod date;
 pub mod diagnostic;
 pub mod document;
+pub mod freshness;
+pub mod goal;
 pub mod model;
 pub mod period;
 pub mod read;
@@ -24,6 +28,8 @@ pub use diagnostic::{Diagnostic, FileDiagnostics, ProblemKind, Severity};
 pub use document::{
     Index, MeasureDocument, Provenance, RecordFile, RecordTableRead, SCHEMA_VERSION,
 };
+pub use freshness::{Freshness, FreshnessState};
+pub use goal::{Goal, GoalAssessment, GoalPoint, GoalStatus, ProgressRule};
 pub use model::{
     AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target, TargetKind,
     Unit, status,

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::date::CalendarDate;
+use crate::goal::Goal;
 use crate::period::Frequency;
 
 /// The `breakdown` and `breakdown_group` of citywide rows in the published tables. Keys stay
@@ -498,6 +499,15 @@ pub struct Measure {
     /// Texts in other languages, by language tag.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub translations: BTreeMap<String, MeasureText>,
+    /// Days after a period's end within which its value is due, as the measure file sets it
+    /// (`published_within`); absent for the frequency's default
+    /// ([`default_published_within`](crate::freshness::default_published_within)). Since
+    /// schema 1.2.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_within_days: Option<u32>,
+    /// Multi-year goals of the measure, in the order of its file. Since schema 1.2.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<Goal>,
 }
 
 /// A measure's texts in one language, each falling back to the default language.
@@ -521,6 +531,13 @@ impl LocalizedText<'_> {
 }
 
 impl Measure {
+    /// Days after a period's end within which its value is due: the measure file's
+    /// `published_within`, else the frequency's default.
+    pub fn published_within(&self) -> u32 {
+        self.published_within_days
+            .unwrap_or_else(|| crate::freshness::default_published_within(self.frequency))
+    }
+
     /// The measure's texts in `language`, each falling back to the default language.
     pub fn text(&self, language: &str) -> LocalizedText<'_> {
         let text = self.translations.get(language);

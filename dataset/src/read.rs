@@ -17,6 +17,8 @@ use crate::document::{
     BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary, Provenance,
     PublishedDataset, RecordFile, RecordTableRead,
 };
+use crate::freshness::{Freshness, FreshnessState};
+use crate::goal::{Goal, GoalAssessment, GoalPoint, GoalStatus, GoalText, ProgressRule};
 use crate::model::{
     AppliedTarget, Area, AreaText, Bounds, Contact, DatasetInfo, Direction, Measure, MeasureText,
     Observation, Status, Target, TargetChange, TargetKind, TargetSource, Unit,
@@ -131,6 +133,15 @@ impl FromJson for u64 {
     }
 }
 
+impl FromJson for u32 {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        json.number()
+            .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
+            .map(|n| n as u32)
+            .ok_or_else(|| invalid("a whole number from 0 to 2^32 - 1"))
+    }
+}
+
 impl FromJson for bool {
     fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
         json.boolean().ok_or_else(|| invalid("a boolean"))
@@ -193,7 +204,17 @@ macro_rules! read_names {
     )*};
 }
 
-read_names!(Unit, Direction, TargetKind, Status, TargetSource, Frequency);
+read_names!(
+    Unit,
+    Direction,
+    TargetKind,
+    Status,
+    TargetSource,
+    Frequency,
+    GoalStatus,
+    ProgressRule,
+    FreshnessState
+);
 
 /// Reads the members of one object, keeping the first problem. Every member is read before
 /// the value is built or the problem returned, so that a type's reader has one way out instead
@@ -374,6 +395,64 @@ impl FromJson for Measure {
             source: required,
             breakdowns: optional,
             translations: optional,
+            published_within_days: optional,
+            goals: optional,
+        })
+    }
+}
+
+impl FromJson for GoalPoint {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => GoalPoint { period: required, period_end: required, value: required })
+    }
+}
+
+impl FromJson for GoalText {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => GoalText { title: optional, description: optional })
+    }
+}
+
+impl FromJson for Goal {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => Goal {
+            id: required,
+            title: required,
+            description: optional,
+            baseline: required,
+            milestones: optional,
+            target: required,
+            deadline: required,
+            deadline_end: required,
+            progress_rule: required,
+            translations: optional,
+        })
+    }
+}
+
+impl FromJson for GoalAssessment {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => GoalAssessment {
+            id: required,
+            status: required,
+            latest_period: optional,
+            progress: optional,
+            expected: optional,
+            share: optional,
+            projected_period: optional,
+        })
+    }
+}
+
+impl FromJson for Freshness {
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        members!(json => Freshness {
+            state: required,
+            published_within_days: required,
+            latest_period: optional,
+            next_period: optional,
+            next_due: optional,
+            latest_record: optional,
         })
     }
 }
@@ -412,6 +491,8 @@ impl FromJson for MeasureSummary {
             measure: flat(Measure::read),
             latest: optional,
             href: required,
+            freshness: optional,
+            goal_status: optional,
         })
     }
 }
@@ -451,6 +532,8 @@ impl FromJson for MeasureDocument {
             breakdowns: required,
             downloads: required,
             provenance: optional,
+            freshness: optional,
+            goal_status: optional,
         })
     }
 }
@@ -584,6 +667,56 @@ mod tests {
                     ..MeasureText::default()
                 },
             )]),
+            published_within_days: Some(45),
+            goals: vec![Goal {
+                id: format!("{id}-goal"),
+                title: "Halve it".to_owned(),
+                description: Some("By 2030".to_owned()),
+                baseline: GoalPoint {
+                    period: "2024-12".to_owned(),
+                    period_end: date("2024-12-31"),
+                    value: 10.0,
+                },
+                milestones: vec![GoalPoint {
+                    period: "2027-12".to_owned(),
+                    period_end: date("2027-12-31"),
+                    value: 7.5,
+                }],
+                target: 5.0,
+                deadline: "2030-12".to_owned(),
+                deadline_end: date("2030-12-31"),
+                progress_rule: ProgressRule::Latest,
+                translations: BTreeMap::from([(
+                    "es".to_owned(),
+                    GoalText {
+                        title: Some("Reducirlo a la mitad".to_owned()),
+                        description: None,
+                    },
+                )]),
+            }],
+        }
+    }
+
+    fn freshness() -> Freshness {
+        Freshness {
+            state: FreshnessState::Late,
+            published_within_days: 30,
+            latest_period: Some("2025-01".to_owned()),
+            next_period: Some("2025-02".to_owned()),
+            next_due: Some(date("2025-03-30")),
+            latest_record: Some("2025-02-27T23:59:00-08:00".to_owned()),
+        }
+    }
+
+    fn goal_status(id: &str) -> GoalAssessment {
+        GoalAssessment {
+            id: format!("{id}-goal"),
+            status: GoalStatus::BehindPace,
+            latest_period: Some("2025-01".to_owned()),
+            progress: Some(9.5),
+            expected: Some(9.9),
+            share: Some(0.1),
+            projected_period: Some("2033-04".to_owned()),
         }
     }
 
@@ -623,6 +756,9 @@ mod tests {
         check(Status::ALL, Status::as_str);
         check(TargetSource::ALL, TargetSource::as_str);
         check(&Frequency::ALL, Frequency::as_str);
+        check(GoalStatus::ALL, GoalStatus::as_str);
+        check(ProgressRule::ALL, ProgressRule::as_str);
+        check(FreshnessState::ALL, FreshnessState::as_str);
     }
 
     #[test]
@@ -684,6 +820,8 @@ mod tests {
                 query: "SELECT count(*) FROM service_requests".to_owned(),
                 engine: "Apache DataFusion 55.2.0".to_owned(),
             }),
+            freshness: Some(freshness()),
+            goal_status: vec![goal_status("potholes")],
         };
         round_trip(&document);
         let mut bare = document.clone();
@@ -695,6 +833,10 @@ mod tests {
         bare.measure.decimals = None;
         bare.measure.breakdowns.clear();
         bare.measure.translations.clear();
+        bare.measure.published_within_days = None;
+        bare.measure.goals.clear();
+        bare.freshness = None;
+        bare.goal_status.clear();
         round_trip(&bare);
 
         let index = Index {
@@ -717,11 +859,15 @@ mod tests {
                     measure: measure("a", history),
                     latest: observations.first().cloned(),
                     href: "measures/a.json".to_owned(),
+                    freshness: Some(freshness()),
+                    goal_status: vec![goal_status("a")],
                 },
                 MeasureSummary {
                     measure: measure("b", Target::none()),
                     latest: None,
                     href: "measures/b.json".to_owned(),
+                    freshness: None,
+                    goal_status: Vec::new(),
                 },
             ],
             downloads: Vec::new(),

@@ -12,7 +12,7 @@ use dataset::document::{
     MeasureSummary, PublishedDataset, SCHEMA_VERSION,
 };
 use dataset::source::{Catalog, Series, check_series, judge_series};
-use dataset::{Area, CalendarDate, Diagnostic, Measure};
+use dataset::{Area, CalendarDate, Diagnostic, Freshness, Measure};
 use locales::Locales;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -58,9 +58,9 @@ pub struct Options {
 /// them. What a [`Companion`] writes beside `data/` is the companion's business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formats {
-    /// The three tables as Parquet.
+    /// The four tables as Parquet.
     pub parquet: bool,
-    /// The three tables as CSV, with `datapackage.json`.
+    /// The four tables as CSV, with `datapackage.json`.
     pub csv: bool,
     /// `index.json`, `measures/<id>.json` and their JSON Schemas: what the widgets read.
     pub json: bool,
@@ -132,6 +132,8 @@ struct Outputs<'l, 'c, 'd> {
     parquet_metadata: FileMetadata,
     formats: Formats,
     companions: &'c mut [&'d mut dyn Companion],
+    /// The publication date, which goals and freshness are judged at.
+    today: CalendarDate,
 }
 
 /// The table files a release offers for download.
@@ -140,6 +142,7 @@ fn downloads(formats: Formats) -> Vec<Download> {
     for (name, title) in [
         ("observations", "Observations"),
         ("measures", "Measures"),
+        ("goals", "Multi-year goals"),
         ("areas", "Priority areas"),
     ] {
         if formats.csv {
@@ -192,6 +195,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         catalog: &Catalog,
         locales: &Locales,
         published: &str,
+        today: CalendarDate,
         formats: Formats,
         companions: &'c mut [&'d mut dyn Companion],
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
@@ -239,6 +243,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             parquet_metadata,
             formats,
             companions,
+            today,
         })
     }
 
@@ -282,15 +287,38 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             }
         }
         let latest = series.latest().cloned();
+        let observations: Vec<dataset::Observation> = series.totals().cloned().collect();
+        let fiscal_year_start_month = self.dataset.info.fiscal_year_start_month;
+        let freshness = Freshness::assess(
+            measure.frequency,
+            measure.published_within(),
+            fiscal_year_start_month,
+            &observations,
+            self.today,
+        );
+        let goal_status: Vec<_> = measure
+            .goals
+            .iter()
+            .map(|goal| {
+                goal.assess(
+                    measure.frequency,
+                    fiscal_year_start_month,
+                    &observations,
+                    self.today,
+                )
+            })
+            .collect();
         let document = MeasureDocument {
             schema_version: SCHEMA_VERSION.to_owned(),
             dataset: self.dataset.clone(),
             measure: measure.clone(),
             latest: latest.clone(),
-            observations: series.totals().cloned().collect(),
+            observations,
             breakdowns,
             downloads: self.downloads.clone(),
             provenance,
+            freshness: Some(freshness.clone()),
+            goal_status: goal_status.clone(),
         };
         let href = format!("measures/{}.json", measure.id);
         if self.formats.json {
@@ -305,6 +333,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             measure: measure.clone(),
             latest,
             href,
+            freshness: Some(freshness),
+            goal_status,
         });
         Ok(())
     }
@@ -324,6 +354,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             parquet_metadata,
             formats,
             companions,
+            today: _,
         } = self;
         observations.finish()?;
         let languages = &catalog.manifest.info.languages;
@@ -336,11 +367,18 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             .map(|(i, area)| tables::area_cells(area, i + 1, languages))
             .collect();
         write_text_table(&data, &areas_table, &area_rows, &parquet_metadata, formats)?;
+        // Every measure was published, in the catalog's order, with its freshness.
         let measures_table = tables::measures(languages);
-        let measure_rows: Vec<_> = catalog
-            .measures
+        let measure_rows: Vec<_> = summaries
             .iter()
-            .map(|m| tables::measure_cells(m, languages))
+            .filter_map(|summary| {
+                let freshness = summary.freshness.as_ref()?;
+                Some(tables::measure_cells(
+                    &summary.measure,
+                    freshness,
+                    languages,
+                ))
+            })
             .collect();
         write_text_table(
             &data,
@@ -349,6 +387,20 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             &parquet_metadata,
             formats,
         )?;
+        let goals_table = tables::goals(languages);
+        let mut goal_rows: Vec<_> = summaries
+            .iter()
+            .flat_map(|summary| {
+                let measure = &summary.measure;
+                measure
+                    .goals
+                    .iter()
+                    .zip(&summary.goal_status)
+                    .map(move |(goal, status)| tables::goal_cells(measure, goal, status, languages))
+            })
+            .collect();
+        goal_rows.sort_by(|a, b| a[0].cmp(&b[0]));
+        write_text_table(&data, &goals_table, &goal_rows, &parquet_metadata, formats)?;
         let observations_table = tables::observations();
 
         let index = Index {
@@ -378,7 +430,12 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             )?;
         }
 
-        let tables = [&areas_table, &measures_table, &observations_table];
+        let tables = [
+            &areas_table,
+            &measures_table,
+            &goals_table,
+            &observations_table,
+        ];
         // Digests already taken, by file name under data/, so no file is hashed twice.
         let mut hashed = BTreeMap::new();
         if formats.csv {
@@ -526,6 +583,7 @@ fn run_pipeline(
             &catalog,
             &source.locales,
             &published,
+            today,
             options.formats,
             companions,
         )?),

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use dataset::Diagnostic;
 use dataset::source::automation::{
-    Computation, RecordTable, parse_computation, parse_record_table,
+    Computation, Place, RecordTable, parse_computation, parse_record_table,
 };
-use dataset::source::{Catalog, Manifest, SourceText, decode, parse_manifest, parse_measure};
+use dataset::source::{
+    Catalog, Manifest, SourceText, decode, goal_id_places, parse_manifest, parse_measure,
+};
 use locales::Locales;
 
 use crate::error::{Error, IoContext};
@@ -248,6 +250,8 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
     let mut measures = Vec::with_capacity(measure_files.len());
     let mut unusable = Vec::new();
     let mut computations = std::collections::BTreeMap::new();
+    // Each goal id with where it was first written: ids are unique in the whole dataset.
+    let mut goal_ids: std::collections::HashMap<String, Place> = std::collections::HashMap::new();
     for path in &measure_files {
         let name = shown(source, path);
         let stem = path
@@ -257,7 +261,30 @@ pub(crate) fn load(source: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<S
         let measure = read_text_file(path, &name, diagnostics)?.and_then(|text| {
             let (measure, problems) = parse_measure(&name, stem, &text, &manifest);
             diagnostics.extend(problems);
-            let measure = measure?;
+            let mut measure = measure?;
+            let places = goal_id_places(&name, &text);
+            measure.goals.retain(|goal| {
+                let Some((_, place)) = places.iter().find(|(id, _)| *id == goal.id) else {
+                    return true;
+                };
+                match goal_ids.get(&goal.id) {
+                    Some(first) => {
+                        diagnostics.push(
+                            place
+                                .error(format!("duplicate goal id `{}`", goal.id))
+                                .with_help(format!(
+                                    "{}:{} already uses it; goal ids are unique in the dataset",
+                                    first.file, first.line
+                                )),
+                        );
+                        false
+                    }
+                    None => {
+                        goal_ids.insert(goal.id.clone(), place.clone());
+                        true
+                    }
+                }
+            });
             let (computation, problems) = parse_computation(
                 &name,
                 &text,

@@ -5,6 +5,7 @@
 //! with every problem it found; none stops at the first problem, and none touches the file system.
 
 pub mod automation;
+mod goals;
 mod observations;
 mod raw;
 mod series;
@@ -13,6 +14,7 @@ mod toml_table;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use goals::goal_id_places;
 pub use observations::{Breakdown, ObservationReader, Origin, SourceRow};
 pub use raw::RecordStarts;
 pub use series::{Series, SeriesRow, check_series, judge_series};
@@ -65,6 +67,8 @@ const MEASURE_KEYS: &[&str] = &[
     "breakdowns",
     "translations",
     "compute",
+    "published_within",
+    "goals",
 ];
 const MEASURE_TEXT_KEYS: &[&str] = &["title", "short_title", "description", "methodology"];
 const TARGET_KEYS: &[&str] = &["kind", "value", "min", "max", "near", "history"];
@@ -584,6 +588,18 @@ pub fn parse_measure(
         },
     );
 
+    let published_within_days = goals::read_published_within(&root, d);
+    let goals = goals::read_goals(
+        &root,
+        &goals::GoalContext {
+            frequency,
+            unit,
+            languages: &manifest.info.languages,
+            fiscal_year_start_month: manifest.info.fiscal_year_start_month,
+        },
+        d,
+    );
+
     let measure = (|| {
         Some(Measure {
             id: id?,
@@ -602,6 +618,8 @@ pub fn parse_measure(
             source: system?,
             breakdowns,
             translations,
+            published_within_days,
+            goals,
         })
     })();
     (measure, diagnostics)

@@ -1,10 +1,12 @@
-//! The three published tables – areas, measures, observations – described once: column names,
+//! The four published tables – areas, measures, goals, observations – described once: column names,
 //! types and descriptions feed the Parquet schema, the CSV header, the Frictionless Table
 //! Schema and the data dictionary alike.
 
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema};
+use dataset::freshness::{Freshness, FreshnessState};
+use dataset::goal::{Goal, GoalAssessment, GoalStatus, ProgressRule};
 use dataset::model::{Area, Measure, Status, TargetKind, TargetSource};
 
 /// The type of a column.
@@ -291,6 +293,42 @@ pub fn measures(languages: &[String]) -> Table {
             true,
             "System of record the values come from.",
         ),
+        column(
+            "published_within_days",
+            Integer,
+            true,
+            "Days after a period ends within which its value is due (the measure's published_within, else 2 daily, 7 weekly, 30 monthly, 60 quarterly, 180 annual).",
+        ),
+        choice(
+            "freshness",
+            true,
+            "Whether the values are up to date at the publication time: current while the next value is not yet due, late once it is due and missing, stale once the value after it is due as well, no_data without any value.",
+            names(FreshnessState::ALL, FreshnessState::as_str),
+        ),
+        column(
+            "latest_period",
+            String,
+            false,
+            "The latest period with a citywide value; empty without one.",
+        ),
+        column(
+            "next_period",
+            String,
+            false,
+            "The period whose value comes next.",
+        ),
+        column(
+            "next_due",
+            Date,
+            false,
+            "When the next period's value is (or was) due: the period's last day plus published_within_days.",
+        ),
+        column(
+            "latest_record",
+            String,
+            false,
+            "For a measure computed from records, the latest time those records hold (RFC 3339); empty otherwise.",
+        ),
     ];
     columns.extend(translated(
         &[
@@ -310,6 +348,129 @@ pub fn measures(languages: &[String]) -> Table {
         foreign_keys: vec![ForeignKey {
             column: "area_id",
             table: "areas",
+        }],
+    }
+}
+
+/// The `goals` table.
+pub fn goals(languages: &[String]) -> Table {
+    use ColumnType::*;
+    let mut columns = vec![
+        column("id", String, true, "Permanent identifier of the goal."),
+        column(
+            "measure_id",
+            String,
+            true,
+            "The measure whose values track the goal (measures.id).",
+        ),
+        column(
+            "title",
+            String,
+            true,
+            "What the goal is, in plain language.",
+        ),
+        column("description", String, false, "More about the goal."),
+        column(
+            "baseline_period",
+            String,
+            true,
+            "The period the goal starts from.",
+        ),
+        column(
+            "baseline_period_end",
+            Date,
+            true,
+            "Last day of the baseline period, where the goal's path starts.",
+        ),
+        column(
+            "baseline_value",
+            Number,
+            true,
+            "The value the goal starts from, in the measure's unit.",
+        ),
+        column(
+            "milestones",
+            String,
+            false,
+            "Interim points of the path as JSON, oldest first: [{\"period\": label, \"period_end\": date, \"value\": number}]; empty for a straight path.",
+        ),
+        column(
+            "target",
+            Number,
+            true,
+            "The value to reach, in the measure's unit.",
+        ),
+        column(
+            "deadline",
+            String,
+            true,
+            "The period by whose end the target is due.",
+        ),
+        column(
+            "deadline_end",
+            Date,
+            true,
+            "Last day of the deadline period.",
+        ),
+        choice(
+            "progress_rule",
+            true,
+            "How progress is read: latest (the value at the latest period with data) or cumulative (the baseline value plus the sum of the values after the baseline period).",
+            names(ProgressRule::ALL, ProgressRule::as_str),
+        ),
+        column(
+            "latest_period",
+            String,
+            false,
+            "The latest period after the baseline with a value; empty without one.",
+        ),
+        column(
+            "progress",
+            Number,
+            false,
+            "Progress at the latest period, in the measure's unit.",
+        ),
+        column(
+            "expected",
+            Number,
+            false,
+            "Where the path (baseline, milestones, target, interpolated in days) puts progress at the end of the latest period.",
+        ),
+        column(
+            "share",
+            Number,
+            false,
+            "Share of the way from the baseline to the target: (progress − baseline_value) / (target − baseline_value).",
+        ),
+        choice(
+            "status",
+            true,
+            "Where the goal stands at the publication time; see the dictionary's section on goals.",
+            names(GoalStatus::ALL, GoalStatus::as_str),
+        ),
+        column(
+            "projected_period",
+            String,
+            false,
+            "The period in which the target is reached at the pace of the last year of periods; empty when that trend runs flat or the wrong way, or reaches it more than 100 years out.",
+        ),
+    ];
+    columns.extend(translated(
+        &[
+            ("title", "Title of the goal"),
+            ("description", "Description of the goal"),
+        ],
+        languages,
+    ));
+    Table {
+        name: "goals",
+        title: "Multi-year goals",
+        description: "One row per multi-year goal: its baseline, target and deadline, and where it stands at the publication time.",
+        columns,
+        primary_key: vec!["id"],
+        foreign_keys: vec![ForeignKey {
+            column: "measure_id",
+            table: "measures",
         }],
     }
 }
@@ -447,8 +608,13 @@ pub fn area_cells(area: &Area, position: usize, languages: &[String]) -> Vec<Opt
     cells
 }
 
-/// The cells of a measure row, as text, in column order.
-pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<String>> {
+/// The cells of a measure row, as text, in column order; `freshness` is the measure's at the
+/// publication time.
+pub fn measure_cells(
+    measure: &Measure,
+    freshness: &Freshness,
+    languages: &[String],
+) -> Vec<Option<String>> {
     let target = &measure.target;
     let number = |n: Option<f64>| n.map(|n| n.to_string());
     // The history as published in the JSON documents, so both formats agree.
@@ -475,6 +641,12 @@ pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<Stri
         (!measure.breakdowns.is_empty()).then(|| measure.breakdowns.join(";")),
         Some(measure.methodology.clone()),
         Some(measure.source.clone()),
+        Some(freshness.published_within_days.to_string()),
+        Some(freshness.state.to_string()),
+        freshness.latest_period.clone(),
+        freshness.next_period.clone(),
+        freshness.next_due.map(|date| date.to_string()),
+        freshness.latest_record.clone(),
     ];
     for language in languages.iter().skip(1) {
         let text = measure.translations.get(language);
@@ -482,6 +654,45 @@ pub fn measure_cells(measure: &Measure, languages: &[String]) -> Vec<Option<Stri
         cells.push(text.and_then(|t| t.short_title.clone()));
         cells.push(text.and_then(|t| t.description.clone()));
         cells.push(text.and_then(|t| t.methodology.clone()));
+    }
+    cells
+}
+
+/// The cells of a goal row, as text, in column order.
+pub fn goal_cells(
+    measure: &Measure,
+    goal: &Goal,
+    assessment: &GoalAssessment,
+    languages: &[String],
+) -> Vec<Option<String>> {
+    let number = |n: Option<f64>| n.map(|n| n.to_string());
+    // The milestones as published in the JSON documents, so both formats agree.
+    let milestones = (!goal.milestones.is_empty())
+        .then(|| serde_json::to_string(&goal.milestones).unwrap_or_default());
+    let mut cells = vec![
+        Some(goal.id.clone()),
+        Some(measure.id.clone()),
+        Some(goal.title.clone()),
+        goal.description.clone(),
+        Some(goal.baseline.period.clone()),
+        Some(goal.baseline.period_end.to_string()),
+        number(Some(goal.baseline.value)),
+        milestones,
+        number(Some(goal.target)),
+        Some(goal.deadline.clone()),
+        Some(goal.deadline_end.to_string()),
+        Some(goal.progress_rule.to_string()),
+        assessment.latest_period.clone(),
+        number(assessment.progress),
+        number(assessment.expected),
+        number(assessment.share),
+        Some(assessment.status.to_string()),
+        assessment.projected_period.clone(),
+    ];
+    for language in languages.iter().skip(1) {
+        let text = goal.translations.get(language);
+        cells.push(text.and_then(|t| t.title.clone()));
+        cells.push(text.and_then(|t| t.description.clone()));
     }
     cells
 }
