@@ -56,6 +56,10 @@ pub struct DatasetInfo {
     pub fiscal_year_start_month: u8,
     /// Keywords for catalogues.
     pub keywords: Vec<String>,
+    /// The place the dataset covers, such as "Seattle, Washington", for catalogues' spatial
+    /// coverage. Since schema 1.2.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// Texts of an area in another language.

@@ -310,6 +310,7 @@ impl FromJson for DatasetInfo {
             languages: required,
             fiscal_year_start_month: required,
             keywords: required,
+            place: optional,
         })
     }
 }
@@ -738,6 +739,7 @@ mod tests {
                 languages: vec!["en".to_owned(), "es".to_owned()],
                 fiscal_year_start_month: 7,
                 keywords: vec!["performance".to_owned()],
+                place: Some("Example City, Washington".to_owned()),
             },
             modified: "2026-04-01T00:00:00Z".to_owned(),
         }

@@ -42,6 +42,7 @@ const DATASET_KEYS: &[&str] = &[
     "languages",
     "fiscal_year_start_month",
     "keywords",
+    "place",
     "areas",
     "time_zone",
     "holidays",
@@ -293,6 +294,8 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
         );
     }
 
+    let place = root.string("place", None, d);
+
     let area_tables = root.tables("areas", "area", AREA_KEYS, d);
     if area_tables.is_empty() && root.get("areas").is_none() {
         d.push(
@@ -361,6 +364,7 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
             languages,
             fiscal_year_start_month: fiscal_year_start_month?,
             keywords,
+            place,
         })
     })();
     let manifest = info.map(|info| Manifest {
