@@ -96,7 +96,10 @@ pub enum PeriodError {
         reason: &'static str,
     },
     /// The label is valid, but for another frequency than the measure's.
-    #[error("`{label}` is a {found} period, but the measure is reported {expected}")]
+    #[error(
+        "`{label}` is {article} {found} period, but the measure is reported {expected}",
+        article = if *.found == Frequency::Annual { "an" } else { "a" }
+    )]
     WrongFrequency {
         /// The label as written.
         label: String,

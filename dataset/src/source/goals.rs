@@ -238,9 +238,15 @@ fn read_goal(
             valid = false;
             continue;
         };
+        // Against a deadline that is not after the baseline (reported above), every milestone
+        // would be outside the span: say nothing more.
+        let span_valid = match (baseline, deadline) {
+            (Some((baseline, _)), Some(deadline)) => deadline > baseline,
+            _ => true,
+        };
         let outside = baseline.is_some_and(|(b, _)| period <= b)
             || deadline.is_some_and(|deadline| period >= deadline);
-        if outside {
+        if outside && span_valid {
             valid = false;
             d.push(
                 at_key(
