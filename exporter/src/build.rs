@@ -454,7 +454,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         }
         write_json(
             &data.join("data.json"),
-            &dcat_catalog(&dataset, &downloads, &dataset.info.data_url, temporal),
+            &dcat_catalog(&dataset, &downloads, &index.measures, formats, temporal),
             true,
         )?;
         fs::write(

@@ -3,9 +3,11 @@
 
 use std::fmt::Write as _;
 
-use dataset::document::{Download, PublishedDataset};
+use dataset::Frequency;
+use dataset::document::{Download, MeasureSummary, PublishedDataset};
 use serde_json::{Value, json};
 
+use crate::build::Formats;
 use crate::tables::Table;
 
 /// A published file with its size and SHA-256, for the data package.
@@ -101,30 +103,93 @@ pub(crate) fn data_package(dataset: &PublishedDataset, tables: &[(&Table, FileFa
     })
 }
 
-/// `data.json`: a DCAT-US catalog (Project Open Data metadata schema v1.1) with one dataset.
+/// How the catalog names and documents a downloadable table file, by its media type: the POD
+/// `format` (which CKAN's DCAT harvester takes as the resource's format) and the `describedBy`
+/// document, relative to `data/`, with its media type. The CSV files are described by the data
+/// package (`datapackage.json`, written with them), whose Table Schemas a machine can read; other
+/// files by the data dictionary, which documents every table whatever its format.
+fn table_file_type(media_type: &str) -> (&str, &'static str, &'static str) {
+    const DICTIONARY: (&str, &str) = ("dictionary.md", "text/markdown");
+    let (format, (described_by, described_by_type)) = match media_type {
+        "text/csv" => ("CSV", ("datapackage.json", "application/json")),
+        "application/vnd.apache.parquet" => ("Parquet", DICTIONARY),
+        other => (other, DICTIONARY),
+    };
+    (format, described_by, described_by_type)
+}
+
+/// An ISO 8601 repeating duration for a reporting frequency, as POD's `accrualPeriodicity`.
+fn repeating_duration(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Daily => "R/P1D",
+        Frequency::Weekly => "R/P1W",
+        Frequency::Monthly => "R/P1M",
+        Frequency::Quarterly => "R/P3M",
+        Frequency::Annual => "R/P1Y",
+    }
+}
+
+/// `data.json`: a DCAT-US catalog (Project Open Data metadata schema v1.1) with one dataset,
+/// with what catalogue harvesters such as CKAN's (ckanext-dcat) read:
+///
+/// - every distribution has a `format` beside its `mediaType`, and a `describedBy` (with
+///   `describedByType`): the data package for the CSV files, the data dictionary for the Parquet
+///   files, the JSON Schema for `index.json`;
+/// - `index.json`, when JSON is published, is a distribution of its own: the entry point of the
+///   JSON documents, whose measures link to their documents under `measures/`;
+/// - `accrualPeriodicity` is the frequency of the most frequently reported of `measures` (a
+///   dataset with daily and monthly measures gains new values every day), absent without
+///   measures;
+/// - `issued` is the publication time of this release, the same instant as `modified`. Each
+///   release issues the whole dataset anew and no earlier publication date is recorded anywhere
+///   the exporter reads, so this is when the current version was issued, not when the dataset
+///   first appeared;
+/// - `spatial` is the place the dataset names (`place` in `dataset.toml`), when it names one.
 pub(crate) fn dcat_catalog(
     dataset: &PublishedDataset,
     downloads: &[Download],
-    base_url: &str,
+    measures: &[MeasureSummary],
+    formats: Formats,
     temporal: Option<String>,
 ) -> Value {
     let info = &dataset.info;
-    let distributions: Vec<Value> = downloads
+    let base_url = &info.data_url;
+    let mut distributions: Vec<Value> = downloads
         .iter()
         .map(|download| {
+            let (format, described_by, described_by_type) = table_file_type(&download.media_type);
             json!({
                 "@type": "dcat:Distribution",
                 "title": download.title,
                 "downloadURL": format!("{base_url}{}", download.path),
                 "mediaType": download.media_type,
+                "format": format,
+                "describedBy": format!("{base_url}{described_by}"),
+                "describedByType": described_by_type,
             })
         })
         .collect();
+    if formats.json {
+        distributions.push(json!({
+            "@type": "dcat:Distribution",
+            "title": "Measures and latest values (JSON)",
+            "description": "The dataset, its priority areas and every measure with its latest \
+                            citywide value: the document the dashboard's web pages start from. \
+                            Each measure's `href` names its document under `measures/`, with all \
+                            its observations.",
+            "downloadURL": format!("{base_url}index.json"),
+            "mediaType": "application/json",
+            "format": "JSON",
+            "describedBy": format!("{base_url}schema/index.schema.json"),
+            "describedByType": "application/schema+json",
+        }));
+    }
     let mut entry = json!({
         "@type": "dcat:Dataset",
         "title": info.title,
         "description": info.description,
         "keyword": info.keywords,
+        "issued": dataset.modified,
         "modified": dataset.modified,
         "publisher": { "@type": "org:Organization", "name": info.publisher },
         "contactPoint": {
@@ -138,8 +203,20 @@ pub(crate) fn dcat_catalog(
         "landingPage": info.homepage,
         "language": info.languages,
         "describedBy": format!("{base_url}dictionary.md"),
+        "describedByType": "text/markdown",
         "distribution": distributions,
     });
+    let most_frequent = Frequency::ALL.into_iter().find(|frequency| {
+        measures
+            .iter()
+            .any(|summary| summary.measure.frequency == *frequency)
+    });
+    if let Some(frequency) = most_frequent {
+        entry["accrualPeriodicity"] = json!(repeating_duration(frequency));
+    }
+    if let Some(place) = &info.place {
+        entry["spatial"] = json!(place);
+    }
     if let Some(temporal) = temporal {
         entry["temporal"] = json!(temporal);
     }

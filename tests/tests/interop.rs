@@ -42,3 +42,11 @@ fn computed_measures_agree_with_duckdb_on_awkward_records() {
     );
     eprint!("{report}");
 }
+
+/// The sample's `data.json` harvested by CKAN's DCAT converter (ckanext-dcat): every resource
+/// names a file of the release and has that file's format, and the dataset's fields survive.
+#[test]
+fn sample_catalog_harvests_into_ckan_with_formats() {
+    let outcome = check_release_with("tests/interop/check_dcat.py", "examples/seattle");
+    assert!(outcome.measures > 0);
+}
