@@ -1,5 +1,7 @@
 //! `civicmetrics`: validate and publish a city's performance measures.
 
+mod status;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +89,23 @@ enum Command {
         #[command(flatten)]
         memory: Memory,
     },
+    /// Report what needs attention, by department: late and stale measures, values due in the
+    /// next 30 days and goals behind pace (exit 0; 1 when the source has errors, or when
+    /// `--fail-on` finds what it names).
+    Status {
+        /// The source directory.
+        source: PathBuf,
+        /// Exit 1 when any measure is late or stale (`late`), or stale (`stale`).
+        #[arg(long, value_enum, value_name = "STATE")]
+        fail_on: Option<status::FailOn>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        #[command(flatten)]
+        memory: Memory,
+        #[command(flatten)]
+        caching: Caching,
+    },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
         /// The published release directory (the `--out` of `build`).
@@ -158,6 +177,15 @@ enum Printed {
     /// The observation CSV's columns, with `record_count`.
     Csv,
     /// One JSON object per observation, one per line.
+    Json,
+}
+
+/// How `status` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// Lines for a terminal, by department.
+    Text,
+    /// One JSON object.
     Json,
 }
 
@@ -331,6 +359,16 @@ fn main() -> ExitCode {
             query,
             memory,
         } => return sql_command(&source, &query, &memory),
+        Command::Status {
+            source,
+            fail_on,
+            format,
+            memory,
+            caching,
+        } => {
+            let engine = memory.engine(caching.dir(None));
+            return status_command(source, fail_on, format, &memory, engine);
+        }
     };
     let published = match publication_time_for(&source) {
         Ok(time) => time,
@@ -539,6 +577,68 @@ fn print_json(computed: &[compute::KeptMeasure]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `civicmetrics status`: builds the release in a temporary directory, publishing no format,
+/// and reports on its index. Exit 0; 1 when the source has errors or `fail_on` finds what it
+/// names; 2 for a usage error.
+fn status_command(
+    source: PathBuf,
+    fail_on: Option<status::FailOn>,
+    format: ReportFormat,
+    memory: &Memory,
+    engine: compute::EngineOptions,
+) -> ExitCode {
+    let published = match publication_time_for(&source) {
+        Ok(time) => time,
+        Err(code) => return code,
+    };
+    let temp = match tempfile::tempdir() {
+        Ok(temp) => temp,
+        Err(error) => {
+            eprintln!("error: cannot make a temporary directory: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut options = Options::new(source, Some(temp.path().join("release")), published);
+    options.memory_rows = memory.memory_rows;
+    options.formats = Formats {
+        parquet: false,
+        csv: false,
+        json: false,
+    };
+    options.automation = Some(Arc::new(compute::Computer {
+        engine,
+        ..Default::default()
+    }));
+    let mut collect = status::Collect::default();
+    let result = exporter::run(&options, &mut [&mut collect], &exporter::Quiet);
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(Error::Invalid { diagnostics, .. }) => {
+            report(&diagnostics);
+            return ExitCode::from(1);
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    report(&outcome.diagnostics);
+    let Some(index) = collect.index else {
+        eprintln!("error: the build published no index");
+        return ExitCode::from(1);
+    };
+    let today = dataset::CalendarDate(published.to_offset(time::UtcOffset::UTC).date());
+    let status = status::Report::new(&index, today);
+    match format {
+        ReportFormat::Text => print!("{}", status.text()),
+        ReportFormat::Json => println!("{}", status.json()),
+    }
+    match fail_on {
+        Some(fail_on) if status.fails(fail_on) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 /// `civicmetrics sql`: exit 0 with the result, 1 when the source or the query has a problem.

@@ -14,4 +14,5 @@ mod postgres;
 mod publish;
 mod serve;
 mod snapshots;
+mod status;
 mod usage;
