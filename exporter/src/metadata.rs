@@ -229,6 +229,39 @@ pub(crate) fn dcat_catalog(
     })
 }
 
+/// How goals and freshness are judged, as `dataset::goal` and `dataset::freshness` implement
+/// it; the about page of the site says the same in its own words.
+const GOALS_AND_FRESHNESS: &str = "## How goals are judged\n\n\
+    A multi-year goal (the `goals` table) has a baseline (a period and a value), a target and a \
+    deadline period, and may have milestones. At the publication date:\n\n\
+    - The goal's direction is the sign of `target − baseline_value`.\n\
+    - Each point of its path – the baseline, the milestones, the target – sits at its period's \
+    last day. The expected value on a date is linear interpolation in days along that path (the \
+    baseline value before it, the target after the deadline).\n\
+    - `progress` is the value at the latest period after the baseline period that has a settled \
+    value: the measure's value there (`progress_rule` `latest`), or the baseline value plus the sum \
+    of the values after the baseline period (`cumulative`, for counts and money).\n\
+    - The status is the first that applies: `achieved` (progress has reached the target in the \
+    goal's direction); `missed` (the deadline period ended before the publication date); \
+    `on_pace` (progress is at or beyond the expected value at the latest period's last day, in \
+    the goal's direction); `behind_pace`; `no_data` (no value after the baseline period).\n\
+    - The projection: an ordinary least-squares line through the progress values of the last \
+    year of periods (the latest period with data and the 11 months, 3 quarters, 51 weeks, 364 \
+    days or 2 years before it), with at least 2 points, x being each period's last day in days. \
+    `projected_period` is the period of the measure's frequency that contains the day where the \
+    line meets the target; it is empty when the line runs flat or away from the target, or meets \
+    it more than 100 years (36,525 days) after the publication date.\n\
+    - `share` is `(progress − baseline_value) / (target − baseline_value)`: 0 at the baseline, \
+    1 at the target.\n\n\
+    ## How freshness is judged\n\n\
+    Each period's value is due `published_within_days` after the period's last day (the \
+    measure's `published_within`, else 2 days for daily measures, 7 weekly, 30 monthly, 60 \
+    quarterly and 180 annual). At the publication date (UTC), with the latest period that has a \
+    citywide value: the measure is `current` while the next period's value is not yet due (on \
+    the due date itself it is still current), `late` once it is due and missing, `stale` once \
+    the value of the period after that is due as well, and `no_data` without any value. \
+    `next_due` is the next period's due date.\n\n";
+
 /// `dictionary.md`: every table and column explained, and how status is computed.
 pub(crate) fn data_dictionary(dataset: &PublishedDataset, tables: &[&Table]) -> String {
     let info = &dataset.info;
@@ -263,6 +296,7 @@ pub(crate) fn data_dictionary(dataset: &PublishedDataset, tables: &[&Table]) -> 
          that row; otherwise its status is `no_target`.\n\n\
          Every observation carries the target and band it was judged against (`target_*` columns).\n\n",
     );
+    text.push_str(GOALS_AND_FRESHNESS);
     for table in tables {
         let _ = writeln!(
             text,
