@@ -133,3 +133,39 @@ change_entry = { $title } is now { $status }
 table_observations = Observations
 table_measures = Measures
 table_areas = Priority areas
+
+## Multi-year goals and freshness
+
+goals = Multi-year goals
+goals_on_pace = { $on_pace } of { $total } goals on pace or achieved
+goal_achieved = Achieved
+goal_missed = Missed
+goal_on_pace = On pace
+goal_behind_pace = Behind pace
+goal_no_data = No data yet
+# How far along a goal is: "4,120 homes of 6,500 homes (63%)".
+goal_progress = { $progress } of { $target } ({ $share })
+goal_baseline = Starting point: { $value } in { $period }
+goal_deadline = Deadline: { $period }
+goal_expected = Where the path expects it by { $period }: { $value }
+goal_projection = At this pace: reached in { $period }
+goal_no_projection = Not on course at this pace
+goal_milestones = Milestones
+goal_line = Goal: { $title } – { $status }
+goal_of = A goal of { $measure }
+embed_goal = Embed this goal
+next_due = Next update due { $date }
+update_late = Update late: due { $date }
+update_stale = Update overdue: due { $date }
+measures_late = { $count ->
+    [one] { $amount } measure is late
+   *[other] { $amount } measures are late
+}
+goal_rule = How goals are judged
+goal_rule_path = A goal starts from a value in a baseline period and runs to its target by the end of its deadline period, through any milestones on the way. Between those points the path is a straight line, day by day.
+goal_rule_status = A goal is achieved once its progress reaches the target; missed once its deadline has passed without that; on pace when the latest progress is at or beyond where the path expects it; otherwise behind pace. Progress is the latest value, or for totals such as homes funded, the sum of the values since the baseline.
+goal_rule_projection = “At this pace” follows the straight line that best fits the last year of progress. It says nothing when that line is flat, runs the wrong way, or reaches the target more than a century from now.
+freshness_rule = When numbers are due
+freshness_rule_text = Each period's number is due a set time after the period ends: two days for daily measures, a week for weekly ones, 30 days for monthly, 60 for quarterly and 180 for annual, unless a measure says otherwise. A measure is late once its next number is due and missing, and overdue once the number after that is due as well.
+goal_entry = Goal “{ $title }” is now { $status }
+late_entry = { $title } is late: { $period } was due { $date }

@@ -121,3 +121,38 @@ change_entry = { $title } ahora está { $status }
 table_observations = Observaciones
 table_measures = Medidas
 table_areas = Áreas prioritarias
+
+## Metas plurianuales y actualidad de los datos
+
+goals = Metas plurianuales
+goals_on_pace = { $on_pace } de { $total } metas a buen ritmo o alcanzadas
+goal_achieved = Alcanzada
+goal_missed = No alcanzada
+goal_on_pace = A buen ritmo
+goal_behind_pace = Con retraso
+goal_no_data = Aún sin datos
+goal_progress = { $progress } de { $target } ({ $share })
+goal_baseline = Punto de partida: { $value } en { $period }
+goal_deadline = Plazo: { $period }
+goal_expected = Lo previsto por la trayectoria para { $period }: { $value }
+goal_projection = A este ritmo: se alcanza en { $period }
+goal_no_projection = A este ritmo no se alcanza
+goal_milestones = Hitos
+goal_line = Meta: { $title } – { $status }
+goal_of = Una meta de { $measure }
+embed_goal = Insertar esta meta
+next_due = Próxima actualización prevista el { $date }
+update_late = Actualización atrasada: prevista el { $date }
+update_stale = Actualización muy atrasada: prevista el { $date }
+measures_late = { $count ->
+    [one] { $amount } medida está atrasada
+   *[other] { $amount } medidas están atrasadas
+}
+goal_rule = Cómo se evalúan las metas
+goal_rule_path = Una meta parte de un valor en un período de referencia y llega a su objetivo al final de su período límite, pasando por los hitos que tenga. Entre esos puntos la trayectoria es una línea recta, día a día.
+goal_rule_status = Una meta está alcanzada cuando su avance llega al objetivo; no alcanzada cuando vence el plazo sin lograrlo; a buen ritmo cuando el último avance está donde la trayectoria lo prevé o más allá; si no, con retraso. El avance es el último valor o, para totales como las viviendas financiadas, la suma de los valores desde el período de referencia.
+goal_rule_projection = «A este ritmo» sigue la línea recta que mejor se ajusta al avance del último año. No dice nada cuando esa línea es plana, va en sentido contrario o llega al objetivo dentro de más de un siglo.
+freshness_rule = Cuándo se esperan las cifras
+freshness_rule_text = La cifra de cada período se espera un tiempo fijo después de que termina: dos días para las medidas diarias, una semana para las semanales, 30 días para las mensuales, 60 para las trimestrales y 180 para las anuales, salvo que la medida indique otro. Una medida está atrasada cuando su próxima cifra ya se esperaba y falta, y muy atrasada cuando también se esperaba la siguiente.
+goal_entry = La meta «{ $title }» ahora está { $status }
+late_entry = { $title } está atrasada: { $period } se esperaba el { $date }

@@ -120,3 +120,37 @@ change_entry = { $title } nay { $status }
 table_observations = Số liệu quan sát
 table_measures = Chỉ số
 table_areas = Lĩnh vực ưu tiên
+
+## Mục tiêu nhiều năm và độ cập nhật của số liệu
+
+goals = Mục tiêu nhiều năm
+goals_on_pace = { $on_pace } trên { $total } mục tiêu đúng tiến độ hoặc đã đạt
+goal_achieved = Đã đạt
+goal_missed = Không đạt
+goal_on_pace = Đúng tiến độ
+goal_behind_pace = Chậm tiến độ
+goal_no_data = Chưa có dữ liệu
+goal_progress = { $progress } trên { $target } ({ $share })
+goal_baseline = Điểm xuất phát: { $value } vào { $period }
+goal_deadline = Thời hạn: { $period }
+goal_expected = Mức dự kiến theo lộ trình vào { $period }: { $value }
+goal_projection = Theo tốc độ này: đạt vào { $period }
+goal_no_projection = Theo tốc độ này sẽ không đạt
+goal_milestones = Các mốc
+goal_line = Mục tiêu: { $title } – { $status }
+goal_of = Một mục tiêu của { $measure }
+embed_goal = Nhúng mục tiêu này
+next_due = Lần cập nhật tới dự kiến vào { $date }
+update_late = Cập nhật bị trễ: dự kiến vào { $date }
+update_stale = Cập nhật trễ lâu: dự kiến vào { $date }
+measures_late = { $count ->
+   *[other] { $amount } chỉ số bị trễ
+}
+goal_rule = Cách đánh giá mục tiêu
+goal_rule_path = Một mục tiêu bắt đầu từ một giá trị trong kỳ cơ sở và đi đến mức mục tiêu vào cuối kỳ hạn, qua các mốc nếu có. Giữa các điểm đó, lộ trình là một đường thẳng theo từng ngày.
+goal_rule_status = Mục tiêu đã đạt khi tiến độ chạm mức mục tiêu; không đạt khi đã quá hạn mà chưa chạm; đúng tiến độ khi tiến độ mới nhất bằng hoặc vượt mức lộ trình dự kiến; ngoài ra là chậm tiến độ. Tiến độ là giá trị mới nhất, hoặc với các tổng như số nhà được tài trợ, là tổng các giá trị kể từ kỳ cơ sở.
+goal_rule_projection = “Theo tốc độ này” dựa trên đường thẳng khớp nhất với tiến độ của năm gần nhất. Không có dự báo khi đường đó nằm ngang, đi ngược hướng, hoặc chỉ chạm mức mục tiêu sau hơn một thế kỷ.
+freshness_rule = Khi nào có số liệu
+freshness_rule_text = Số liệu của mỗi kỳ được dự kiến công bố sau khi kỳ kết thúc một khoảng thời gian cố định: hai ngày với chỉ số hằng ngày, một tuần với chỉ số hằng tuần, 30 ngày với chỉ số hằng tháng, 60 ngày với chỉ số hằng quý và 180 ngày với chỉ số hằng năm, trừ khi chỉ số quy định khác. Một chỉ số bị trễ khi số liệu tiếp theo đã đến hạn mà chưa có, và trễ lâu khi cả số liệu sau đó cũng đã đến hạn.
+goal_entry = Mục tiêu “{ $title }” hiện { $status }
+late_entry = { $title } bị trễ: { $period } dự kiến vào { $date }
