@@ -199,7 +199,13 @@ impl Goal {
         let x = f64::from(date.days_since_epoch());
         let mut previous: Option<(f64, f64)> = None;
         for (px, py) in self.path() {
-            if x <= px {
+            // On a point's own day the path is that point's value exactly: interpolating there
+            // would round 3.0 + (0.8 − 3.0) to 0.7999999999999998, and a value on the path would
+            // judge behind it.
+            if x == px {
+                return py;
+            }
+            if x < px {
                 return match previous {
                     None => py,
                     Some((qx, qy)) => qy + (py - qy) * (x - qx) / (px - qx),
@@ -418,6 +424,16 @@ mod tests {
         );
         assert_eq!(goal.expected(date("2025-12-31")), 2800.0 * into / days);
         assert_eq!(goal.expected(date("2031-01-01")), 6500.0);
+        // A milestone's own day is its value, not an interpolation that rounds away from it.
+        let falling = Goal {
+            baseline: point("2025-09", "2025-09-30", 3.0),
+            milestones: vec![point("2026-09", "2026-09-30", 0.8)],
+            target: 0.2,
+            deadline: "2027-09".to_owned(),
+            deadline_end: date("2027-09-30"),
+            ..homes()
+        };
+        assert_eq!(falling.expected(date("2026-09-30")), 0.8);
     }
 
     #[test]

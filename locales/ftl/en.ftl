@@ -143,8 +143,10 @@ goal_missed = Missed
 goal_on_pace = On pace
 goal_behind_pace = Behind pace
 goal_no_data = No data yet
-# How far along a goal is: "4,120 homes of 6,500 homes (63%)".
+# How far along a cumulative goal is: "4,120 of 6,500 homes (63%)"; goal_progress_latest for
+# a goal judged by the latest value.
 goal_progress = { $progress } of { $target } ({ $share })
+goal_progress_latest = Now { $progress }, { $share } of the way to { $target }
 goal_baseline = Starting point: { $value } in { $period }
 goal_deadline = Deadline: { $period }
 goal_expected = Where the path expects it by { $period }: { $value }

@@ -132,6 +132,7 @@ goal_on_pace = A buen ritmo
 goal_behind_pace = Con retraso
 goal_no_data = Aún sin datos
 goal_progress = { $progress } de { $target } ({ $share })
+goal_progress_latest = Ahora { $progress }, { $share } del camino hacia { $target }
 goal_baseline = Punto de partida: { $value } en { $period }
 goal_deadline = Plazo: { $period }
 goal_expected = Lo previsto por la trayectoria para { $period }: { $value }

@@ -2,6 +2,8 @@
 //! response that gives it to oEmbed consumers.
 
 use dataset::Measure;
+
+use crate::models::GoalView;
 use serde_json::json;
 use view::bidi::isolate;
 
@@ -11,6 +13,7 @@ use crate::{Writer, urls, write_file, xml};
 /// Sizes of the frames in the embed snippets, in CSS pixels.
 pub(crate) const EMBED_CARD_HEIGHT: u32 = 420;
 pub(crate) const EMBED_CHART_HEIGHT: u32 = 560;
+pub(crate) const EMBED_GOAL_HEIGHT: u32 = 300;
 
 /// What an embed snippet shows.
 #[derive(Debug, Clone, Copy)]
@@ -27,9 +30,31 @@ impl Writer {
             View::Chart => ("?view=chart", EMBED_CHART_HEIGHT),
             View::Card => ("", EMBED_CARD_HEIGHT),
         };
+        self.frame(
+            &format!(
+                "{}{query}",
+                self.urls.absolute(lang, &urls::embed(&measure.id))
+            ),
+            &title,
+            height,
+        )
+    }
+
+    /// The HTML a news site pastes to embed a goal in `lang`.
+    pub(crate) fn goal_snippet(&self, lang: &str, goal: &GoalView) -> String {
+        self.frame(
+            &self.urls.absolute(lang, &urls::goal_embed(&goal.id)),
+            &xml::escape(&isolate(&goal.title)),
+            EMBED_GOAL_HEIGHT,
+        )
+    }
+
+    /// The frame of an embed snippet showing `src`, with the script that sizes it; `title`
+    /// already escaped.
+    fn frame(&self, src: &str, title: &str, height: u32) -> String {
         format!(
-            "<iframe src=\"{src}{query}\" title=\"{title}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" data-civicmetrics-embed></iframe>\n<script async src=\"{script}\"></script>",
-            src = xml::escape(&self.urls.absolute(lang, &urls::embed(&measure.id))),
+            "<iframe src=\"{src}\" title=\"{title}\" width=\"100%\" height=\"{height}\" loading=\"lazy\" data-civicmetrics-embed></iframe>\n<script async src=\"{script}\"></script>",
+            src = xml::escape(src),
             script = xml::escape(&self.urls.absolute_shared("embed.js")),
         )
     }
@@ -54,6 +79,34 @@ impl Writer {
         let path = self
             .dir
             .join(self.urls.file(lang, &urls::oembed(&measure.id)));
+        write_file(&path, serde_json::to_vec_pretty(&response)?)
+    }
+
+    /// Writes the oEmbed response for a goal of `measure` in `lang`.
+    pub(crate) fn goal_oembed(
+        &self,
+        lang: &str,
+        measure: &Measure,
+        goal: &GoalView,
+    ) -> Result<(), Error> {
+        let response = json!({
+            "version": "1.0",
+            "type": "rich",
+            "title": isolate(&goal.title),
+            "provider_name": isolate(&self.info.publisher),
+            "provider_url": self.urls.base(),
+            "author_name": isolate(&measure.department),
+            "html": self.goal_snippet(lang, goal),
+            "width": 480,
+            "height": EMBED_GOAL_HEIGHT,
+            "cache_age": 3600,
+            "thumbnail_url": self.urls.absolute_shared(&urls::chart(&measure.id)),
+            "thumbnail_width": 720,
+            "thumbnail_height": 320,
+        });
+        let path = self
+            .dir
+            .join(self.urls.file(lang, &urls::goal_oembed(&goal.id)));
         write_file(&path, serde_json::to_vec_pretty(&response)?)
     }
 }

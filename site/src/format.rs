@@ -307,14 +307,47 @@ impl<'l> Formatter<'l> {
         self.date(date, &self.formatters.month, YM::medium())
     }
 
+    /// A value as [`Formatter::value`] writes it, but without the unit word of a count or
+    /// number (`4,120`, where `value` writes `4,120 homes`): for "4,120 of 6,500 homes".
+    pub(crate) fn bare_value(&self, measure: &Measure, value: f64) -> String {
+        match measure.unit {
+            Unit::Count | Unit::Ratio | Unit::Number => self.number(value, Self::decimals(measure)),
+            _ => self.value(measure, value),
+        }
+    }
+
+    /// A share as a percentage with no decimals: `63%`.
+    pub(crate) fn share(&self, fraction: f64) -> String {
+        self.percent(fraction, 0)
+    }
+
+    /// A period label of `frequency` in words, as [`Formatter::period`] words an observation's
+    /// period; the label itself when it is not one (`fiscal_year_start_month` reads fiscal
+    /// labels).
+    pub(crate) fn period_label(
+        &self,
+        frequency: Frequency,
+        label: &str,
+        fiscal_year_start_month: u8,
+    ) -> String {
+        match dataset::Period::parse(label, frequency, fiscal_year_start_month) {
+            Ok(period) => self.period_starting(frequency, label, period.start()),
+            Err(_) => label.to_owned(),
+        }
+    }
+
     /// The period an observation covers, in words: `October 2026`, `Week of Mar 2, 2026`.
     pub(crate) fn period(&self, frequency: Frequency, observation: &Observation) -> String {
-        let start = observation.period_start;
+        self.period_starting(frequency, &observation.period, observation.period_start)
+    }
+
+    /// The period labelled `label` that starts on `start`, in words.
+    fn period_starting(&self, frequency: Frequency, label: &str, start: CalendarDate) -> String {
         match frequency {
             Frequency::Daily => self.day(start),
             Frequency::Weekly => self.fill("week_of", &[("date", &self.day(start))]),
             Frequency::Monthly => self.date(start, &self.formatters.long_month, YM::long()),
-            Frequency::Quarterly | Frequency::Annual => observation.period.clone(),
+            Frequency::Quarterly | Frequency::Annual => label.to_owned(),
         }
     }
 

@@ -9,7 +9,8 @@
 //! areas/<id>/index.html       an area's cards;            areas/<id>/feed.xml
 //! measures/<id>/index.html    chart, story, tables, downloads, embed code; measures/<id>/feed.xml
 //! embed/<id>/index.html       a card (or ?view=chart) for iframes; embed.js resizes them
-//! oembed/<id>.json            oEmbed `rich` responses
+//! embed-goal/<id>/index.html  a multi-year goal for iframes
+//! oembed/<id>.json            oEmbed `rich` responses; oembed/goals/<id>.json for goals
 //! about/index.html            about the data, the data dictionary, the status rule
 //! <lang>/…                    the same pages, feeds and oEmbed responses in each further language
 //! feed.xml, sitemap.xml, robots.txt, 404.html, assets/, widgets/
@@ -28,6 +29,7 @@ mod embed;
 mod error;
 mod feeds;
 mod format;
+mod goals;
 mod json_ld;
 mod models;
 mod pages;
@@ -52,7 +54,7 @@ pub use error::Error;
 use error::IoContext;
 use feeds::Entry;
 use format::Formatter;
-use models::Card;
+use models::{Card, FreshnessText, GoalView};
 use urls::Urls;
 use view::chart::Palette;
 
@@ -121,6 +123,10 @@ struct MeasureFacts {
     status: Status,
     /// One card per language, in the dataset's language order.
     cards: Vec<Card>,
+    /// The measure's goals in each language, in the same order.
+    goals: Vec<Vec<GoalView>>,
+    /// When the measure's next value is due, in each language; `None` without any value.
+    freshness: Vec<Option<FreshnessText>>,
     /// The measure's feed entries in each language, in the same order.
     entries: Vec<Vec<Entry>>,
 }
@@ -247,13 +253,23 @@ impl Writer {
         let languages = self.info.languages.clone();
         let mut cards = Vec::with_capacity(languages.len());
         let mut entries = Vec::with_capacity(languages.len());
+        let mut goals = Vec::with_capacity(languages.len());
+        let mut freshness = Vec::with_capacity(languages.len());
         for lang in &languages {
             let format = Formatter::new(&strings[lang]);
             let card = self.card(document, &format);
-            entries.push(self.measure_page(document, &card, area, &format)?);
+            let goal_views = self.goal_views(document, &format);
+            let fresh = goals::freshness_text(document.freshness.as_ref(), &format);
+            entries.push(self.measure_page(document, &card, &goal_views, &fresh, area, &format)?);
             self.embed_page(document, &card, lang)?;
             self.oembed(lang, measure)?;
+            for goal in &goal_views {
+                self.goal_embed_page(goal, lang)?;
+                self.goal_oembed(lang, measure, goal)?;
+            }
             cards.push(card);
+            goals.push(goal_views);
+            freshness.push(fresh);
         }
         self.measures.push(MeasureFacts {
             id: measure.id.clone(),
@@ -265,6 +281,8 @@ impl Writer {
                 .filter(|latest| !latest.provisional)
                 .map_or(Status::NoData, |l| l.status),
             cards,
+            goals,
+            freshness,
             entries,
         });
         Ok(())

@@ -47,6 +47,48 @@ pub(crate) struct Card {
     pub(crate) observations: String,
 }
 
+/// A multi-year goal in one language, in words, with a link to it on its measure's page from a
+/// page two levels below the language's root.
+#[derive(Debug, Clone)]
+pub(crate) struct GoalView {
+    pub(crate) id: String,
+    pub(crate) measure_id: String,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    /// "A goal of …", naming the measure.
+    pub(crate) measure_title: String,
+    pub(crate) href: String,
+    pub(crate) status_class: &'static str,
+    pub(crate) status: String,
+    pub(crate) icon: &'static str,
+    /// The share of the way from the baseline to the target, 0 to 100, for the progress bar;
+    /// `None` without progress.
+    pub(crate) percent: Option<u32>,
+    pub(crate) progress: Option<String>,
+    pub(crate) baseline: String,
+    pub(crate) deadline: String,
+    pub(crate) expected: Option<String>,
+    pub(crate) projection: Option<String>,
+    /// Each milestone's period and value, in words.
+    pub(crate) milestones: Vec<(String, String)>,
+}
+
+/// When a measure's next value is due, in words, and whether it is overdue.
+#[derive(Debug, Clone)]
+pub(crate) struct FreshnessText {
+    /// `current`, `late` or `stale`, for the style.
+    pub(crate) class: &'static str,
+    pub(crate) overdue: bool,
+    pub(crate) text: String,
+}
+
+/// A measure whose next value is overdue, as the dashboard lists it.
+pub(crate) struct LateListing {
+    pub(crate) title: String,
+    pub(crate) href: String,
+    pub(crate) text: String,
+}
+
 /// One `<source>` of a chart's `<picture>`: the media it is for and its SVG's address and size.
 #[derive(Debug, Clone)]
 pub(crate) struct ChartSource {
@@ -120,6 +162,12 @@ pub(crate) struct IndexPage<'s> {
     pub(crate) page: Page<'s>,
     pub(crate) description: &'s str,
     pub(crate) areas: Vec<AreaListing>,
+    /// "N of M goals on pace or achieved".
+    pub(crate) goals_count: String,
+    pub(crate) goals: Vec<GoalView>,
+    /// "3 measures are late", with the measures; empty when none is.
+    pub(crate) late_count: String,
+    pub(crate) late: Vec<LateListing>,
 }
 
 pub(crate) struct AreaListing {
@@ -147,6 +195,7 @@ pub(crate) struct AreaPage<'s> {
     pub(crate) description: &'s str,
     pub(crate) count: String,
     pub(crate) cards: Vec<&'s Card>,
+    pub(crate) goals: Vec<&'s GoalView>,
     pub(crate) feed: String,
 }
 
@@ -193,6 +242,9 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) embed_chart: String,
     pub(crate) report: String,
     pub(crate) feed: String,
+    pub(crate) freshness: Option<FreshnessText>,
+    /// The measure's goals, each with its embed snippet.
+    pub(crate) goals: Vec<(&'s GoalView, String)>,
 }
 
 #[derive(Template)]
@@ -200,6 +252,14 @@ pub(crate) struct MeasurePage<'s> {
 pub(crate) struct EmbedPage<'s> {
     pub(crate) page: Page<'s>,
     pub(crate) card: &'s Card,
+}
+
+/// A goal's embed page: the goal alone, for a news site's frame.
+#[derive(Template)]
+#[template(path = "goal_embed.html")]
+pub(crate) struct GoalEmbedPage<'s> {
+    pub(crate) page: Page<'s>,
+    pub(crate) goal: &'s GoalView,
 }
 
 pub(crate) struct TableListing {
@@ -220,6 +280,8 @@ pub(crate) struct AboutPage<'s> {
     pub(crate) downloads: Vec<(String, String)>,
     pub(crate) tables: Vec<TableListing>,
     pub(crate) feeds: Vec<(String, String)>,
+    /// Whether any measure has a goal: the goal rule is explained then.
+    pub(crate) has_goals: bool,
 }
 
 #[derive(Template)]

@@ -13,8 +13,9 @@ use crate::feeds::{self, Entry, FeedInfo};
 use crate::format::Formatter;
 use crate::json_ld::script_json;
 use crate::models::{
-    AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, IndexPage,
-    MeasureListing, MeasurePage, NotFoundPage, Page, ProvenanceText, Row, TableListing,
+    AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, FreshnessText,
+    GoalEmbedPage, GoalView, IndexPage, LateListing, MeasureListing, MeasurePage, NotFoundPage,
+    Page, ProvenanceText, Row, TableListing,
 };
 use crate::strings::Strings;
 use crate::{MeasureFacts, Writer, assets, urls, write_file};
@@ -179,6 +180,8 @@ impl Writer {
         &mut self,
         document: &MeasureDocument,
         card: &Card,
+        goals: &[GoalView],
+        freshness: &Option<FreshnessText>,
         area: &Area,
         format: &Formatter<'_>,
     ) -> Result<Vec<Entry>, Error> {
@@ -363,6 +366,11 @@ impl Writer {
             embed_chart: self.embed_snippet(lang, measure, View::Chart),
             report,
             feed: urls::feed(""),
+            freshness: freshness.clone(),
+            goals: goals
+                .iter()
+                .map(|goal| (goal, self.goal_snippet(lang, goal)))
+                .collect(),
             card,
             page,
         }
@@ -401,6 +409,27 @@ impl Writer {
         page.canonical = page.canonical_measure.clone();
         let html = EmbedPage { page, card }.render()?;
         // Embed pages are for frames, not search: kept out of the sitemap.
+        let file = self.urls.file(lang, &path);
+        write_file(&self.dir.join(format!("{file}index.html")), html)
+    }
+
+    /// Writes a goal's embed page in `lang`.
+    pub(crate) fn goal_embed_page(&mut self, goal: &GoalView, lang: &str) -> Result<(), Error> {
+        let path = urls::goal_embed(&goal.id);
+        let mut page = self.page(
+            lang,
+            &path,
+            goal.title.clone(),
+            goal.progress.clone().unwrap_or_else(|| goal.status.clone()),
+        );
+        page.canonical_measure = format!(
+            "{}#goal-{}",
+            self.urls.absolute(lang, &urls::measure(&goal.measure_id)),
+            goal.id
+        );
+        page.canonical = page.canonical_measure.clone();
+        let html = GoalEmbedPage { page, goal }.render()?;
+        // Like the measures' embed pages, kept out of the sitemap.
         let file = self.urls.file(lang, &path);
         write_file(&self.dir.join(format!("{file}index.html")), html)
     }
@@ -457,6 +486,52 @@ impl Writer {
                     .collect(),
             })
             .collect();
+        // Goals in the areas' order, linked from the home page.
+        let mut goals: Vec<GoalView> = Vec::new();
+        for area in &index.areas {
+            for m in self.measures.iter().filter(|m| m.area == area.id) {
+                for goal in m.goals.get(position).into_iter().flatten() {
+                    let mut goal = goal.clone();
+                    goal.href = format!(
+                        "{}#goal-{}",
+                        self.urls.link(lang, "", lang, &urls::measure(&m.id)),
+                        goal.id
+                    );
+                    goals.push(goal);
+                }
+            }
+        }
+        let on_pace = goals
+            .iter()
+            .filter(|g| matches!(g.status_class, "on_pace" | "achieved"))
+            .count();
+        let goals_count = format.fill(
+            "goals_on_pace",
+            &[
+                ("on_pace", &format.number(on_pace as f64, 0)),
+                ("total", &format.number(goals.len() as f64, 0)),
+            ],
+        );
+        let late: Vec<LateListing> = self
+            .measures
+            .iter()
+            .filter_map(|m| {
+                let freshness = m.freshness.get(position)?.as_ref()?;
+                let card = m.cards.get(position)?;
+                freshness.overdue.then(|| LateListing {
+                    title: card.title.clone(),
+                    href: self.urls.link(lang, "", lang, &urls::measure(&m.id)),
+                    text: freshness.text.clone(),
+                })
+            })
+            .collect();
+        let count = late.len() as f64;
+        let late_count = format.strings().plural(
+            "measures_late",
+            count,
+            format.plural_category(count),
+            &[("amount", &format.number(count, 0))],
+        );
         let description = &self.info.description;
         let mut page = self.page(lang, "", self.info.title.clone(), description.clone());
         // The home page lists measures in text only: no widget to load.
@@ -465,6 +540,10 @@ impl Writer {
             page,
             description,
             areas,
+            goals_count,
+            goals,
+            late_count,
+            late,
         }
         .render()?;
         self.write_page(lang, "", html)
@@ -486,6 +565,13 @@ impl Writer {
             .filter(|m| m.area == area.id)
             .filter_map(|m| m.cards.get(position))
             .collect();
+        let goals = self
+            .measures
+            .iter()
+            .filter(|m| m.area == area.id)
+            .filter_map(|m| m.goals.get(position))
+            .flatten()
+            .collect();
         let mut page = self.page(
             lang,
             &path,
@@ -501,6 +587,7 @@ impl Writer {
             title,
             description,
             cards,
+            goals,
             feed,
         }
         .render()?;
@@ -574,6 +661,10 @@ impl Writer {
             downloads,
             tables,
             feeds,
+            has_goals: self
+                .measures
+                .iter()
+                .any(|m| m.goals.iter().any(|g| !g.is_empty())),
         }
         .render()?;
         self.write_page(lang, urls::ABOUT, html)

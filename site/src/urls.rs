@@ -103,6 +103,16 @@ pub(crate) fn embed(id: &str) -> String {
     format!("embed/{id}/")
 }
 
+/// A goal's embed page (ids of goals and measures are apart: goals are not under `embed/`).
+pub(crate) fn goal_embed(id: &str) -> String {
+    format!("embed-goal/{id}/")
+}
+
+/// A goal's oEmbed response.
+pub(crate) fn goal_oembed(id: &str) -> String {
+    format!("oembed/goals/{id}.json")
+}
+
 /// The about page.
 pub(crate) const ABOUT: &str = "about/";
 

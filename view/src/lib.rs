@@ -5,7 +5,8 @@
 //! - [`bidi`]: text from the data isolated so that its direction controls cannot reorder what
 //!   follows it.
 //! - [`trend`]: the change from the same period a year earlier.
-//! - [`status_symbol`]: the symbol shown with a status, so it is never told by colour alone.
+//! - [`status_symbol`], [`goal_symbol`]: the symbol shown with a status or a goal's standing,
+//!   so it is never told by colour alone.
 //! - [`chart`]: sparklines and full charts drawn with plotters on any
 //!   [`DrawingBackend`](plotters::prelude::DrawingBackend): the widgets draw on a canvas, the
 //!   exporter writes SVG.
@@ -18,7 +19,7 @@ pub mod chart;
 pub mod strings;
 pub mod trend;
 
-use dataset::Status;
+use dataset::{GoalStatus, Status};
 
 /// The symbol shown beside a status's words (never colour alone).
 pub fn status_symbol(status: Status) -> &'static str {
@@ -28,5 +29,16 @@ pub fn status_symbol(status: Status) -> &'static str {
         Status::OffTrack => "✕",
         Status::NoTarget => "–",
         Status::NoData => "?",
+    }
+}
+
+/// The symbol shown beside a goal's standing in words (never colour alone).
+pub fn goal_symbol(status: GoalStatus) -> &'static str {
+    match status {
+        GoalStatus::Achieved => "✓",
+        GoalStatus::OnPace => "↗",
+        GoalStatus::BehindPace => "!",
+        GoalStatus::Missed => "✕",
+        GoalStatus::NoData => "?",
     }
 }

@@ -131,6 +131,7 @@ goal_on_pace = Đúng tiến độ
 goal_behind_pace = Chậm tiến độ
 goal_no_data = Chưa có dữ liệu
 goal_progress = { $progress } trên { $target } ({ $share })
+goal_progress_latest = Hiện là { $progress }, đã đi được { $share } chặng đường đến { $target }
 goal_baseline = Điểm xuất phát: { $value } vào { $period }
 goal_deadline = Thời hạn: { $period }
 goal_expected = Mức dự kiến theo lộ trình vào { $period }: { $value }
