@@ -44,7 +44,7 @@ except ImportError as error:  # pragma: no cover - environment problem
         "(pip install -r tests/interop/requirements.txt)"
     )
 
-TABLES = ("areas", "measures", "observations")
+TABLES = ("areas", "measures", "goals", "observations")
 TOTAL = "total"
 STATUSES = {"on_track", "near_target", "off_track", "no_target", "no_data"}
 TARGET_KINDS = {"at_least", "at_most", "range"}
@@ -78,6 +78,23 @@ EXPECTED_TYPES: dict[str, dict[str, pa.DataType]] = {
         "target_near": pa.float64(),
         "target_history": pa.string(),
         "breakdowns": pa.string(),
+        "published_within_days": pa.int64(),
+        "freshness": pa.string(),
+        "next_due": pa.date32(),
+    },
+    "goals": {
+        "id": pa.string(),
+        "measure_id": pa.string(),
+        "baseline_period_end": pa.date32(),
+        "baseline_value": pa.float64(),
+        "milestones": pa.string(),
+        "target": pa.float64(),
+        "deadline_end": pa.date32(),
+        "progress": pa.float64(),
+        "expected": pa.float64(),
+        "share": pa.float64(),
+        "status": pa.string(),
+        "projected_period": pa.string(),
     },
     "observations": {
         "measure_id": pa.string(),
@@ -871,13 +888,17 @@ def check_json(release: Release, check: Check) -> None:
         measure = document.get("measure") or {}
         check.expect_equal(measure.get("id"), mid, f"{where} measure.id")
         if mid in index_measures:
-            stripped = {k: v for k, v in index_measures[mid].items() if k not in ("latest", "href")}
+            # A summary is the definition with the document's latest value, freshness and goals'
+            # standing beside it.
+            beside = ("latest", "href", "freshness", "goal_status")
+            stripped = {k: v for k, v in index_measures[mid].items() if k not in beside}
             check.expect_equal(measure, stripped, f"{where} measure (vs index.json)")
-            check.expect_equal(
-                document.get("latest"),
-                index_measures[mid].get("latest"),
-                f"{where} latest (vs index.json)",
-            )
+            for key in ("latest", "freshness", "goal_status"):
+                check.expect_equal(
+                    document.get(key),
+                    index_measures[mid].get(key),
+                    f"{where} {key} (vs index.json)",
+                )
         for key in ("schema_version", "dataset", "downloads"):
             check.expect_equal(document.get(key), index.get(key), f"{where} {key} (vs index.json)")
 
