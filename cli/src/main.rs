@@ -339,7 +339,13 @@ fn main() -> ExitCode {
                 eprintln!("error: the site needs the json format, which its pages and embeds load");
                 return ExitCode::from(2);
             }
-            let site = site.then(|| Site::new(SiteOptions { base_url, widgets }));
+            let site = site.then(|| {
+                Site::new(SiteOptions {
+                    base_url,
+                    widgets,
+                    previous: Some(out.clone()),
+                })
+            });
             let cache = caching.dir(exporter::cache_beside(&out).ok());
             (source, Some(out), site, formats, memory, cache)
         }

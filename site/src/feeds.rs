@@ -1,11 +1,13 @@
-//! Atom feeds: an entry for each measure's latest update and for each change of its status, in
-//! one feed for the whole site, one per area and one per measure.
+//! Atom feeds: an entry for each measure's latest update, for each change of its status, and
+//! for each change between releases (a goal's standing, a measure turning late), in one feed
+//! for the whole site, one per area and one per measure.
 
 use atom_syndication::{Feed, FixedDateTime, Link, Person, Text};
 use dataset::document::MeasureDocument;
 use dataset::model::{DatasetInfo, Status};
 use view::bidi::isolate;
 
+use super::changes::Change;
 use super::format::Formatter;
 
 /// Status changes kept per measure, newest first.
@@ -103,6 +105,74 @@ pub(super) fn entries(
         });
     }
     entries
+}
+
+/// The entries announcing `changes` of `document`'s measure (see [`crate::changes`]), dated by
+/// the release that found them.
+pub(super) fn change_entries(
+    base: &str,
+    document: &MeasureDocument,
+    changes: &[Change],
+    fiscal_year_start_month: u8,
+    format: &Formatter<'_>,
+) -> Vec<Entry> {
+    let measure = &document.measure;
+    let lang = format.language();
+    let title = measure.text(lang).card_title().to_owned();
+    let page = format!("{base}measures/{}/", measure.id);
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Goal {
+                goal,
+                status,
+                published,
+                ..
+            } => {
+                let definition = measure.goals.iter().find(|g| g.id == *goal)?;
+                let standing = format.text(&format!("goal_{}", status.as_str()));
+                Some(Entry {
+                    id: format!("{page}#goal-{goal}-{}-{published}", status.as_str()),
+                    title: format.fill(
+                        "goal_entry",
+                        &[
+                            ("title", definition.text(lang).0),
+                            ("status", &standing.to_lowercase()),
+                        ],
+                    ),
+                    summary: format.fill("goal_of", &[("measure", &title)]),
+                    link: format!("{page}#goal-{goal}"),
+                    updated: published.clone(),
+                })
+            }
+            Change::Late {
+                period,
+                due,
+                published,
+                ..
+            } => Some(Entry {
+                id: format!("{page}#late-{period}"),
+                title: format.fill(
+                    "late_entry",
+                    &[
+                        ("title", &title),
+                        (
+                            "period",
+                            &format.period_label(
+                                measure.frequency,
+                                period,
+                                fiscal_year_start_month,
+                            ),
+                        ),
+                        ("date", &format.day(*due)),
+                    ],
+                ),
+                summary: format.fill("update_late", &[("date", &format.day(*due))]),
+                link: page.clone(),
+                updated: published.clone(),
+            }),
+        })
+        .collect()
 }
 
 fn time(text: &str) -> FixedDateTime {

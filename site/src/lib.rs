@@ -14,6 +14,7 @@
 //! about/index.html            about the data, the data dictionary, the status rule
 //! <lang>/…                    the same pages, feeds and oEmbed responses in each further language
 //! feed.xml, sitemap.xml, robots.txt, 404.html, assets/, widgets/
+//! changes.json                the changes between releases the feeds announce, for the next build
 //! data/charts/<id>.svg, data/sparklines/<id>.svg   the charts as pictures, drawn by `view`
 //! ```
 //!
@@ -24,6 +25,7 @@
 
 mod assets;
 mod card;
+mod changes;
 mod charts;
 mod embed;
 mod error;
@@ -67,6 +69,9 @@ pub struct SiteOptions {
     /// A built widgets package (`pkg/` after `cargo xtask dist`) to publish under `widgets/`;
     /// without it the pages are plain HTML.
     pub widgets: Option<PathBuf>,
+    /// The release being replaced (OUT), whose goals and freshness the feeds compare with to
+    /// announce a goal's standing changing or a measure turning late; `None` announces none.
+    pub previous: Option<PathBuf>,
 }
 
 /// The residents' site, written beside `data/` in every release it is given to.
@@ -150,6 +155,10 @@ struct Writer {
     pages: Vec<String>,
     /// The first and last day the measures seen so far cover.
     coverage: Option<(CalendarDate, CalendarDate)>,
+    /// The release being replaced, for the changes the feeds announce.
+    previous: changes::Previous,
+    /// Every change announced, by this release or before, of the measures seen so far.
+    changes: Vec<changes::Change>,
 }
 
 fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
@@ -190,6 +199,12 @@ impl Writer {
             measures: Vec::new(),
             pages: Vec::new(),
             coverage: None,
+            previous: options
+                .previous
+                .as_deref()
+                .map(changes::Previous::read)
+                .unwrap_or_default(),
+            changes: Vec::new(),
         })
     }
 
@@ -250,6 +265,7 @@ impl Writer {
                 None => (start, end),
             });
         }
+        let changes = self.previous.changes(document, &self.modified);
         let languages = self.info.languages.clone();
         let mut cards = Vec::with_capacity(languages.len());
         let mut entries = Vec::with_capacity(languages.len());
@@ -260,7 +276,19 @@ impl Writer {
             let card = self.card(document, &format);
             let goal_views = self.goal_views(document, &format);
             let fresh = goals::freshness_text(document.freshness.as_ref(), &format);
-            entries.push(self.measure_page(document, &card, &goal_views, &fresh, area, &format)?);
+            let announced = feeds::change_entries(
+                &self.urls.absolute(lang, ""),
+                document,
+                &changes,
+                self.info.fiscal_year_start_month,
+                &format,
+            );
+            let texts = models::MeasureTexts {
+                card: &card,
+                goals: &goal_views,
+                freshness: &fresh,
+            };
+            entries.push(self.measure_page(document, &texts, announced, area, &format)?);
             self.embed_page(document, &card, lang)?;
             self.oembed(lang, measure)?;
             for goal in &goal_views {
@@ -285,6 +313,7 @@ impl Writer {
             freshness,
             entries,
         });
+        self.changes.extend(changes);
         Ok(())
     }
 
@@ -302,6 +331,10 @@ impl Writer {
             self.about_page(lang, index, tables)?;
         }
         self.feeds(index)?;
+        write_file(
+            &self.dir.join(changes::CHANGES_FILE),
+            changes::changes_json(&mut self.changes)?,
+        )?;
         self.not_found_page()?;
         assets::write_assets(&self.dir)?;
         self.robots()?;

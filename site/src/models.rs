@@ -73,6 +73,13 @@ pub(crate) struct GoalView {
     pub(crate) milestones: Vec<(String, String)>,
 }
 
+/// A measure in one language as its pages show it: its card, goals and freshness.
+pub(crate) struct MeasureTexts<'a> {
+    pub(crate) card: &'a Card,
+    pub(crate) goals: &'a [GoalView],
+    pub(crate) freshness: &'a Option<FreshnessText>,
+}
+
 /// When a measure's next value is due, in words, and whether it is overdue.
 #[derive(Debug, Clone)]
 pub(crate) struct FreshnessText {

@@ -13,8 +13,8 @@ use crate::feeds::{self, Entry, FeedInfo};
 use crate::format::Formatter;
 use crate::json_ld::script_json;
 use crate::models::{
-    AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, FreshnessText,
-    GoalEmbedPage, GoalView, IndexPage, LateListing, MeasureListing, MeasurePage, NotFoundPage,
+    AboutPage, Alternate, AreaListing, AreaPage, BreakdownTable, Card, EmbedPage, GoalEmbedPage,
+    GoalView, IndexPage, LateListing, MeasureListing, MeasurePage, MeasureTexts, NotFoundPage,
     Page, ProvenanceText, Row, TableListing,
 };
 use crate::strings::Strings;
@@ -179,12 +179,12 @@ impl Writer {
     pub(crate) fn measure_page(
         &mut self,
         document: &MeasureDocument,
-        card: &Card,
-        goals: &[GoalView],
-        freshness: &Option<FreshnessText>,
+        texts: &MeasureTexts<'_>,
+        announced: Vec<Entry>,
         area: &Area,
         format: &Formatter<'_>,
     ) -> Result<Vec<Entry>, Error> {
+        let card = texts.card;
         let lang = format.language();
         let measure = &document.measure;
         let path = urls::measure(&measure.id);
@@ -366,8 +366,9 @@ impl Writer {
             embed_chart: self.embed_snippet(lang, measure, View::Chart),
             report,
             feed: urls::feed(""),
-            freshness: freshness.clone(),
-            goals: goals
+            freshness: texts.freshness.clone(),
+            goals: texts
+                .goals
                 .iter()
                 .map(|goal| (goal, self.goal_snippet(lang, goal)))
                 .collect(),
@@ -376,7 +377,8 @@ impl Writer {
         }
         .render()?;
         self.write_page(lang, &path, html)?;
-        let entries = feeds::entries(&self.urls.absolute(lang, ""), document, format);
+        let mut entries = feeds::entries(&self.urls.absolute(lang, ""), document, format);
+        entries.extend(announced);
         let feed = feeds::feed(
             &FeedInfo {
                 id: self.urls.absolute(lang, &urls::feed(&path)),

@@ -5,6 +5,7 @@
 mod support;
 
 mod cache;
+mod changes;
 mod download;
 mod hostile;
 mod invalid;

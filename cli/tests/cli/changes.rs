@@ -1,0 +1,71 @@
+//! Changes between releases in the feeds: a build into an OUT holding a release compares with
+//! it and announces goals whose standing changed and measures that turned late, and keeps what
+//! earlier releases announced.
+
+use std::process::Command;
+
+use crate::support::{root, stderr, tree};
+
+fn build_at(out: &std::path::Path, epoch: &str) {
+    let output = Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+        .args(["build", "tests/fixtures/valid/small", "--out"])
+        .arg(out)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("the civicmetrics binary runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+fn changes(out: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("changes.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn feeds_announce_goal_standings_and_late_measures_across_releases() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    // 1 January 2026: a first release announces nothing.
+    build_at(&out, "1767225600");
+    assert_eq!(changes(&out), serde_json::json!([]));
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(!feed.contains("is late"), "{feed}");
+
+    // 5 July 2026: the police goal's deadline (FY2026-Q4, June 2026) has passed, and January's
+    // pothole value, due 2 March, never came.
+    build_at(&out, "1783209600");
+    let announced = changes(&out);
+    let kinds: Vec<(&str, &str)> = announced
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["measure"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("goal", "police-response-time")),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&("late", "potholes")), "{kinds:?}");
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(
+        feed.contains("Potholes fixed on time is late: January 2026 was due Mar 2, 2026"),
+        "{feed}"
+    );
+    assert!(feed.contains("is now missed"), "{feed}");
+    let spanish = std::fs::read_to_string(out.join("es/measures/potholes/feed.xml")).unwrap();
+    assert!(spanish.contains("está atrasada"), "{spanish}");
+
+    // The same release again, over itself: byte for byte what it was.
+    let before = tree(&out);
+    build_at(&out, "1783209600");
+    assert!(
+        tree(&out) == before,
+        "a rebuild over the same release changed it"
+    );
+
+    // A week later nothing changes, and what was announced stays in the feeds.
+    build_at(&out, "1783814400");
+    assert_eq!(changes(&out), announced);
+    let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(feed.contains("Potholes fixed on time is late"), "{feed}");
+}
