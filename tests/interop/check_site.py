@@ -6,7 +6,13 @@
 - the sitemap parses and names only pages that exist; robots.txt points at it;
 - every measure page states its latest value, status and target in text (no JavaScript needed),
   links the other languages with hreflang, and announces its oEmbed and feed;
-- every chart and sparkline is well-formed SVG with a title.
+- every chart and sparkline is well-formed SVG with a title;
+- every goal is on the dashboard, its area's page and its measure's page with its standing in
+  words, has an embed page whose progress bar carries its share as ARIA values, and an oEmbed
+  response framing that page;
+- every measure page says when the next value is due, or since when it is late, as the freshness
+  published; the dashboard lists the late measures;
+- every change of `changes.json` is an entry of the site's feed.
 
 Usage: python check_site.py OUT
 """
@@ -115,7 +121,7 @@ for summary in index["measures"]:
             problem(f"missing {prefix}measures/{summary['id']}/")
 for page_path in pages:
     relative = page_path.relative_to(OUT).as_posix()
-    if relative.startswith("embed/") or "/embed/" in relative:
+    if relative.startswith(("embed/", "embed-goal/")) or "/embed/" in relative or "/embed-goal/" in relative:
         continue
     page = parse_page(page_path)
     if len(page.json_ld) != 1:
@@ -158,6 +164,57 @@ for summary in index["measures"]:
     if "application/json+oembed" not in types or "application/atom+xml" not in types:
         problem(f"{relative}: no oEmbed or feed link")
 
+# Goals and freshness, in text on the pages (no JavaScript needed).
+goal_words = {
+    "achieved": "Achieved", "missed": "Missed", "on_pace": "On pace",
+    "behind_pace": "Behind pace", "no_data": "No data yet",
+}
+due_words = {"current": "Next update due", "late": "Update late: due", "stale": "Update overdue: due"}
+dashboard = " ".join(" ".join(parse_page(OUT / "index.html").text).split())
+goals_checked = 0
+late_measures = 0
+for summary in index["measures"]:
+    relative = f"measures/{summary['id']}/index.html"
+    text = " ".join(" ".join(parse_page(OUT / relative).text).split())
+    area_text = " ".join(" ".join(parse_page(OUT / f"areas/{summary['area']}/index.html").text).split())
+    for goal, status in zip(summary.get("goals", []), summary.get("goal_status", [])):
+        goals_checked += 1
+        words = goal_words[status["status"]]
+        for where, page_text in (("index.html", dashboard), (relative, text), (f"areas/{summary['area']}/", area_text)):
+            if goal["title"] not in page_text:
+                problem(f"{where}: the goal {goal['id']} is not listed")
+        if f"{goal['title']} A goal of" not in text or words not in text:
+            problem(f"{relative}: the goal {goal['id']} lacks its standing {words!r}")
+        embed = (OUT / f"embed-goal/{goal['id']}/index.html").read_text(encoding="utf-8")
+        if status.get("share") is not None:
+            share = round(min(max(status["share"], 0.0), 1.0) * 100)
+            if f'role="progressbar"' not in embed or f'aria-valuenow="{share}"' not in embed:
+                problem(f"embed-goal/{goal['id']}/: no progress bar at {share}")
+        oembed_path = OUT / "oembed" / "goals" / f"{goal['id']}.json"
+        oembed = json.loads(oembed_path.read_text(encoding="utf-8"))
+        if oembed.get("type") != "rich" or f"/embed-goal/{goal['id']}/" not in oembed.get("html", ""):
+            problem(f"{oembed_path}: does not frame the goal's embed page")
+    freshness = summary.get("freshness") or {}
+    state = freshness.get("state")
+    if state in due_words and due_words[state] not in text:
+        problem(f"{relative}: freshness {state} is not said ({due_words[state]!r})")
+    if state in ("late", "stale"):
+        late_measures += 1
+        if summary["title"] not in dashboard and (summary.get("short_title") or "") not in dashboard:
+            problem(f"index.html: the late measure {summary['id']} is not listed")
+if late_measures and f"{late_measures} measure" not in dashboard:
+    problem(f"index.html: does not say that {late_measures} measures are late")
+
+# Changes between releases, announced in the site's feed.
+changes_path = OUT / "changes.json"
+changes = json.loads(changes_path.read_text(encoding="utf-8")) if changes_path.exists() else []
+site_feed = feedparser.parse((OUT / "feed.xml").read_bytes())
+entry_ids = {entry.get("id", "") for entry in site_feed.entries}
+for change in changes:
+    marker = f"#goal-{change['goal']}-" if change["kind"] == "goal" else f"#late-{change['period']}"
+    if not any(f"measures/{change['measure']}/{marker}" in entry_id for entry_id in entry_ids):
+        problem(f"feed.xml: no entry announcing {change}")
+
 # Sitemap and robots.txt.
 sitemap = ET.parse(OUT / "sitemap.xml").getroot()
 namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -187,4 +244,7 @@ for kind in ("charts", "sparklines"):
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print(f"site ok: {len(pages)} pages, {len(feeds)} feeds, {len(index['measures'])} oEmbed responses")
+print(
+    f"site ok: {len(pages)} pages, {len(feeds)} feeds, {len(index['measures'])} oEmbed responses, "
+    f"{goals_checked} goals, {late_measures} late measures, {len(changes)} change(s) announced"
+)

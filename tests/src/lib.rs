@@ -21,13 +21,26 @@ pub const PUBLISHED: i64 = 1_795_564_800;
 /// Publishes `source` (relative to the workspace root, or absolute) into `out` at
 /// [`PUBLISHED`], with the residents' site.
 pub fn publish(source: &str, out: &Path) -> Result<exporter::Outcome, exporter::Error> {
+    publish_at(source, out, PUBLISHED)
+}
+
+/// Publishes `source` into `out` at `published` (seconds since the epoch), with the residents'
+/// site, which compares with the release already in `out`, as the program's does.
+pub fn publish_at(
+    source: &str,
+    out: &Path,
+    published: i64,
+) -> Result<exporter::Outcome, exporter::Error> {
     let mut options = exporter::Options::new(
         root().join(source),
         Some(out.to_owned()),
-        OffsetDateTime::from_unix_timestamp(PUBLISHED).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        OffsetDateTime::from_unix_timestamp(published).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
     options.automation = Some(std::sync::Arc::new(compute::Computer::default()));
-    let mut site = site::Site::new(site::SiteOptions::default());
+    let mut site = site::Site::new(site::SiteOptions {
+        previous: Some(out.to_owned()),
+        ..site::SiteOptions::default()
+    });
     exporter::run(&options, &mut [&mut site], &exporter::Quiet)
 }
 
