@@ -3,14 +3,19 @@
 //! The documents are written with serde (the derives in [`model`](crate::model) and
 //! [`document`](crate::document) are the published format). A reader whose size matters – the
 //! WebAssembly widgets, which get the documents from the browser's `JSON.parse` – reads them
-//! with [`FromJson`] instead: one plain function per type, where serde's generic visitors would
-//! compile to several times the code. [`FromJson`] takes the serde mapping as it is – the same
-//! names, `null` and absent options as `None`, the same defaults, flattened parts read from
-//! their parent object – and the tests check it against serde on every type and on the
-//! exporter's reviewed snapshots.
+//! with [`FromJson`] instead, where serde's generic visitors would compile to several times the
+//! code. [`FromJson`] takes the serde mapping as it is – the same names, `null` and absent
+//! options as `None`, the same defaults, flattened parts read from their parent object – and the
+//! tests check it against serde on every type and on the exporter's reviewed snapshots.
+//!
+//! What costs code here is what is written once per type read, so each type adds as little as
+//! it can: a struct's reader lists its members for one function that reads the members of any
+//! object, and each type of member, element or map value adds one small function that reads a
+//! value into its place, however many members have that type ([`FromJson::read_into`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::mem::ManuallyDrop;
 
 use crate::date::CalendarDate;
 use crate::document::{
@@ -56,135 +61,212 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+// The messages are put together from their parts rather than with `format!`, whose arguments
+// take more code at each place than the text they make.
+
+/// The message made of `parts`.
 #[cold]
 #[inline(never)]
+fn error(parts: &[&str]) -> ReadError {
+    let mut message = String::new();
+    for part in parts {
+        message.push_str(part);
+    }
+    ReadError(message)
+}
+
+#[cold]
 fn invalid(expected: &str) -> ReadError {
-    ReadError(format!("invalid type: expected {expected}"))
+    error(&["invalid type: expected ", expected])
+}
+
+#[cold]
+fn missing(name: &str) -> ReadError {
+    error(&["missing field `", name, "`"])
+}
+
+#[cold]
+fn within(name: &str, inner: ReadError) -> ReadError {
+    error(&["`", name, "`: ", &inner.0])
 }
 
 /// A value of the published documents that can be read from parsed JSON.
 pub trait FromJson: Sized {
     /// Reads the value from `json`.
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError>;
-}
-
-// The readers of members stay out of line, one per type read: inlined at every member they
-// would multiply the code, which is what this module saves.
-
-/// The member `name`, which must be there.
-#[inline(never)]
-fn required<J: Json, T: FromJson>(json: &J, name: &'static str) -> Result<T, ReadError> {
-    match json.member(name) {
-        Some(value) => T::read(&value).map_err(|e| within(name, e)),
-        None => Err(missing(name)),
+    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+        let mut place = None;
+        Self::read_into(json, &mut place)?;
+        Ok(place.unwrap_or_else(|| unfilled()))
     }
+
+    /// Reads the value from `json` into `place`, which holds it when this returns `Ok`. When it
+    /// fails, `place` may hold part of the value (an array's elements up to the wrong one), for
+    /// the caller to drop.
+    ///
+    /// Members and elements are read this way, into where they stay: returned in a `Result`,
+    /// each value would be tagged, tested and moved once more, in code written for every type.
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError>;
 }
 
-/// The member `name`, or the type's default when there is none (an absent option is `None`,
-/// as with serde).
-#[inline(never)]
-fn optional<J: Json, T: FromJson + Default>(json: &J, name: &'static str) -> Result<T, ReadError> {
-    match json.member(name) {
-        Some(value) => T::read(&value).map_err(|e| within(name, e)),
-        None => Ok(T::default()),
+/// Puts `value` in `place`, or fails when there is none, saying what was `expected`.
+fn put<T>(place: &mut Option<T>, value: Option<T>, expected: &str) -> Result<(), ReadError> {
+    *place = value;
+    match place {
+        Some(_) => Ok(()),
+        None => Err(invalid(expected)),
     }
-}
-
-#[cold]
-#[inline(never)]
-fn missing(name: &str) -> ReadError {
-    ReadError(format!("missing field `{name}`"))
-}
-
-#[cold]
-#[inline(never)]
-fn within(name: &str, error: ReadError) -> ReadError {
-    ReadError(format!("`{name}`: {}", error.0))
 }
 
 impl FromJson for String {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        json.string().ok_or_else(|| invalid("a string"))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        put(place, json.string(), "a string")
     }
 }
 
 impl FromJson for f64 {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        json.number().ok_or_else(|| invalid("a number"))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        put(place, json.number(), "a number")
     }
 }
 
+/// The number `json`, when it is a whole number from 0 to `max`.
+fn whole<J: Json>(json: &J, max: f64) -> Option<f64> {
+    json.number()
+        .filter(|n| n.fract() == 0.0 && (0.0..=max).contains(n))
+}
+
 impl FromJson for u8 {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        json.number()
-            .filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n))
-            .map(|n| n as u8)
-            .ok_or_else(|| invalid("an integer from 0 to 255"))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        let value = whole(json, 255.0).map(|n| n as u8);
+        put(place, value, "an integer from 0 to 255")
     }
 }
 
 impl FromJson for u64 {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
         // JSON numbers are doubles: every count up to 2^53 is exact.
-        json.number()
-            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(n))
-            .map(|n| n as u64)
-            .ok_or_else(|| invalid("a whole number from 0 to 2^53"))
+        let value = whole(json, 9_007_199_254_740_992.0).map(|n| n as u64);
+        put(place, value, "a whole number from 0 to 2^53")
     }
 }
 
 impl FromJson for u32 {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        json.number()
-            .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n))
-            .map(|n| n as u32)
-            .ok_or_else(|| invalid("a whole number from 0 to 2^32 - 1"))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        let value = whole(json, f64::from(u32::MAX)).map(|n| n as u32);
+        put(place, value, "a whole number from 0 to 2^32 - 1")
     }
 }
 
 impl FromJson for bool {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        json.boolean().ok_or_else(|| invalid("a boolean"))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        put(place, json.boolean(), "a boolean")
     }
 }
 
 impl<T: FromJson> FromJson for Option<T> {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        let value = place.insert(None);
         if json.is_null() {
-            Ok(None)
+            Ok(())
         } else {
-            T::read(json).map(Some)
+            T::read_into(json, value)
         }
     }
+}
+
+/// Where the elements of an array go as they are read: one function per element type, so that
+/// the walk over the array ([`array()`]) is written once.
+trait Elements<J> {
+    /// Reads `json` and adds it at the end.
+    fn push_read(&mut self, json: &J) -> Result<(), ReadError>;
+}
+
+impl<J: Json, T: FromJson> Elements<J> for Vec<T> {
+    fn push_read(&mut self, json: &J) -> Result<(), ReadError> {
+        let mut place = None;
+        T::read_into(json, &mut place)?;
+        if let Some(value) = place {
+            self.push(value);
+        }
+        Ok(())
+    }
+}
+
+/// Reads the elements of the array `json` into `into`, stopping at the first that is wrong.
+#[inline(never)]
+fn array<J: Json>(json: &J, into: &mut dyn Elements<J>) -> Result<(), ReadError> {
+    for element in json.elements().ok_or_else(|| invalid("an array"))? {
+        into.push_read(&element)?;
+    }
+    Ok(())
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        let elements = json.elements().ok_or_else(|| invalid("an array"))?;
-        let mut values = Vec::with_capacity(elements.len());
-        for element in &elements {
-            values.push(T::read(element)?);
-        }
-        Ok(values)
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        array(json, place.insert(Vec::new()))
     }
+}
+
+/// Where the members of a map go as they are read, as [`Elements`] for arrays.
+trait Entries<J> {
+    /// Reads `json` and files it under `name`.
+    fn insert_read(&mut self, name: String, json: &J) -> Result<(), ReadError>;
+}
+
+impl<J: Json, T: FromJson> Entries<J> for BTreeMap<String, T> {
+    fn insert_read(&mut self, name: String, json: &J) -> Result<(), ReadError> {
+        let mut place = None;
+        T::read_into(json, &mut place)?;
+        if let Some(value) = place {
+            self.insert(name, value);
+        }
+        Ok(())
+    }
+}
+
+/// Reads the members of the object `json` into `into`, stopping at the first that is wrong.
+#[inline(never)]
+fn map<J: Json>(json: &J, into: &mut dyn Entries<J>) -> Result<(), ReadError> {
+    for (name, value) in json.members().ok_or_else(|| invalid("an object"))? {
+        into.insert_read(name, &value)?;
+    }
+    Ok(())
 }
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        let mut map = BTreeMap::new();
-        for (name, value) in json.members().ok_or_else(|| invalid("an object"))? {
-            let value = T::read(&value)?;
-            map.insert(name, value);
-        }
-        Ok(map)
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        map(json, place.insert(BTreeMap::new()))
     }
 }
 
+/// The text of the string `json`.
+fn text<J: Json>(json: &J) -> Result<String, ReadError> {
+    json.string().ok_or_else(|| invalid("a string"))
+}
+
 impl FromJson for CalendarDate {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        let text = String::read(json)?;
-        CalendarDate::parse(&text)
-            .ok_or_else(|| ReadError(format!("`{text}` is not a YYYY-MM-DD date")))
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        let text = text(json)?;
+        *place = CalendarDate::parse(&text);
+        match place {
+            Some(_) => Ok(()),
+            None => Err(error(&["`", &text, "` is not a YYYY-MM-DD date"])),
+        }
+    }
+}
+
+/// Reads into `place` the one of `all` whose name (as `name` gives it) is the string `json`.
+fn variant<J: Json, T: Copy>(
+    json: &J,
+    place: &mut Option<T>,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<(), ReadError> {
+    let text = text(json)?;
+    *place = all.iter().copied().find(|v| name(*v) == text);
+    match place {
+        Some(_) => Ok(()),
+        None => Err(error(&["unknown variant `", &text, "`"])),
     }
 }
 
@@ -192,13 +274,8 @@ impl FromJson for CalendarDate {
 macro_rules! read_names {
     ($($type:ty),*) => {$(
         impl FromJson for $type {
-            fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-                let name = String::read(json)?;
-                <$type>::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == name)
-                    .ok_or_else(|| ReadError(format!("unknown variant `{name}`")))
+            fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+                variant(json, place, &<$type>::ALL, <$type>::as_str)
             }
         }
     )*};
@@ -216,351 +293,350 @@ read_names!(
     FreshnessState
 );
 
-/// Reads the members of one object, keeping the first problem. Every member is read before
-/// the value is built or the problem returned, so that a type's reader has one way out instead
-/// of one per member (each dropping what came before), which is most of the code otherwise.
-struct Members<'j, J> {
-    json: &'j J,
-    problem: Option<ReadError>,
+/// How [`object`] reads a member.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// The member must be there.
+    Required,
+    /// When the member is absent, the field is its type's default (serde's `default`).
+    Optional,
+    /// An `Option` field: absent and `null` are both `None` (as serde reads options).
+    Nullable,
+    /// A part flattened into the object: read from the object itself (serde's `flatten`).
+    Flat,
 }
 
-impl<'j, J: Json> Members<'j, J> {
-    fn new(json: &'j J) -> Members<'j, J> {
-        Members {
-            json,
-            problem: None,
-        }
+/// The place one member of an object is read into, as [`object`] sees it: its type's one way to
+/// read a value into it, and to empty it again.
+trait Slot<J> {
+    /// Reads `json` into the slot.
+    fn fill(&mut self, json: &J) -> Result<(), ReadError>;
+    /// Drops what the slot holds.
+    fn clear(&mut self);
+}
+
+/// The slot of a member of type `T` while its object is read. What it holds is [`object`]'s to
+/// drop: that function empties every slot when it fails, so a reader has no drop code of its own
+/// for a failure midway through its members (which, one per member and type, came to more than
+/// the reading itself). On success the reader takes every value out.
+struct Member<T>(ManuallyDrop<Option<T>>);
+
+impl<T> Member<T> {
+    fn new() -> Member<T> {
+        Member(ManuallyDrop::new(None))
     }
 
-    fn keep<T>(&mut self, read: Result<T, ReadError>) -> Option<T> {
-        match read {
-            Ok(value) => Some(value),
-            Err(problem) => {
-                self.problem.get_or_insert(problem);
-                None
+    /// The value of an [`How::Nullable`] member.
+    fn nullable(self) -> Option<T> {
+        ManuallyDrop::into_inner(self.0)
+    }
+
+    /// The value of an [`How::Optional`] member.
+    fn optional(self) -> T
+    where
+        T: Default,
+    {
+        self.nullable().unwrap_or_default()
+    }
+
+    /// The value of a [`How::Required`] or [`How::Flat`] member, which [`object`] has filled.
+    fn required(self) -> T {
+        self.nullable().unwrap_or_else(|| unfilled())
+    }
+
+    fn flat(self) -> T {
+        self.required()
+    }
+}
+
+#[cold]
+fn unfilled() -> ! {
+    unreachable!("object fills every required member's slot or fails")
+}
+
+impl<J: Json, T: FromJson> Slot<J> for Member<T> {
+    fn fill(&mut self, json: &J) -> Result<(), ReadError> {
+        T::read_into(json, &mut self.0)
+    }
+
+    fn clear(&mut self) {
+        *self.0 = None;
+    }
+}
+
+/// Reads the members of the object `json` named in `members` into `slots`, in order, stopping at
+/// the first problem; then every slot is emptied, and the problem returned with the member's
+/// name.
+#[inline(never)]
+fn object<J: Json>(
+    json: &J,
+    members: &[(&'static str, How)],
+    slots: &mut [&mut dyn Slot<J>],
+) -> Result<(), ReadError> {
+    let read = members
+        .iter()
+        .zip(slots.iter_mut())
+        .try_for_each(|(&(name, how), slot)| read_member(json, name, how, &mut **slot));
+    if read.is_err() {
+        for slot in slots {
+            slot.clear();
+        }
+    }
+    read
+}
+
+/// Reads the member `name` of `json` into `slot`, as `how` says.
+fn read_member<J: Json>(
+    json: &J,
+    name: &'static str,
+    how: How,
+    slot: &mut dyn Slot<J>,
+) -> Result<(), ReadError> {
+    if how == How::Flat {
+        return slot.fill(json);
+    }
+    match json.member(name) {
+        Some(value) if how == How::Nullable && value.is_null() => Ok(()),
+        Some(value) => slot.fill(&value).map_err(|e| within(name, e)),
+        None if how == How::Required => Err(missing(name)),
+        None => Ok(()),
+    }
+}
+
+/// Reads a struct from the members named as its fields, each `required`, `optional`, `nullable`
+/// or `flat` ([`How`]).
+macro_rules! read_object {
+    ($type:ident { $($field:ident: $how:ident),* $(,)? }) => {
+        impl FromJson for $type {
+            fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+                $(let mut $field = Member::new();)*
+                object(
+                    json,
+                    &[$((stringify!($field), read_object!(@how $how))),*],
+                    &mut [$(&mut $field),*],
+                )?;
+                *place = Some($type { $($field: $field.$how()),* });
+                Ok(())
             }
         }
-    }
-
-    /// The member `name`, which must be there.
-    fn required<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
-        let read = required(self.json, name);
-        self.keep(read)
-    }
-
-    /// The member `name`, or the type's default when there is none.
-    fn optional<T: FromJson + Default>(&mut self, name: &'static str) -> Option<T> {
-        let read = optional(self.json, name);
-        self.keep(read)
-    }
-
-    /// A part flattened into this object.
-    fn flat<T>(&mut self, read: fn(&J) -> Result<T, ReadError>) -> Option<T> {
-        let read = read(self.json);
-        self.keep(read)
-    }
-
-    fn problem(self) -> ReadError {
-        self.problem
-            .unwrap_or_else(|| ReadError("unreadable".to_owned()))
-    }
-}
-
-/// Reads a struct from the members named as its fields: `field: required`, `field: optional`,
-/// or `field: flat(reader)` for a part flattened into the same object.
-macro_rules! members {
-    ($json:expr => $type:ident { $($field:ident: $how:ident $(($read:path))?),* $(,)? }) => {{
-        let mut members = Members::new($json);
-        match ($(members!(@member members $how $field $($read)?),)*) {
-            ($(Some($field),)*) => Ok($type { $($field),* }),
-            _ => Err(members.problem()),
-        }
-    }};
-    (@member $members:ident flat $field:ident $read:path) => {
-        $members.flat($read)
     };
-    (@member $members:ident $how:ident $field:ident) => {
-        $members.$how(stringify!($field))
-    };
+    (@how required) => { How::Required };
+    (@how optional) => { How::Optional };
+    (@how nullable) => { How::Nullable };
+    (@how flat) => { How::Flat };
 }
 
-/// The members of [`Bounds`], flattened into their parent.
-fn bounds<J: Json>(json: &J) -> Result<Bounds, ReadError> {
-    members!(json => Bounds { value: optional, min: optional, max: optional })
-}
+read_object!(Bounds {
+    value: nullable,
+    min: nullable,
+    max: nullable
+});
 
-impl FromJson for Contact {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Contact { name: required, email: required })
-    }
-}
+read_object!(Contact {
+    name: required,
+    email: required
+});
 
-impl FromJson for DatasetInfo {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => DatasetInfo {
-            id: required,
-            title: required,
-            description: required,
-            publisher: required,
-            contact: required,
-            homepage: required,
-            license: required,
-            feedback_url: optional,
-            data_url: required,
-            languages: required,
-            fiscal_year_start_month: required,
-            keywords: required,
-            place: optional,
-        })
-    }
-}
+read_object!(DatasetInfo {
+    id: required,
+    title: required,
+    description: required,
+    publisher: required,
+    contact: required,
+    homepage: required,
+    license: required,
+    feedback_url: nullable,
+    data_url: required,
+    languages: required,
+    fiscal_year_start_month: required,
+    keywords: required,
+    place: nullable,
+});
 
-impl FromJson for AreaText {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => AreaText { title: required, description: required })
-    }
-}
+read_object!(AreaText {
+    title: required,
+    description: required
+});
 
-impl FromJson for Area {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Area {
-            id: required,
-            title: required,
-            description: required,
-            translations: optional,
-        })
-    }
-}
+read_object!(Area {
+    id: required,
+    title: required,
+    description: required,
+    translations: optional,
+});
 
-impl FromJson for TargetChange {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => TargetChange {
-            from: required,
-            from_start: required,
-            bounds: flat(bounds),
-            near: required,
-        })
-    }
-}
+read_object!(TargetChange {
+    from: required,
+    from_start: required,
+    bounds: flat,
+    near: required,
+});
 
-impl FromJson for Target {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Target {
-            kind: required,
-            bounds: flat(bounds),
-            near: optional,
-            near_is_explicit: optional,
-            history: optional,
-        })
-    }
-}
+read_object!(Target {
+    kind: required,
+    bounds: flat,
+    near: nullable,
+    near_is_explicit: optional,
+    history: optional,
+});
 
-impl FromJson for AppliedTarget {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => AppliedTarget {
-            kind: required,
-            bounds: flat(bounds),
-            near: required,
-            source: required,
-        })
-    }
-}
+read_object!(AppliedTarget {
+    kind: required,
+    bounds: flat,
+    near: required,
+    source: required,
+});
 
-impl FromJson for MeasureText {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => MeasureText {
-            title: optional,
-            short_title: optional,
-            description: optional,
-            methodology: optional,
-        })
-    }
-}
+read_object!(MeasureText {
+    title: nullable,
+    short_title: nullable,
+    description: nullable,
+    methodology: nullable,
+});
 
-impl FromJson for Measure {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Measure {
-            id: required,
-            title: required,
-            short_title: optional,
-            description: required,
-            area: required,
-            department: required,
-            unit: required,
-            unit_label: optional,
-            decimals: optional,
-            frequency: required,
-            direction: required,
-            target: required,
-            methodology: required,
-            source: required,
-            breakdowns: optional,
-            translations: optional,
-            published_within_days: optional,
-            goals: optional,
-        })
-    }
-}
+read_object!(Measure {
+    id: required,
+    title: required,
+    short_title: nullable,
+    description: required,
+    area: required,
+    department: required,
+    unit: required,
+    unit_label: nullable,
+    decimals: nullable,
+    frequency: required,
+    direction: required,
+    target: required,
+    methodology: required,
+    source: required,
+    breakdowns: optional,
+    translations: optional,
+    published_within_days: nullable,
+    goals: optional,
+});
 
-impl FromJson for GoalPoint {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => GoalPoint { period: required, period_end: required, value: required })
-    }
-}
+read_object!(GoalPoint {
+    period: required,
+    period_end: required,
+    value: required
+});
 
-impl FromJson for GoalText {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => GoalText { title: optional, description: optional })
-    }
-}
+read_object!(GoalText {
+    title: nullable,
+    description: nullable
+});
 
-impl FromJson for Goal {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Goal {
-            id: required,
-            title: required,
-            description: optional,
-            baseline: required,
-            milestones: optional,
-            target: required,
-            deadline: required,
-            deadline_end: required,
-            progress_rule: required,
-            translations: optional,
-        })
-    }
-}
+read_object!(Goal {
+    id: required,
+    title: required,
+    description: nullable,
+    baseline: required,
+    milestones: optional,
+    target: required,
+    deadline: required,
+    deadline_end: required,
+    progress_rule: required,
+    translations: optional,
+});
 
-impl FromJson for GoalAssessment {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => GoalAssessment {
-            id: required,
-            status: required,
-            latest_period: optional,
-            progress: optional,
-            expected: optional,
-            share: optional,
-            projected_period: optional,
-        })
-    }
-}
+read_object!(GoalAssessment {
+    id: required,
+    status: required,
+    latest_period: nullable,
+    progress: nullable,
+    expected: nullable,
+    share: nullable,
+    projected_period: nullable,
+});
 
-impl FromJson for Freshness {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Freshness {
-            state: required,
-            published_within_days: required,
-            latest_period: optional,
-            next_period: optional,
-            next_due: optional,
-            latest_record: optional,
-        })
-    }
-}
+read_object!(Freshness {
+    state: required,
+    published_within_days: required,
+    latest_period: nullable,
+    next_period: nullable,
+    next_due: nullable,
+    latest_record: nullable,
+});
 
-impl FromJson for Observation {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Observation {
-            period: required,
-            period_start: required,
-            period_end: required,
-            value: optional,
-            status: required,
-            target: optional,
-            note: optional,
-            record_count: optional,
-            provisional: optional,
-        })
-    }
-}
+read_object!(Observation {
+    period: required,
+    period_start: required,
+    period_end: required,
+    value: nullable,
+    status: required,
+    target: nullable,
+    note: nullable,
+    record_count: nullable,
+    provisional: optional,
+});
 
-impl FromJson for Download {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Download { title: required, path: required, media_type: required })
-    }
-}
+read_object!(Download {
+    title: required,
+    path: required,
+    media_type: required
+});
 
-impl FromJson for PublishedDataset {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => PublishedDataset { info: flat(DatasetInfo::read), modified: required })
-    }
-}
+read_object!(PublishedDataset {
+    info: flat,
+    modified: required
+});
 
-impl FromJson for MeasureSummary {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => MeasureSummary {
-            measure: flat(Measure::read),
-            latest: optional,
-            href: required,
-            freshness: optional,
-            goal_status: optional,
-        })
-    }
-}
+read_object!(MeasureSummary {
+    measure: flat,
+    latest: nullable,
+    href: required,
+    freshness: nullable,
+    goal_status: optional,
+});
 
-impl FromJson for Index {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Index {
-            schema_version: required,
-            dataset: required,
-            areas: required,
-            measures: required,
-            downloads: required,
-        })
-    }
-}
+read_object!(Index {
+    schema_version: required,
+    dataset: required,
+    areas: required,
+    measures: required,
+    downloads: required,
+});
 
-impl FromJson for BreakdownGroup {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => BreakdownGroup { group: required, observations: required })
-    }
-}
+read_object!(BreakdownGroup {
+    group: required,
+    observations: required
+});
 
-impl FromJson for BreakdownSeries {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => BreakdownSeries { dimension: required, groups: required })
-    }
-}
+read_object!(BreakdownSeries {
+    dimension: required,
+    groups: required
+});
 
-impl FromJson for MeasureDocument {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => MeasureDocument {
-            schema_version: required,
-            dataset: required,
-            measure: required,
-            latest: optional,
-            observations: required,
-            breakdowns: required,
-            downloads: required,
-            provenance: optional,
-            freshness: optional,
-            goal_status: optional,
-        })
-    }
-}
+read_object!(MeasureDocument {
+    schema_version: required,
+    dataset: required,
+    measure: required,
+    latest: nullable,
+    observations: required,
+    breakdowns: required,
+    downloads: required,
+    provenance: nullable,
+    freshness: nullable,
+    goal_status: optional,
+});
 
-impl FromJson for Provenance {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => Provenance { tables: required, query: required, engine: required })
-    }
-}
+read_object!(Provenance {
+    tables: required,
+    query: required,
+    engine: required
+});
 
-impl FromJson for RecordTableRead {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => RecordTableRead {
-            name: required,
-            title: required,
-            owner: optional,
-            files: required,
-        })
-    }
-}
+read_object!(RecordTableRead {
+    name: required,
+    title: required,
+    owner: nullable,
+    files: required,
+});
 
-impl FromJson for RecordFile {
-    fn read<J: Json>(json: &J) -> Result<Self, ReadError> {
-        members!(json => RecordFile { path: required, sha256: required })
-    }
-}
+read_object!(RecordFile {
+    path: required,
+    sha256: required
+});
 
 #[cfg(test)]
 mod tests {
