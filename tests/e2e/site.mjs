@@ -64,10 +64,15 @@ await new Promise((done, fail) => {
 // The second origin: a news article that pastes the embed snippets.
 const measureId = 'potholes-repaired-on-time';
 const measureHtml = readFileSync(join(out, `measures/${measureId}/index.html`), 'utf8');
-const snippets = [...measureHtml.matchAll(/<textarea[^>]*>([^<]*)<\/textarea>/g)]
-  .map((m) => m[1].replace(/&(lt|gt|quot|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code))
-    : { lt: '<', gt: '>', quot: '"', amp: '&' }[name]));
-check(snippets.length === 2, `the measure page offers ${snippets.length} embed snippets, expected 2`);
+const offered = Object.fromEntries([...measureHtml.matchAll(/<textarea id="([^"]*)"[^>]*>([^<]*)<\/textarea>/g)]
+  .map((m) => [m[1], m[2].replace(/&(lt|gt|quot|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code))
+    : { lt: '<', gt: '>', quot: '"', amp: '&' }[name])]));
+// The card and the chart, then one per goal of the measure.
+const goalsOfMeasure = index.measures.find((m) => m.id === measureId).goals ?? [];
+check(Object.keys(offered).length === 2 + goalsOfMeasure.length,
+  `the measure page offers ${Object.keys(offered).length} embed snippets, expected ${2 + goalsOfMeasure.length}`);
+const snippets = [offered['embed-card'], offered['embed-chart']];
+check(snippets.every(Boolean), 'the measure page lacks the card or chart embed snippet');
 const article = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>News</title></head><body>
 <main><h1>City fixes potholes faster</h1><p>Text before the card.</p>${snippets[0]}<p>Text between.</p>${snippets[1]}
 <p>Text after.</p></main></body></html>`;
