@@ -43,8 +43,10 @@ pub trait Json: Sized {
     fn number(&self) -> Option<f64>;
     /// The value of a boolean.
     fn boolean(&self) -> Option<bool>;
-    /// The elements of an array.
-    fn elements(&self) -> Option<Vec<Self>>;
+    /// The number of elements of an array; `None` when this is not an array.
+    fn array_length(&self) -> Option<usize>;
+    /// The element `index` of an array, below its [`array_length`](Json::array_length).
+    fn element(&self, index: usize) -> Self;
     /// The names and values of an object's members, in order.
     fn members(&self) -> Option<Vec<(String, Self)>>;
 }
@@ -195,10 +197,8 @@ impl<J: Json, T: FromJson> Elements<J> for Vec<T> {
 /// Reads the elements of the array `json` into `into`, stopping at the first that is wrong.
 #[inline(never)]
 fn array<J: Json>(json: &J, into: &mut dyn Elements<J>) -> Result<(), ReadError> {
-    for element in json.elements().ok_or_else(|| invalid("an array"))? {
-        into.push_read(&element)?;
-    }
-    Ok(())
+    let length = json.array_length().ok_or_else(|| invalid("an array"))?;
+    (0..length).try_for_each(|index| into.push_read(&json.element(index)))
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
@@ -669,8 +669,12 @@ mod tests {
             self.as_bool()
         }
 
-        fn elements(&self) -> Option<Vec<Value>> {
-            self.as_array().cloned()
+        fn array_length(&self) -> Option<usize> {
+            self.as_array().map(Vec::len)
+        }
+
+        fn element(&self, index: usize) -> Value {
+            self[index].clone()
         }
 
         fn members(&self) -> Option<Vec<(String, Value)>> {

@@ -64,9 +64,12 @@ impl Json for Parsed {
         self.0.as_bool()
     }
 
-    fn elements(&self) -> Option<Vec<Parsed>> {
-        let array = self.0.dyn_ref::<Array>()?;
-        Some((0..array.length()).map(|i| Parsed(array.get(i))).collect())
+    fn array_length(&self) -> Option<usize> {
+        Array::is_array(&self.0).then(|| self.0.unchecked_ref::<Array>().length() as usize)
+    }
+
+    fn element(&self, index: usize) -> Parsed {
+        Parsed(self.0.unchecked_ref::<Array>().get(index as u32))
     }
 
     fn members(&self) -> Option<Vec<(String, Parsed)>> {
