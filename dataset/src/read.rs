@@ -293,17 +293,32 @@ read_names!(
     FreshnessState
 );
 
-/// How [`object`] reads a member.
+/// How [`object`] reads a member. A struct's members are listed in one string, each name marked
+/// with how it is read (one string is less data than a name and a mark for each member).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum How {
-    /// The member must be there.
+    /// The member must be there: its name is unmarked.
     Required,
-    /// When the member is absent, the field is its type's default (serde's `default`).
+    /// When the member is absent, the field is its type's default (serde's `default`): `~name`.
     Optional,
-    /// An `Option` field: absent and `null` are both `None` (as serde reads options).
+    /// An `Option` field: absent and `null` are both `None` (as serde reads options): `?name`.
     Nullable,
-    /// A part flattened into the object: read from the object itself (serde's `flatten`).
+    /// A part flattened into the object, read from the object itself (serde's `flatten`):
+    /// `*name`.
     Flat,
+}
+
+impl How {
+    /// How the member listed as `member` is read, and its name.
+    fn of(member: &'static str) -> (How, &'static str) {
+        let how = match member.as_bytes().first() {
+            Some(b'~') => How::Optional,
+            Some(b'?') => How::Nullable,
+            Some(b'*') => How::Flat,
+            _ => return (How::Required, member),
+        };
+        (how, member.get(1..).unwrap_or_default())
+    }
 }
 
 /// The place one member of an object is read into, as [`object`] sees it: its type's one way to
@@ -364,19 +379,22 @@ impl<J: Json, T: FromJson> Slot<J> for Member<T> {
     }
 }
 
-/// Reads the members of the object `json` named in `members` into `slots`, in order, stopping at
-/// the first problem; then every slot is emptied, and the problem returned with the member's
-/// name.
+/// Reads the members of the object `json` listed in `members` (marked names, each followed by a
+/// space: [`How`]) into `slots`, in order, stopping at the first problem; then every slot is
+/// emptied, and the problem returned with the member's name.
 #[inline(never)]
 fn object<J: Json>(
     json: &J,
-    members: &[(&'static str, How)],
+    members: &'static str,
     slots: &mut [&mut dyn Slot<J>],
 ) -> Result<(), ReadError> {
-    let read = members
-        .iter()
-        .zip(slots.iter_mut())
-        .try_for_each(|(&(name, how), slot)| read_member(json, name, how, &mut **slot));
+    let mut rest = members;
+    let read = slots.iter_mut().try_for_each(|slot| {
+        let (member, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        rest = after;
+        let (how, name) = How::of(member);
+        read_member(json, name, how, &mut **slot)
+    });
     if read.is_err() {
         for slot in slots {
             slot.clear();
@@ -412,7 +430,7 @@ macro_rules! read_object {
                 $(let mut $field = Member::new();)*
                 object(
                     json,
-                    &[$((stringify!($field), read_object!(@how $how))),*],
+                    concat!($(read_object!(@mark $how), stringify!($field), " "),*),
                     &mut [$(&mut $field),*],
                 )?;
                 *place = Some($type { $($field: $field.$how()),* });
@@ -420,10 +438,10 @@ macro_rules! read_object {
             }
         }
     };
-    (@how required) => { How::Required };
-    (@how optional) => { How::Optional };
-    (@how nullable) => { How::Nullable };
-    (@how flat) => { How::Flat };
+    (@mark required) => { "" };
+    (@mark optional) => { "~" };
+    (@mark nullable) => { "?" };
+    (@mark flat) => { "*" };
 }
 
 read_object!(Bounds {

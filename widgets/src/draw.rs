@@ -255,26 +255,39 @@ impl DrawingBackend for Canvas {
     }
 }
 
-/// Parses `rgb(r, g, b)` or `rgba(r, g, b, a)` as computed styles give colours.
+/// Parses `rgb(r, g, b)` or `rgba(r, g, b, a)` as computed styles give colours. They are ASCII,
+/// and read as bytes: `str`'s patterns would bring their searchers into the wasm.
 fn parse_rgb(text: &str) -> Option<RGBColor> {
     let inner = text
-        .trim()
+        .trim_ascii()
         .strip_prefix("rgb")?
         .trim_start_matches('a')
         .strip_prefix('(')?
         .strip_suffix(')')?;
-    let mut parts = inner
-        .split([',', ' ', '/'])
-        .filter(|p| !p.is_empty())
-        // Computed colours have integer channels; a fraction (some engines) is cut off.
-        .map(|p| {
-            p.trim()
-                .split('.')
-                .next()
-                .and_then(|whole| whole.parse::<u16>().ok())
-        });
-    let mut channel = || parts.next().flatten().map(|v| v.min(255) as u8);
-    Some(RGBColor(channel()?, channel()?, channel()?))
+    let mut channels = inner
+        .as_bytes()
+        .split(|b| matches!(b, b',' | b'/') || b.is_ascii_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(channel);
+    let mut next = || channels.next().flatten();
+    Some(RGBColor(next()?, next()?, next()?))
+}
+
+/// One channel of a computed colour: its digits up to 255. Computed colours have integer
+/// channels; a fraction (some engines) is cut off.
+fn channel(part: &[u8]) -> Option<u8> {
+    let whole = match part.iter().position(|&b| b == b'.') {
+        Some(point) => part.get(..point)?,
+        None => part,
+    };
+    if whole.is_empty() {
+        return None;
+    }
+    let value = whole.iter().try_fold(0u16, |value, &b| {
+        let digit = b.is_ascii_digit().then(|| u16::from(b - b'0'))?;
+        value.checked_mul(10)?.checked_add(digit)
+    })?;
+    Some(value.min(255) as u8)
 }
 
 /// Reads the theme's colours (CSS custom properties, resolved by the browser, so
@@ -393,6 +406,10 @@ mod tests {
         assert_eq!(parse_rgb("rgba(0, 0, 0, 0.5)"), Some(RGBColor(0, 0, 0)));
         assert_eq!(parse_rgb("rgb(1 2 3 / 50%)"), Some(RGBColor(1, 2, 3)));
         assert_eq!(parse_rgb("#fff"), None);
+        assert_eq!(parse_rgb(" rgb(300,12.7,0) "), Some(RGBColor(255, 12, 0)));
+        assert_eq!(parse_rgb("rgb(1, .5, 3)"), None);
+        assert_eq!(parse_rgb("rgb(1, 2)"), None);
+        assert_eq!(parse_rgb("rgb(1, 2, x)"), None);
     }
 
     #[test]

@@ -88,10 +88,11 @@ pub fn show_error(root: &ShadowRoot, lang: &str, strings: JsValue, data_url: &st
     dom::link(&box_, data_url, &strings.get("open_data"), "error-link");
 }
 
-/// The version of the published schema these widgets read.
+/// The version of the published schema these widgets read. A JavaScript string made from the
+/// constant: a `String` would be copied into memory the bindings free again.
 #[wasm_bindgen(js_name = schemaVersion)]
-pub fn schema_version() -> String {
-    SCHEMA_VERSION.to_owned()
+pub fn schema_version() -> js_sys::JsString {
+    SCHEMA_VERSION.into()
 }
 
 /// `lol_alloc`'s free list (sorted by address, neighbours merged): a few hundred bytes of

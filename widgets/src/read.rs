@@ -8,12 +8,25 @@ use dataset::read::Json;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// The names of members asked for, as JavaScript strings, by their text's address and length
+/// (they are `'static`, so these say which text it is). The readers ask for a few dozen names, a
+/// few times per observation: a string made once each instead of at every lookup is most of the
+/// time a long series takes.
+struct Names {
+    names: Vec<((usize, usize), JsValue)>,
+    /// Where the name asked for next is looked for first: after the last one. Objects of one
+    /// type are read member by member in the same order each time, which is the order their
+    /// names were first asked for, so that is most often where it is.
+    next: usize,
+}
+
 thread_local! {
-    /// The names of members asked for, as JavaScript strings, by their text's address and length
-    /// (they are `'static`, so these say which text it is). The readers ask for a few dozen
-    /// names, a few times per observation: a string made once each instead of at every lookup
-    /// is most of the time a long series takes.
-    static NAMES: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
+    static NAMES: RefCell<Names> = const {
+        RefCell::new(Names {
+            names: Vec::new(),
+            next: 0,
+        })
+    };
 }
 
 /// The member `name` of `object`.
@@ -24,14 +37,19 @@ fn get(object: &JsValue, name: &'static str) -> Option<JsValue> {
         let Ok(mut names) = names.try_borrow_mut() else {
             return Reflect::get(object, &JsValue::from_str(name)).ok();
         };
-        let index = names
-            .iter()
-            .position(|(at, _)| *at == key)
-            .unwrap_or_else(|| {
-                names.push((key, JsValue::from_str(name)));
-                names.len() - 1
-            });
-        Reflect::get(object, &names[index].1).ok()
+        let Names { names, next } = &mut *names;
+        let index = match names.get(*next) {
+            Some((at, _)) if *at == key => *next,
+            _ => names
+                .iter()
+                .position(|(at, _)| *at == key)
+                .unwrap_or_else(|| {
+                    names.push((key, JsValue::from_str(name)));
+                    names.len() - 1
+                }),
+        };
+        *next = index + 1;
+        Reflect::get(object, &names.get(index)?.1).ok()
     })
 }
 
@@ -77,14 +95,13 @@ impl Json for Parsed {
             return None;
         }
         let names = Object::keys(self.0.unchecked_ref::<Object>());
-        Some(
-            (0..names.length())
-                .filter_map(|i| {
-                    let name = names.get(i);
-                    let value = Reflect::get(&self.0, &name).ok()?;
-                    Some((name.as_string()?, Parsed(value)))
-                })
-                .collect(),
-        )
+        let mut members = Vec::new();
+        for i in 0..names.length() {
+            let name = names.get(i);
+            if let (Ok(value), Some(text)) = (Reflect::get(&self.0, &name), name.as_string()) {
+                members.push((text, Parsed(value)));
+            }
+        }
+        Some(members)
     }
 }
