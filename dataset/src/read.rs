@@ -364,9 +364,11 @@ impl<T> Member<T> {
     }
 }
 
+/// A value that a reader said it read is not in its place: [`object`] fills every required
+/// member's slot or fails, and [`FromJson::read_into`] fills its place when it returns `Ok`.
 #[cold]
 fn unfilled() -> ! {
-    unreachable!("object fills every required member's slot or fails")
+    unreachable!("a reader returned Ok without its value")
 }
 
 impl<J: Json, T: FromJson> Slot<J> for Member<T> {
