@@ -91,10 +91,6 @@ pub struct Freshness {
     pub next_period: Option<String>,
     /// When the next period's value is (or was) due; `null` without a latest period.
     pub next_due: Option<CalendarDate>,
-    /// For a computed measure, the latest time its records hold (RFC 3339, in the dataset's
-    /// time zone when the records give none); absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_record: Option<String>,
 }
 
 impl Freshness {
@@ -114,7 +110,6 @@ impl Freshness {
             latest_period: None,
             next_period: None,
             next_due: None,
-            latest_record: None,
         };
         let Some(latest) = latest else {
             return no_data;
@@ -151,7 +146,6 @@ impl Freshness {
             latest_period: Some(latest.period.clone()),
             next_period: Some(next.label()),
             next_due: Some(next_due),
-            latest_record: None,
         }
     }
 }

@@ -430,7 +430,6 @@ class MeasureDefinition:
     frequency: str
     unit: str
     within_text: str | None
-    computed: bool
     goals: list[GoalDefinition]
 
     @property
@@ -462,8 +461,7 @@ def read_source(source: Path) -> tuple[dict[str, Any], list[MeasureDefinition]]:
                 goal.get("progress", "latest"), parse_period(goal["by"], fiscal).style,
             ))
         measures.append(MeasureDefinition(
-            toml["id"], toml["frequency"], toml["unit"], toml.get("published_within"),
-            "compute" in toml, goals,
+            toml["id"], toml["frequency"], toml["unit"], toml.get("published_within"), goals,
         ))
     return dataset, measures
 
@@ -575,7 +573,6 @@ def check(source: Path, out: Path, published: int) -> int:
             "next_period": freshness.next_period,
             "next_due": freshness.next_due,
         }
-        records = []
         for kind in ("csv", "parquet"):
             row = tables[("measures", kind)].get(measure.id)
             if row is None:
@@ -583,7 +580,6 @@ def check(source: Path, out: Path, published: int) -> int:
                 continue
             for column, value in want.items():
                 compare.same(f"measures.{kind} {measure.id} {column}", row[column], value)
-            records.append(row["latest_record"])
         for name, doc in (("index.json", summary), (f"measures/{measure.id}.json", document)):
             if doc is None:
                 continue
@@ -598,13 +594,6 @@ def check(source: Path, out: Path, published: int) -> int:
             for column, value in want.items():
                 key = "state" if column == "freshness" else column
                 compare.same(f"{name} {measure.id} freshness.{key}", published.get(key), value)
-            records.append(published.get("latest_record"))
-        # The latest record time is the records' own; it is said alike everywhere, and only of
-        # computed measures.
-        if len(set(records)) > 1:
-            compare.fail(f"{measure.id}: latest_record differs between formats: {records}")
-        if not measure.computed and any(records):
-            compare.fail(f"{measure.id}: latest_record {records[0]!r} for a measure entered by hand")
 
         for goal in measure.goals:
             goal_count += 1
