@@ -110,7 +110,7 @@ fn spilling_rows_to_disk_changes_nothing() {
         })
     };
     let in_memory = publish("in-memory", exporter::DEFAULT_MEMORY_ROWS, u64::MAX);
-    // Budgets far below the sample's 7,648 hand-entered rows: 100 writes about 80 runs, more than are merged
+    // Budgets far below the sample's 7,643 hand-entered rows: 100 writes about 80 runs, more than are merged
     // at once; 0 writes a run for every row, here with every file read in parts at once.
     let spilled = publish("spilled", 100, u64::MAX);
     assert_same_tree(&in_memory, &spilled);
