@@ -127,14 +127,16 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
-/// The two releases, published whole into a directory of their own, and the longer of the two
-/// build times into a fresh OUT.
+/// The two releases and the longer of the two build times. The first is published into a fresh
+/// OUT, the second over it: the later release's feeds announce what changed since the earlier
+/// one, and the earlier one, published again over the later, is what it was (announcements go
+/// forward in time), so the trials alternate between these two releases.
 fn references() -> (Vec<Tree>, Duration) {
     let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("release");
     let mut longest = Duration::ZERO;
     let releases = (0..RELEASES.len())
         .map(|which| {
-            let out = temp.path().join(format!("release-{which}"));
             longest = longest.max(publish(which, &out));
             verify_checksums(&out);
             tree(&out)

@@ -2,6 +2,11 @@
 //! turning late. They are found by comparing each measure with the release being replaced in
 //! OUT (its `data/index.json`), and kept in the release's `changes.json`, which the next build
 //! reads again, so that an announcement stays in the feeds after the release that made it.
+//!
+//! Announcements go forward in time: only a release published after the one it replaces finds
+//! changes, and a release keeps only the announcements made up to its own publication time. So
+//! a release published again at the same time over itself is the same release, and one
+//! published at an earlier time (rebuilding an old state) is what it would have been then.
 
 use std::path::Path;
 
@@ -59,6 +64,11 @@ pub(crate) struct Previous {
     changes: Vec<Change>,
 }
 
+/// Whether the RFC 3339 time `a` (UTC, to the second, as releases write it) is before `b`.
+fn before(a: &str, b: &str) -> bool {
+    a < b
+}
+
 impl Previous {
     /// Reads the release in `out`, if there is one.
     pub(crate) fn read(out: &Path) -> Previous {
@@ -86,19 +96,21 @@ impl Previous {
     /// with the previous release finds, published at `published`.
     pub(crate) fn changes(&self, document: &MeasureDocument, published: &str) -> Vec<Change> {
         let id = &document.measure.id;
-        // A rebuild at the same time over the release it made finds nothing new and keeps what
-        // that release announced: the same release again.
         let mut changes: Vec<Change> = self
             .changes
             .iter()
-            .filter(|change| change.measure() == id)
+            .filter(|change| change.measure() == id && !before(published, change.published()))
             .cloned()
             .collect();
-        let Some(before) = self.summary(id) else {
+        let replaced_earlier = self
+            .index
+            .as_ref()
+            .is_some_and(|index| before(&index.dataset.modified, published));
+        let Some(replaced) = self.summary(id).filter(|_| replaced_earlier) else {
             return changes;
         };
         for status in &document.goal_status {
-            let was = before.goal_status.iter().find(|g| g.id == status.id);
+            let was = replaced.goal_status.iter().find(|g| g.id == status.id);
             if was.is_some_and(|was| was.status != status.status) {
                 changes.push(Change::Goal {
                     measure: id.clone(),
@@ -108,7 +120,7 @@ impl Previous {
                 });
             }
         }
-        let was_current = before
+        let was_current = replaced
             .freshness
             .as_ref()
             .is_some_and(|f| f.state == FreshnessState::Current);

@@ -28,6 +28,7 @@ fn feeds_announce_goal_standings_and_late_measures_across_releases() {
     // 1 January 2026: a first release announces nothing.
     build_at(&out, "1767225600");
     assert_eq!(changes(&out), serde_json::json!([]));
+    let january = tree(&out);
     let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     assert!(!feed.contains("is late"), "{feed}");
 
@@ -68,4 +69,11 @@ fn feeds_announce_goal_standings_and_late_measures_across_releases() {
     assert_eq!(changes(&out), announced);
     let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     assert!(feed.contains("Potholes fixed on time is late"), "{feed}");
+
+    // Announcements go forward in time: January published again over July is January's release.
+    build_at(&out, "1767225600");
+    assert!(
+        tree(&out) == january,
+        "an earlier release kept later announcements"
+    );
 }
