@@ -18,7 +18,10 @@ export type CivicStringKey =
   | 'last_updated' | 'about' | 'source' | 'get_data' | 'feedback'
   | 'unavailable' | 'unavailable_detail' | 'open_data' | 'show_table' | 'hide_table'
   | 'on_track_count' | 'period' | 'value' | 'status' | 'target' | 'citywide'
-  | 'chart_label' | 'chart_help' | 'point_label' | 'loading';
+  | 'chart_label' | 'chart_help' | 'point_label' | 'loading'
+  | 'goal_achieved' | 'goal_missed' | 'goal_on_pace' | 'goal_behind_pace' | 'goal_no_data'
+  | 'goal_progress' | 'goal_progress_latest' | 'goal_deadline' | 'goal_projection'
+  | 'goal_no_projection' | 'goal_of';
 
 /** Attributes common to every element. */
 interface CivicElementAttributes {
@@ -58,10 +61,19 @@ export interface CivicAreaAttributes extends CivicElementAttributes {
   area: string;
 }
 
+/** `<civic-goal src goal>`: a multi-year goal with its standing, progress and projection. */
+export interface CivicGoalAttributes extends CivicElementAttributes {
+  /** The goal id. */
+  goal: string;
+  /** Heading level (1-6) of the goal's title in the page outline, or `none`; default 3. */
+  heading?: string;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     'civic-metric': HTMLElement;
     'civic-chart': HTMLElement;
     'civic-area': HTMLElement;
+    'civic-goal': HTMLElement;
   }
 }

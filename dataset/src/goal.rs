@@ -256,6 +256,7 @@ impl Goal {
                 expected: None,
                 share: None,
                 projected_period: None,
+                projected_period_end: None,
             };
         };
         let expected = self.expected(latest.period_end);
@@ -277,10 +278,9 @@ impl Goal {
             .filter(|(o, _)| Some(o.period_start) >= window_start)
             .map(|(o, v)| (f64::from(o.period_end.days_since_epoch()), *v))
             .collect();
-        let projected_period = self
+        let projected = self
             .projection(&points, today)
-            .and_then(|date| Period::containing(date, frequency, fiscal))
-            .map(|period| period.label());
+            .and_then(|date| Period::containing(date, frequency, fiscal));
         GoalAssessment {
             id: self.id.clone(),
             status,
@@ -288,7 +288,8 @@ impl Goal {
             progress: Some(value),
             expected: Some(expected),
             share: Some((value - self.baseline.value) / (self.target - self.baseline.value)),
-            projected_period,
+            projected_period: projected.map(|period| period.label()),
+            projected_period_end: projected.map(|period| period.end()),
         }
     }
 
@@ -359,6 +360,10 @@ pub struct GoalAssessment {
     /// flat or the wrong way, has fewer than 2 points, or reaches the target more than 100 years
     /// out.
     pub projected_period: Option<String>,
+    /// The last day of `projected_period`, so that a reader can word the period without
+    /// parsing its label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_period_end: Option<CalendarDate>,
 }
 
 #[cfg(test)]

@@ -567,6 +567,7 @@ read_object!(GoalAssessment {
     expected: nullable,
     share: nullable,
     projected_period: nullable,
+    projected_period_end: nullable,
 });
 
 read_object!(Freshness {
@@ -816,6 +817,7 @@ mod tests {
             expected: Some(9.9),
             share: Some(0.1),
             projected_period: Some("2033-04".to_owned()),
+            projected_period_end: Some(date("2033-04-30")),
         }
     }
 

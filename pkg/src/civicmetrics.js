@@ -1,10 +1,11 @@
-// civicmetrics widgets: the loader. It defines <civic-metric>, <civic-chart> and <civic-area>,
+// civicmetrics widgets: the loader. It defines <civic-metric>, <civic-chart>, <civic-area> and
+// <civic-goal>,
 // fetches each data URL once per page, and drives one WebAssembly object per element.
 //
 //   <script type="module" src="https://example.org/civicmetrics/civicmetrics.js"></script>
 //   <civic-metric src="https://data.example.org/performance/data" measure="pothole-repair"></civic-metric>
 
-import init, { AreaSummary, MetricCard, MetricChart, showError } from './widgets.js';
+import init, { AreaSummary, GoalTracker, MetricCard, MetricChart, showError } from './widgets.js';
 import { STYLES } from './styles.js';
 
 /** How long a data request may take before the element shows its error state, unless the
@@ -96,7 +97,7 @@ const addedStrings = new Map();
 export function addLanguage(tag, strings) {
   const key = String(tag).toLowerCase();
   addedStrings.set(key, { ...(addedStrings.get(key) ?? {}), ...strings });
-  for (const element of document.querySelectorAll('civic-metric, civic-chart, civic-area')) {
+  for (const element of document.querySelectorAll('civic-metric, civic-chart, civic-area, civic-goal')) {
     element.refresh();
   }
 }
@@ -133,7 +134,7 @@ function dataUrl(base, path) {
 }
 
 class CivicElement extends HTMLElement {
-  static observedAttributes = ['src', 'measure', 'area', 'lang', 'breakdown', 'from', 'to', 'heading'];
+  static observedAttributes = ['src', 'measure', 'area', 'goal', 'lang', 'breakdown', 'from', 'to', 'heading'];
 
   #widget = null;
   #scheduled = false;
@@ -299,6 +300,20 @@ class CivicArea extends CivicElement {
   }
 }
 
-for (const [name, element] of [['civic-metric', CivicMetric], ['civic-chart', CivicChart], ['civic-area', CivicArea]]) {
+class CivicGoal extends CivicElement {
+  requiredAttributes = 'src and goal attributes';
+  dataPath() {
+    return this.getAttribute('goal') ? 'index.json' : '';
+  }
+  create(root, lang, strings) {
+    return new GoalTracker(root, lang, strings);
+  }
+  render(widget, data) {
+    widget.render(data, this.getAttribute('goal'), headingLevel(this));
+  }
+}
+
+for (const [name, element] of [['civic-metric', CivicMetric], ['civic-chart', CivicChart], ['civic-area', CivicArea],
+  ['civic-goal', CivicGoal]]) {
   if (!customElements.get(name)) customElements.define(name, element);
 }

@@ -1,6 +1,7 @@
 // The widgets' stylesheet, adopted by every shadow root as a constructed stylesheet (no inline
 // styles, so a strict Content-Security-Policy holds). Theme with the --civic-* custom properties
-// and the parts: card, title, value, status, chart, tooltip, area, count, cards, error.
+// and the parts: card, title, value, status, chart, tooltip, area, count, cards, goal, progress,
+// error.
 // Text from the data wraps anywhere, and titles, values, card targets and legend entries take at
 // most three lines, as on the site's cards, so that no text can widen or stretch an element.
 export const STYLES = `
@@ -16,6 +17,7 @@ export const STYLES = `
 }
 :host(civic-chart) { min-height: var(--civic-chart-height, 24rem); }
 :host(civic-area) { min-height: var(--civic-area-height, 24rem); }
+:host(civic-goal) { min-height: var(--civic-goal-height, 12rem); }
 :host([theme="dark"]) {
   --civic-text: #ececec; --civic-muted: #c2c2c2; --civic-bg: #1e2124; --civic-border: #5a5f66;
   --civic-link: #8cb8ff; --civic-line: #7fb2ff; --civic-target: #d0d0d0; --civic-grid: #3b4046;
@@ -43,7 +45,7 @@ export const STYLES = `
   * { transition: none !important; animation: none !important; scroll-behavior: auto !important; }
 }
 [hidden] { display: none !important; }
-.card, .chart, .area, .error {
+.card, .chart, .area, .goal, .error {
   box-sizing: border-box; margin: 0; padding: 1rem; border: 1px solid var(--civic-border);
   border-radius: 0.5rem; background: var(--civic-bg); color: var(--civic-text); overflow-wrap: anywhere;
 }
@@ -94,6 +96,18 @@ caption { text-align: start; font-weight: 600; padding: 0.25rem 0; }
 th, td { text-align: start; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--civic-border); }
 .count { font-weight: 600; margin: 0.25rem 0 0.75rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; }
+.goal p { margin: 0.25rem 0; }
+.goal .of, .goal .deadline, .goal .projection { color: var(--civic-muted); font-size: 0.875rem; }
+.goal .progress { font-weight: 600; }
+.bar svg { display: block; width: 100%; height: 0.75rem; margin: 0.5rem 0; }
+.bar .track { fill: var(--civic-border); }
+.bar .fill { fill: var(--civic-neutral); }
+.goal-achieved .status, .goal-on_pace .status { color: var(--civic-on-track); }
+.goal-behind_pace .status { color: var(--civic-near-target); }
+.goal-missed .status { color: var(--civic-off-track); }
+.goal-achieved .fill, .goal-on_pace .fill { fill: var(--civic-on-track); }
+.goal-behind_pace .fill { fill: var(--civic-near-target); }
+.goal-missed .fill { fill: var(--civic-off-track); }
 .error-title { font-weight: 600; margin: 0 0 0.25rem; }
 .error-detail, .error-reason { margin: 0.25rem 0; color: var(--civic-muted); font-size: 0.875rem; }
 `;

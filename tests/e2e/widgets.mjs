@@ -134,7 +134,7 @@ async function open(path, options = {}) {
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   await page.goto(origin + path);
-  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart, civic-area')]
+  await page.waitForFunction(() => [...document.querySelectorAll('civic-metric, civic-chart, civic-area, civic-goal')]
     .every((e) => e.shadowRoot && !e.hasAttribute('aria-busy') && e.shadowRoot.childElementCount > 0), null, { timeout: 15000 });
   return { page, problems };
 }
@@ -220,6 +220,33 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
 
   const { page, problems } = await open('/examples/news-article/');
   check(problems.length === 0, `news article under CSP: ${problems.join('; ')}`);
+  // The goal: its standing in words, and a progress bar whose ARIA values are the published share.
+  const goalId = await page.$eval('civic-goal', (e) => e.getAttribute('goal'));
+  const summary = index.measures.find((m) => (m.goals ?? []).some((g) => g.id === goalId));
+  const standing = summary.goal_status.find((g) => g.id === goalId);
+  const GOAL = { achieved: 'Achieved', missed: 'Missed', on_pace: 'On pace', behind_pace: 'Behind pace', no_data: 'No data yet' };
+  const goal = await page.$eval('civic-goal', (e) => {
+    const root = e.shadowRoot;
+    const bar = root.querySelector('[role="progressbar"]');
+    return {
+      title: root.querySelector('h2.title')?.textContent,
+      status: root.querySelector('.status')?.textContent,
+      now: bar?.getAttribute('aria-valuenow'),
+      min: bar?.getAttribute('aria-valuemin'),
+      max: bar?.getAttribute('aria-valuemax'),
+      text: bar?.getAttribute('aria-valuetext'),
+      label: bar && root.getElementById(bar.getAttribute('aria-labelledby'))?.textContent,
+      progress: root.querySelector('.progress')?.textContent,
+      fill: root.querySelector('rect.fill')?.getAttribute('width'),
+    };
+  });
+  const share = String(Math.round(Math.min(Math.max(standing.share, 0), 1) * 100));
+  check(goal.status?.includes(GOAL[standing.status]), `civic-goal status: ${goal.status}`);
+  check(goal.now === share && goal.fill === share && goal.min === '0' && goal.max === '100',
+    `civic-goal progress bar: ${JSON.stringify(goal)}, expected ${share}`);
+  check(goal.text && goal.text === goal.progress, `civic-goal text value: ${goal.text} / ${goal.progress}`);
+  check(goal.label === goal.title, `civic-goal bar named by its title: ${goal.label}`);
+  results.push(`civic-goal: ${goal.status?.trim()}, ${goal.text} (aria-valuenow ${goal.now})`);
   await page.screenshot({ path: join(artifacts, 'news-article.png'), fullPage: true });
   await page.close();
 }
@@ -310,9 +337,9 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
     // Every element has rendered, the cards inside an area included.
     await page.waitForFunction(() => {
       const nested = [...document.querySelectorAll('civic-area')].flatMap((a) => [...(a.shadowRoot?.querySelectorAll('civic-metric') ?? [])]);
-      const elements = [...document.querySelectorAll('civic-metric, civic-chart'), ...nested];
+      const elements = [...document.querySelectorAll('civic-metric, civic-chart, civic-goal'), ...nested];
       return [...document.querySelectorAll('civic-area')].every((a) => a.shadowRoot?.querySelector('.area, .error'))
-        && elements.every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card, .chart, .error'));
+        && elements.every((e) => !e.hasAttribute('aria-busy') && e.shadowRoot?.querySelector('.card, .chart, .goal, .error'));
     }, null, { timeout: 15000 });
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => (await window.axe.run(document)).violations

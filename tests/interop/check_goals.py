@@ -603,7 +603,8 @@ def check(source: Path, out: Path, published: int) -> int:
             if "cumulative" in goal_branches:
                 goal_branches.add(f"cumulative_{measure.unit}")
             branches |= goal_branches
-            check_goal(compare, goal, assessment, tables, summary, document)
+            check_goal(compare, goal, assessment, tables, summary, document,
+                       dataset.get("fiscal_year_start_month", 1))
 
     missing = [b for b in REQUIRED_BRANCHES if b not in branches] if dataset.get("id") == GENERATED_ID else []
     for branch in missing:
@@ -620,7 +621,7 @@ def check(source: Path, out: Path, published: int) -> int:
 
 
 def check_goal(compare: Comparison, goal: GoalDefinition, assessment: Assessment,
-               tables: dict, summary: dict | None, document: dict | None) -> None:
+               tables: dict, summary: dict | None, document: dict | None, fiscal: int) -> None:
     milestones = [{"period": m.period, "period_end": m.end.isoformat(), "value": m.value}
                   for m in goal.milestones]
     definition = {
@@ -669,6 +670,11 @@ def check_goal(compare: Comparison, goal: GoalDefinition, assessment: Assessment
             compare.fail(f"{where}: no goal_status")
         else:
             same_standing(f"{where} goal_status.", status)
+            # The documents also give the projected period's last day, for readers that word it.
+            projected = status.get("projected_period")
+            end = parse_period(projected, fiscal).end.isoformat() if projected else None
+            compare.same(f"{where} goal_status.projected_period_end",
+                         status.get("projected_period_end"), end)
         goals = (doc if name == "index.json" else doc.get("measure", {})).get("goals") or []
         published = by_id(goals).get(goal.id)
         if published is None:

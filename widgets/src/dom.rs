@@ -33,6 +33,18 @@ pub(crate) fn element(parent: &Node, tag: &str, class: &str) -> Element {
     element
 }
 
+/// Creates the SVG element `<tag class=…>` under `parent`.
+pub(crate) fn svg_element(parent: &Node, tag: &str, class: &str) -> Element {
+    let element = document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), tag)
+        .unwrap_or_else(|error| wasm_bindgen::throw_val(error));
+    if !class.is_empty() {
+        set(&element, "class", class);
+    }
+    let _ = parent.append_child(&element);
+    element
+}
+
 /// Creates `<tag class=…>text</tag>` under `parent`, the text inserted as text and
 /// [isolated](view::bidi::isolate) when it holds direction controls.
 pub(crate) fn text_element(parent: &Node, tag: &str, class: &str, text: &str) -> Element {

@@ -57,6 +57,18 @@ impl Formatter {
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
     pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
+        let text = self.bare_value(measure, value);
+        match (&measure.unit, &measure.unit_label) {
+            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
+                format!("{text} {}", view::bidi::isolate(label))
+            }
+            _ => text,
+        }
+    }
+
+    /// A value as [`Formatter::value`] writes it, without the unit word of a count or number
+    /// (`4,120` where `value` writes `4,120 homes`): for "4,120 of 6,500 homes".
+    pub(crate) fn bare_value(&self, measure: &Measure, value: f64) -> String {
         let digits = JsValue::from(f64::from(measure.decimals.unwrap_or(match measure.unit {
             Unit::Count | Unit::Currency => 0,
             Unit::Ratio => 2,
@@ -99,15 +111,8 @@ impl Formatter {
             }
             Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
         };
-        let text = self
-            .number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(value));
-        match (&measure.unit, &measure.unit_label) {
-            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
-                format!("{text} {}", view::bidi::isolate(label))
-            }
-            _ => text,
-        }
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(value))
     }
 
     /// A plain number with up to `decimals` places, for differences.
@@ -128,7 +133,31 @@ impl Formatter {
 
     /// The period an observation covers, in words: "October 2026", "Week of Mar 2, 2026".
     pub(crate) fn period(&self, frequency: Frequency, observation: &Observation) -> String {
-        let start = observation.period_start;
+        self.period_starting(frequency, &observation.period, observation.period_start)
+    }
+
+    /// The period of `frequency` labelled `label` that ends on `end`, in words, as
+    /// [`Formatter::period`] words an observation's. Its start is found from its end, without
+    /// parsing the label (which would bring the label parser into the package).
+    pub(crate) fn period_ending(
+        &self,
+        frequency: Frequency,
+        label: &str,
+        end: CalendarDate,
+    ) -> String {
+        let start = match frequency {
+            Frequency::Daily | Frequency::Quarterly | Frequency::Annual => Some(end.0),
+            Frequency::Weekly => end.0.checked_sub(time::Duration::days(6)),
+            Frequency::Monthly => end.0.replace_day(1).ok(),
+        };
+        match start {
+            Some(start) => self.period_starting(frequency, label, CalendarDate(start)),
+            None => label.to_owned(),
+        }
+    }
+
+    /// The period labelled `label` that starts on `start`, in words.
+    fn period_starting(&self, frequency: Frequency, label: &str, start: CalendarDate) -> String {
         match frequency {
             Frequency::Daily => self.date(start, &[("dateStyle", "medium".into())]),
             Frequency::Weekly => self.strings.fill(
@@ -139,8 +168,18 @@ impl Formatter {
                 start,
                 &[("month", "long".into()), ("year", "numeric".into())],
             ),
-            Frequency::Quarterly | Frequency::Annual => observation.period.clone(),
+            Frequency::Quarterly | Frequency::Annual => label.to_owned(),
         }
+    }
+
+    /// A share as a percentage without decimals: `63%`.
+    pub(crate) fn share(&self, fraction: f64) -> String {
+        let pairs = [
+            ("style", JsValue::from("percent")),
+            ("maximumFractionDigits", JsValue::from(0)),
+        ];
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(fraction))
     }
 
     /// A month and year, short: "Mar 2026".

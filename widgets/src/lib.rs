@@ -1,5 +1,6 @@
-//! civicmetrics widgets: metric cards, charts and area summaries as WebAssembly, driven by the
-//! custom elements of the loader in `pkg/` (`<civic-metric>`, `<civic-chart>`, `<civic-area>`).
+//! civicmetrics widgets: metric cards, charts, area summaries and multi-year goals as
+//! WebAssembly, driven by the custom elements of the loader in `pkg/` (`<civic-metric>`,
+//! `<civic-chart>`, `<civic-area>`, `<civic-goal>`).
 //!
 //! The loader fetches the published JSON (`data/index.json`, `data/measures/<id>.json`) once per
 //! URL per page and hands it, parsed, to one Rust object per element; Rust reads it with the
@@ -12,6 +13,7 @@ mod chart;
 mod dom;
 mod draw;
 mod format;
+mod goal;
 mod i18n;
 mod read;
 
@@ -20,6 +22,7 @@ pub use card::MetricCard;
 pub use chart::MetricChart;
 use dataset::document::{MeasureDocument, SCHEMA_VERSION, is_compatible};
 use dataset::read::FromJson;
+pub use goal::GoalTracker;
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
