@@ -61,21 +61,9 @@ impl Writer {
 
     /// Writes the oEmbed response for a measure's card in `lang`.
     pub(crate) fn oembed(&self, lang: &str, measure: &Measure) -> Result<(), Error> {
-        let response = json!({
-            "version": "1.0",
-            "type": "rich",
-            "title": isolate(measure.text(lang).title),
-            "provider_name": isolate(&self.info.publisher),
-            "provider_url": self.urls.base(),
-            "author_name": isolate(&measure.department),
-            "html": self.embed_snippet(lang, measure, View::Card),
-            "width": 480,
-            "height": EMBED_CARD_HEIGHT,
-            "cache_age": 3600,
-            "thumbnail_url": self.urls.absolute_shared(&urls::chart(&measure.id)),
-            "thumbnail_width": 720,
-            "thumbnail_height": 320,
-        });
+        let html = self.embed_snippet(lang, measure, View::Card);
+        let response =
+            self.rich_response(measure, measure.text(lang).title, html, EMBED_CARD_HEIGHT);
         let path = self
             .dir
             .join(self.urls.file(lang, &urls::oembed(&measure.id)));
@@ -89,24 +77,37 @@ impl Writer {
         measure: &Measure,
         goal: &GoalView,
     ) -> Result<(), Error> {
-        let response = json!({
-            "version": "1.0",
-            "type": "rich",
-            "title": isolate(&goal.title),
-            "provider_name": isolate(&self.info.publisher),
-            "provider_url": self.urls.base(),
-            "author_name": isolate(&measure.department),
-            "html": self.goal_snippet(lang, goal),
-            "width": 480,
-            "height": EMBED_GOAL_HEIGHT,
-            "cache_age": 3600,
-            "thumbnail_url": self.urls.absolute_shared(&urls::chart(&measure.id)),
-            "thumbnail_width": 720,
-            "thumbnail_height": 320,
-        });
+        let html = self.goal_snippet(lang, goal);
+        let response = self.rich_response(measure, &goal.title, html, EMBED_GOAL_HEIGHT);
         let path = self
             .dir
             .join(self.urls.file(lang, &urls::goal_oembed(&goal.id)));
         write_file(&path, serde_json::to_vec_pretty(&response)?)
+    }
+
+    /// An oEmbed 1.0 `rich` response framing `html`, by `measure`'s department, with the
+    /// measure's chart as its thumbnail.
+    fn rich_response(
+        &self,
+        measure: &Measure,
+        title: &str,
+        html: String,
+        height: u32,
+    ) -> serde_json::Value {
+        json!({
+            "version": "1.0",
+            "type": "rich",
+            "title": isolate(title),
+            "provider_name": isolate(&self.info.publisher),
+            "provider_url": self.urls.base(),
+            "author_name": isolate(&measure.department),
+            "html": html,
+            "width": 480,
+            "height": height,
+            "cache_age": 3600,
+            "thumbnail_url": self.urls.absolute_shared(&urls::chart(&measure.id)),
+            "thumbnail_width": 720,
+            "thumbnail_height": 320,
+        })
     }
 }

@@ -140,15 +140,7 @@ fn read_goal(
         .and_then(|baseline| {
             baseline.reject_unknown_keys(d);
             let period = read_period(&baseline, "period", "\"2023\"", context, d);
-            let value = baseline.number("value", d);
-            if baseline.get("value").is_none() {
-                d.push(
-                    baseline
-                        .source()
-                        .error(baseline.offset(), "missing field `value` in goal baseline")
-                        .with_help("add the value the goal starts from, e.g. `value = 0`"),
-                );
-            }
+            let value = baseline.required_number("value", "0", d);
             Some((period?, value?))
         });
     if table.get("baseline").is_none() {
@@ -159,15 +151,7 @@ fn read_goal(
                 .with_help("add `baseline = { period = \"2023\", value = 0 }`"),
         );
     }
-    let target = table.number("target", d);
-    if table.get("target").is_none() {
-        d.push(
-            table
-                .source()
-                .error(table.offset(), "missing field `target` in goal")
-                .with_help("add the value to reach, e.g. `target = 6500`"),
-        );
-    }
+    let target = table.required_number("target", "6500", d);
     let deadline = read_period(table, "by", "\"2030\"", context, d);
     let progress_rule = match table.get("progress") {
         None => Some(ProgressRule::Latest),
@@ -222,18 +206,7 @@ fn read_goal(
     for milestone in table.tables("milestones", "goal milestone", MILESTONE_KEYS, d) {
         milestone.reject_unknown_keys(d);
         let period = read_period(&milestone, "by", "\"2026\"", context, d);
-        let value = milestone.number("value", d);
-        if milestone.get("value").is_none() {
-            d.push(
-                milestone
-                    .source()
-                    .error(
-                        milestone.offset(),
-                        "missing field `value` in goal milestone",
-                    )
-                    .with_help("add the value expected by then, e.g. `value = 2800`"),
-            );
-        }
+        let value = milestone.required_number("value", "2800", d);
         let (Some(period), Some(value)) = (period, value) else {
             valid = false;
             continue;

@@ -170,6 +170,19 @@ impl<'s, 'i> TableReader<'s, 'i> {
         }
     }
 
+    /// A finite number that must be there: missing, it is reported with `example` as the help.
+    pub(crate) fn required_number(
+        &self,
+        key: &str,
+        example: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<f64> {
+        if self.get(key).is_none() {
+            self.missing(key, example, diagnostics);
+        }
+        self.number(key, diagnostics)
+    }
+
     /// An integer within `range`.
     pub(crate) fn integer(
         &self,
