@@ -11,8 +11,6 @@
 //!   `stale` once the due date of the period after the next one has passed too;
 //! - `no_data` when no period has a value.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::date::CalendarDate;
@@ -34,34 +32,13 @@ pub enum FreshnessState {
     NoData,
 }
 
+names!(FreshnessState { Current => "current", Late => "late", Stale => "stale",
+    NoData => "no_data" });
+
 impl FreshnessState {
-    /// Every state.
-    pub const ALL: &'static [FreshnessState] = &[
-        FreshnessState::Current,
-        FreshnessState::Late,
-        FreshnessState::Stale,
-        FreshnessState::NoData,
-    ];
-
-    /// The name in published data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FreshnessState::Current => "current",
-            FreshnessState::Late => "late",
-            FreshnessState::Stale => "stale",
-            FreshnessState::NoData => "no_data",
-        }
-    }
-
     /// Whether the measure's next value is overdue.
     pub fn is_overdue(self) -> bool {
         matches!(self, FreshnessState::Late | FreshnessState::Stale)
-    }
-}
-
-impl fmt::Display for FreshnessState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

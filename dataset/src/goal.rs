@@ -23,7 +23,6 @@
 //!   way, or meets the target more than 100 years (36,525 days) after the publication date.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -76,52 +75,9 @@ pub enum GoalStatus {
     NoData,
 }
 
-impl GoalStatus {
-    /// Every status, in the order the rule tries them.
-    pub const ALL: &'static [GoalStatus] = &[
-        GoalStatus::Achieved,
-        GoalStatus::Missed,
-        GoalStatus::OnPace,
-        GoalStatus::BehindPace,
-        GoalStatus::NoData,
-    ];
-
-    /// The name in published data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GoalStatus::Achieved => "achieved",
-            GoalStatus::Missed => "missed",
-            GoalStatus::OnPace => "on_pace",
-            GoalStatus::BehindPace => "behind_pace",
-            GoalStatus::NoData => "no_data",
-        }
-    }
-}
-
-impl fmt::Display for GoalStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ProgressRule {
-    /// Every rule.
-    pub const ALL: &'static [ProgressRule] = &[ProgressRule::Latest, ProgressRule::Cumulative];
-
-    /// The name in source files and published data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProgressRule::Latest => "latest",
-            ProgressRule::Cumulative => "cumulative",
-        }
-    }
-}
-
-impl fmt::Display for ProgressRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+names!(GoalStatus { Achieved => "achieved", Missed => "missed", OnPace => "on_pace",
+    BehindPace => "behind_pace", NoData => "no_data" });
+names!(ProgressRule { Latest => "latest", Cumulative => "cumulative" });
 
 /// Texts of a goal in another language; missing ones fall back to the default language.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

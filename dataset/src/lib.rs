@@ -12,6 +12,27 @@
 //!
 //! This crate does no file or network I/O, and it compiles for `wasm32-unknown-unknown`.
 
+/// `ALL`, `as_str` and `Display` for an enum whose variants have published names.
+macro_rules! names {
+    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $type {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$type] = &[$(<$type>::$variant),*];
+
+            /// The name used in source files and published data.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$type>::$variant => $name),* }
+            }
+        }
+
+        impl ::std::fmt::Display for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod date;
 pub mod diagnostic;
 pub mod document;

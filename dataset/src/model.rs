@@ -3,7 +3,6 @@
 //! writes them and the widgets read them.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -146,26 +145,6 @@ pub enum TargetKind {
     Range,
     /// The measure has no target.
     None,
-}
-
-macro_rules! names {
-    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
-        impl $type {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [$type] = &[$(<$type>::$variant),*];
-
-            /// The name used in source files and published data.
-            pub fn as_str(self) -> &'static str {
-                match self { $(<$type>::$variant => $name),* }
-            }
-        }
-
-        impl fmt::Display for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
 }
 
 names!(Unit { Percent => "percent", Count => "count", Currency => "currency", Minutes => "minutes",
