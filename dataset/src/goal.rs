@@ -22,7 +22,7 @@
 //!   date where the line meets the target; there is none when the line runs flat or the wrong
 //!   way, or meets the target more than 100 years (36,525 days) after the publication date.
 
-use std::collections::BTreeMap;
+use crate::translations::Translations;
 
 use serde::{Deserialize, Serialize};
 
@@ -116,8 +116,8 @@ pub struct Goal {
     /// How progress is read from the measure's values.
     pub progress_rule: ProgressRule,
     /// Texts in other languages, by language tag.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub translations: BTreeMap<String, GoalText>,
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations<GoalText>,
 }
 
 impl Goal {
@@ -350,7 +350,7 @@ mod tests {
             deadline: "2030".to_owned(),
             deadline_end: date("2030-12-31"),
             progress_rule: ProgressRule::Cumulative,
-            translations: BTreeMap::new(),
+            translations: Translations::new(),
         }
     }
 

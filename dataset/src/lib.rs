@@ -43,6 +43,7 @@ pub mod period;
 pub mod read;
 #[cfg(feature = "source")]
 pub mod source;
+pub mod translations;
 
 pub use date::CalendarDate;
 pub use diagnostic::{Diagnostic, FileDiagnostics, ProblemKind, Severity};
@@ -56,3 +57,4 @@ pub use model::{
     Unit, status,
 };
 pub use period::{Frequency, Period, PeriodError};
+pub use translations::Translations;

@@ -2,7 +2,7 @@
 //! published for each. These types are the published JSON (one serde boundary): the exporter
 //! writes them and the widgets read them.
 
-use std::collections::BTreeMap;
+use crate::translations::Translations;
 
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +82,8 @@ pub struct Area {
     /// What the area covers, in plain language.
     pub description: String,
     /// Texts in other languages, by language tag.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub translations: BTreeMap<String, AreaText>,
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations<AreaText>,
 }
 
 impl Area {
@@ -480,8 +480,8 @@ pub struct Measure {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub breakdowns: Vec<String>,
     /// Texts in other languages, by language tag.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub translations: BTreeMap<String, MeasureText>,
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations<MeasureText>,
     /// Days after a period's end within which its value is due, as the measure file sets it
     /// (`published_within`); absent for the frequency's default
     /// ([`default_published_within`](crate::freshness::default_published_within)). Since

@@ -59,6 +59,28 @@ impl Frequency {
         }
     }
 
+    /// The first day of the period of this frequency that ends on `end`, found from its end alone
+    /// (fiscal years and quarters included: a period starts the day after the one before it
+    /// ends); `None` past the calendar's range.
+    pub fn start_of_period_ending(self, end: CalendarDate) -> Option<CalendarDate> {
+        let months = match self {
+            Frequency::Daily => return Some(end),
+            Frequency::Weekly => {
+                return end.0.checked_sub(time::Duration::days(6)).map(CalendarDate);
+            }
+            Frequency::Monthly => 1,
+            Frequency::Quarterly => 3,
+            Frequency::Annual => 12,
+        };
+        // Months, quarters and (fiscal) years all end on a month's last day: step back month
+        // by month (the widgets carry no calendar arithmetic beyond this).
+        let mut start = end.0.replace_day(1).ok()?;
+        for _ in 1..months {
+            start = start.previous_day()?.replace_day(1).ok()?;
+        }
+        Some(CalendarDate(start))
+    }
+
     /// Example labels, for help messages.
     pub fn example_labels(self) -> &'static str {
         match self {
@@ -609,6 +631,14 @@ mod tests {
             if let Ok(period) = Period::parse_any(&label, fiscal_month) {
                 let rebuilt = Period::from_parts(period.frequency(), period.start(), period.fiscal_year_start_month());
                 prop_assert_eq!(rebuilt, Some(period));
+            }
+        }
+
+        #[test]
+        fn a_period_starts_where_its_end_says((label, fiscal_month) in any_label()) {
+            if let Ok(period) = Period::parse_any(&label, fiscal_month) {
+                let start = period.frequency().start_of_period_ending(period.end());
+                prop_assert_eq!(start, Some(period.start()));
             }
         }
 

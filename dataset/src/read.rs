@@ -13,7 +13,7 @@
 //! object, and each type of member, element or map value adds one small function that reads a
 //! value into its place, however many members have that type ([`FromJson::read_into`]).
 
-use std::collections::BTreeMap;
+use crate::translations::Translations;
 use std::fmt;
 use std::mem::ManuallyDrop;
 
@@ -213,7 +213,7 @@ trait Entries<J> {
     fn insert_read(&mut self, name: String, json: &J) -> Result<(), ReadError>;
 }
 
-impl<J: Json, T: FromJson> Entries<J> for BTreeMap<String, T> {
+impl<J: Json, T: FromJson> Entries<J> for Translations<T> {
     fn insert_read(&mut self, name: String, json: &J) -> Result<(), ReadError> {
         let mut place = None;
         T::read_into(json, &mut place)?;
@@ -233,9 +233,9 @@ fn map<J: Json>(json: &J, into: &mut dyn Entries<J>) -> Result<(), ReadError> {
     Ok(())
 }
 
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
+impl<T: FromJson> FromJson for Translations<T> {
     fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
-        map(json, place.insert(BTreeMap::new()))
+        map(json, place.insert(Translations::new()))
     }
 }
 
@@ -760,7 +760,7 @@ mod tests {
             methodology: "How".to_owned(),
             source: "Where".to_owned(),
             breakdowns: vec!["council_district".to_owned()],
-            translations: BTreeMap::from([(
+            translations: Translations::from_iter([(
                 "es".to_owned(),
                 MeasureText {
                     title: Some(format!("{id} título")),
@@ -787,7 +787,7 @@ mod tests {
                 deadline: "2030-12".to_owned(),
                 deadline_end: date("2030-12-31"),
                 progress_rule: ProgressRule::Latest,
-                translations: BTreeMap::from([(
+                translations: Translations::from_iter([(
                     "es".to_owned(),
                     GoalText {
                         title: Some("Reducirlo a la mitad".to_owned()),
@@ -934,7 +934,7 @@ mod tests {
         bare.measure.short_title = None;
         bare.measure.decimals = None;
         bare.measure.breakdowns.clear();
-        bare.measure.translations.clear();
+        bare.measure.translations = Translations::new();
         bare.measure.published_within_days = None;
         bare.measure.goals.clear();
         bare.freshness = None;
@@ -948,7 +948,7 @@ mod tests {
                 id: "services".to_owned(),
                 title: "Services".to_owned(),
                 description: "All of them".to_owned(),
-                translations: BTreeMap::from([(
+                translations: Translations::from_iter([(
                     "es".to_owned(),
                     AreaText {
                         title: "Servicios".to_owned(),

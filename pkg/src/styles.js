@@ -53,6 +53,8 @@ export const STYLES = `
 .title { font-size: 1rem; font-weight: 600; margin: 0 0 0.25rem; line-height: 1.3; }
 .value { font-size: 2rem; font-weight: 700; margin: 0.25rem 0 0; line-height: 1.1; }
 .period, .target, .trend, .updated, .help, .description, .source { margin: 0.25rem 0; color: var(--civic-muted); font-size: 0.875rem; }
+.goal-line, .freshness { margin: 0.25rem 0; font-size: 0.875rem; }
+.freshness-late, .freshness-stale { color: var(--civic-off-track); font-weight: 600; }
 .status { display: inline-flex; gap: 0.35em; align-items: baseline; margin: 0.5rem 0 0.25rem; font-weight: 600; color: var(--civic-neutral); }
 .status .icon { display: inline-block; min-width: 1.1em; text-align: center; border: 1px solid currentColor; border-radius: 50%; font-size: 0.8em; line-height: 1.3; }
 .status-on_track .status { color: var(--civic-on-track); }

@@ -6,7 +6,8 @@ use dataset::model::Status;
 
 use crate::charts::CHART_SIZES;
 use crate::format::Formatter;
-use crate::models::{Card, ChartSource, LatestText};
+use crate::goals::freshness_text;
+use crate::models::{Card, ChartSource, GoalLine, LatestText};
 use crate::{Writer, urls};
 
 impl Writer {
@@ -62,6 +63,25 @@ impl Writer {
             chart: format!("{root}{}", urls::chart(&measure.id)),
             chart_sources: chart_sources(&measure.id, &root),
             observations: format!("{root}{}", urls::data("observations.csv")),
+            goal_lines: measure
+                .goals
+                .iter()
+                .zip(&document.goal_status)
+                .map(|(goal, assessment)| GoalLine {
+                    icon: view::goal_symbol(assessment.status),
+                    text: format.fill(
+                        "goal_line",
+                        &[
+                            ("title", goal.text(lang).0),
+                            (
+                                "status",
+                                &format.text(&format!("goal_{}", assessment.status.as_str())),
+                            ),
+                        ],
+                    ),
+                })
+                .collect(),
+            freshness: freshness_text(document.freshness.as_ref(), format),
         }
     }
 }

@@ -13,7 +13,7 @@ use plotters_backend::{
     FontFamily, FontStyle, FontTransform, text_anchor,
 };
 use plotters_svg::SVGBackend;
-use view::chart::{Line, Palette, sparkline_window, target_steps, time_ticks};
+use view::chart::{GoalPath, Line, Palette, sparkline_window, target_steps, time_ticks};
 
 /// The size of the widest full chart, in SVG user units (CSS pixels at 100%).
 pub(crate) const CHART_SIZE: (u32, u32) = (720, 320);
@@ -52,6 +52,7 @@ pub(crate) fn chart_svg(
     let observations = &document.observations;
     let lines = [Line::new(observations, palette.line)];
     let targets = target_steps(observations);
+    let goals = GoalPath::of(&document.measure);
     // Labels come from data (units, translations): keep them to characters XML allows; the SVG
     // backend escapes markup.
     let safe_x_label =
@@ -70,6 +71,7 @@ pub(crate) fn chart_svg(
             1.0,
             &lines,
             &targets,
+            &goals,
             &palette,
             None,
             &x_ticks,

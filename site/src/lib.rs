@@ -56,7 +56,7 @@ pub use error::Error;
 use error::IoContext;
 use feeds::Entry;
 use format::Formatter;
-use models::{Card, FreshnessText, GoalView};
+use models::{Card, GoalView};
 use urls::Urls;
 use view::chart::Palette;
 
@@ -130,8 +130,6 @@ struct MeasureFacts {
     cards: Vec<Card>,
     /// The measure's goals in each language, in the same order.
     goals: Vec<Vec<GoalView>>,
-    /// When the measure's next value is due, in each language; `None` without any value.
-    freshness: Vec<Option<FreshnessText>>,
     /// The measure's feed entries in each language, in the same order.
     entries: Vec<Vec<Entry>>,
 }
@@ -270,12 +268,10 @@ impl Writer {
         let mut cards = Vec::with_capacity(languages.len());
         let mut entries = Vec::with_capacity(languages.len());
         let mut goals = Vec::with_capacity(languages.len());
-        let mut freshness = Vec::with_capacity(languages.len());
         for lang in &languages {
             let format = Formatter::new(&strings[lang]);
             let card = self.card(document, &format);
             let goal_views = self.goal_views(document, &format);
-            let fresh = goals::freshness_text(document.freshness.as_ref(), &format);
             let announced = feeds::change_entries(
                 &self.urls.absolute(lang, ""),
                 document,
@@ -286,7 +282,6 @@ impl Writer {
             let texts = models::MeasureTexts {
                 card: &card,
                 goals: &goal_views,
-                freshness: &fresh,
             };
             entries.push(self.measure_page(document, &texts, announced, area, &format)?);
             self.embed_page(document, &card, lang)?;
@@ -297,7 +292,6 @@ impl Writer {
             }
             cards.push(card);
             goals.push(goal_views);
-            freshness.push(fresh);
         }
         self.measures.push(MeasureFacts {
             id: measure.id.clone(),
@@ -310,7 +304,6 @@ impl Writer {
                 .map_or(Status::NoData, |l| l.status),
             cards,
             goals,
-            freshness,
             entries,
         });
         self.changes.extend(changes);

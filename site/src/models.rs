@@ -45,6 +45,17 @@ pub(crate) struct Card {
     pub(crate) chart_sources: Vec<ChartSource>,
     /// The observations table, for "get the data".
     pub(crate) observations: String,
+    /// One line per goal of the measure: its title and standing.
+    pub(crate) goal_lines: Vec<GoalLine>,
+    /// When the next value is due, or since when it is overdue.
+    pub(crate) freshness: Option<FreshnessText>,
+}
+
+/// A goal as a card mentions it: "Goal: … – On pace", with the standing's symbol.
+#[derive(Debug, Clone)]
+pub(crate) struct GoalLine {
+    pub(crate) icon: &'static str,
+    pub(crate) text: String,
 }
 
 /// A multi-year goal in one language, in words, with a link to it on its measure's page from a
@@ -73,11 +84,10 @@ pub(crate) struct GoalView {
     pub(crate) milestones: Vec<(String, String)>,
 }
 
-/// A measure in one language as its pages show it: its card, goals and freshness.
+/// A measure in one language as its pages show it: its card (with its freshness) and goals.
 pub(crate) struct MeasureTexts<'a> {
     pub(crate) card: &'a Card,
     pub(crate) goals: &'a [GoalView],
-    pub(crate) freshness: &'a Option<FreshnessText>,
 }
 
 /// When a measure's next value is due, in words, and whether it is overdue.

@@ -366,7 +366,7 @@ impl Writer {
             embed_chart: self.embed_snippet(lang, measure, View::Chart),
             report,
             feed: urls::feed(""),
-            freshness: texts.freshness.clone(),
+            freshness: texts.card.freshness.clone(),
             goals: texts
                 .goals
                 .iter()
@@ -518,8 +518,8 @@ impl Writer {
             .measures
             .iter()
             .filter_map(|m| {
-                let freshness = m.freshness.get(position)?.as_ref()?;
                 let card = m.cards.get(position)?;
+                let freshness = card.freshness.as_ref()?;
                 freshness.overdue.then(|| LateListing {
                     title: card.title.clone(),
                     href: self.urls.link(lang, "", lang, &urls::measure(&m.id)),

@@ -7,8 +7,8 @@
 
 use std::ops::Range;
 
-use dataset::CalendarDate;
-use dataset::model::{AppliedTarget, Observation, TargetKind};
+use dataset::model::{AppliedTarget, Measure, Observation, TargetKind};
+use dataset::{CalendarDate, ProgressRule};
 use plotters::style::RGBColor;
 use plotters_backend::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{
@@ -130,8 +130,43 @@ pub fn target_steps(observations: &[Observation]) -> Vec<TargetStep> {
     steps
 }
 
-/// The y range covering every value and target, padded a little.
-pub fn y_range(lines: &[Line], targets: &[TargetStep]) -> Range<f64> {
+/// A multi-year goal's path as a chart draws it: the baseline, each milestone and the target, in
+/// order, each at the first day of its period (where the chart draws that period's value), in
+/// days since 1970.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalPath {
+    /// The path's points: (day, value).
+    pub points: Vec<(f64, f64)>,
+}
+
+impl GoalPath {
+    /// The paths of `measure`'s goals that a chart of its values can draw: all but cumulative
+    /// goals, whose paths run through running totals, not through the values the chart draws.
+    pub fn of(measure: &Measure) -> Vec<GoalPath> {
+        let mut paths = Vec::new();
+        for goal in &measure.goals {
+            if goal.progress_rule == ProgressRule::Cumulative {
+                continue;
+            }
+            let mut points = Vec::with_capacity(goal.milestones.len() + 2);
+            let mut add = |end: CalendarDate, value: f64| {
+                if let Some(start) = measure.frequency.start_of_period_ending(end) {
+                    points.push((f64::from(start.days_since_epoch()), value));
+                }
+            };
+            add(goal.baseline.period_end, goal.baseline.value);
+            for milestone in &goal.milestones {
+                add(milestone.period_end, milestone.value);
+            }
+            add(goal.deadline_end, goal.target);
+            paths.push(GoalPath { points });
+        }
+        paths
+    }
+}
+
+/// The y range covering every value, target and goal, padded a little.
+pub fn y_range(lines: &[Line], targets: &[TargetStep], goals: &[GoalPath]) -> Range<f64> {
     let values = lines
         .iter()
         .flat_map(|l| l.points.iter().filter_map(|p| p.1));
@@ -145,6 +180,9 @@ pub fn y_range(lines: &[Line], targets: &[TargetStep]) -> Range<f64> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
+    for &(_, value) in goals.iter().flat_map(|g| &g.points) {
+        (low, high) = (low.min(value), high.max(value));
+    }
     if !low.is_finite() {
         return 0.0..1.0;
     }
@@ -402,10 +440,10 @@ impl<'b, DB: DrawingBackend> Drawing<'b, DB> {
 }
 
 /// Draws the target for each period: a step line, or a shaded band for ranges.
-fn draw_targets<DB: DrawingBackend, F: Fn((f64, f64)) -> (i32, i32)>(
+fn draw_targets<DB: DrawingBackend>(
     drawing: &mut Drawing<'_, DB>,
     targets: &[TargetStep],
-    to_px: F,
+    to_px: &dyn Fn((f64, f64)) -> BackendCoord,
     palette: &Palette,
     ratio: f64,
 ) {
@@ -432,6 +470,41 @@ fn draw_targets<DB: DrawingBackend, F: Fn((f64, f64)) -> (i32, i32)>(
                     );
                 }
             }
+        }
+    }
+}
+
+/// Draws each goal's path dashed in the target's colour, with a dot at the baseline, each
+/// milestone and the target, so that the path reads apart from the target line without colour.
+fn draw_goals<DB: DrawingBackend>(
+    drawing: &mut Drawing<'_, DB>,
+    goals: &[GoalPath],
+    to_px: &dyn Fn((f64, f64)) -> BackendCoord,
+    palette: &Palette,
+    ratio: f64,
+) {
+    let pen = stroke(palette.target, 1.5 * ratio);
+    for goal in goals {
+        for pair in goal.points.windows(2) {
+            let (from, to) = (to_px(pair[0]), to_px(pair[1]));
+            // Dashes of 6 and gaps of 4 CSS pixels along the x axis, which time runs along.
+            let dashes = (f64::from((to.0 - from.0).abs()) / (10.0 * ratio))
+                .ceil()
+                .max(1.0);
+            let at = |share: f64| {
+                (
+                    from.0 + (f64::from(to.0 - from.0) * share).round() as i32,
+                    from.1 + (f64::from(to.1 - from.1) * share).round() as i32,
+                )
+            };
+            let mut dash = 0.0;
+            while dash < dashes {
+                drawing.path([at(dash / dashes), at((dash + 0.6) / dashes)], &pen);
+                dash += 1.0;
+            }
+        }
+        for &point in &goal.points {
+            drawing.dot(to_px(point), (3.0 * ratio) as i32, palette.target);
         }
     }
 }
@@ -472,7 +545,7 @@ pub fn sparkline<DB: DrawingBackend>(
         (Some(first), Some(last)) => first.0..(last.0 + 1.0).max(first.0 + 1.0),
         _ => return,
     };
-    let y = y_range(std::slice::from_ref(line), targets);
+    let y = y_range(std::slice::from_ref(line), targets, &[]);
     let inset = 3.0 * ratio;
     let to_px = |(px, py): (f64, f64)| {
         let fx = (px - x.start) / (x.end - x.start);
@@ -482,7 +555,7 @@ pub fn sparkline<DB: DrawingBackend>(
             (height - inset - fy * (height - 2.0 * inset)) as i32,
         )
     };
-    draw_targets(&mut drawing, targets, to_px, palette, ratio);
+    draw_targets(&mut drawing, targets, &to_px, palette, ratio);
     for segment in segments(&line.points) {
         let points = decimate(&segment, &x, pixel_width).into_iter().map(to_px);
         drawing.path(points, &stroke(line.color, 2.0 * ratio));
@@ -637,8 +710,8 @@ fn to_pixel(value: f64, range: &Range<f64>, (from, to): (i32, i32)) -> i32 {
 }
 
 /// Draws a full chart over the whole `backend`, `ratio` backend pixels per CSS pixel: axes, the
-/// target line or band and every line, the first one on top; `highlight` marks one point of the
-/// first line. `x_ticks` gives the ticks (days and labels) between the first and last day shown,
+/// target line or band, each goal's path (the days shown reach its target) and every line, the
+/// first one on top; `highlight` marks one point of the first line. `x_ticks` gives the ticks (days and labels) between the first and last day shown,
 /// `sparser` steps sparser than its densest (see [`time_ticks`]): the densest whose labels, as the
 /// backend measures them, keep half an em apart is drawn, and a label that would leave the
 /// drawing is left out. `y_label` formats y ticks. Returns where the plot was drawn.
@@ -651,27 +724,26 @@ pub fn chart<DB: DrawingBackend>(
     ratio: f64,
     lines: &[Line],
     targets: &[TargetStep],
+    goals: &[GoalPath],
     palette: &Palette,
     highlight: Option<(f64, f64)>,
     x_ticks: &dyn Fn(f64, f64, usize) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
     let mut drawing = Drawing::new(backend);
-    let first = lines
+    let (mut first, mut last) = (f64::INFINITY, f64::NEG_INFINITY);
+    let line_ends = lines
         .iter()
-        .filter_map(|l| l.points.first())
-        .map(|p| p.0)
-        .fold(f64::INFINITY, f64::min);
-    let last = lines
-        .iter()
-        .filter_map(|l| l.points.last())
-        .map(|p| p.0)
-        .fold(f64::NEG_INFINITY, f64::max);
+        .flat_map(|l| l.points.first().into_iter().chain(l.points.last()))
+        .map(|&(day, _)| day);
+    for day in line_ends.chain(goals.iter().flat_map(|g| &g.points).map(|&(day, _)| day)) {
+        (first, last) = (first.min(day), last.max(day));
+    }
     if !first.is_finite() {
         return Some(Layout::default());
     }
     let x = first..(last + 1.0).max(first + 1.0);
-    let y = y_range(lines, targets);
+    let y = y_range(lines, targets, goals);
     let label = |h_pos, v_pos| Label {
         color: opaque(palette.text),
         size: 12.0 * ratio,
@@ -719,7 +791,8 @@ pub fn chart<DB: DrawingBackend>(
         drawing.path([(left, bottom), (right - 1, bottom)], &grid);
     }
 
-    draw_targets(&mut drawing, targets, to_px, palette, ratio);
+    draw_targets(&mut drawing, targets, &to_px, palette, ratio);
+    draw_goals(&mut drawing, goals, &to_px, palette, ratio);
     let style = label(HPos::Center, VPos::Top);
     let gap = 6.0 * ratio;
     let mut shown = Vec::new();
@@ -837,14 +910,14 @@ mod tests {
             points: vec![(0.0, Some(80.0)), (1.0, Some(90.0)), (2.0, None)],
             color: Palette::LIGHT.line,
         };
-        let range = y_range(std::slice::from_ref(&line), &[]);
+        let range = y_range(std::slice::from_ref(&line), &[], &[]);
         assert!(range.start < 80.0 && range.end > 90.0, "{range:?}");
         let line = Line {
             points: vec![(0.0, Some(1.0)), (1.0, Some(10.0))],
             color: Palette::LIGHT.line,
         };
-        assert_eq!(y_range(&[line], &[]).start, 0.0);
-        assert_eq!(y_range(&[], &[]), 0.0..1.0);
+        assert_eq!(y_range(&[line], &[], &[]).start, 0.0);
+        assert_eq!(y_range(&[], &[], &[]), 0.0..1.0);
     }
 
     #[test]
@@ -926,6 +999,94 @@ mod tests {
         }
     }
 
+    fn day(text: &str) -> f64 {
+        f64::from(CalendarDate::parse(text).unwrap().days_since_epoch())
+    }
+
+    /// An annual measure with a decreasing goal (a milestone on the way) and a cumulative one.
+    fn measure_with_goals() -> Measure {
+        let point = |period: &str, end: &str, value: f64| {
+            serde_json::json!({ "period": period, "period_end": end, "value": value })
+        };
+        serde_json::from_value(serde_json::json!({
+            "id": "traffic-deaths", "title": "Traffic deaths and serious injuries",
+            "description": "Why.", "area": "safety", "department": "Transportation",
+            "unit": "count", "frequency": "annual", "direction": "lower_is_better",
+            "target": { "kind": "none" }, "methodology": "How.", "source": "Collisions",
+            "goals": [
+                {
+                    "id": "vision-zero", "title": "Zero by 2030",
+                    "baseline": point("2019", "2019-12-31", 205.0),
+                    "milestones": [point("2025", "2025-12-31", 100.0)],
+                    "target": 0.0, "deadline": "2030", "deadline_end": "2030-12-31",
+                    "progress_rule": "latest",
+                },
+                {
+                    "id": "total", "title": "A total",
+                    "baseline": point("2019", "2019-12-31", 0.0),
+                    "target": 1000.0, "deadline": "2030", "deadline_end": "2030-12-31",
+                    "progress_rule": "cumulative",
+                },
+            ],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn goal_paths_sit_where_their_periods_values_are_drawn() {
+        let paths = GoalPath::of(&measure_with_goals());
+        // The cumulative goal's path runs through totals, not the values drawn: left out.
+        assert_eq!(paths.len(), 1);
+        assert_eq!(
+            paths[0].points,
+            [
+                (day("2019-01-01"), 205.0),
+                (day("2025-01-01"), 100.0),
+                (day("2030-01-01"), 0.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chart_with_a_goal_reaches_its_target() {
+        let goals = GoalPath::of(&measure_with_goals());
+        let line = Line {
+            points: (2019..=2024)
+                .map(|year| (day(&format!("{year}-01-01")), Some(f64::from(year - 1800))))
+                .collect(),
+            color: Palette::LIGHT.line,
+        };
+        let lines = [line];
+        assert_eq!(y_range(&lines, &[], &goals).start, 0.0);
+        assert!(y_range(&lines, &[], &[]).start > 0.0);
+        let year = |first: f64, last: f64, sparser: usize| {
+            time_ticks(first, last, sparser, &|date: CalendarDate, _| {
+                date.0.year().to_string()
+            })
+        };
+        let mut recorder = Recorder {
+            size: (1200, 256),
+            em: 0.62,
+            texts: Vec::new(),
+        };
+        let layout = chart(
+            &mut recorder,
+            1.0,
+            &lines,
+            &[],
+            &goals,
+            &Palette::LIGHT,
+            None,
+            &year,
+            &|value| format!("{value:.0}"),
+        )
+        .unwrap();
+        assert_eq!(layout.x, day("2019-01-01")..day("2030-01-01") + 1.0);
+        let labels: Vec<&str> = recorder.texts.iter().map(|t| t.0.as_str()).collect();
+        assert!(labels.contains(&"2029"), "{labels:?}");
+        assert!(labels.contains(&"0"), "{labels:?}");
+    }
+
     /// Monthly values over `months` months from January 2024.
     fn monthly(months: i32) -> Line {
         let points = (0..months)
@@ -994,6 +1155,7 @@ mod tests {
                     &mut recorder,
                     ratio,
                     std::slice::from_ref(&line),
+                    &[],
                     &[],
                     &Palette::LIGHT,
                     None,

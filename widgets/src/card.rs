@@ -1,12 +1,13 @@
 //! `<civic-metric>`: the metric card.
 
+use dataset::FreshnessState;
 use dataset::document::MeasureDocument;
 use dataset::model::{Measure, Observation};
 use view::chart::{Line, sparkline_window, target_steps};
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
-use crate::dom::{element, join_url, link, set, text_element};
+use crate::dom::{element, join_url, link, set, symbol_text, text_element};
 use crate::draw;
 use crate::format::Formatter;
 use crate::{add_probes, decode_measure};
@@ -113,11 +114,14 @@ impl MetricCard {
                 &self.format.target(measure, latest.target.as_ref()),
             );
         }
-        let badge = element(&card, "p", "status");
+        let badge = symbol_text(
+            &card,
+            "p",
+            "status",
+            Some(status_symbol(status)),
+            &self.format.status(status),
+        );
         set(&badge, "part", "status");
-        let icon = text_element(&badge, "span", "icon", status_symbol(status));
-        set(&icon, "aria-hidden", "true");
-        text_element(&badge, "span", "", &self.format.status(status));
 
         let canvas = element(&card, "canvas", "sparkline");
         set(&canvas, "role", "img");
@@ -134,6 +138,19 @@ impl MetricCard {
                 &self.format.trend(measure, &document.observations, latest),
             );
         }
+        for (goal, assessment) in measure.goals.iter().zip(&document.goal_status) {
+            let status = self.format.goal_status(assessment.status);
+            symbol_text(
+                &card,
+                "p",
+                "goal-line",
+                Some(view::goal_symbol(assessment.status)),
+                &strings.fill(
+                    "goal_line",
+                    &[("title", goal.text(&language).0), ("status", &status)],
+                ),
+            );
+        }
         let updated = element(&card, "p", "updated");
         updated.append_with_str_1(&format!("{} ", strings.get("last_updated")))?;
         let time = text_element(
@@ -143,6 +160,23 @@ impl MetricCard {
             &self.format.updated(&document.dataset.modified),
         );
         set(&time, "datetime", &document.dataset.modified);
+        if let Some(freshness) = &document.freshness
+            && let Some(due) = freshness.next_due
+        {
+            let state = freshness.state;
+            let key = match state {
+                FreshnessState::Late => "update_late",
+                FreshnessState::Stale => "update_stale",
+                _ => "next_due",
+            };
+            symbol_text(
+                &card,
+                "p",
+                &format!("freshness freshness-{}", state.as_str()),
+                state.is_overdue().then_some("!"),
+                &strings.fill(key, &[("date", &self.format.day(due))]),
+            );
+        }
 
         let about = element(&card, "details", "about");
         text_element(&about, "summary", "", &strings.get("about"));

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use dataset::CalendarDate;
 use dataset::document::MeasureDocument;
 use dataset::model::Observation;
-use view::chart::{Layout, Line, target_steps, time_ticks};
+use view::chart::{GoalPath, Layout, Line, target_steps, time_ticks};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, Event, KeyboardEvent, Node, PointerEvent, ShadowRoot};
@@ -95,6 +95,7 @@ impl State {
             Some((f64::from(o.period_start.days_since_epoch()), o.value?))
         });
         let measure = &document.measure;
+        let goals = GoalPath::of(measure);
         let format = &self.format;
         let label = |date: CalendarDate, yearly: bool| {
             if yearly {
@@ -107,7 +108,7 @@ impl State {
             |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &label);
         let y_label = |value: f64| format.value(measure, value);
         if let Some(layout) = draw::chart(
-            &canvas, &lines, &targets, &palette, highlight, &x_ticks, &y_label,
+            &canvas, &lines, &targets, &goals, &palette, highlight, &x_ticks, &y_label,
         ) {
             self.layout = layout;
         }

@@ -53,6 +53,29 @@ pub(crate) fn text_element(parent: &Node, tag: &str, class: &str, text: &str) ->
     element
 }
 
+/// Creates `<tag class=…><span class="icon" aria-hidden="true">symbol</span> text</tag>` under
+/// `parent`: the symbol shows a state besides the words, which screen readers read alone.
+/// Without a symbol, only the text.
+pub(crate) fn symbol_text(
+    parent: &Node,
+    tag: &str,
+    class: &str,
+    symbol: Option<&str>,
+    text: &str,
+) -> Element {
+    let line = element(parent, tag, class);
+    if let Some(symbol) = symbol {
+        set(
+            &text_element(&line, "span", "icon", symbol),
+            "aria-hidden",
+            "true",
+        );
+        let _ = line.append_with_str_1(" ");
+    }
+    let _ = line.append_with_str_1(&view::bidi::isolate(text));
+    line
+}
+
 /// Sets an attribute, ignoring the (impossible) error for valid names.
 pub(crate) fn set(element: &Element, name: &str, value: &str) {
     let _ = element.set_attribute(name, value);

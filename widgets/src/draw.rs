@@ -7,7 +7,7 @@ use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
-use view::chart::{Layout, Line, Palette, TargetStep};
+use view::chart::{GoalPath, Layout, Line, Palette, TargetStep};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ShadowRoot, Window};
 
@@ -365,13 +365,14 @@ pub(crate) fn sparkline(
     true
 }
 
-/// Draws a full chart with axes, the target line or band and every line; `highlight` marks one
+/// Draws a full chart with axes, the target line or band, each goal's path and every line; `highlight` marks one
 /// point of the first line. `x_ticks` are placed under the plot; `y_label` formats y ticks.
 /// Returns `None` when the canvas has no size yet.
 pub(crate) fn chart(
     canvas: &HtmlCanvasElement,
     lines: &[Line],
     targets: &[TargetStep],
+    goals: &[GoalPath],
     palette: &Palette,
     highlight: Option<(f64, f64)>,
     x_ticks: &dyn Fn(f64, f64, usize) -> Vec<(f64, String)>,
@@ -383,6 +384,7 @@ pub(crate) fn chart(
         ratio,
         lines,
         targets,
+        goals,
         palette,
         highlight,
         x_ticks,

@@ -2,7 +2,7 @@
 //! with the browser's `Intl`.
 
 use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
-use dataset::{CalendarDate, Frequency};
+use dataset::{CalendarDate, Frequency, GoalStatus};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -131,6 +131,11 @@ impl Formatter {
             .map_or_else(|_| date.to_string(), |format| format.format_date(&js_date))
     }
 
+    /// A day, medium style: "Mar 5, 2026".
+    pub(crate) fn day(&self, date: CalendarDate) -> String {
+        self.date(date, &[("dateStyle", "medium".into())])
+    }
+
     /// The period an observation covers, in words: "October 2026", "Week of Mar 2, 2026".
     pub(crate) fn period(&self, frequency: Frequency, observation: &Observation) -> String {
         self.period_starting(frequency, &observation.period, observation.period_start)
@@ -145,13 +150,8 @@ impl Formatter {
         label: &str,
         end: CalendarDate,
     ) -> String {
-        let start = match frequency {
-            Frequency::Daily | Frequency::Quarterly | Frequency::Annual => Some(end.0),
-            Frequency::Weekly => end.0.checked_sub(time::Duration::days(6)),
-            Frequency::Monthly => end.0.replace_day(1).ok(),
-        };
-        match start {
-            Some(start) => self.period_starting(frequency, label, CalendarDate(start)),
+        match frequency.start_of_period_ending(end) {
+            Some(start) => self.period_starting(frequency, label, start),
             None => label.to_owned(),
         }
     }
@@ -159,11 +159,8 @@ impl Formatter {
     /// The period labelled `label` that starts on `start`, in words.
     fn period_starting(&self, frequency: Frequency, label: &str, start: CalendarDate) -> String {
         match frequency {
-            Frequency::Daily => self.date(start, &[("dateStyle", "medium".into())]),
-            Frequency::Weekly => self.strings.fill(
-                "week_of",
-                &[("date", &self.date(start, &[("dateStyle", "medium".into())]))],
-            ),
+            Frequency::Daily => self.day(start),
+            Frequency::Weekly => self.strings.fill("week_of", &[("date", &self.day(start))]),
             Frequency::Monthly => self.date(
                 start,
                 &[("month", "long".into()), ("year", "numeric".into())],
@@ -225,6 +222,11 @@ impl Formatter {
     /// The status in words.
     pub(crate) fn status(&self, status: Status) -> String {
         self.strings.get(status.as_str())
+    }
+
+    /// A goal's standing in words: "On pace".
+    pub(crate) fn goal_status(&self, status: GoalStatus) -> String {
+        self.strings.get(&format!("goal_{}", status.as_str()))
     }
 
     /// The change from the same period a year earlier, in words: "Up 3 points from a year

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
 use crate::decode;
-use crate::dom::{clear, element, set, svg_element, text_element};
+use crate::dom::{clear, element, set, svg_element, symbol_text, text_element};
 use crate::format::Formatter;
 
 /// One goal, driven by the loader's `<civic-goal>` element.
@@ -72,17 +72,14 @@ impl GoalTracker {
                 &[("measure", measure.text(&language).card_title())],
             ),
         );
-        let badge = element(&article, "p", "status");
-        set(&badge, "part", "status");
-        let icon = text_element(&badge, "span", "icon", view::goal_symbol(status.status));
-        set(&icon, "aria-hidden", "true");
-        badge.append_with_str_1(" ")?;
-        text_element(
-            &badge,
-            "span",
-            "",
-            &strings.get(&format!("goal_{}", status.status.as_str())),
+        let badge = symbol_text(
+            &article,
+            "p",
+            "status",
+            Some(view::goal_symbol(status.status)),
+            &format.goal_status(status.status),
         );
+        set(&badge, "part", "status");
         let target = format.value(measure, definition.target);
         let progress = status.progress.zip(status.share).map(|(progress, share)| {
             let share_text = format.share(share);

@@ -28,17 +28,28 @@ use web_sys::{Node, ShadowRoot};
 
 /// Reads a parsed JSON document with the canonical types, rejecting other major schema versions.
 fn decode<T: FromJson>(value: JsValue) -> Result<T, JsValue> {
-    let version = js_sys::Reflect::get(&value, &JsValue::from_str("schema_version"))
+    check_version(&value)?;
+    T::read(&read::Parsed(value)).map_err(malformed)
+}
+
+// The checks below are kept out of the generic `decode`, so that each document type does not
+// carry its own copy.
+fn check_version(value: &JsValue) -> Result<(), JsValue> {
+    let version = js_sys::Reflect::get(value, &JsValue::from_str("schema_version"))
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
-    if !is_compatible(&version) {
-        return Err(JsValue::from_str(&format!(
+    if is_compatible(&version) {
+        Ok(())
+    } else {
+        Err(JsValue::from_str(&format!(
             "the data has schema version `{version}`; this widget reads {SCHEMA_VERSION}"
-        )));
+        )))
     }
-    T::read(&read::Parsed(value))
-        .map_err(|error| JsValue::from_str(&format!("malformed data: {error}")))
+}
+
+fn malformed(error: dataset::read::ReadError) -> JsValue {
+    JsValue::from_str(&format!("malformed data: {error}"))
 }
 
 fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {

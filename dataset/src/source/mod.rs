@@ -12,7 +12,9 @@ mod series;
 mod text;
 mod toml_table;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+use crate::translations::Translations;
 
 pub use goals::goal_id_places;
 pub use observations::{Breakdown, ObservationReader, Origin, SourceRow};
@@ -431,8 +433,8 @@ fn read_translations<T>(
     allowed: &'static [&'static str],
     d: &mut Vec<Diagnostic>,
     read: impl Fn(&TableReader<'_, '_>, &mut Vec<Diagnostic>) -> Option<T>,
-) -> BTreeMap<String, T> {
-    let mut translations = BTreeMap::new();
+) -> Translations<T> {
+    let mut translations = Translations::new();
     let Some(by_language) = table.table("translations", "translations", &[], d) else {
         return translations;
     };

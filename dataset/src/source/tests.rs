@@ -69,7 +69,7 @@ fn manifest_parses() {
     let manifest = manifest();
     assert_eq!(manifest.info.fiscal_year_start_month, 7);
     assert_eq!(
-        manifest.areas[0].translations["es"].title,
+        manifest.areas[0].translations.get("es").unwrap().title,
         "Servicios básicos"
     );
 }
