@@ -1,7 +1,8 @@
 // End-to-end tests of the widgets in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core; no browser download): the example pages under a strict Content-Security-Policy,
 // values and statuses against the published data, keyboard navigation, the table, error states
-// (404, 500, malformed, truncated body, no answer, another schema version, CORS refusal),
+// (404, 500, malformed, truncated body, no answer, another schema version, CORS refusal), goals
+// in every standing (ARIA values, the accessibility tree, Spanish, the dark theme, errors),
 // sharp canvases at deviceScaleFactor 2, axe-core, and screenshots written to ARTIFACTS_DIR
 // (`cargo xtask test`: e2e/ in cargo's target directory).
 //
@@ -56,6 +57,28 @@ const AREA_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><t
 <link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
 <h1>Servicios</h1><civic-area src="/public/data" area="basic-city-services"></civic-area></main></body></html>`;
 
+// Goals in every standing the sample has, one in Spanish, one in the dark theme, and three that
+// fail: an unknown goal, no goal attribute, and data that is not there. Nothing in a goal is a tab
+// stop, so Tab from the link before them reaches the link after them.
+const GOAL_STATUSES = ['achieved', 'missed', 'on_pace', 'behind_pace'];
+const goalsByStatus = new Map();
+for (const summary of index.measures) {
+  for (const standing of summary.goal_status ?? []) {
+    if (!goalsByStatus.has(standing.status)) goalsByStatus.set(standing.status, { summary, standing });
+  }
+}
+const GOALS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Goals</title>
+<link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
+<h1>Goals</h1><p><a id="before" href="#before">Before the goals</a></p>
+${GOAL_STATUSES.filter((s) => goalsByStatus.has(s)).map((s) => `<civic-goal id="goal-${s}" src="/public/data" goal="${goalsByStatus.get(s).standing.id}" heading="2"></civic-goal>`).join('\n')}
+<civic-goal id="goal-es" src="/public/data" goal="${goalsByStatus.get('on_pace')?.standing.id}" lang="es" heading="2"></civic-goal>
+<civic-goal id="goal-dark" src="/public/data" goal="${goalsByStatus.get('behind_pace')?.standing.id}" theme="dark" heading="2"></civic-goal>
+<p><a id="after" href="#after">After the goals</a></p>
+<civic-goal id="goal-unknown" src="/public/data" goal="no-such-goal"></civic-goal>
+<civic-goal id="goal-none" src="/public/data"></civic-goal>
+<civic-goal id="goal-missing" src="/e2e/missing" goal="${goalsByStatus.get('on_pace')?.standing.id}"></civic-goal>
+</main></body></html>`;
+
 const requests = new Map();
 const server = createServer((request, response) => {
   const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
@@ -64,6 +87,10 @@ const server = createServer((request, response) => {
   if (path === '/e2e/area.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
     return response.end(AREA_PAGE);
+  }
+  if (path === '/e2e/goals.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    return response.end(GOALS_PAGE);
   }
   if (path === '/e2e/errors.html') {
     // The CSP lets the page ask the refusing origin, so that CORS, not the CSP, is what refuses.
@@ -148,6 +175,8 @@ function latest(id) {
   return index.measures.find((m) => m.id === id).latest;
 }
 
+const GOAL_WORDS = { achieved: 'Achieved', missed: 'Missed', on_pace: 'On pace', behind_pace: 'Behind pace', no_data: 'No data yet' };
+const GOAL_SYMBOLS = { achieved: '✓', missed: '✕', on_pace: '↗', behind_pace: '!', no_data: '?' };
 const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'Off track', no_target: 'No target', no_data: 'No data' };
 
 // 1. The department page: every card shows the published latest value and status.
@@ -165,7 +194,22 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
     check(status?.endsWith(STATUS[expected.status]), `${id}: status ${JSON.stringify(status)}, expected ${STATUS[expected.status]}`);
     const label = await page.evaluate((h) => document.querySelector(h).shadowRoot.querySelector('canvas').getAttribute('aria-label'), host);
     check(label?.includes(value) && label.includes(STATUS[expected.status]), `${id}: aria-label ${label}`);
+    // A line per goal, and when the next value is due (or since when it is late).
+    const summary = index.measures.find((m) => m.id === id);
+    const lines = await page.evaluate((h) => [...document.querySelector(h).shadowRoot.querySelectorAll('.goal-line, .freshness')]
+      .map((line) => [line.className, line.textContent]), host);
+    const expectedLines = (summary.goals ?? []).map((goal) => {
+      const standing = summary.goal_status.find((g) => g.id === goal.id).status;
+      return ['goal-line', `${GOAL_SYMBOLS[standing]} Goal: ${goal.title} – ${GOAL_WORDS[standing]}`];
+    });
+    const { state, next_due: due } = summary.freshness;
+    const day = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${due}T00:00:00Z`));
+    const FRESHNESS = { current: `Next update due ${day}`, late: `! Update late: due ${day}`, stale: `! Update overdue: due ${day}` };
+    expectedLines.push([`freshness freshness-${state}`, FRESHNESS[state]]);
+    check(JSON.stringify(lines) === JSON.stringify(expectedLines),
+      `${id}: goal and freshness lines ${JSON.stringify(lines)}, expected ${JSON.stringify(expectedLines)}`);
   }
+  check(cards.some((id) => index.measures.find((m) => m.id === id).goals?.length), 'no card on the department page has a goal');
   // One request per data URL, shared by every element: the chart and a card show the same measure.
   check(requests.get('/public/data/measures/potholes-repaired-on-time.json') === 1,
     `potholes JSON requested ${requests.get('/public/data/measures/potholes-repaired-on-time.json')} times`);
@@ -224,7 +268,6 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   const goalId = await page.$eval('civic-goal', (e) => e.getAttribute('goal'));
   const summary = index.measures.find((m) => (m.goals ?? []).some((g) => g.id === goalId));
   const standing = summary.goal_status.find((g) => g.id === goalId);
-  const GOAL = { achieved: 'Achieved', missed: 'Missed', on_pace: 'On pace', behind_pace: 'Behind pace', no_data: 'No data yet' };
   const goal = await page.$eval('civic-goal', (e) => {
     const root = e.shadowRoot;
     const bar = root.querySelector('[role="progressbar"]');
@@ -241,7 +284,7 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
     };
   });
   const share = String(Math.round(Math.min(Math.max(standing.share, 0), 1) * 100));
-  check(goal.status?.includes(GOAL[standing.status]), `civic-goal status: ${goal.status}`);
+  check(goal.status?.includes(GOAL_WORDS[standing.status]), `civic-goal status: ${goal.status}`);
   check(goal.now === share && goal.fill === share && goal.min === '0' && goal.max === '100',
     `civic-goal progress bar: ${JSON.stringify(goal)}, expected ${share}`);
   check(goal.text && goal.text === goal.progress, `civic-goal text value: ${goal.text} / ${goal.progress}`);
@@ -328,10 +371,85 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   await page.close();
 }
 
-// 6. axe-core finds no violations on the example pages (shadow DOM included).
+// 6. Goals: every standing in words with its symbol hidden from screen readers, the progress bar's
+// ARIA values, the deadline and projection, Spanish, the dark theme, the error states and the
+// keyboard passing over them.
+{
+  const { page, problems } = await open('/e2e/goals.html');
+  // The one failing request is the goal whose data is not there.
+  const unexpected = problems.filter((p) => !p.includes('status of 404'));
+  check(unexpected.length === 0, `goals page under CSP: ${unexpected.join('; ')}`);
+  for (const status of GOAL_STATUSES) check(goalsByStatus.has(status), `the sample has no goal ${status}`);
+  const WORDS = {
+    en: { ...GOAL_WORDS, deadline: 'Deadline: ',
+      projection: 'At this pace: reached in ', none: 'Not on course at this pace' },
+    es: { achieved: 'Alcanzada', missed: 'No alcanzada', on_pace: 'A buen ritmo', behind_pace: 'Con retraso', deadline: 'Plazo: ',
+      projection: 'A este ritmo: se alcanza en ', none: 'A este ritmo no se alcanza' },
+  };
+  const read = (id) => page.$eval(`#${id}`, (e) => {
+    const root = e.shadowRoot;
+    const bar = root.querySelector('[role="progressbar"]');
+    const text = (selector) => root.querySelector(selector)?.textContent ?? null;
+    return {
+      title: text('h2.title'), status: text('.status'), progress: text('.progress'), deadline: text('.deadline'),
+      projection: text('.projection'), now: bar?.getAttribute('aria-valuenow'), valueText: bar?.getAttribute('aria-valuetext'),
+      label: bar && root.getElementById(bar.getAttribute('aria-labelledby'))?.textContent,
+      fill: root.querySelector('rect.fill')?.getAttribute('width'),
+      focusable: root.querySelectorAll('a, button, input, [tabindex]').length,
+      background: getComputedStyle(root.querySelector('.goal') ?? root.firstElementChild).backgroundColor,
+    };
+  });
+  const cases = [...GOAL_STATUSES.filter((s) => goalsByStatus.has(s)).map((s) => [`goal-${s}`, s, 'en']),
+    ['goal-es', 'on_pace', 'es'], ['goal-dark', 'behind_pace', 'en']];
+  for (const [id, status, lang] of cases) {
+    const { summary, standing } = goalsByStatus.get(status);
+    const definition = summary.goals.find((g) => g.id === standing.id);
+    const words = WORDS[lang];
+    const title = lang === 'en' ? definition.title : definition.translations?.[lang]?.title ?? definition.title;
+    const shown = await read(id);
+    check(shown.title === title, `${id}: title ${JSON.stringify(shown.title)}, expected ${JSON.stringify(title)}`);
+    check(shown.status?.endsWith(` ${words[status]}`), `${id}: standing ${JSON.stringify(shown.status)}, expected ${words[status]}`);
+    const share = String(Math.round(Math.min(Math.max(standing.share, 0), 1) * 100));
+    check(shown.now === share && shown.fill === share, `${id}: progress bar at ${shown.now} (fill ${shown.fill}), expected ${share}`);
+    check(shown.valueText && shown.valueText === shown.progress, `${id}: aria-valuetext ${shown.valueText} / ${shown.progress}`);
+    check(shown.label === title, `${id}: progress bar named ${JSON.stringify(shown.label)}`);
+    check(shown.deadline?.startsWith(words.deadline), `${id}: deadline ${JSON.stringify(shown.deadline)}`);
+    if (summary.frequency === 'annual') {
+      check(shown.deadline?.endsWith(definition.deadline), `${id}: deadline ${shown.deadline}, expected ${definition.deadline}`);
+    }
+    const underway = status === 'on_pace' || status === 'behind_pace';
+    const projection = !underway ? null : standing.projected_period ? words.projection : words.none;
+    check(projection === null ? shown.projection === null : shown.projection?.startsWith(projection),
+      `${id}: projection ${JSON.stringify(shown.projection)}, expected ${JSON.stringify(projection)}`);
+    check(shown.focusable === 0, `${id}: ${shown.focusable} focusable parts in a goal`);
+    // What a screen reader is given: the heading, the standing without its symbol, the named bar.
+    const spoken = await page.locator(`#${id}`).ariaSnapshot();
+    check(spoken.includes(`heading "${title}" [level=2]`) && spoken.includes(`paragraph: ${words[status]}\n`)
+      && spoken.includes(`progressbar "${title}"`), `${id}: accessibility tree\n${spoken}`);
+    const [r, g, b] = shown.background.match(/\d+/g).map(Number);
+    const dark = r + g + b < 3 * 96;
+    check(dark === (id === 'goal-dark'), `${id}: background ${shown.background} in the ${id === 'goal-dark' ? 'dark' : 'light'} theme`);
+  }
+  for (const [id, reason] of [['goal-unknown', 'no goal `no-such-goal`'], ['goal-none', 'needs src and goal attributes'],
+    ['goal-missing', 'HTTP 404']]) {
+    const title = await shadowText(page, `#${id}`, '.error-title');
+    const detail = await shadowText(page, `#${id}`, '.error-reason');
+    check(title === 'Data unavailable' && detail?.includes(reason), `${id}: error state ${JSON.stringify([title, detail])}`);
+  }
+  // The keyboard passes over the goals: nothing in them takes focus.
+  await page.focus('#before');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.id);
+  check(focused === 'after', `Tab from the link before the goals reaches ${JSON.stringify(focused)}, not the link after them`);
+  results.push(`civic-goal: ${cases.length} goals (${cases.map(([, status, lang]) => `${status}${lang === 'en' ? '' : ` ${lang}`}`).join(', ')}) and 3 error states checked`);
+  await page.screenshot({ path: join(artifacts, 'goals.png'), fullPage: true });
+  await page.close();
+}
+
+// 7. axe-core finds no violations on the example pages (shadow DOM included).
 {
   const axeContext = await context.browser()?.newContext({ bypassCSP: true }) ?? null;
-  for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html']) {
+  for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html', '/e2e/goals.html']) {
     const page = await (axeContext ?? context).newPage();
     await page.goto(origin + path);
     // Every element has rendered, the cards inside an area included.

@@ -10,8 +10,9 @@
 - every goal is on the dashboard, its area's page and its measure's page with its standing in
   words, has an embed page whose progress bar carries its share as ARIA values, and an oEmbed
   response framing that page;
-- every measure page says when the next value is due, or since when it is late, as the freshness
-  published; the dashboard lists the late measures;
+- every measure page and card says when the next value is due, or since when it is late, as the
+  freshness published; every card has a line per goal with its standing; the dashboard lists the
+  late measures;
 - every change of `changes.json` is an entry of the site's feed.
 
 Usage: python check_site.py OUT
@@ -177,12 +178,17 @@ for summary in index["measures"]:
     relative = f"measures/{summary['id']}/index.html"
     text = " ".join(" ".join(parse_page(OUT / relative).text).split())
     area_text = " ".join(" ".join(parse_page(OUT / f"areas/{summary['area']}/index.html").text).split())
+    # The measure's card, as its embed page shows it alone.
+    card_text = " ".join(" ".join(parse_page(OUT / f"embed/{summary['id']}/index.html").text).split())
     for goal, status in zip(summary.get("goals", []), summary.get("goal_status", [])):
         goals_checked += 1
         words = goal_words[status["status"]]
         for where, page_text in (("index.html", dashboard), (relative, text), (f"areas/{summary['area']}/", area_text)):
             if goal["title"] not in page_text:
                 problem(f"{where}: the goal {goal['id']} is not listed")
+        line = f"Goal: {goal['title']} – {words}"
+        if line not in card_text or line not in area_text:
+            problem(f"embed/{summary['id']}/, areas/{summary['area']}/: no card line {line!r}")
         if f"{goal['title']} A goal of" not in text or words not in text:
             problem(f"{relative}: the goal {goal['id']} lacks its standing {words!r}")
         embed = (OUT / f"embed-goal/{goal['id']}/index.html").read_text(encoding="utf-8")
@@ -196,8 +202,8 @@ for summary in index["measures"]:
             problem(f"{oembed_path}: does not frame the goal's embed page")
     freshness = summary.get("freshness") or {}
     state = freshness.get("state")
-    if state in due_words and due_words[state] not in text:
-        problem(f"{relative}: freshness {state} is not said ({due_words[state]!r})")
+    if state in due_words and (due_words[state] not in text or due_words[state] not in card_text):
+        problem(f"{relative}, its card: freshness {state} is not said ({due_words[state]!r})")
     if state in ("late", "stale"):
         late_measures += 1
         if summary["title"] not in dashboard and (summary.get("short_title") or "") not in dashboard:
