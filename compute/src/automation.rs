@@ -119,6 +119,9 @@ impl Automation for Computer {
                         item.index,
                         published_provenance(&computed.provenance, request.tables),
                     );
+                    if let Some(latest) = &computed.latest_record {
+                        answer.latest_records.insert(item.index, latest.clone());
+                    }
                     if let Ok(mut kept) = self.computed.lock() {
                         kept.push((id.clone(), item.measure.breakdowns.clone(), computed));
                     }

@@ -29,7 +29,7 @@ use crate::tables::TableFingerprint;
 use crate::{Computed, ComputedRow, Provenance};
 
 /// The version of the entries' format: entries of another version are never read.
-const FORMAT: &str = "civicmetrics results cache 1";
+const FORMAT: &str = "civicmetrics results cache 2";
 
 /// How long an entry is kept without being used.
 pub const UNUSED_DAYS: u64 = 30;
@@ -62,6 +62,7 @@ struct StoredComputed {
     tables: Vec<(String, Vec<(String, String)>)>,
     sql: String,
     engine: String,
+    latest_record: Option<String>,
 }
 
 /// Lower-case hex of `bytes`.
@@ -214,6 +215,7 @@ impl Cache {
                 sql: stored.sql,
                 engine: stored.engine,
             },
+            latest_record: stored.latest_record,
         })
     }
 
@@ -241,6 +243,7 @@ impl Cache {
                 .collect(),
             sql: computed.provenance.sql.clone(),
             engine: computed.provenance.engine.clone(),
+            latest_record: computed.latest_record.clone(),
         };
         if let Ok(bytes) = serde_json::to_vec(&stored) {
             self.write(&self.dir.join("results").join(key), &bytes);

@@ -40,6 +40,14 @@ impl Calendar {
         utc.with_timezone(&self.zone).date_naive()
     }
 
+    /// An instant (microseconds since the epoch) as RFC 3339 in the time zone, with fractions of
+    /// a second only when it has them: `2026-12-04T18:32:00-08:00`.
+    pub(crate) fn rfc3339(&self, micros: i64) -> String {
+        let utc = DateTime::from_timestamp_micros(micros).unwrap_or(DateTime::UNIX_EPOCH);
+        utc.with_timezone(&self.zone)
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+    }
+
     /// The day a moment falls on, in the time zone.
     pub(crate) fn day(&self, moment: Moment) -> NaiveDate {
         match moment {

@@ -100,6 +100,10 @@ pub struct Computed {
     pub rows: Vec<ComputedRow>,
     /// Where they came from.
     pub provenance: Provenance,
+    /// The latest time among the records read (every record the measure's `where` keeps,
+    /// the running period's included), RFC 3339 in the dataset's time zone; `None` for a
+    /// measure's own `sql` query, and when no record has a time.
+    pub latest_record: Option<String>,
 }
 
 /// DataFusion with the source tree's tables registered.

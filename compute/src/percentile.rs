@@ -33,8 +33,9 @@ use futures_util::StreamExt;
 /// How the rows are sorted within each partition, as SQL: the provenance of a percentile.
 pub(crate) const ORDER: &str = "ORDER BY period, value";
 
-/// Runs `sql`, whose rows have a `period`, a `group_<i>` per breakdown and a `value`, and
-/// returns the percentile of every period and group.
+/// Runs `sql`, whose rows have a `period`, a `group_<i>` per breakdown, a `value` and the
+/// record's `instant`, and returns the percentile of every period and group, and the latest
+/// instant.
 pub(crate) async fn by_period(
     context: &SessionContext,
     sql: &str,
@@ -42,7 +43,7 @@ pub(crate) async fn by_period(
     percentile: f64,
     method: PercentileMethod,
     spill_dir: &Path,
-) -> Result<Vec<GroupPercentile>> {
+) -> Result<(Vec<GroupPercentile>, Option<i64>)> {
     let plan = context.sql(sql).await?.create_physical_plan().await?;
     let schema = plan.schema();
     let partitions = context.copied_config().target_partitions();
@@ -65,21 +66,28 @@ pub(crate) async fn by_period(
             let mut percentiles = Percentiles::new(percentile, method, breakdowns, pool, spill_dir);
             // A task per partition: each sorts on its own thread.
             tokio::spawn(async move {
+                let mut latest = None;
                 while let Some(batch) = stream.next().await {
-                    percentiles.push(&batch?)?;
+                    let batch = batch?;
+                    latest = latest.max(crate::query::latest_instant(
+                        std::slice::from_ref(&batch),
+                        "instant",
+                    ));
+                    percentiles.push(&batch)?;
                 }
-                percentiles.finish()
+                percentiles.finish().map(|found| (found, latest))
             })
         })
         .collect();
-    let mut found = Vec::new();
+    let (mut found, mut latest) = (Vec::new(), None);
     for task in tasks {
-        found.extend(
-            task.await
-                .map_err(|e| DataFusionError::External(Box::new(e)))??,
-        );
+        let (part, part_latest) = task
+            .await
+            .map_err(|e| DataFusionError::External(Box::new(e)))??;
+        found.extend(part);
+        latest = latest.max(part_latest);
     }
-    Ok(found)
+    Ok((found, latest))
 }
 
 /// Where percentile `p` (0 to 100) lies among `n` sorted values: the 0-based positions it is

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
+use datafusion::arrow::datatypes::{
+    DataType, Decimal128Type, Float64Type, Int64Type, TimestampMicrosecondType,
+};
 use datafusion::common::DataFusionError;
 use dataset::source::automation::{Calculation, Computation, Place, Query, Snippet, TableQuery};
 use dataset::{Diagnostic, Frequency, Measure, Period};
@@ -197,9 +199,9 @@ fn table_query(
         inner.push(format!("({}) AS numerator", numerator.text.trim()));
         inner.push(format!("({}) AS denominator", denominator.text.trim()));
     }
-    if calculation == Calculation::Latest {
-        inner.push(format!("{INSTANT}({}) AS instant", period.text.trim()));
-    }
+    // Each record's moment: the latest is published with the measure's freshness, and
+    // `latest` orders by it.
+    inner.push(format!("{INSTANT}({}) AS instant", period.text.trim()));
     let filter = filter.map_or(String::new(), |f| format!("\n  WHERE {}", f.text.trim()));
     let inner = format!(
         "SELECT {}\n  FROM {}{filter}",
@@ -211,7 +213,7 @@ fn table_query(
             .map(|index| format!("group_{index}, "))
             .collect();
         return format!(
-            "SELECT period, {groups}CAST(value AS DOUBLE) AS value\nFROM (\n  {inner}\n)\nWHERE period IS NOT NULL"
+            "SELECT period, {groups}CAST(value AS DOUBLE) AS value, instant\nFROM (\n  {inner}\n)\nWHERE period IS NOT NULL"
         );
     }
     let mut outer = vec!["period".to_owned()];
@@ -222,6 +224,7 @@ fn table_query(
         outer.push(format!("GROUPING(group_{index}) AS citywide_{index}"));
     }
     outer.push("COUNT(*) AS record_count".to_owned());
+    outer.push("MAX(instant) AS latest_record".to_owned());
     outer.extend(aggregates(calculation).iter().map(|a| (*a).to_owned()));
     let grouping = if breakdowns.is_empty() {
         "GROUP BY period".to_owned()
@@ -323,10 +326,12 @@ pub(crate) async fn compute(
                     .map(Ok)
             } else {
                 run(engine, &sql).await.map(|batches| {
+                    let latest = latest_instant(&batches, "latest_record");
                     table_groups(&batches, breakdowns.len(), *calculation, computation)
+                        .map(|groups| (groups, latest))
                 })
             };
-            let groups = match result {
+            let (groups, latest) = match result {
                 Ok(groups) => groups.map_err(|message| vec![computation.place.error(message)])?,
                 Err(error) if crate::error::is_out_of_memory(&error) => {
                     return Err(vec![out_of_memory(engine, &computation.place)]);
@@ -358,6 +363,7 @@ pub(crate) async fn compute(
                     sql,
                     engine: engine_version(),
                 },
+                latest_record: latest.map(|micros| engine.calendar.rfc3339(micros)),
             })
         }
         Query::Sql(snippet) => {
@@ -442,6 +448,8 @@ pub(crate) async fn compute(
                     sql: snippet.text.trim().to_owned(),
                     engine: engine_version(),
                 },
+                // A query of its own returns periods, not the records' times.
+                latest_record: None,
             })
         }
     }
@@ -471,15 +479,28 @@ async fn run(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, DataFusionE
     engine.context.sql(sql).await?.collect().await
 }
 
+/// The latest of the instants (microseconds) in `column` of `batches`, if any is there.
+pub(crate) fn latest_instant(batches: &[RecordBatch], column: &str) -> Option<i64> {
+    batches
+        .iter()
+        .filter_map(|batch| {
+            let instants = batch
+                .column_by_name(column)?
+                .as_primitive_opt::<TimestampMicrosecondType>()?;
+            datafusion::arrow::compute::max(instants)
+        })
+        .max()
+}
+
 /// The groups of a median or percentile, from the generated query's rows sorted by period
-/// then value.
+/// then value, and the records' latest instant.
 async fn percentiles(
     engine: &Engine,
     sql: &str,
     breakdowns: usize,
     computation: &Computation,
-) -> Result<Groups, DataFusionError> {
-    let found = crate::percentile::by_period(
+) -> Result<(Groups, Option<i64>), DataFusionError> {
+    let (found, latest) = crate::percentile::by_period(
         &engine.context,
         sql,
         breakdowns,
@@ -499,7 +520,7 @@ async fn percentiles(
             },
         );
     }
-    Ok(groups)
+    Ok((groups, latest))
 }
 
 /// The problem of a measure that needs more memory than `--memory-limit` gives, at `place`.

@@ -68,6 +68,11 @@ pub struct Freshness {
     pub next_period: Option<String>,
     /// When the next period's value is (or was) due; `null` without a latest period.
     pub next_due: Option<CalendarDate>,
+    /// For a measure computed from records, the latest time among the records it was computed
+    /// from (RFC 3339, in the dataset's time zone); absent otherwise, and for a measure whose
+    /// own `sql` query says no time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_record: Option<String>,
 }
 
 impl Freshness {
@@ -87,6 +92,7 @@ impl Freshness {
             latest_period: None,
             next_period: None,
             next_due: None,
+            latest_record: None,
         };
         let Some(latest) = latest else {
             return no_data;
@@ -123,6 +129,7 @@ impl Freshness {
             latest_period: Some(latest.period.clone()),
             next_period: Some(next.label()),
             next_due: Some(next_due),
+            latest_record: None,
         }
     }
 }

@@ -576,6 +576,7 @@ read_object!(Freshness {
     latest_period: nullable,
     next_period: nullable,
     next_due: nullable,
+    latest_record: nullable,
 });
 
 read_object!(Observation {
@@ -805,6 +806,7 @@ mod tests {
             latest_period: Some("2025-01".to_owned()),
             next_period: Some("2025-02".to_owned()),
             next_due: Some(date("2025-03-30")),
+            latest_record: Some("2025-02-27T23:59:00-08:00".to_owned()),
         }
     }
 

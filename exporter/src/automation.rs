@@ -52,6 +52,10 @@ pub struct Answer {
     /// Where each computed measure's values came from, by the measure's index in the
     /// catalog; published in its document.
     pub provenance: BTreeMap<u32, Provenance>,
+    /// The latest time among the records each computed measure was computed from (RFC 3339),
+    /// by the measure's index; published with its freshness. Absent for a measure whose own
+    /// query says no time (`sql`).
+    pub latest_records: BTreeMap<u32, String>,
 }
 
 /// Computes the observations of measures defined by `[compute]`.

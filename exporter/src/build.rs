@@ -253,6 +253,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         area: &Area,
         series: &Series,
         provenance: Option<dataset::Provenance>,
+        latest_record: Option<String>,
     ) -> Result<(), Error> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
@@ -289,13 +290,14 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         let latest = series.latest().cloned();
         let observations: Vec<dataset::Observation> = series.totals().cloned().collect();
         let fiscal_year_start_month = self.dataset.info.fiscal_year_start_month;
-        let freshness = Freshness::assess(
+        let mut freshness = Freshness::assess(
             measure.frequency,
             measure.published_within(),
             fiscal_year_start_month,
             &observations,
             self.today,
         );
+        freshness.latest_record = latest_record;
         let goal_status: Vec<_> = measure
             .goals
             .iter()
@@ -618,7 +620,7 @@ fn run_pipeline(
         .map(|(_, name)| name.clone())
         .collect();
     progress.finish();
-    let (mut computed, mut provenance) = compute(
+    let mut computed = compute(
         options,
         &source.computations,
         &source.tables,
@@ -637,7 +639,7 @@ fn run_pipeline(
     for (index, measure) in catalog.measures.iter().enumerate() {
         let mut rows = rows.take(index)?;
         if let Some((name, computation)) = source.computations.get(&measure.id) {
-            let mut computed_rows = computed.remove(&(index as u32)).unwrap_or_default();
+            let mut computed_rows = computed.rows.remove(&(index as u32)).unwrap_or_default();
             diagnostics.extend(hand_entered_overlap(computation, name, &rows, &names));
             // Reported once above, rather than again as duplicates of the computed rows.
             rows.retain(|row| computation.since.is_some_and(|since| row.period < since));
@@ -658,8 +660,16 @@ fn run_pipeline(
         if let Some(outputs) = &mut outputs
             && let Some(area) = catalog.manifest.areas.iter().find(|a| a.id == measure.area)
         {
-            let provenance = provenance.remove(&(index as u32));
-            outputs.add_measure(measure, area, &judge_series(measure, rows), provenance)?;
+            let index = index as u32;
+            let provenance = computed.provenance.remove(&index);
+            let latest_record = computed.latest_records.remove(&index);
+            outputs.add_measure(
+                measure,
+                area,
+                &judge_series(measure, rows),
+                provenance,
+                latest_record,
+            )?;
         }
         progress.advance(1);
     }
@@ -687,13 +697,17 @@ fn run_pipeline(
 }
 
 /// Rows of computed measures, and where their values came from, by measure index.
-type ComputedByMeasure = (
-    BTreeMap<u32, Vec<dataset::source::SourceRow>>,
-    BTreeMap<u32, dataset::Provenance>,
-);
+/// What computing the measures gave, by measure index: their rows, provenance and records'
+/// latest times.
+#[derive(Default)]
+struct ComputedByMeasure {
+    rows: BTreeMap<u32, Vec<dataset::source::SourceRow>>,
+    provenance: BTreeMap<u32, dataset::Provenance>,
+    latest_records: BTreeMap<u32, String>,
+}
 
-/// Computes the measures defined by `[compute]` with `options.automation`; returns their rows
-/// and provenance by measure index. The measure files are added to `names`, which the rows'
+/// Computes the measures defined by `[compute]` with `options.automation`; returns their rows,
+/// provenance and records' latest times by measure index. The measure files are added to `names`, which the rows'
 /// origins index.
 fn compute(
     options: &Options,
@@ -704,9 +718,9 @@ fn compute(
     names: &mut Vec<String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ComputedByMeasure {
-    let mut by_measure: BTreeMap<u32, Vec<dataset::source::SourceRow>> = BTreeMap::new();
+    let mut computed = ComputedByMeasure::default();
     if computations.is_empty() {
-        return (by_measure, BTreeMap::new());
+        return computed;
     }
     let Some(automation) = &options.automation else {
         for (_, computation) in computations.values() {
@@ -717,7 +731,7 @@ fn compute(
                     .with_help("build with the `civicmetrics` program, which computes them"),
             );
         }
-        return (by_measure, BTreeMap::new());
+        return computed;
     };
     let measures: Vec<ComputedMeasure<'_>> = catalog
         .measures
@@ -751,9 +765,11 @@ fn compute(
     diagnostics.extend(answer.diagnostics);
     for mut row in answer.rows {
         row.origin.file += first_name;
-        by_measure.entry(row.measure).or_default().push(row);
+        computed.rows.entry(row.measure).or_default().push(row);
     }
-    (by_measure, answer.provenance)
+    computed.provenance = answer.provenance;
+    computed.latest_records = answer.latest_records;
+    computed
 }
 
 /// Hand-entered rows of a computed measure are allowed only for periods before `since`: an

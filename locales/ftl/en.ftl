@@ -108,6 +108,7 @@ published_by = Published by { $publisher }.
 licence = Licence
 contact = Contact
 updated = Updated
+latest_record = Latest record
 dictionary = Data dictionary
 status_rule = How status is computed
 status_intro = Each value is compared with the target in force for its period: a target given for that period, else the latest change to the measure's target, else the measure's target. Each target has a band called “near”, 5% of the target unless the measure sets it.

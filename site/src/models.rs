@@ -260,6 +260,9 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) report: String,
     pub(crate) feed: String,
     pub(crate) freshness: Option<FreshnessText>,
+    /// For a computed measure, the latest time among its records (RFC 3339) and its day in
+    /// words.
+    pub(crate) latest_record: Option<(String, String)>,
     /// The measure's goals, each with its embed snippet.
     pub(crate) goals: Vec<(&'s GoalView, String)>,
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use dataset::document::{Download, Index, MeasureDocument};
 use dataset::model::{Bounds, Status, TargetKind, TargetSource};
-use dataset::{AppliedTarget, Area, Frequency, Measure};
+use dataset::{AppliedTarget, Area, CalendarDate, Frequency, Measure};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::embed::View;
@@ -367,6 +367,12 @@ impl Writer {
             report,
             feed: urls::feed(""),
             freshness: texts.card.freshness.clone(),
+            latest_record: document.freshness.as_ref().and_then(|freshness| {
+                let time = freshness.latest_record.as_ref()?;
+                // The time is written in the dataset's time zone: its date is the local day.
+                let day = CalendarDate::parse(time.get(..10)?)?;
+                Some((time.clone(), format.long_day(day)))
+            }),
             goals: texts
                 .goals
                 .iter()

@@ -12,7 +12,8 @@ publication time. Its measures use every calculation, both percentile methods, `
 Python's own time zone rules, written here without reference to how civicmetrics computes
 them, and compares every computed observation of the release in OUT, published at PUBLISHED
 (seconds since the epoch, as SOURCE_DATE_EPOCH gives it): the same periods and groups, values
-equal to the places published, the same record counts, notes and provisional flags.
+equal to the places published, the same record counts, notes and provisional flags; and each
+measure's `latest_record` (its latest record's instant, with the zone's offset at that instant).
 
     python tests/interop/check_computed.py generate SOURCE
     civicmetrics build SOURCE --out OUT        # with SOURCE_DATE_EPOCH = PUBLISHED
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import datetime as dt
 import random
 import sys
@@ -594,11 +596,44 @@ def reference(connection: duckdb.DuckDBPyConnection, measure: Measure,
     return expected
 
 
+def latest_record(connection: duckdb.DuckDBPyConnection, measure: Measure) -> dt.datetime | None:
+    """The latest instant among the records `measure` reads: those its `where` keeps that fall
+    in a period, the running period's and later ones included."""
+    where = f"AND ({measure.where})" if measure.where else ""
+    period_time = measure.period.replace("_day", "_us")
+    (latest,) = connection.execute(
+        f"SELECT max({period_time}) FROM requests WHERE {measure.period} IS NOT NULL {where}"
+    ).fetchone()
+    if latest is None:
+        return None
+    return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=latest)
+
+
+def check_latest_records(connection: duckdb.DuckDBPyConnection, out: Path) -> list[str]:
+    """Each measure's published `latest_record`, in the index and the measures table, is the
+    latest record's instant, written with the time zone's offset at that instant."""
+    index = {m["id"]: m for m in json.loads((out / "data" / "index.json").read_text(encoding="utf-8"))["measures"]}
+    table = {row["id"]: row for row in pq.read_table(out / "data" / "measures.parquet").to_pylist()}
+    failures = []
+    for measure in MEASURES:
+        want = latest_record(connection, measure)
+        for where, text in (("index.json", (index[measure.id].get("freshness") or {}).get("latest_record")),
+                            ("measures.parquet", table[measure.id]["latest_record"])):
+            got = dt.datetime.fromisoformat(text) if text else None
+            if want is None or got is None:
+                if want != got:
+                    failures.append(f"{measure.id}: {where} latest_record {text!r}, DuckDB {want}")
+            elif got != want or got.utcoffset() != want.astimezone(ZONE).utcoffset():
+                failures.append(f"{measure.id}: {where} latest_record {text!r}, expected "
+                                f"{want.astimezone(ZONE).isoformat()}")
+    return failures
+
+
 def check(source: Path, out: Path, published: int) -> int:
     running_day = dt.datetime.fromtimestamp(published, ZONE).date()
     connection = load(source)
     observations = pq.read_table(out / "data" / "observations.parquet").to_pylist()
-    failures: list[str] = []
+    failures: list[str] = check_latest_records(connection, out)
     compared = 0
     for measure in MEASURES:
         # Citywide rows are published as the breakdown "total".

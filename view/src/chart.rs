@@ -1005,9 +1005,7 @@ mod tests {
 
     /// An annual measure with a decreasing goal (a milestone on the way) and a cumulative one.
     fn measure_with_goals() -> Measure {
-        let point = |period: &str, end: &str, value: f64| {
-            serde_json::json!({ "period": period, "period_end": end, "value": value })
-        };
+        let point = |period: &str, end: &str, value: f64| serde_json::json!({ "period": period, "period_end": end, "value": value });
         serde_json::from_value(serde_json::json!({
             "id": "traffic-deaths", "title": "Traffic deaths and serious injuries",
             "description": "Why.", "area": "safety", "department": "Transportation",

@@ -368,6 +368,7 @@ pub(crate) fn sparkline(
 /// Draws a full chart with axes, the target line or band, each goal's path and every line; `highlight` marks one
 /// point of the first line. `x_ticks` are placed under the plot; `y_label` formats y ticks.
 /// Returns `None` when the canvas has no size yet.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn chart(
     canvas: &HtmlCanvasElement,
     lines: &[Line],

@@ -323,6 +323,12 @@ pub fn measures(languages: &[String]) -> Table {
             false,
             "When the next period's value is (or was) due: the period's last day plus published_within_days.",
         ),
+        column(
+            "latest_record",
+            String,
+            false,
+            "For a measure computed from records, the latest time among the records it was computed from (RFC 3339, in the dataset's time zone); empty otherwise.",
+        ),
     ];
     columns.extend(translated(
         &[
@@ -640,6 +646,7 @@ pub fn measure_cells(
         freshness.latest_period.clone(),
         freshness.next_period.clone(),
         freshness.next_due.map(|date| date.to_string()),
+        freshness.latest_record.clone(),
     ];
     for language in languages.iter().skip(1) {
         let text = measure.translations.get(language);
