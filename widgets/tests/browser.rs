@@ -71,7 +71,7 @@ fn card_shows_value_period_target_and_status_in_words() {
     assert_eq!(text(&root, ".value"), "86.3%");
     assert_eq!(text(&root, ".period"), "December 2025");
     assert_eq!(text(&root, ".target"), "Target: at least 80%");
-    assert_eq!(text(&root, ".status"), "✓On track");
+    assert_eq!(text(&root, ".status"), "✓ On track");
     assert_eq!(
         find(&root, ".status .icon")
             .get_attribute("aria-hidden")
@@ -86,6 +86,49 @@ fn card_shows_value_period_target_and_status_in_words() {
     assert_eq!(
         find(&root, "time").get_attribute("datetime").as_deref(),
         Some("2026-01-01T00:00:00Z")
+    );
+}
+
+#[wasm_bindgen_test]
+fn card_says_its_goals_standing_and_when_the_next_value_is_due() {
+    let root = root();
+    let mut card = MetricCard::new(root.clone(), "en-US", messages("en"));
+    card.render(potholes(), "https://data.example.org/data", 3)
+        .unwrap();
+    assert_eq!(
+        text(&root, ".goal-line"),
+        "↗ Goal: Repair 90% of potholes within 3 business days by the end of 2027 – On pace"
+    );
+    assert_eq!(
+        find(&root, ".goal-line .icon")
+            .get_attribute("aria-hidden")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(text(&root, ".freshness"), "Next update due Mar 2, 2026");
+    assert!(
+        find(&root, ".freshness")
+            .class_name()
+            .contains("freshness-current")
+    );
+
+    // Overdue: said in words, with a symbol, never by colour alone.
+    let late = potholes();
+    let freshness = js_sys::Reflect::get(&late, &"freshness".into()).unwrap();
+    js_sys::Reflect::set(&freshness, &"state".into(), &"late".into()).unwrap();
+    card.render(late, "https://data.example.org/data", 3)
+        .unwrap();
+    assert_eq!(text(&root, ".freshness"), "! Update late: due Mar 2, 2026");
+    assert_eq!(
+        find(&root, ".freshness .icon")
+            .get_attribute("aria-hidden")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(
+        find(&root, ".freshness")
+            .class_name()
+            .contains("freshness-late")
     );
 }
 
@@ -110,7 +153,7 @@ fn spanish_uses_translations_and_interface_strings() {
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
     assert_eq!(text(&root, ".title"), "Baches reparados a tiempo");
-    assert_eq!(text(&root, ".status"), "✓En camino");
+    assert_eq!(text(&root, ".status"), "✓ En camino");
     assert_eq!(text(&root, ".target"), "Meta: al menos 80\u{a0}%");
     assert_eq!(text(&root, ".period"), "diciembre de 2025");
 }
@@ -124,7 +167,7 @@ fn pages_add_languages() {
     let mut card = MetricCard::new(root.clone(), "fr", strings);
     card.render(potholes(), "https://data.example.org/data", 3)
         .unwrap();
-    assert_eq!(text(&root, ".status"), "✓Sur la bonne voie");
+    assert_eq!(text(&root, ".status"), "✓ Sur la bonne voie");
     assert_eq!(text(&root, ".value"), "86,3\u{a0}%");
 }
 
