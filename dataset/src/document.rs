@@ -11,7 +11,7 @@ use crate::goal::GoalAssessment;
 use crate::model::{Area, DatasetInfo, Measure, Observation};
 
 /// The version of the published schema. Readers reject documents of another major version.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// A file published beside the JSON, for "Get the data" links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

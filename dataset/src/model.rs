@@ -491,6 +491,10 @@ pub struct Measure {
     /// Multi-year goals of the measure, in the order of its file. Since schema 1.2.0.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goals: Vec<Goal>,
+    /// Who answers for the measure (`owner = { name, email }`): a person or role, not the
+    /// department's general contact. Since schema 1.3.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Contact>,
 }
 
 /// A measure's texts in one language, each falling back to the default language.

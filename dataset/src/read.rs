@@ -533,6 +533,7 @@ read_object!(Measure {
     translations: optional,
     published_within_days: nullable,
     goals: optional,
+    owner: nullable,
 });
 
 read_object!(GoalPoint {
@@ -796,6 +797,10 @@ mod tests {
                     },
                 )]),
             }],
+            owner: Some(Contact {
+                name: "Pavement program manager".to_owned(),
+                email: "pavement@example.org".to_owned(),
+            }),
         }
     }
 

@@ -109,6 +109,7 @@ licence = Licence
 contact = Contact
 updated = Updated
 latest_record = Latest record
+owner_questions = Questions about this measure:
 dictionary = Data dictionary
 status_rule = How status is computed
 status_intro = Each value is compared with the target in force for its period: a target given for that period, else the latest change to the measure's target, else the measure's target. Each target has a band called “near”, 5% of the target unless the measure sets it.

@@ -97,6 +97,7 @@ licence = Licencia
 contact = Contacto
 updated = Actualizado
 latest_record = Registro más reciente
+owner_questions = Preguntas sobre esta medida:
 dictionary = Diccionario de datos
 status_rule = Cómo se calcula el estado
 status_intro = Cada valor se compara con la meta vigente en su período: una meta dada para ese período, si no el último cambio de la meta de la medida, si no la meta de la medida. Cada meta tiene un margen llamado «cerca», el 5 % de la meta salvo que la medida indique otro.

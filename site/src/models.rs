@@ -247,6 +247,8 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) area_href: String,
     pub(crate) breakdown: Option<&'s str>,
     pub(crate) department: &'s str,
+    /// Who answers for the measure, when it names someone.
+    pub(crate) owner: Option<&'s dataset::model::Contact>,
     pub(crate) frequency: String,
     pub(crate) current_target: String,
     pub(crate) provenance: Option<ProvenanceText>,

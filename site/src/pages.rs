@@ -312,6 +312,7 @@ impl Writer {
             area_href: self.urls.link(lang, &path, lang, &urls::area(&area.id)),
             breakdown: measure.breakdowns.first().map(String::as_str),
             department: &measure.department,
+            owner: measure.owner.as_ref(),
             frequency: format.text(measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
             provenance: document

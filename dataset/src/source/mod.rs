@@ -72,6 +72,7 @@ const MEASURE_KEYS: &[&str] = &[
     "compute",
     "published_within",
     "goals",
+    "owner",
 ];
 const MEASURE_TEXT_KEYS: &[&str] = &["title", "short_title", "description", "methodology"];
 const TARGET_KEYS: &[&str] = &["kind", "value", "min", "max", "near", "history"];
@@ -168,29 +169,13 @@ pub fn parse_manifest(name: &str, text: &str) -> (Option<Manifest>, Vec<Diagnost
     let title = root.string("title", Some("\"City performance\""), d);
     let description = root.string("description", Some("\"…\""), d);
     let publisher = root.string("publisher", Some("\"City of …\""), d);
-    let contact = root
-        .table("contact", "contact", CONTACT_KEYS, d)
-        .and_then(|contact| {
-            contact.reject_unknown_keys(d);
-            let name = contact.string("name", Some("\"Performance team\""), d);
-            let email = contact.string("email", Some("\"performance@example.org\""), d);
-            if let Some(email) = &email
-                && (!email.contains('@') || email.starts_with("mailto:"))
-            {
-                d.push(
-                    at_key(
-                        &contact,
-                        "email",
-                        format!("`{email}` is not an email address"),
-                    )
-                    .with_help("write the address alone, e.g. \"performance@example.org\""),
-                );
-            }
-            Some(Contact {
-                name: name?,
-                email: email?,
-            })
-        });
+    let contact = read_contact(
+        &root,
+        "contact",
+        "Performance team",
+        "performance@example.org",
+        d,
+    );
     if root.get("contact").is_none() {
         d.push(
             source
@@ -425,6 +410,37 @@ fn check_id(table: &TableReader<'_, '_>, key: &str, id: &str, d: &mut Vec<Diagno
     valid
 }
 
+/// Reads a `{ name, email }` table at `key` (`contact`, `owner`), checking the address is one;
+/// `name` and `email` are the help's examples.
+fn read_contact(
+    root: &TableReader<'_, '_>,
+    key: &'static str,
+    name: &str,
+    email: &str,
+    d: &mut Vec<Diagnostic>,
+) -> Option<Contact> {
+    let contact = root.table(key, key, CONTACT_KEYS, d)?;
+    contact.reject_unknown_keys(d);
+    let name = contact.string("name", Some(&format!("\"{name}\"")), d);
+    let address = contact.string("email", Some(&format!("\"{email}\"")), d);
+    if let Some(address) = &address
+        && (!address.contains('@') || address.starts_with("mailto:"))
+    {
+        d.push(
+            at_key(
+                &contact,
+                "email",
+                format!("`{address}` is not an email address"),
+            )
+            .with_help(format!("write the address alone, e.g. \"{email}\"")),
+        );
+    }
+    Some(Contact {
+        name: name?,
+        email: address?,
+    })
+}
+
 /// Reads `[translations.<lang>]`, checking each language is declared and not the default.
 fn read_translations<T>(
     table: &TableReader<'_, '_>,
@@ -595,6 +611,13 @@ pub fn parse_measure(
     );
 
     let published_within_days = goals::read_published_within(&root, d);
+    let owner = read_contact(
+        &root,
+        "owner",
+        "Pavement program manager",
+        "pavement@example.org",
+        d,
+    );
     let goals = goals::read_goals(
         &root,
         &goals::GoalContext {
@@ -626,6 +649,7 @@ pub fn parse_measure(
             translations,
             published_within_days,
             goals,
+            owner,
         })
     })();
     (measure, diagnostics)

@@ -96,6 +96,7 @@ licence = Giấy phép
 contact = Liên hệ
 updated = Cập nhật
 latest_record = Bản ghi mới nhất
+owner_questions = Câu hỏi về chỉ số này:
 dictionary = Từ điển dữ liệu
 status_rule = Cách xác định trạng thái
 status_intro = Mỗi giá trị được so với mục tiêu áp dụng cho kỳ của nó: mục tiêu riêng của kỳ đó, nếu không thì lần thay đổi mục tiêu gần nhất, nếu không thì mục tiêu của chỉ số. Mỗi mục tiêu có một biên gọi là “gần”, bằng 5% mục tiêu trừ khi chỉ số quy định khác.

@@ -219,6 +219,18 @@ pub fn measures(languages: &[String]) -> Table {
             "Why the measure matters, in plain language.",
         ),
         column("department", String, true, "The department responsible."),
+        column(
+            "owner_name",
+            String,
+            false,
+            "Who answers for the measure (a person or role, not the department's general contact); empty when the measure names no owner.",
+        ),
+        column(
+            "owner_email",
+            String,
+            false,
+            "The owner's email address; empty when the measure names no owner.",
+        ),
         choice(
             "unit",
             true,
@@ -627,6 +639,8 @@ pub fn measure_cells(
         measure.short_title.clone(),
         Some(measure.description.clone()),
         Some(measure.department.clone()),
+        measure.owner.as_ref().map(|owner| owner.name.clone()),
+        measure.owner.as_ref().map(|owner| owner.email.clone()),
         Some(measure.unit.to_string()),
         measure.unit_label.clone(),
         measure.decimals.map(|d| d.to_string()),
