@@ -53,8 +53,8 @@ pub use document::{
 pub use freshness::{Freshness, FreshnessState};
 pub use goal::{Goal, GoalAssessment, GoalPoint, GoalStatus, ProgressRule};
 pub use model::{
-    AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target, TargetKind,
-    Unit, status,
+    Analysis, AppliedTarget, Area, DatasetInfo, Direction, Measure, Observation, Status, Target,
+    TargetKind, Unit, status,
 };
 pub use period::{Frequency, Period, PeriodError};
 pub use translations::Translations;

@@ -495,6 +495,41 @@ pub struct Measure {
     /// department's general contact. Since schema 1.3.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Contact>,
+    /// The department's explanations of periods' values (`[[analysis]]`), in period order.
+    /// Since schema 1.3.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analysis: Vec<Analysis>,
+}
+
+/// A department's explanation of one period's value, in plain language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Analysis {
+    /// The period explained: a label of the measure's frequency.
+    pub period: String,
+    /// The period's last day.
+    pub period_end: CalendarDate,
+    /// The explanation in the default language.
+    pub text: String,
+    /// The explanation in other languages, by language tag.
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations<String>,
+}
+
+impl Analysis {
+    /// The explanation in `language`, falling back to the default language.
+    pub fn text(&self, language: &str) -> &str {
+        self.translations.get(language).unwrap_or(&self.text)
+    }
+}
+
+impl Measure {
+    /// The explanation of `period`, if the department gave one.
+    pub fn analysis_of(&self, period: &str) -> Option<&Analysis> {
+        self.analysis
+            .iter()
+            .find(|analysis| analysis.period == period)
+    }
 }
 
 /// A measure's texts in one language, each falling back to the default language.

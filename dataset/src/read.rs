@@ -25,8 +25,8 @@ use crate::document::{
 use crate::freshness::{Freshness, FreshnessState};
 use crate::goal::{Goal, GoalAssessment, GoalPoint, GoalStatus, GoalText, ProgressRule};
 use crate::model::{
-    AppliedTarget, Area, AreaText, Bounds, Contact, DatasetInfo, Direction, Measure, MeasureText,
-    Observation, Status, Target, TargetChange, TargetKind, TargetSource, Unit,
+    Analysis, AppliedTarget, Area, AreaText, Bounds, Contact, DatasetInfo, Direction, Measure,
+    MeasureText, Observation, Status, Target, TargetChange, TargetKind, TargetSource, Unit,
 };
 use crate::period::Frequency;
 
@@ -534,6 +534,14 @@ read_object!(Measure {
     published_within_days: nullable,
     goals: optional,
     owner: nullable,
+    analysis: optional,
+});
+
+read_object!(Analysis {
+    period: required,
+    period_end: required,
+    text: required,
+    translations: optional,
 });
 
 read_object!(GoalPoint {
@@ -801,6 +809,15 @@ mod tests {
                 name: "Pavement program manager".to_owned(),
                 email: "pavement@example.org".to_owned(),
             }),
+            analysis: vec![Analysis {
+                period: "2025-02".to_owned(),
+                period_end: date("2025-02-28"),
+                text: "Crews were sent to storm damage.".to_owned(),
+                translations: Translations::from_iter([(
+                    "es".to_owned(),
+                    "Las cuadrillas atendieron daños de tormenta.".to_owned(),
+                )]),
+            }],
         }
     }
 

@@ -143,6 +143,7 @@ fn downloads(formats: Formats) -> Vec<Download> {
         ("observations", "Observations"),
         ("measures", "Measures"),
         ("goals", "Multi-year goals"),
+        ("analysis", "Analysis by period"),
         ("areas", "Priority areas"),
     ] {
         if formats.csv {
@@ -403,6 +404,26 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             .collect();
         goal_rows.sort_by(|a, b| a[0].cmp(&b[0]));
         write_text_table(&data, &goals_table, &goal_rows, &parquet_metadata, formats)?;
+        let analysis_table = tables::analysis(languages);
+        // By measure, then period (a period's last day sorts as its text).
+        let mut analysis_rows: Vec<_> = summaries
+            .iter()
+            .flat_map(|summary| {
+                let measure = &summary.measure;
+                measure
+                    .analysis
+                    .iter()
+                    .map(move |analysis| tables::analysis_cells(measure, analysis, languages))
+            })
+            .collect();
+        analysis_rows.sort_by(|a, b| (&a[0], &a[2]).cmp(&(&b[0], &b[2])));
+        write_text_table(
+            &data,
+            &analysis_table,
+            &analysis_rows,
+            &parquet_metadata,
+            formats,
+        )?;
         let observations_table = tables::observations();
 
         let index = Index {
@@ -436,6 +457,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             &areas_table,
             &measures_table,
             &goals_table,
+            &analysis_table,
             &observations_table,
         ];
         // Digests already taken, by file name under data/, so no file is hashed twice.

@@ -82,6 +82,17 @@ impl Writer {
                 })
                 .collect(),
             freshness: freshness_text(document.freshness.as_ref(), format),
+            analysis: measure.analysis.last().map(|analysis| {
+                let period = format.period_label(
+                    measure.frequency,
+                    &analysis.period,
+                    self.info.fiscal_year_start_month,
+                );
+                format.fill(
+                    "analysis_line",
+                    &[("period", &period), ("text", analysis.text(lang))],
+                )
+            }),
         }
     }
 }

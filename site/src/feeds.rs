@@ -61,14 +61,19 @@ pub(super) fn entries(
                 "update_entry",
                 &[("title", &title), ("value", &value), ("period", &period)],
             ),
-            summary: match &latest.target {
-                Some(target) => format!(
-                    "{}. {}.",
-                    format.status(latest.status),
-                    format.target(measure, Some(target))
-                ),
-                None => format!("{}.", format.status(latest.status)),
-            },
+            summary: with_analysis(
+                match &latest.target {
+                    Some(target) => format!(
+                        "{}. {}.",
+                        format.status(latest.status),
+                        format.target(measure, Some(target))
+                    ),
+                    None => format!("{}.", format.status(latest.status)),
+                },
+                measure,
+                &latest.period,
+                format,
+            ),
             link: page.clone(),
             updated: format!("{}T00:00:00Z", latest.period_end),
         });
@@ -94,17 +99,35 @@ pub(super) fn entries(
                     ("status", &format.status(observation.status).to_lowercase()),
                 ],
             ),
-            summary: format!(
-                "{}: {}. {}.",
-                format.period(measure.frequency, observation),
-                format.observed(measure, observation),
-                format.target(measure, observation.target.as_ref())
+            summary: with_analysis(
+                format!(
+                    "{}: {}. {}.",
+                    format.period(measure.frequency, observation),
+                    format.observed(measure, observation),
+                    format.target(measure, observation.target.as_ref())
+                ),
+                measure,
+                &observation.period,
+                format,
             ),
             link: page.clone(),
             updated: format!("{}T00:00:00Z", observation.period_end),
         });
     }
     entries
+}
+
+/// `summary` followed by the department's analysis of `period`, when it gave one.
+fn with_analysis(
+    summary: String,
+    measure: &dataset::Measure,
+    period: &str,
+    format: &Formatter<'_>,
+) -> String {
+    match measure.analysis_of(period) {
+        Some(analysis) => format!("{summary} {}", analysis.text(format.language())),
+        None => summary,
+    }
 }
 
 /// The entries announcing `changes` of `document`'s measure (see [`crate::changes`]), dated by

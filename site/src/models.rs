@@ -47,6 +47,8 @@ pub(crate) struct Card {
     pub(crate) observations: String,
     /// One line per goal of the measure: its title and standing.
     pub(crate) goal_lines: Vec<GoalLine>,
+    /// The latest analysis, "October 2026: …", for the card's "About".
+    pub(crate) analysis: Option<String>,
     /// When the next value is due, or since when it is overdue.
     pub(crate) freshness: Option<FreshnessText>,
 }
@@ -236,6 +238,8 @@ pub(crate) struct Row {
     pub(crate) target: String,
     pub(crate) status: String,
     pub(crate) note: String,
+    /// The department's analysis of the period, when it gave one.
+    pub(crate) analysis: Option<String>,
 }
 
 #[derive(Template)]
@@ -249,6 +253,8 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) department: &'s str,
     /// Who answers for the measure, when it names someone.
     pub(crate) owner: Option<&'s dataset::model::Contact>,
+    /// The department's analyses, newest first: the period in words and the text.
+    pub(crate) analysis: Vec<(String, &'s str)>,
     pub(crate) frequency: String,
     pub(crate) current_target: String,
     pub(crate) provenance: Option<ProvenanceText>,

@@ -242,6 +242,9 @@ impl Writer {
                     .unwrap_or_default(),
                 status: format.status(o.status),
                 note: o.note.clone().unwrap_or_default(),
+                analysis: measure
+                    .analysis_of(&o.period)
+                    .map(|analysis| analysis.text(lang).to_owned()),
             })
             .collect();
         let breakdown_tables = document
@@ -313,6 +316,19 @@ impl Writer {
             breakdown: measure.breakdowns.first().map(String::as_str),
             department: &measure.department,
             owner: measure.owner.as_ref(),
+            analysis: measure
+                .analysis
+                .iter()
+                .rev()
+                .map(|analysis| {
+                    let period = format.period_label(
+                        measure.frequency,
+                        &analysis.period,
+                        self.info.fiscal_year_start_month,
+                    );
+                    (period, analysis.text(lang))
+                })
+                .collect(),
             frequency: format.text(measure.frequency.as_str()),
             current_target: format.target(measure, latest_target),
             provenance: document

@@ -208,8 +208,16 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
     expectedLines.push([`freshness freshness-${state}`, FRESHNESS[state]]);
     check(JSON.stringify(lines) === JSON.stringify(expectedLines),
       `${id}: goal and freshness lines ${JSON.stringify(lines)}, expected ${JSON.stringify(expectedLines)}`);
+    // The department's latest analysis, in the card's "About".
+    const analysis = await shadowText(page, host, '.about .analysis');
+    const lastAnalysis = (summary.analysis ?? []).at(-1);
+    const month = lastAnalysis && new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' })
+      .format(new Date(`${lastAnalysis.period}-01T00:00:00Z`));
+    check(lastAnalysis ? analysis === `${month}: ${lastAnalysis.text}` : analysis === null,
+      `${id}: analysis ${JSON.stringify(analysis)}, expected ${JSON.stringify(lastAnalysis?.text ?? null)}`);
   }
   check(cards.some((id) => index.measures.find((m) => m.id === id).goals?.length), 'no card on the department page has a goal');
+  check(cards.some((id) => index.measures.find((m) => m.id === id).analysis?.length), 'no card on the department page has an analysis');
   // One request per data URL, shared by every element: the chart and a card show the same measure.
   check(requests.get('/public/data/measures/potholes-repaired-on-time.json') === 1,
     `potholes JSON requested ${requests.get('/public/data/measures/potholes-repaired-on-time.json')} times`);

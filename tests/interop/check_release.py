@@ -44,7 +44,7 @@ except ImportError as error:  # pragma: no cover - environment problem
         "(pip install -r tests/interop/requirements.txt)"
     )
 
-TABLES = ("areas", "measures", "goals", "observations")
+TABLES = ("areas", "measures", "goals", "analysis", "observations")
 TOTAL = "total"
 STATUSES = {"on_track", "near_target", "off_track", "no_target", "no_data"}
 TARGET_KINDS = {"at_least", "at_most", "range"}
@@ -62,6 +62,9 @@ DELTA_COLUMNS = {
     ("observations", "period"): "DELTA_BYTE_ARRAY",
     ("observations", "period_start"): "DELTA_BINARY_PACKED",
     ("observations", "period_end"): "DELTA_BINARY_PACKED",
+    # The writer encodes every table's periods so; the analysis table has two of them.
+    ("analysis", "period"): "DELTA_BYTE_ARRAY",
+    ("analysis", "period_end"): "DELTA_BINARY_PACKED",
 }
 
 # Column types every release must have, by table (other columns are checked against the
@@ -95,6 +98,12 @@ EXPECTED_TYPES: dict[str, dict[str, pa.DataType]] = {
         "share": pa.float64(),
         "status": pa.string(),
         "projected_period": pa.string(),
+    },
+    "analysis": {
+        "measure_id": pa.string(),
+        "period": pa.string(),
+        "period_end": pa.date32(),
+        "text": pa.string(),
     },
     "observations": {
         "measure_id": pa.string(),

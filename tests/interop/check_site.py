@@ -13,11 +13,14 @@
 - every measure page and card says when the next value is due, or since when it is late, as the
   freshness published; every card has a line per goal with its standing; the dashboard lists the
   late measures;
+- every analysis is on its measure's page, the latest in the card's "About", the latest period's
+  in the measure's feed, and the analysis table holds the documents' analyses;
 - every change of `changes.json` is an entry of the site's feed.
 
 Usage: python check_site.py OUT
 """
 
+import csv
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -208,6 +211,35 @@ for summary in index["measures"]:
         late_measures += 1
         if summary["title"] not in dashboard and (summary.get("short_title") or "") not in dashboard:
             problem(f"index.html: the late measure {summary['id']} is not listed")
+# The departments' analyses: on the measure page (without JavaScript), the latest in the card's
+# "About", and in the measure's feed beside its period's update; the analysis table holds them all.
+analysis_checked = 0
+analysis_table = list(csv.DictReader((DATA / "analysis.csv").open(encoding="utf-8")))
+for summary in index["measures"]:
+    analyses = summary.get("analysis", [])
+    rows = [(r["period"], r["text"]) for r in analysis_table if r["measure_id"] == summary["id"]]
+    if rows != [(a["period"], a["text"]) for a in analyses]:
+        problem(f"analysis.csv: the rows of {summary['id']} are not its documents' analysis")
+    if not analyses:
+        continue
+    page_text = " ".join(" ".join(parse_page(OUT / f"measures/{summary['id']}/index.html").text).split())
+    card_text = " ".join(" ".join(parse_page(OUT / f"embed/{summary['id']}/index.html").text).split())
+    feed = feedparser.parse((OUT / f"measures/{summary['id']}/feed.xml").read_bytes())
+    summaries = " ".join(entry.get("summary", "") for entry in feed.entries)
+    for analysis in analyses:
+        analysis_checked += 1
+        if " ".join(analysis["text"].split()) not in page_text:
+            problem(f"measures/{summary['id']}/: the analysis of {analysis['period']} is not shown")
+    latest = analyses[-1]
+    if " ".join(latest["text"].split()) not in card_text:
+        problem(f"embed/{summary['id']}/: the card does not give the latest analysis")
+    latest_period = (summary.get("latest") or {}).get("period")
+    explained = next((a for a in analyses if a["period"] == latest_period), None)
+    if explained and explained["text"] not in summaries:
+        problem(f"measures/{summary['id']}/feed.xml: the update of {latest_period} lacks its analysis")
+if analysis_table and not analysis_checked:
+    problem("analysis.csv has rows, but no measure's document has analysis")
+
 if late_measures and f"{late_measures} measure" not in dashboard:
     problem(f"index.html: does not say that {late_measures} measures are late")
 
@@ -252,5 +284,6 @@ if problems:
     sys.exit(1)
 print(
     f"site ok: {len(pages)} pages, {len(feeds)} feeds, {len(index['measures'])} oEmbed responses, "
-    f"{goals_checked} goals, {late_measures} late measures, {len(changes)} change(s) announced"
+    f"{goals_checked} goals, {late_measures} late measures, {analysis_checked} analyses, "
+    f"{len(changes)} change(s) announced"
 )

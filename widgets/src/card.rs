@@ -180,6 +180,20 @@ impl MetricCard {
 
         let about = element(&card, "details", "about");
         text_element(&about, "summary", "", &strings.get("about"));
+        if let Some(analysis) = measure.analysis.last() {
+            let period =
+                self.format
+                    .period_ending(measure.frequency, &analysis.period, analysis.period_end);
+            text_element(
+                &about,
+                "p",
+                "analysis",
+                &strings.fill(
+                    "analysis_line",
+                    &[("period", &period), ("text", analysis.text(&language))],
+                ),
+            );
+        }
         text_element(&about, "p", "", methodology);
         text_element(
             &about,

@@ -4,6 +4,7 @@
 //! Every function here takes text or a reader and returns the value it could build together
 //! with every problem it found; none stops at the first problem, and none touches the file system.
 
+mod analysis;
 pub mod automation;
 mod goals;
 mod observations;
@@ -73,6 +74,7 @@ const MEASURE_KEYS: &[&str] = &[
     "published_within",
     "goals",
     "owner",
+    "analysis",
 ];
 const MEASURE_TEXT_KEYS: &[&str] = &["title", "short_title", "description", "methodology"];
 const TARGET_KEYS: &[&str] = &["kind", "value", "min", "max", "near", "history"];
@@ -618,6 +620,13 @@ pub fn parse_measure(
         "pavement@example.org",
         d,
     );
+    let analysis = analysis::read_analysis(
+        &root,
+        frequency,
+        &manifest.info.languages,
+        manifest.info.fiscal_year_start_month,
+        d,
+    );
     let goals = goals::read_goals(
         &root,
         &goals::GoalContext {
@@ -650,6 +659,7 @@ pub fn parse_measure(
             published_within_days,
             goals,
             owner,
+            analysis,
         })
     })();
     (measure, diagnostics)

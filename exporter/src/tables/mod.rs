@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema};
 use dataset::freshness::{Freshness, FreshnessState};
 use dataset::goal::{Goal, GoalAssessment, GoalStatus, ProgressRule};
-use dataset::model::{Area, Measure, Status, TargetKind, TargetSource};
+use dataset::model::{Analysis, Area, Measure, Status, TargetKind, TargetSource};
 
 /// The type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -485,6 +485,57 @@ pub fn goals(languages: &[String]) -> Table {
             table: "measures",
         }],
     }
+}
+
+/// The `analysis` table.
+pub fn analysis(languages: &[String]) -> Table {
+    use ColumnType::*;
+    let mut columns = vec![
+        column(
+            "measure_id",
+            String,
+            true,
+            "The measure whose value is explained (measures.id).",
+        ),
+        column("period", String, true, "The period explained."),
+        column("period_end", Date, true, "Last day of the period."),
+        column(
+            "text",
+            String,
+            true,
+            "The department's explanation of the period's value, in plain language.",
+        ),
+    ];
+    columns.extend(translated(&[("text", "The explanation")], languages));
+    Table {
+        name: "analysis",
+        title: "Analysis by period",
+        description: "One row per period a department explained: what lies behind the measure's value for that period.",
+        columns,
+        primary_key: vec!["measure_id", "period"],
+        foreign_keys: vec![ForeignKey {
+            column: "measure_id",
+            table: "measures",
+        }],
+    }
+}
+
+/// The cells of an analysis row, as text, in column order.
+pub fn analysis_cells(
+    measure: &Measure,
+    analysis: &Analysis,
+    languages: &[String],
+) -> Vec<Option<String>> {
+    let mut cells = vec![
+        Some(measure.id.clone()),
+        Some(analysis.period.clone()),
+        Some(analysis.period_end.to_string()),
+        Some(analysis.text.clone()),
+    ];
+    for language in languages.iter().skip(1) {
+        cells.push(analysis.translations.get(language).cloned());
+    }
+    cells
 }
 
 /// The `observations` table.
