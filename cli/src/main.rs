@@ -2,8 +2,9 @@
 
 mod status;
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -106,6 +107,25 @@ enum Command {
         #[command(flatten)]
         caching: Caching,
     },
+    /// Say what a change does to the published data: BASE and HEAD are each a source tree
+    /// (built in memory as `build` would) or a published release (OUT). Exit 0 when nothing
+    /// published changed, 1 when something did, 2 on error.
+    Diff {
+        /// The release or source tree before the change.
+        base: PathBuf,
+        /// The release or source tree after the change.
+        head: PathBuf,
+        /// How to print the report: `markdown` is ready for a pull-request comment.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Exit 0 when something changed, too.
+        #[arg(long)]
+        exit_zero: bool,
+        #[command(flatten)]
+        memory: Memory,
+        #[command(flatten)]
+        caching: Caching,
+    },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
         /// The published release directory (the `--out` of `build`).
@@ -186,6 +206,17 @@ enum ReportFormat {
     /// Lines for a terminal, by department.
     Text,
     /// One JSON object.
+    Json,
+}
+
+/// How `diff` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// Lines for a terminal, by department.
+    Text,
+    /// A summary line and a table per department, restatements first.
+    Markdown,
+    /// One JSON object, every change listed.
     Json,
 }
 
@@ -375,6 +406,14 @@ fn main() -> ExitCode {
             let engine = memory.engine(caching.dir(None));
             return status_command(source, fail_on, format, &memory, engine);
         }
+        Command::Diff {
+            base,
+            head,
+            format,
+            exit_zero,
+            memory,
+            caching,
+        } => return diff_command(&base, &head, format, exit_zero, &memory, &caching),
     };
     let published = match publication_time_for(&source) {
         Ok(time) => time,
@@ -644,6 +683,100 @@ fn status_command(
     match fail_on {
         Some(fail_on) if status.fails(fail_on) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// `civicmetrics diff`: reads or builds both sides, then prints what changed. Exit 0 when
+/// nothing published changed (or `--exit-zero`), 1 when something did, 2 on error.
+fn diff_command(
+    base: &Path,
+    head: &Path,
+    format: DiffFormat,
+    exit_zero: bool,
+    memory: &Memory,
+    caching: &Caching,
+) -> ExitCode {
+    let side = |path: &Path| -> Result<review::Release, String> {
+        if review::Release::is_release(path) {
+            return review::Release::read(path).map_err(|error| error.to_string());
+        }
+        build_in_memory(path, memory, caching)
+    };
+    let (old, new) = match (side(base), side(head)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(error), _) | (_, Err(error)) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = review::diff(
+        &old,
+        &new,
+        &base.display().to_string(),
+        &head.display().to_string(),
+    );
+    match format {
+        DiffFormat::Text => print!("{}", report.text()),
+        DiffFormat::Markdown => print!("{}", report.markdown()),
+        DiffFormat::Json => println!("{}", report.json()),
+    }
+    if report.is_empty() || exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The release the source tree at `source` would publish now, built in memory (no files
+/// written), its computed measures included.
+fn build_in_memory(
+    source: &Path,
+    memory: &Memory,
+    caching: &Caching,
+) -> Result<review::Release, String> {
+    if !source.join("dataset.toml").is_file() {
+        return Err(format!(
+            "{} is neither a source tree (no dataset.toml) nor a release (no data/index.json)",
+            source.display()
+        ));
+    }
+    let published = publication_time_for(source)
+        .map_err(|_| format!("{}: no publication time", source.display()))?;
+    let temp = tempfile::tempdir()
+        .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
+    let mut options = Options::new(
+        source.to_owned(),
+        Some(temp.path().join("release")),
+        published,
+    );
+    options.memory_rows = memory.memory_rows;
+    options.formats = Formats {
+        parquet: false,
+        csv: false,
+        json: false,
+    };
+    options.automation = Some(Arc::new(compute::Computer {
+        engine: memory.engine(caching.dir(None)),
+        ..Default::default()
+    }));
+    let mut collect = status::Collect {
+        documents: Some(BTreeMap::new()),
+        ..Default::default()
+    };
+    match exporter::run(&options, &mut [&mut collect], &exporter::Quiet) {
+        Ok(outcome) => report(&outcome.diagnostics),
+        Err(Error::Invalid { diagnostics, .. }) => {
+            report(&diagnostics);
+            return Err(format!("{} has errors", source.display()));
+        }
+        Err(error) => return Err(error.to_string()),
+    }
+    match (collect.index, collect.documents) {
+        (Some(index), Some(documents)) => Ok(review::Release { index, documents }),
+        _ => Err(format!(
+            "{}: the build published no index",
+            source.display()
+        )),
     }
 }
 

@@ -226,11 +226,14 @@ fn number(value: f64) -> String {
 }
 
 /// A companion that keeps the index of the release being built, from which the report is
-/// made: the report judges what a build would publish now.
+/// made: the report judges what a build would publish now. With `documents`, it keeps every
+/// measure's document too (for `diff`).
 #[derive(Default)]
 pub(crate) struct Collect {
     /// The index, once the build finished.
     pub(crate) index: Option<Index>,
+    /// The measures' documents by id, when kept.
+    pub(crate) documents: Option<BTreeMap<String, dataset::MeasureDocument>>,
 }
 
 impl exporter::Companion for Collect {
@@ -245,9 +248,12 @@ impl exporter::Companion for Collect {
 
     fn add_measure(
         &mut self,
-        _: &dataset::MeasureDocument,
+        document: &dataset::MeasureDocument,
         _: &dataset::Area,
     ) -> Result<(), exporter::CompanionError> {
+        if let Some(documents) = &mut self.documents {
+            documents.insert(document.measure.id.clone(), document.clone());
+        }
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod support;
 
 mod cache;
 mod changes;
+mod diff;
 mod download;
 mod hostile;
 mod invalid;
