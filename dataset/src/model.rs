@@ -14,7 +14,8 @@ use crate::period::Frequency;
 /// non-null so that (measure, period, breakdown, group) is a primary key every client accepts.
 pub const TOTAL: &str = "total";
 
-/// Who publishes the dataset and how to reach them.
+/// A person or team and how to reach them: who publishes the dataset, or who answers for a
+/// measure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Contact {

@@ -85,7 +85,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReviewErr
 }
 
 /// What changed between two releases. Empty when nothing published changed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// The base, as named on the command line.
     pub base: String,
@@ -100,7 +100,7 @@ pub struct Report {
 }
 
 /// Whether a measure is in both releases or in one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// Only in the head.
@@ -112,7 +112,7 @@ pub enum Presence {
 }
 
 /// One measure's changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MeasureChange {
     /// The measure's id.
     pub id: String,
@@ -142,7 +142,7 @@ pub struct MeasureChange {
 }
 
 /// A field of a definition, before and after (`null` where absent).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FieldChange {
     /// The field's path, such as `target.value`.
     pub field: String,
@@ -153,7 +153,7 @@ pub struct FieldChange {
 }
 
 /// A published value that changed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Restatement {
     /// The period.
     pub period: String,
@@ -170,7 +170,7 @@ pub struct Restatement {
 }
 
 /// A status before and after.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StatusChange {
     /// The status in the base.
     pub old: Status,
@@ -179,7 +179,7 @@ pub struct StatusChange {
 }
 
 /// A goal added, removed, or whose standing changed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GoalChange {
     /// The goal's id.
     pub id: String,
@@ -192,7 +192,7 @@ pub struct GoalChange {
 }
 
 /// Freshness before and after.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FreshnessChange {
     /// In the base.
     pub old: FreshnessState,
@@ -209,6 +209,11 @@ impl Report {
     /// The report as JSON.
     pub fn json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The JSON Schema of [`Report::json`], as published in `review/diff.schema.json`.
+    pub fn json_schema() -> Value {
+        serde_json::to_value(schemars::schema_for!(Report)).unwrap_or(Value::Null)
     }
 }
 

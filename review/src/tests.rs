@@ -161,3 +161,23 @@ fn markdown_cells_hold_text_literally() {
 fn render_escape(text: &str) -> String {
     crate::render::escape(text)
 }
+
+/// The schema published beside the crate is the one the report is made to; run with
+/// `CIVICMETRICS_WRITE_SCHEMA=1` to write it again after changing the report.
+#[test]
+fn the_published_schema_is_the_reports() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("diff.schema.json");
+    let schema = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&Report::json_schema()).unwrap()
+    );
+    if std::env::var_os("CIVICMETRICS_WRITE_SCHEMA").is_some() {
+        std::fs::write(&path, &schema).unwrap();
+    }
+    let published = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        published == schema,
+        "{} is not the report's schema: run the test with CIVICMETRICS_WRITE_SCHEMA=1",
+        path.display()
+    );
+}

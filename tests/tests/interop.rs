@@ -2,7 +2,7 @@
 //! frictionless and jsonschema – which must agree on every table in every format; and the
 //! computed measures of a release checked against the same measures computed by DuckDB.
 
-use civicmetrics_tests::{PUBLISHED, check_release_with, publish, run_python};
+use civicmetrics_tests::{PUBLISHED, check_release_with, publish, root, run_python};
 
 fn check_release(source: &str) {
     let outcome = check_release_with("tests/interop/check_release.py", source);
@@ -41,6 +41,75 @@ fn computed_measures_agree_with_duckdb_on_awkward_records() {
         ],
     );
     eprint!("{report}");
+}
+
+/// `civicmetrics diff`'s reports read by machines: the small fixture against a copy with a
+/// restated value, a raised target, a new owner and a title full of Markdown, both published;
+/// the Markdown through a CommonMark parser must say what the JSON says, and the JSON must
+/// match the published schema.
+#[test]
+fn diff_reports_read_back_through_commonmark_and_their_schema() {
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let head_source = temp.path().join("head-source");
+    copy_tree(&root().join("tests/fixtures/valid/small"), &head_source);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = head_source.join(file);
+        let text = std::fs::read_to_string(&path).expect("a fixture file");
+        assert!(text.contains(from), "{file} has {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("the copy is writable");
+    };
+    edit(
+        "measures/potholes.toml",
+        "short_title = \"Potholes fixed on time\"",
+        "short_title = \"Potholes | fixed *on time* <b>now</b> `x` [y](z)\"",
+    );
+    edit("measures/potholes.toml", "value = 80\n", "value = 85\n");
+    edit(
+        "observations/city-services.csv",
+        "potholes,2025-11,84.9,",
+        "potholes,2025-11,79.9,",
+    );
+    edit(
+        "observations/city-services.csv",
+        "potholes,2025-11,83.2,",
+        "potholes,2025-11,70.0,",
+    );
+    let (base, head) = (temp.path().join("base"), temp.path().join("head"));
+    for (source, out) in [
+        ("tests/fixtures/valid/small", &base),
+        (head_source.to_str().unwrap(), &head),
+    ] {
+        publish(source, out).unwrap_or_else(|error| panic!("{source}: {error:?}"));
+    }
+    let read = |out: &std::path::Path| review::Release::read(out).expect("a published release");
+    let report = review::diff(&read(&base), &read(&head), "main", "pull request");
+    assert!(!report.is_empty());
+    let (markdown, json) = (
+        temp.path().join("report.md"),
+        temp.path().join("report.json"),
+    );
+    std::fs::write(&markdown, report.markdown()).expect("a temporary file");
+    std::fs::write(&json, report.json().to_string()).expect("a temporary file");
+    let schema = root().join("review/diff.schema.json");
+    let output = run_python(
+        "tests/interop/check_diff.py",
+        &[markdown.as_os_str(), json.as_os_str(), schema.as_os_str()],
+    );
+    eprint!("{output}");
+}
+
+/// Copies the tree at `from` into `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a directory");
+    for entry in std::fs::read_dir(from).expect("a fixture directory") {
+        let path = entry.expect("an entry").path();
+        let target = to.join(path.file_name().expect("a name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("a copy");
+        }
+    }
 }
 
 /// The sample's `data.json` harvested by CKAN's DCAT converter (ckanext-dcat): every resource
