@@ -106,7 +106,7 @@ impl State {
         };
         let x_ticks =
             |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &label);
-        let y_label = |value: f64| format.value(measure, value);
+        let y_label = |value: f64| format.axis_value(measure, value);
         if let Some(layout) = draw::chart(
             &canvas, &lines, &targets, &goals, &palette, highlight, &x_ticks, &y_label,
         ) {

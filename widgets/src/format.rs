@@ -69,6 +69,18 @@ impl Formatter {
     /// A value as [`Formatter::value`] writes it, without the unit word of a count or number
     /// (`4,120` where `value` writes `4,120 homes`): for "4,120 of 6,500 homes".
     pub(crate) fn bare_value(&self, measure: &Measure, value: f64) -> String {
+        self.unit_value(measure, value, "long")
+    }
+
+    /// A y tick's value, short enough for the axis's column: durations with their short unit
+    /// (`3.5 min`), counts without their unit word (the chart's label and table say it).
+    pub(crate) fn axis_value(&self, measure: &Measure, value: f64) -> String {
+        self.unit_value(measure, value, "short")
+    }
+
+    /// A value as [`Formatter::bare_value`] writes it, a duration's unit at `display` (`long`,
+    /// `short`).
+    fn unit_value(&self, measure: &Measure, value: f64, display: &str) -> String {
         let digits = JsValue::from(f64::from(measure.decimals.unwrap_or(match measure.unit {
             Unit::Count | Unit::Currency => 0,
             Unit::Ratio => 2,
@@ -82,7 +94,7 @@ impl Formatter {
             let mut pairs = fraction.to_vec();
             pairs.push(("style", "unit".into()));
             pairs.push(("unit", name.into()));
-            pairs.push(("unitDisplay", "long".into()));
+            pairs.push(("unitDisplay", display.into()));
             pairs
         };
         let (pairs, value): (Vec<(&str, JsValue)>, f64) = match measure.unit {
