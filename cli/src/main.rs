@@ -638,38 +638,13 @@ fn status_command(
         Ok(time) => time,
         Err(code) => return code,
     };
-    let temp = match tempfile::tempdir() {
-        Ok(temp) => temp,
-        Err(error) => {
-            eprintln!("error: cannot make a temporary directory: {error}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut options = Options::new(source, Some(temp.path().join("release")), published);
-    options.memory_rows = memory.memory_rows;
-    options.formats = Formats {
-        parquet: false,
-        csv: false,
-        json: false,
-    };
-    options.automation = Some(Arc::new(compute::Computer {
-        engine,
-        ..Default::default()
-    }));
     let mut collect = status::Collect::default();
-    let result = exporter::run(&options, &mut [&mut collect], &exporter::Quiet);
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(Error::Invalid { diagnostics, .. }) => {
-            report(&diagnostics);
-            return ExitCode::from(1);
-        }
-        Err(error) => {
+    if let Err(error) = build_in_memory(&source, published, memory, engine, &mut collect) {
+        if let Some(error) = error {
             eprintln!("error: {error}");
-            return ExitCode::from(1);
         }
-    };
-    report(&outcome.diagnostics);
+        return ExitCode::from(1);
+    }
     let Some(index) = collect.index else {
         eprintln!("error: the build published no index");
         return ExitCode::from(1);
@@ -683,6 +658,47 @@ fn status_command(
     match fail_on {
         Some(fail_on) if status.fails(fail_on) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Builds `source` as `build` would at `published` (computed measures included) in a temporary
+/// directory, publishing no format, for `collect` to keep what it needs. Every problem is
+/// reported; `Err(None)` when the source has errors (reported), `Err(Some(why))` when the build
+/// could not run.
+fn build_in_memory(
+    source: &Path,
+    published: OffsetDateTime,
+    memory: &Memory,
+    engine: compute::EngineOptions,
+    collect: &mut status::Collect,
+) -> Result<(), Option<String>> {
+    let temp = tempfile::tempdir()
+        .map_err(|error| Some(format!("cannot make a temporary directory: {error}")))?;
+    let mut options = Options::new(
+        source.to_owned(),
+        Some(temp.path().join("release")),
+        published,
+    );
+    options.memory_rows = memory.memory_rows;
+    options.formats = Formats {
+        parquet: false,
+        csv: false,
+        json: false,
+    };
+    options.automation = Some(Arc::new(compute::Computer {
+        engine,
+        ..Default::default()
+    }));
+    match exporter::run(&options, &mut [collect], &exporter::Quiet) {
+        Ok(outcome) => {
+            report(&outcome.diagnostics);
+            Ok(())
+        }
+        Err(Error::Invalid { diagnostics, .. }) => {
+            report(&diagnostics);
+            Err(None)
+        }
+        Err(error) => Err(Some(error.to_string())),
     }
 }
 
@@ -700,7 +716,7 @@ fn diff_command(
         if review::Release::is_release(path) {
             return review::Release::read(path).map_err(|error| error.to_string());
         }
-        build_in_memory(path, memory, caching)
+        release_of_tree(path, memory, caching)
     };
     let (old, new) = match (side(base), side(head)) {
         (Ok(old), Ok(new)) => (old, new),
@@ -729,7 +745,7 @@ fn diff_command(
 
 /// The release the source tree at `source` would publish now, built in memory (no files
 /// written), its computed measures included.
-fn build_in_memory(
+fn release_of_tree(
     source: &Path,
     memory: &Memory,
     caching: &Caching,
@@ -742,35 +758,13 @@ fn build_in_memory(
     }
     let published = publication_time_for(source)
         .map_err(|_| format!("{}: no publication time", source.display()))?;
-    let temp = tempfile::tempdir()
-        .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
-    let mut options = Options::new(
-        source.to_owned(),
-        Some(temp.path().join("release")),
-        published,
-    );
-    options.memory_rows = memory.memory_rows;
-    options.formats = Formats {
-        parquet: false,
-        csv: false,
-        json: false,
-    };
-    options.automation = Some(Arc::new(compute::Computer {
-        engine: memory.engine(caching.dir(None)),
-        ..Default::default()
-    }));
     let mut collect = status::Collect {
         documents: Some(BTreeMap::new()),
         ..Default::default()
     };
-    match exporter::run(&options, &mut [&mut collect], &exporter::Quiet) {
-        Ok(outcome) => report(&outcome.diagnostics),
-        Err(Error::Invalid { diagnostics, .. }) => {
-            report(&diagnostics);
-            return Err(format!("{} has errors", source.display()));
-        }
-        Err(error) => return Err(error.to_string()),
-    }
+    let engine = memory.engine(caching.dir(None));
+    build_in_memory(source, published, memory, engine, &mut collect)
+        .map_err(|error| error.unwrap_or_else(|| format!("{} has errors", source.display())))?;
     match (collect.index, collect.documents) {
         (Some(index), Some(documents)) => Ok(review::Release { index, documents }),
         _ => Err(format!(
