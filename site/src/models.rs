@@ -265,6 +265,9 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) downloads: Vec<(String, String)>,
     pub(crate) embed_card: String,
     pub(crate) embed_chart: String,
+    /// "Cite this": the publisher, the measure, its latest value, the page's address and the
+    /// publication time, for a reporter to paste.
+    pub(crate) citation: String,
     pub(crate) report: String,
     pub(crate) feed: String,
     pub(crate) freshness: Option<FreshnessText>,

@@ -175,6 +175,37 @@ impl Writer {
         Ok(())
     }
 
+    /// The citation of `document`'s measure as this release shows it: the publisher, the
+    /// title, the latest value and period, the page's address and the publication time (UTC).
+    fn citation(&self, document: &MeasureDocument, format: &Formatter<'_>) -> String {
+        let lang = format.language();
+        let measure = &document.measure;
+        let time = self.modified.get(11..16).unwrap_or_default();
+        let published = format!("{}, {time} UTC", format.updated(&self.modified));
+        let values = |value: &str, period: &str| {
+            [
+                ("publisher", self.info.publisher.clone()),
+                ("title", measure.text(lang).title.to_owned()),
+                ("value", value.to_owned()),
+                ("period", period.to_owned()),
+                ("url", self.urls.absolute(lang, &urls::measure(&measure.id))),
+                ("published", published.clone()),
+            ]
+        };
+        let (key, values) = match &document.latest {
+            Some(latest) => (
+                "cite_text",
+                values(
+                    &format.observed(measure, latest),
+                    &format.period(measure.frequency, latest),
+                ),
+            ),
+            None => ("cite_text_no_value", values("", "")),
+        };
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format.fill(key, &pairs)
+    }
+
     /// Writes a measure's page and its feed in `lang`; returns the feed's entries.
     pub(crate) fn measure_page(
         &mut self,
@@ -381,6 +412,7 @@ impl Writer {
             downloads,
             embed_card: self.embed_snippet(lang, measure, View::Card),
             embed_chart: self.embed_snippet(lang, measure, View::Chart),
+            citation: self.citation(document, format),
             report,
             feed: urls::feed(""),
             freshness: texts.card.freshness.clone(),

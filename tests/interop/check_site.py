@@ -15,6 +15,7 @@
   late measures;
 - every analysis is on its measure's page, the latest in the card's "About", the latest period's
   in the measure's feed, and the analysis table holds the documents' analyses;
+- every measure page offers a citation with its address and the publication time;
 - every change of `changes.json` is an entry of the site's feed.
 
 Usage: python check_site.py OUT
@@ -211,6 +212,15 @@ for summary in index["measures"]:
         late_measures += 1
         if summary["title"] not in dashboard and (summary.get("short_title") or "") not in dashboard:
             problem(f"index.html: the late measure {summary['id']} is not listed")
+# "Cite this" on every measure page: the page's address and the publication time.
+cite_time = index["dataset"]["modified"][11:16] + " UTC"
+for summary in index["measures"]:
+    html = (OUT / f"measures/{summary['id']}/index.html").read_text(encoding="utf-8")
+    start = html.find('<textarea id="cite-text"')
+    citation = html[start:html.find("</textarea>", start)] if start >= 0 else ""
+    if f"measures/{summary['id']}/" not in citation or cite_time not in citation:
+        problem(f"measures/{summary['id']}/: no citation with the page and {cite_time}: {citation!r}")
+
 # The departments' analyses: on the measure page (without JavaScript), the latest in the card's
 # "About", and in the measure's feed beside its period's update; the analysis table holds them all.
 analysis_checked = 0
