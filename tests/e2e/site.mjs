@@ -64,9 +64,12 @@ await new Promise((done, fail) => {
 // The second origin: a news article that pastes the embed snippets.
 const measureId = 'potholes-repaired-on-time';
 const measureHtml = readFileSync(join(out, `measures/${measureId}/index.html`), 'utf8');
-const offered = Object.fromEntries([...measureHtml.matchAll(/<textarea id="([^"]*)"[^>]*>([^<]*)<\/textarea>/g)]
+const textareas = Object.fromEntries([...measureHtml.matchAll(/<textarea id="([^"]*)"[^>]*>([^<]*)<\/textarea>/g)]
   .map((m) => [m[1], m[2].replace(/&(lt|gt|quot|amp|#(\d+));/g, (_, name, code) => code ? String.fromCharCode(Number(code))
     : { lt: '<', gt: '>', quot: '"', amp: '&' }[name])]));
+const offered = Object.fromEntries(Object.entries(textareas).filter(([id]) => id.startsWith('embed-')));
+// Beside them, the citation: the page's own address.
+check(textareas['cite-text']?.includes(`/measures/${measureId}/`), `the measure page's citation: ${textareas['cite-text']}`);
 // The card and the chart, then one per goal of the measure.
 const goalsOfMeasure = index.measures.find((m) => m.id === measureId).goals ?? [];
 check(Object.keys(offered).length === 2 + goalsOfMeasure.length,
