@@ -524,15 +524,6 @@ impl Analysis {
     }
 }
 
-impl Measure {
-    /// The explanation of `period`, if the department gave one.
-    pub fn analysis_of(&self, period: &str) -> Option<&Analysis> {
-        self.analysis
-            .iter()
-            .find(|analysis| analysis.period == period)
-    }
-}
-
 /// A measure's texts in one language, each falling back to the default language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalizedText<'m> {
@@ -554,6 +545,13 @@ impl LocalizedText<'_> {
 }
 
 impl Measure {
+    /// The explanation of `period`, if the department gave one.
+    pub fn analysis_of(&self, period: &str) -> Option<&Analysis> {
+        self.analysis
+            .iter()
+            .find(|analysis| analysis.period == period)
+    }
+
     /// Days after a period's end within which its value is due: the measure file's
     /// `published_within`, else the frequency's default.
     pub fn published_within(&self) -> u32 {
