@@ -126,6 +126,21 @@ enum Command {
         #[command(flatten)]
         caching: Caching,
     },
+    /// Rebuild what a release showed at a past time from its history of published values:
+    /// the observations table of the release then current, checked against the digest that
+    /// release published (exit 0 when it matches, 1 when not, 2 on error).
+    Asof {
+        /// A published release (the `--out` of `build`), or its history file
+        /// (`data/revisions.parquet`).
+        out: PathBuf,
+        /// The time: a date (its end, UTC) such as 2026-11-03, or 2026-11-03T17:00:00Z.
+        #[arg(value_parser = instant)]
+        date: i64,
+        /// Write that release's observations.parquet and observations.csv into DIR/data/;
+        /// without it, observations.csv is printed.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
         /// The published release directory (the `--out` of `build`).
@@ -381,6 +396,7 @@ fn main() -> ExitCode {
             (source, Some(out), site, formats, memory, cache)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
+        Command::Asof { out, date, out_dir } => return asof_command(&out, date, out_dir),
         Command::Compute {
             source,
             measures,
@@ -469,6 +485,14 @@ fn main() -> ExitCode {
                         out.display(),
                         started.elapsed()
                     );
+                    if let Some(history) = outcome.history {
+                        let _ = writeln!(
+                            stderr,
+                            "history of published values: {} version(s), {} published now, {} \
+                             restated or removed now",
+                            history.versions, history.added, history.superseded
+                        );
+                    }
                 }
                 None => {
                     let _ = writeln!(stderr, "valid: {summary}");
@@ -704,6 +728,80 @@ fn build_in_memory(
 
 /// `civicmetrics diff`: reads or builds both sides, then prints what changed. Exit 0 when
 /// nothing published changed (or `--exit-zero`), 1 when something did, 2 on error.
+/// `asof` takes a date (its last second, UTC) or a time as the tables write it.
+fn instant(text: &str) -> Result<i64, String> {
+    exporter::tables::timestamp_seconds(text)
+        .or_else(|| exporter::tables::timestamp_seconds(&format!("{text}T23:59:59Z")))
+        .ok_or_else(|| "expected a date (2026-11-03) or a UTC time (2026-11-03T17:00:00Z)".into())
+}
+
+fn asof_command(out: &Path, at: i64, out_dir: Option<PathBuf>) -> ExitCode {
+    let history = match out.is_dir() {
+        true => out.join("data").join("revisions.parquet"),
+        false => out.to_owned(),
+    };
+    let scratch = match &out_dir {
+        Some(_) => None,
+        None => match tempfile::tempdir() {
+            Ok(dir) => Some(dir),
+            Err(error) => {
+                eprintln!("error: cannot create a temporary directory: {error}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let dir = match (&out_dir, &scratch) {
+        (Some(dir), _) => dir.join("data"),
+        (None, Some(scratch)) => scratch.path().to_owned(),
+        (None, None) => unreachable!("a scratch directory without --out-dir"),
+    };
+    let formats = Formats {
+        parquet: out_dir.is_some(),
+        csv: true,
+        json: false,
+    };
+    let vintage = match exporter::asof(&history, at, &dir, formats) {
+        Ok(vintage) => vintage,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    if out_dir.is_none() {
+        let csv = dir.join("observations.csv");
+        let copied = std::fs::File::open(&csv)
+            .and_then(|mut file| std::io::copy(&mut file, &mut std::io::stdout().lock()));
+        if let Err(error) = copied {
+            eprintln!("error: {}: {error}", csv.display());
+            return ExitCode::from(2);
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "the release published at {} ({} observations) was current at {}",
+        vintage.publication.published_at,
+        vintage.observation_rows,
+        exporter::tables::timestamp_text(at)
+    );
+    let mut identical = true;
+    for (name, matches) in &vintage.files {
+        let verdict = match matches {
+            Some(true) => "identical to the file that release published",
+            Some(false) => {
+                identical = false;
+                "DIFFERS from the file that release published (its SHA-256 is not the one on record)"
+            }
+            None => "that release did not publish this file",
+        };
+        let _ = writeln!(stderr, "{name}: {verdict}");
+    }
+    match identical {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(1),
+    }
+}
+
 fn diff_command(
     base: &Path,
     head: &Path,

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use crate::automation::{Automation, ComputedMeasure, Request};
 use crate::companion::Companion;
 use crate::error::{Error, IoContext};
+use crate::history::{HistoryCounts, HistoryReader, HistoryWriter, Publication};
 use crate::load::load;
 use crate::metadata::{FileFacts, data_dictionary, data_package, dcat_catalog};
 use crate::progress::Progress;
@@ -107,6 +108,9 @@ pub struct Outcome {
     pub measures: usize,
     /// Number of observation rows published (or checked).
     pub observations: u64,
+    /// What the release's history of published values holds and this build added to it;
+    /// `None` when nothing was published.
+    pub history: Option<HistoryCounts>,
 }
 
 /// The publication time as RFC 3339 in UTC, to the second.
@@ -134,6 +138,8 @@ struct Outputs<'l, 'c, 'd> {
     companions: &'c mut [&'d mut dyn Companion],
     /// The publication date, which goals and freshness are judged at.
     today: CalendarDate,
+    /// Every value ever published, carried forward from the release being replaced.
+    history: HistoryWriter,
 }
 
 /// The table files a release offers for download.
@@ -145,6 +151,8 @@ fn downloads(formats: Formats) -> Vec<Download> {
         ("goals", "Multi-year goals"),
         ("analysis", "Analysis by period"),
         ("areas", "Priority areas"),
+        ("revisions", "Every value ever published"),
+        ("publications", "Releases published"),
     ] {
         if formats.csv {
             downloads.push(Download {
@@ -190,16 +198,50 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
     writer.flush().io_context(path)
 }
 
+/// The history of the release in `out`, if it has one; a warning when `out` holds a release
+/// without one, whose history then starts again with this build.
+fn previous_history(
+    out: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<HistoryReader>, Error> {
+    let data = out.join("data");
+    let path = data.join("revisions.parquet");
+    if path.exists() {
+        return HistoryReader::open(&path).map(Some);
+    }
+    if data.join("SHA256SUMS").exists() {
+        diagnostics.push(
+            Diagnostic::warning(
+                &path.to_string_lossy(),
+                0,
+                0,
+                "the release being replaced has no history of published values: this build \
+                 starts a new one, from its own values",
+            )
+            .with_help(
+                "keep OUT (or a copy of data/revisions.parquet) between builds, so that every \
+                 value ever published stays on record",
+            ),
+        );
+    }
+    Ok(None)
+}
+
 impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
+    #[allow(clippy::too_many_arguments)]
     fn create(
         lock: &'l OutLock,
         catalog: &Catalog,
         locales: &Locales,
-        published: &str,
+        published: OffsetDateTime,
         today: CalendarDate,
         formats: Formats,
         companions: &'c mut [&'d mut dyn Companion],
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
+        let previous = previous_history(lock.out(), diagnostics)?;
+        let published_at = published.unix_timestamp();
+        let published = &rfc3339(published);
         let staging = Staging::begin(lock)?;
         let data = staging.dir().join("data");
         let documents = if formats.json { "measures" } else { "" };
@@ -217,6 +259,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         ];
         let observations =
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
+        let history =
+            HistoryWriter::create(previous, &data, &parquet_metadata, formats, published_at)?;
         let dataset = PublishedDataset {
             info: info.clone(),
             modified: published.to_owned(),
@@ -245,6 +289,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             formats,
             companions,
             today,
+            history,
         })
     }
 
@@ -259,6 +304,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
+        self.history.add_measure(&measure.id, &series.rows)?;
         // The documents are published as JSON, and companions are written from them.
         if !self.formats.json && self.companions.is_empty() {
             return Ok(());
@@ -346,7 +392,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         self,
         catalog: &Catalog,
         temporal: Option<String>,
-    ) -> Result<Vec<(String, u64)>, Error> {
+    ) -> Result<(Vec<(String, u64)>, HistoryCounts), Error> {
         let Outputs {
             staging,
             data,
@@ -358,8 +404,40 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             formats,
             companions,
             today: _,
+            history,
         } = self;
-        observations.finish()?;
+        let observation_rows = observations.finish()?;
+        // Digests already taken, by file name under data/, so no file is hashed twice.
+        let mut hashed = BTreeMap::new();
+        let mut digest = |name: &str, published: bool| -> Result<Option<String>, Error> {
+            if !published {
+                return Ok(None);
+            }
+            let (_, sha256) = hash_file(&data.join(name))?;
+            hashed.insert(name.to_owned(), sha256.clone());
+            Ok(Some(sha256))
+        };
+        let info = &dataset.info;
+        let publication = Publication {
+            published_at: dataset.modified.clone(),
+            schema_version: SCHEMA_VERSION.to_owned(),
+            dataset_id: info.id.clone(),
+            title: info.title.clone(),
+            license: info.license.clone(),
+            observation_rows,
+            observations_parquet_sha256: digest("observations.parquet", formats.parquet)?,
+            observations_csv_sha256: digest("observations.csv", formats.csv)?,
+        };
+        let (history_counts, publications) = history.finish(publication)?;
+        let publications_table = tables::publications();
+        let publication_rows: Vec<_> = publications.iter().map(Publication::cells).collect();
+        write_text_table(
+            &data,
+            &publications_table,
+            &publication_rows,
+            &parquet_metadata,
+            formats,
+        )?;
         let languages = &catalog.manifest.info.languages;
         let areas_table = tables::areas(languages);
         let area_rows: Vec<_> = catalog
@@ -425,6 +503,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             formats,
         )?;
         let observations_table = tables::observations();
+        let revisions_table = tables::revisions();
 
         let index = Index {
             schema_version: SCHEMA_VERSION.to_owned(),
@@ -459,15 +538,20 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             &goals_table,
             &analysis_table,
             &observations_table,
+            &revisions_table,
+            &publications_table,
         ];
-        // Digests already taken, by file name under data/, so no file is hashed twice.
-        let mut hashed = BTreeMap::new();
         if formats.csv {
             let mut described = Vec::with_capacity(tables.len());
             for table in tables {
-                let path = data.join(format!("{}.csv", table.name));
-                let (bytes, sha256) = hash_file(&path)?;
-                hashed.insert(format!("{}.csv", table.name), sha256.clone());
+                let name = format!("{}.csv", table.name);
+                let path = data.join(&name);
+                let bytes = fs::metadata(&path).io_context(&path)?.len();
+                let sha256 = match hashed.get(&name) {
+                    Some(sha256) => sha256.clone(),
+                    None => hash_file(&path)?.1,
+                };
+                hashed.insert(name, sha256.clone());
                 described.push((table, FileFacts { bytes, sha256 }));
             }
             write_json(
@@ -495,11 +579,11 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         write_checksums(&data, &hashed)?;
         let files = release_files(staging.dir())?;
         staging.commit()?;
-        Ok(files)
+        Ok((files, history_counts))
     }
 }
 
-fn hash_file(path: &Path) -> Result<(u64, String), Error> {
+pub(crate) fn hash_file(path: &Path) -> Result<(u64, String), Error> {
     let mut file = File::open(path).io_context(path)?;
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut file, &mut hasher).io_context(path)?;
@@ -592,7 +676,6 @@ fn run_pipeline(
     let mut diagnostics = Vec::new();
     let source = load(&options.source, &mut diagnostics)?;
     let today = CalendarDate(options.published.to_offset(time::UtcOffset::UTC).date());
-    let published = rfc3339(options.published);
     let has_errors = |diagnostics: &[Diagnostic]| diagnostics.iter().any(Diagnostic::is_error);
 
     let catalog = match source.catalog {
@@ -606,10 +689,11 @@ fn run_pipeline(
             lock,
             &catalog,
             &source.locales,
-            &published,
+            options.published,
             today,
             options.formats,
             companions,
+            &mut diagnostics,
         )?),
         _ => None,
     };
@@ -701,20 +785,22 @@ fn run_pipeline(
     if has_errors(&diagnostics) {
         return Err(invalid(diagnostics));
     }
-    let files = match outputs {
+    let (files, history) = match outputs {
         Some(outputs) => {
             let temporal = first
                 .zip(last)
                 .map(|(first, last)| format!("{first}/{last}"));
-            outputs.finish(&catalog, temporal)?
+            let (files, history) = outputs.finish(&catalog, temporal)?;
+            (files, Some(history))
         }
-        None => Vec::new(),
+        None => (Vec::new(), None),
     };
     Ok(Outcome {
         diagnostics,
         files,
         measures: catalog.measures.len(),
         observations,
+        history,
     })
 }
 

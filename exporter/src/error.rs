@@ -56,6 +56,45 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The history of published values kept with the release cannot be read; nothing was
+    /// published.
+    #[error(
+        "cannot read the history of published values {}: {reason}. Nothing was published; \
+         restore the file from a backup (a release's data/revisions.parquet), or move it away \
+         to start a new history",
+        path.display()
+    )]
+    History {
+        /// The history file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The build's publication time is before the last one in the history: the history only
+    /// goes forward.
+    #[error(
+        "{} holds a release published at {last}, after this build's publication time \
+         {published}; the history of published values only goes forward. Nothing was published",
+        path.display()
+    )]
+    HistoryBackwards {
+        /// The history file.
+        path: PathBuf,
+        /// The last publication in it.
+        last: String,
+        /// This build's publication time.
+        published: String,
+    },
+    /// The history starts after the time asked for.
+    #[error("the history {} starts with a release published at {first}, after {at}", path.display())]
+    BeforeHistory {
+        /// The history file.
+        path: PathBuf,
+        /// Its first publication time.
+        first: String,
+        /// The time asked for.
+        at: String,
+    },
     /// Writing a Parquet file failed.
     #[error("writing Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),

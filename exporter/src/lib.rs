@@ -8,6 +8,7 @@ mod automation;
 mod build;
 mod companion;
 mod error;
+mod history;
 mod load;
 mod metadata;
 mod progress;
@@ -22,6 +23,7 @@ pub use build::{
 };
 pub use companion::{Companion, CompanionError};
 pub use error::Error;
+pub use history::{HistoryCounts, Publication, Vintage, asof};
 pub use load::{Definitions, definitions};
 pub use progress::{Progress, Quiet};
 pub use publish::{OutLock, Staging, cache_beside};

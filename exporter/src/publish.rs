@@ -93,6 +93,11 @@ impl OutLock {
     pub fn scratch(&self) -> &Path {
         &self.scratch
     }
+
+    /// The output directory the lock is on.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
 }
 
 impl Drop for OutLock {

@@ -89,7 +89,7 @@ fn a_companion_sees_every_measure_between_begin_and_finish() {
     for summary in index["measures"].as_array().unwrap() {
         expected.push(format!("measure {}", summary["id"].as_str().unwrap()));
     }
-    expected.push(format!("finish {} measures, 5 tables", outcome.measures));
+    expected.push(format!("finish {} measures, 7 tables", outcome.measures));
     assert_eq!(outcome.measures, 5);
     assert_eq!(recorder.calls, expected);
     assert!(out.join("companion.txt").is_file());

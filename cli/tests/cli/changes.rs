@@ -6,14 +6,18 @@ use std::process::Command;
 
 use crate::support::{root, stderr, tree};
 
-fn build_at(out: &std::path::Path, epoch: &str) {
-    let output = Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+fn run_build_at(out: &std::path::Path, epoch: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
         .args(["build", "tests/fixtures/valid/small", "--out"])
         .arg(out)
         .current_dir(root())
         .env("SOURCE_DATE_EPOCH", epoch)
         .output()
-        .expect("the civicmetrics binary runs");
+        .expect("the civicmetrics binary runs")
+}
+
+fn build_at(out: &std::path::Path, epoch: &str) {
+    let output = run_build_at(out, epoch);
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
@@ -70,10 +74,23 @@ fn feeds_announce_goal_standings_and_late_measures_across_releases() {
     let feed = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     assert!(feed.contains("Potholes fixed on time is late"), "{feed}");
 
-    // Announcements go forward in time: January published again over July is January's release.
-    build_at(&out, "1767225600");
+    // Releases go forward in time: January published again over July is refused, since the
+    // history of published values would go back, and OUT stays July's.
+    let july = tree(&out);
+    let output = run_build_at(&out, "1767225600");
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
     assert!(
-        tree(&out) == january,
-        "an earlier release kept later announcements"
+        message.contains("holds a release published at 2026-07-12T00:00:00Z, after this build's publication time 2026-01-01T00:00:00Z; the history of published values only goes forward"),
+        "{message}"
+    );
+    assert!(tree(&out) == july, "a refused build changed OUT");
+
+    // Into a fresh OUT, January is January's release, byte for byte.
+    let fresh = temp.path().join("again");
+    build_at(&fresh, "1767225600");
+    assert!(
+        tree(&fresh) == january,
+        "the same source and time published differently"
     );
 }

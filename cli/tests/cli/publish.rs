@@ -91,8 +91,12 @@ fn quiet_when_piped() {
     let messages = stderr(&output);
     assert_eq!(
         messages.lines().count(),
-        1,
-        "only the summary line: {messages:?}"
+        2,
+        "only the summary and history lines: {messages:?}"
+    );
+    assert!(
+        messages.contains("history of published values: "),
+        "{messages:?}"
     );
     assert!(
         !messages.contains('\r') && !messages.contains('\u{1b}'),

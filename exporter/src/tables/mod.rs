@@ -1,6 +1,7 @@
-//! The four published tables – areas, measures, goals, observations – described once: column names,
-//! types and descriptions feed the Parquet schema, the CSV header, the Frictionless Table
-//! Schema and the data dictionary alike.
+//! The published tables – areas, measures, goals, analysis, observations, and the history of
+//! every value published (revisions, publications) – described once: column names, types and
+//! descriptions feed the Parquet schema, the CSV header, the Frictionless Table Schema and the
+//! data dictionary alike.
 
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub enum ColumnType {
     Date,
     /// `true` or `false`.
     Boolean,
+    /// An instant, to the second, in UTC: RFC 3339 (`2026-11-03T17:00:00Z`) in CSV.
+    Timestamp,
 }
 
 impl ColumnType {
@@ -33,6 +36,9 @@ impl ColumnType {
             ColumnType::Number => DataType::Float64,
             ColumnType::Date => DataType::Date32,
             ColumnType::Boolean => DataType::Boolean,
+            ColumnType::Timestamp => {
+                DataType::Timestamp(arrow_schema::TimeUnit::Second, Some("UTC".into()))
+            }
         }
     }
 
@@ -44,6 +50,7 @@ impl ColumnType {
             ColumnType::Number => "number",
             ColumnType::Date => "date",
             ColumnType::Boolean => "boolean",
+            ColumnType::Timestamp => "datetime",
         }
     }
 }
@@ -653,6 +660,88 @@ pub fn observations() -> Table {
     }
 }
 
+/// The `revisions` table: every value ever published, one row per version of an observation.
+/// Its first columns are the observations table's, in the same order.
+pub fn revisions() -> Table {
+    use ColumnType::*;
+    let mut columns = observations().columns;
+    columns.push(column(
+        "published_at",
+        Timestamp,
+        true,
+        "When this version of the row was first published (the release's publication time, UTC).",
+    ));
+    columns.push(column(
+        "superseded_at",
+        Timestamp,
+        false,
+        "When a release first published another version of the row, or no longer published it; empty while this version is current.",
+    ));
+    Table {
+        name: "revisions",
+        title: "Revisions",
+        description: "Every observation row as it was ever published: a row is added when a release publishes a new or changed value, status, target or note, and superseded when a later release restates or removes it. The observations of the release published at time T are the rows with published_at ≤ T and superseded_at empty or after T.",
+        columns,
+        primary_key: vec![
+            "measure_id",
+            "period",
+            "breakdown",
+            "breakdown_group",
+            "published_at",
+        ],
+        foreign_keys: vec![],
+    }
+}
+
+/// The `publications` table: every release of the dataset, with the digests of its observations
+/// files, so that one reconstructed from the revisions can be checked.
+pub fn publications() -> Table {
+    use ColumnType::*;
+    let columns = vec![
+        column(
+            "published_at",
+            Timestamp,
+            true,
+            "The release's publication time (UTC).",
+        ),
+        column(
+            "schema_version",
+            String,
+            true,
+            "Version of the published schema the release followed.",
+        ),
+        column("dataset_id", String, true, "The dataset's identifier then."),
+        column("title", String, true, "The dataset's title then."),
+        column("license", String, true, "The dataset's licence then."),
+        column(
+            "observation_rows",
+            Integer,
+            true,
+            "Rows of the release's observations table.",
+        ),
+        column(
+            "observations_parquet_sha256",
+            String,
+            false,
+            "SHA-256 of the release's observations.parquet; empty when Parquet was not published.",
+        ),
+        column(
+            "observations_csv_sha256",
+            String,
+            false,
+            "SHA-256 of the release's observations.csv; empty when CSV was not published.",
+        ),
+    ];
+    Table {
+        name: "publications",
+        title: "Publications",
+        description: "One row per release published into this history, oldest first.",
+        columns,
+        primary_key: vec!["published_at"],
+        foreign_keys: vec![],
+    }
+}
+
 pub use dataset::model::TOTAL;
 
 /// The cells of an area row, as text (empty for null), in column order.
@@ -763,4 +852,5 @@ pub fn goal_cells(
 }
 
 mod write;
-pub(crate) use write::{FileMetadata, ObservationWriter, write_text_table};
+pub(crate) use write::{FileMetadata, ObservationWriter, RevisionTimes, write_text_table};
+pub use write::{timestamp_seconds, timestamp_text};

@@ -1,5 +1,5 @@
-//! Writing the tables as Parquet and CSV. The observations stream through in batches; areas and
-//! measures are small and written at once.
+//! Writing the tables as Parquet and CSV. The observations and their revisions stream through in
+//! batches; the other tables are small and written at once.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampSecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Schema;
@@ -152,6 +153,12 @@ fn write_text_parquet(
                     .map(|c| c.and_then(|c| c.parse::<bool>().ok()))
                     .collect::<arrow_array::BooleanArray>(),
             ),
+            ColumnType::Timestamp => Arc::new(
+                cells
+                    .map(|c| c.and_then(timestamp_seconds))
+                    .collect::<arrow_array::TimestampSecondArray>()
+                    .with_timezone(UTC),
+            ),
         };
         arrays.push(array);
     }
@@ -165,6 +172,41 @@ fn write_text_parquet(
     writer.write(&batch)?;
     writer.close()?;
     Ok(())
+}
+
+/// The time zone of the tables' timestamps.
+pub(crate) const UTC: &str = "UTC";
+
+/// Seconds since the Unix epoch of a time in the form [`timestamp_text`] writes
+/// (`2026-11-03T17:00:00Z`), as the tables' timestamps hold them.
+pub fn timestamp_seconds(text: &str) -> Option<i64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let days = dataset::CalendarDate::parse(date)?.days_since_epoch();
+    let mut parts = time.split(':').map(|part| match part.len() {
+        2 => part.parse::<i64>().ok(),
+        _ => None,
+    });
+    let (hours, minutes, seconds) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() || hours > 23 || minutes > 59 || seconds > 59 {
+        return None;
+    }
+    Some(i64::from(days) * 86_400 + hours * 3_600 + minutes * 60 + seconds)
+}
+
+/// A timestamp of the tables as RFC 3339 text in UTC, to the second, as CSV holds it.
+pub fn timestamp_text(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .map(crate::build::rfc3339)
+        .unwrap_or_default()
+}
+
+/// When a version of an observation row was published, and superseded if it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RevisionTimes {
+    /// Seconds since the Unix epoch.
+    pub(crate) published_at: i64,
+    /// Seconds since the Unix epoch; `None` while the version is current.
+    pub(crate) superseded_at: Option<i64>,
 }
 
 /// Column builders for one batch of observations.
@@ -186,11 +228,14 @@ struct ObservationBatch {
     note: StringBuilder,
     record_count: Int64Builder,
     provisional: BooleanBuilder,
+    /// For the revisions table: when each row was published and superseded.
+    times: Option<(TimestampSecondBuilder, TimestampSecondBuilder)>,
     rows: usize,
 }
 
 impl ObservationBatch {
-    fn new() -> Self {
+    fn new(revisions: bool) -> Self {
+        let timestamps = || TimestampSecondBuilder::new().with_timezone(UTC);
         ObservationBatch {
             measure_id: StringBuilder::new(),
             period: StringBuilder::new(),
@@ -209,11 +254,12 @@ impl ObservationBatch {
             note: StringBuilder::new(),
             record_count: Int64Builder::new(),
             provisional: BooleanBuilder::new(),
+            times: revisions.then(|| (timestamps(), timestamps())),
             rows: 0,
         }
     }
 
-    fn push(&mut self, measure_id: &str, row: &SeriesRow) {
+    fn push(&mut self, measure_id: &str, row: &SeriesRow, times: Option<RevisionTimes>) {
         let observation = &row.observation;
         let target = observation.target.as_ref();
         let (breakdown, group) = row
@@ -245,11 +291,15 @@ impl ObservationBatch {
         self.record_count
             .append_option(observation.record_count.map(count_cell));
         self.provisional.append_value(observation.provisional);
+        if let (Some((published_at, superseded_at)), Some(times)) = (&mut self.times, times) {
+            published_at.append_value(times.published_at);
+            superseded_at.append_option(times.superseded_at);
+        }
         self.rows += 1;
     }
 
     fn finish(&mut self, schema: &Arc<Schema>) -> Result<RecordBatch, Error> {
-        let columns: Vec<ArrayRef> = vec![
+        let mut columns: Vec<ArrayRef> = vec![
             Arc::new(self.measure_id.finish()),
             Arc::new(self.period.finish()),
             Arc::new(self.period_start.finish()),
@@ -268,6 +318,10 @@ impl ObservationBatch {
             Arc::new(self.record_count.finish()),
             Arc::new(self.provisional.finish()),
         ];
+        if let Some((published_at, superseded_at)) = &mut self.times {
+            columns.push(Arc::new(published_at.finish()));
+            columns.push(Arc::new(superseded_at.finish()));
+        }
         self.rows = 0;
         Ok(RecordBatch::try_new(schema.clone(), columns)?)
     }
@@ -277,7 +331,7 @@ impl ObservationBatch {
 /// as long as judging the rows for the next, so the two overlap.
 struct ParquetThread {
     batches: SyncSender<RecordBatch>,
-    thread: JoinHandle<Result<(), Error>>,
+    thread: JoinHandle<Result<ArrowWriter<File>, Error>>,
 }
 
 impl ParquetThread {
@@ -288,8 +342,7 @@ impl ParquetThread {
             for batch in received {
                 writer.write(&batch)?;
             }
-            writer.close()?;
-            Ok(())
+            Ok(writer)
         });
         ParquetThread { batches, thread }
     }
@@ -299,16 +352,26 @@ impl ParquetThread {
         let _ = self.batches.send(batch);
     }
 
-    fn finish(self) -> Result<(), Error> {
+    /// Closes the file once every batch is written, with `metadata` added to its key-value
+    /// metadata.
+    fn finish(self, metadata: Vec<KeyValue>) -> Result<(), Error> {
         drop(self.batches);
-        self.thread
+        let mut writer = self
+            .thread
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        for pair in metadata {
+            writer.append_key_value_metadata(pair);
+        }
+        writer.close()?;
+        Ok(())
     }
 }
 
 /// Streams observation rows, already sorted by measure, breakdown and period, into
-/// `observations.parquet` and `observations.csv`, as the formats ask.
+/// `observations.parquet` and `observations.csv`, as the formats ask – or, for the revisions
+/// table, the versions of those rows with their times into `revisions.parquet` and
+/// `revisions.csv`.
 pub(crate) struct ObservationWriter {
     schema: Arc<Schema>,
     batch: ObservationBatch,
@@ -326,18 +389,26 @@ impl ObservationWriter {
         formats: Formats,
     ) -> Result<Self, Error> {
         let schema = table.arrow_schema(&schema_metadata(metadata));
-        // Rows are sorted by measure, breakdown, group and period.
-        let sorting = [0, 4, 5, 2]
-            .into_iter()
-            .map(|column_idx| SortingColumn {
-                column_idx,
-                descending: false,
-                nulls_first: false,
-            })
-            .collect();
+        // Rows are sorted by measure, breakdown, group and period (and revisions by publication).
+        let sorting = [
+            "measure_id",
+            "breakdown",
+            "breakdown_group",
+            "period_start",
+            "published_at",
+        ]
+        .into_iter()
+        .filter_map(|name| table.columns.iter().position(|c| c.name == name))
+        .map(|column_idx| SortingColumn {
+            column_idx: column_idx as i32,
+            descending: false,
+            nulls_first: false,
+        })
+        .collect();
+        let revisions = table.columns.iter().any(|c| c.name == "published_at");
         let parquet = match formats.parquet {
             true => {
-                let path = dir.join("observations.parquet");
+                let path = dir.join(format!("{}.parquet", table.name));
                 Some(ParquetThread::start(ArrowWriter::try_new(
                     File::create(&path).io_context(&path)?,
                     schema.clone(),
@@ -346,7 +417,7 @@ impl ObservationWriter {
             }
             false => None,
         };
-        let csv_path = dir.join("observations.csv");
+        let csv_path = dir.join(format!("{}.csv", table.name));
         let csv = match formats.csv {
             true => {
                 let mut csv = csv::Writer::from_writer(create(&csv_path)?);
@@ -357,7 +428,7 @@ impl ObservationWriter {
         };
         Ok(ObservationWriter {
             schema,
-            batch: ObservationBatch::new(),
+            batch: ObservationBatch::new(revisions),
             parquet,
             csv,
             csv_path,
@@ -365,13 +436,24 @@ impl ObservationWriter {
         })
     }
 
+    /// Writes an observation row.
     pub(crate) fn push(&mut self, measure_id: &str, row: &SeriesRow) -> Result<(), Error> {
+        self.push_version(measure_id, row, None)
+    }
+
+    /// Writes a version of an observation row with its times (the revisions table).
+    pub(crate) fn push_version(
+        &mut self,
+        measure_id: &str,
+        row: &SeriesRow,
+        times: Option<RevisionTimes>,
+    ) -> Result<(), Error> {
         self.rows += 1;
         if let Some(csv) = &mut self.csv {
-            write_csv_row(csv, measure_id, row)?;
+            write_csv_row(csv, measure_id, row, times)?;
         }
         if let Some(parquet) = &self.parquet {
-            self.batch.push(measure_id, row);
+            self.batch.push(measure_id, row, times);
             if self.batch.rows >= BATCH_ROWS {
                 parquet.write(self.batch.finish(&self.schema)?);
             }
@@ -380,12 +462,18 @@ impl ObservationWriter {
     }
 
     /// Flushes the last batch and closes both files; returns the number of rows written.
-    pub(crate) fn finish(mut self) -> Result<u64, Error> {
+    pub(crate) fn finish(self) -> Result<u64, Error> {
+        self.finish_with(Vec::new())
+    }
+
+    /// [`ObservationWriter::finish`], with `metadata` added to the Parquet file's key-value
+    /// metadata (what is known only once every row is written).
+    pub(crate) fn finish_with(mut self, metadata: Vec<KeyValue>) -> Result<u64, Error> {
         if let Some(parquet) = self.parquet {
             if self.batch.rows > 0 {
                 parquet.write(self.batch.finish(&self.schema)?);
             }
-            parquet.finish()?;
+            parquet.finish(metadata)?;
         }
         if let Some(csv) = self.csv {
             csv.into_inner()
@@ -401,6 +489,7 @@ fn write_csv_row(
     csv: &mut csv::Writer<BufWriter<File>>,
     measure_id: &str,
     row: &SeriesRow,
+    times: Option<RevisionTimes>,
 ) -> Result<(), Error> {
     let observation = &row.observation;
     let target = observation.target.as_ref();
@@ -411,7 +500,7 @@ fn write_csv_row(
         .map_or((TOTAL, TOTAL), |(d, g)| (d.as_str(), g.as_str()));
     // Identifiers, labels and enumerations cannot start like a formula; the breakdown group and
     // the note are free text.
-    csv.write_record([
+    let cells = [
         measure_id,
         &observation.period,
         &observation.period_start.to_string(),
@@ -435,7 +524,14 @@ fn write_csv_row(
         } else {
             "false"
         },
-    ])?;
+    ];
+    match times {
+        None => csv.write_record(cells)?,
+        Some(times) => csv.write_record(cells.iter().copied().chain([
+            timestamp_text(times.published_at).as_str(),
+            &times.superseded_at.map(timestamp_text).unwrap_or_default(),
+        ]))?,
+    }
     Ok(())
 }
 
@@ -447,7 +543,27 @@ fn count_cell(count: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::spreadsheet_safe;
+    use super::{spreadsheet_safe, timestamp_seconds, timestamp_text};
+
+    #[test]
+    fn timestamps_read_back_as_written() {
+        for seconds in [0, 1, 86_399, 1_793_718_000, -86_400, 4_102_444_799] {
+            let text = timestamp_text(seconds);
+            assert_eq!(timestamp_seconds(&text), Some(seconds), "{text}");
+        }
+        assert_eq!(timestamp_text(1_793_718_000), "2026-11-03T15:00:00Z");
+        for text in [
+            "2026-11-03T15:00:00",
+            "2026-11-03 15:00:00Z",
+            "2026-11-03T15:00Z",
+            "2026-11-03T24:00:00Z",
+            "2026-11-03T15:00:00+01:00",
+            "2026-13-03T15:00:00Z",
+            "2026-11-03T1:00:00Z",
+        ] {
+            assert_eq!(timestamp_seconds(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn cells_starting_like_a_formula_get_a_leading_quote() {

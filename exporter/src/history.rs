@@ -1,0 +1,548 @@
+//! The history of every value published: `data/revisions.parquet` (and `.csv`) holds each
+//! version of each observation row with the time a release first published it and the time a
+//! later release restated or removed it, and `data/publications.*` lists the releases.
+//!
+//! Each build reads the history of the release it replaces and carries it forward: one pass
+//! over the previous file, in its order (measure, breakdown, group, period, publication – the
+//! order the measures stream through the build), merged measure by measure with the rows being
+//! published. Memory holds one measure's versions at a time, never the whole history.
+//!
+//! The history file is self-contained: its key-value metadata `civicmetrics.publications`
+//! lists every release it covers, with the digests of that release's observations files, so
+//! that [`crate::asof`] can rebuild any of them and check the result.
+
+use std::cmp::Ordering;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampSecondType};
+use arrow_array::{Array, RecordBatch};
+use dataset::model::{AppliedTarget, Bounds, Status, TOTAL, TargetKind, TargetSource};
+use dataset::source::SeriesRow;
+use dataset::{CalendarDate, Observation};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::metadata::KeyValue;
+use serde::{Deserialize, Serialize};
+
+use crate::build::Formats;
+use crate::error::{Error, IoContext};
+use crate::tables::{self, FileMetadata, ObservationWriter, RevisionTimes};
+
+/// The key of the history file's metadata that lists its publications.
+pub(crate) const PUBLICATIONS_KEY: &str = "civicmetrics.publications";
+
+/// Rows read from the previous history at a time.
+const READ_BATCH_ROWS: usize = 8 * 1024;
+
+/// One release published into a history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// The publication time, RFC 3339 in UTC.
+    pub published_at: String,
+    /// The schema version the release followed.
+    pub schema_version: String,
+    /// The dataset's identifier then.
+    pub dataset_id: String,
+    /// The dataset's title then.
+    pub title: String,
+    /// The dataset's licence then.
+    pub license: String,
+    /// Rows of the release's observations table.
+    pub observation_rows: u64,
+    /// SHA-256 of the release's `observations.parquet`, when it was published.
+    pub observations_parquet_sha256: Option<String>,
+    /// SHA-256 of the release's `observations.csv`, when it was published.
+    pub observations_csv_sha256: Option<String>,
+}
+
+impl Publication {
+    /// The key-value metadata the release's Parquet files carried.
+    pub(crate) fn file_metadata(&self) -> FileMetadata {
+        vec![
+            ("civicmetrics.dataset".to_owned(), self.dataset_id.clone()),
+            ("civicmetrics.title".to_owned(), self.title.clone()),
+            (
+                "civicmetrics.schema_version".to_owned(),
+                self.schema_version.clone(),
+            ),
+            (
+                "civicmetrics.modified".to_owned(),
+                self.published_at.clone(),
+            ),
+            ("civicmetrics.license".to_owned(), self.license.clone()),
+        ]
+    }
+
+    /// The publication time in seconds since the Unix epoch.
+    pub(crate) fn seconds(&self) -> Option<i64> {
+        tables::timestamp_seconds(&self.published_at)
+    }
+
+    /// The row of the publications table.
+    pub(crate) fn cells(&self) -> Vec<Option<String>> {
+        vec![
+            Some(self.published_at.clone()),
+            Some(self.schema_version.clone()),
+            Some(self.dataset_id.clone()),
+            Some(self.title.clone()),
+            Some(self.license.clone()),
+            Some(self.observation_rows.to_string()),
+            self.observations_parquet_sha256.clone(),
+            self.observations_csv_sha256.clone(),
+        ]
+    }
+}
+
+/// One version of an observation row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Version {
+    pub(crate) measure_id: String,
+    pub(crate) row: SeriesRow,
+    pub(crate) times: RevisionTimes,
+}
+
+/// A row's place in the history's order within a measure: breakdown, group, period.
+fn row_key(row: &SeriesRow) -> (&str, &str, CalendarDate) {
+    let (breakdown, group) = row
+        .breakdown
+        .as_ref()
+        .map_or((TOTAL, TOTAL), |(d, g)| (d.as_str(), g.as_str()));
+    (breakdown, group, row.observation.period_start)
+}
+
+/// A history file read in order, one version at a time.
+pub(crate) struct HistoryReader {
+    path: PathBuf,
+    batches: ParquetRecordBatchReader,
+    batch: Option<RecordBatch>,
+    next_row: usize,
+    peeked: Option<Version>,
+    publications: Vec<Publication>,
+}
+
+impl HistoryReader {
+    /// Opens a history file; an error if it is not one.
+    pub(crate) fn open(path: &Path) -> Result<HistoryReader, Error> {
+        let file = File::open(path).io_context(path)?;
+        let malformed = |reason: String| Error::History {
+            path: path.to_owned(),
+            reason,
+        };
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| malformed(format!("not a Parquet file ({e})")))?;
+        let publications = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .and_then(|pairs| pairs.iter().find(|pair| pair.key == PUBLICATIONS_KEY))
+            .and_then(|pair| pair.value.as_deref())
+            .ok_or_else(|| malformed(format!("it has no `{PUBLICATIONS_KEY}` metadata")))?;
+        let publications: Vec<Publication> = serde_json::from_str(publications)
+            .map_err(|e| malformed(format!("its list of publications cannot be read ({e})")))?;
+        if publications.iter().any(|p| p.seconds().is_none()) {
+            return Err(malformed(
+                "a publication time is not an RFC 3339 time".to_owned(),
+            ));
+        }
+        let expected = tables::revisions();
+        let schema = builder.schema();
+        for column in &expected.columns {
+            if schema
+                .field_with_name(&column.name)
+                .map_or(true, |field| *field.data_type() != column.kind.arrow())
+            {
+                return Err(malformed(format!(
+                    "column `{}` is missing or not of type {}",
+                    column.name,
+                    column.kind.arrow()
+                )));
+            }
+        }
+        let batches = builder
+            .with_batch_size(READ_BATCH_ROWS)
+            .build()
+            .map_err(|e| malformed(e.to_string()))?;
+        Ok(HistoryReader {
+            path: path.to_owned(),
+            batches,
+            batch: None,
+            next_row: 0,
+            peeked: None,
+            publications,
+        })
+    }
+
+    /// The releases the history covers, oldest first.
+    pub(crate) fn publications(&self) -> &[Publication] {
+        &self.publications
+    }
+
+    /// The next version, in the file's order.
+    pub(crate) fn next_version(&mut self) -> Result<Option<Version>, Error> {
+        if let Some(version) = self.peeked.take() {
+            return Ok(Some(version));
+        }
+        loop {
+            if let Some(batch) = &self.batch
+                && self.next_row < batch.num_rows()
+            {
+                let version = read_version(batch, self.next_row).ok_or_else(|| Error::History {
+                    path: self.path.clone(),
+                    reason: "a row has an empty required cell or an unknown name".to_owned(),
+                })?;
+                self.next_row += 1;
+                return Ok(Some(version));
+            }
+            let next = self
+                .batches
+                .next()
+                .transpose()
+                .map_err(|e| Error::History {
+                    path: self.path.clone(),
+                    reason: e.to_string(),
+                })?;
+            match next {
+                Some(batch) => {
+                    self.batch = Some(batch);
+                    self.next_row = 0;
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The next version's measure, without taking it.
+    fn peek_measure(&mut self) -> Result<Option<&str>, Error> {
+        if self.peeked.is_none() {
+            self.peeked = self.next_version()?;
+        }
+        Ok(self.peeked.as_ref().map(|v| v.measure_id.as_str()))
+    }
+}
+
+/// Reads row `i` of a batch of the revisions table; `None` if a cell is not as written.
+fn read_version(batch: &RecordBatch, i: usize) -> Option<Version> {
+    let text = |name: &str| {
+        let array = batch.column_by_name(name)?.as_string_opt::<i32>()?;
+        Some(array.is_valid(i).then(|| array.value(i)))
+    };
+    let number = |name: &str| {
+        let array = batch
+            .column_by_name(name)?
+            .as_primitive_opt::<Float64Type>()?;
+        Some(array.is_valid(i).then(|| array.value(i)))
+    };
+    let date = |name: &str| {
+        let array = batch
+            .column_by_name(name)?
+            .as_primitive_opt::<Date32Type>()?;
+        CalendarDate::from_days_since_epoch(array.value(i))
+    };
+    let time = |name: &str| {
+        let array = batch
+            .column_by_name(name)?
+            .as_primitive_opt::<TimestampSecondType>()?;
+        Some(array.is_valid(i).then(|| array.value(i)))
+    };
+    fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str, text: &str) -> Option<T> {
+        all.iter().copied().find(|value| name(*value) == text)
+    }
+    let target = match text("target_kind")? {
+        None => None,
+        Some(kind) => Some(AppliedTarget {
+            kind: named(TargetKind::ALL, TargetKind::as_str, kind)?,
+            bounds: Bounds {
+                value: number("target_value")?,
+                min: number("target_min")?,
+                max: number("target_max")?,
+            },
+            near: number("target_near")??,
+            source: named(
+                TargetSource::ALL,
+                TargetSource::as_str,
+                text("target_source")??,
+            )?,
+        }),
+    };
+    let (breakdown, group) = (text("breakdown")??, text("breakdown_group")??);
+    let record_count = batch
+        .column_by_name("record_count")?
+        .as_primitive_opt::<Int64Type>()?;
+    let provisional = batch.column_by_name("provisional")?.as_boolean_opt()?;
+    Some(Version {
+        measure_id: text("measure_id")??.to_owned(),
+        row: SeriesRow {
+            breakdown: ((breakdown, group) != (TOTAL, TOTAL))
+                .then(|| (breakdown.to_owned(), group.to_owned())),
+            observation: Observation {
+                period: text("period")??.to_owned(),
+                period_start: date("period_start")?,
+                period_end: date("period_end")?,
+                value: number("value")?,
+                status: named(Status::ALL, Status::as_str, text("status")??)?,
+                target,
+                note: text("note")?.map(str::to_owned),
+                record_count: record_count
+                    .is_valid(i)
+                    .then(|| u64::try_from(record_count.value(i)).unwrap_or(0)),
+                provisional: provisional.value(i),
+            },
+        },
+        times: RevisionTimes {
+            published_at: time("published_at")??,
+            superseded_at: time("superseded_at")?,
+        },
+    })
+}
+
+/// How a build's history compares with the one it replaces.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryCounts {
+    /// Versions in the new history.
+    pub versions: u64,
+    /// Versions this build published (new or changed rows).
+    pub added: u64,
+    /// Versions this build superseded (rows restated or removed).
+    pub superseded: u64,
+}
+
+/// The new history, written while the release's measures stream through.
+pub(crate) struct HistoryWriter {
+    previous: Option<HistoryReader>,
+    writer: ObservationWriter,
+    now: i64,
+    counts: HistoryCounts,
+}
+
+impl HistoryWriter {
+    /// Starts the history of a release published at `now` into `dir`, carrying `previous`
+    /// forward; an error if `previous` holds a publication after `now`.
+    pub(crate) fn create(
+        previous: Option<HistoryReader>,
+        dir: &Path,
+        metadata: &FileMetadata,
+        formats: Formats,
+        now: i64,
+    ) -> Result<HistoryWriter, Error> {
+        if let Some(previous) = &previous
+            && let Some(last) = previous.publications.last()
+            && last.seconds().is_some_and(|last| last > now)
+        {
+            return Err(Error::HistoryBackwards {
+                path: previous.path.clone(),
+                last: last.published_at.clone(),
+                published: tables::timestamp_text(now),
+            });
+        }
+        // The history is kept as Parquet whatever the formats: it is what the next build reads.
+        let formats = Formats {
+            parquet: true,
+            ..formats
+        };
+        Ok(HistoryWriter {
+            previous,
+            writer: ObservationWriter::create(dir, &tables::revisions(), metadata, formats)?,
+            now,
+            counts: HistoryCounts::default(),
+        })
+    }
+
+    /// Writes a previous version that no current row replaces: superseded now if it was
+    /// current, dropped if this publication time had published it (it was never seen).
+    fn write_unmatched(&mut self, mut version: Version) -> Result<(), Error> {
+        if version.times.superseded_at.is_none() {
+            if version.times.published_at == self.now {
+                return Ok(());
+            }
+            version.times.superseded_at = Some(self.now);
+            self.counts.superseded += 1;
+        }
+        self.write(&version)
+    }
+
+    fn write(&mut self, version: &Version) -> Result<(), Error> {
+        self.counts.versions += 1;
+        self.writer
+            .push_version(&version.measure_id, &version.row, Some(version.times))
+    }
+
+    fn write_new(&mut self, measure_id: &str, row: &SeriesRow) -> Result<(), Error> {
+        self.counts.added += 1;
+        self.counts.versions += 1;
+        let times = RevisionTimes {
+            published_at: self.now,
+            superseded_at: None,
+        };
+        self.writer.push_version(measure_id, row, Some(times))
+    }
+
+    /// Carries forward the versions of measures before `measure_id` that this release no
+    /// longer publishes, and returns the previous versions of `measure_id`.
+    fn previous_of(&mut self, measure_id: &str) -> Result<Vec<Version>, Error> {
+        let mut versions = Vec::new();
+        while let Some(previous) = &mut self.previous {
+            match previous.peek_measure()?.map(|id| id.cmp(measure_id)) {
+                Some(Ordering::Less) => {
+                    let version = previous.next_version()?.expect("peeked");
+                    self.write_unmatched(version)?;
+                }
+                Some(Ordering::Equal) => versions.push(previous.next_version()?.expect("peeked")),
+                Some(Ordering::Greater) | None => break,
+            }
+        }
+        Ok(versions)
+    }
+
+    /// Adds a measure's rows as this release publishes them (in the series' order), after the
+    /// measures before it.
+    pub(crate) fn add_measure(
+        &mut self,
+        measure_id: &str,
+        rows: &[SeriesRow],
+    ) -> Result<(), Error> {
+        let previous = self.previous_of(measure_id)?;
+        let mut previous = previous.into_iter().peekable();
+        let mut rows = rows.iter().peekable();
+        loop {
+            let order = match (previous.peek(), rows.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(version), Some(row)) => row_key(&version.row).cmp(&row_key(row)),
+            };
+            match order {
+                Ordering::Less => {
+                    let version = previous.next().expect("peeked");
+                    self.write_unmatched(version)?;
+                }
+                Ordering::Greater => {
+                    let row = rows.next().expect("peeked");
+                    self.write_new(measure_id, row)?;
+                }
+                Ordering::Equal => {
+                    let version = previous.next().expect("peeked");
+                    let row = *rows.peek().expect("peeked");
+                    if version.times.superseded_at.is_some() {
+                        // An older version: kept as it is.
+                        self.write(&version)?;
+                    } else if version.row == *row {
+                        self.write(&version)?;
+                        rows.next();
+                    } else {
+                        self.write_unmatched(version)?;
+                        self.write_new(measure_id, row)?;
+                        rows.next();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Carries forward the measures after the last one published, and closes the files with
+    /// `publication` added to the history's list; returns what changed.
+    pub(crate) fn finish(
+        mut self,
+        publication: Publication,
+    ) -> Result<(HistoryCounts, Vec<Publication>), Error> {
+        while let Some(previous) = &mut self.previous {
+            match previous.next_version()? {
+                Some(version) => self.write_unmatched(version)?,
+                None => break,
+            }
+        }
+        let mut publications = self
+            .previous
+            .take()
+            .map(|previous| previous.publications)
+            .unwrap_or_default();
+        // A build published again at the time of the last one takes its place.
+        publications.retain(|p| p.published_at != publication.published_at);
+        publications.push(publication);
+        let listed = serde_json::to_string(&publications)?;
+        self.writer
+            .finish_with(vec![KeyValue::new(PUBLICATIONS_KEY.to_owned(), listed)])?;
+        Ok((self.counts, publications))
+    }
+}
+
+/// What [`asof`] rebuilt: the release that was current at the time asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vintage {
+    /// The release.
+    pub publication: Publication,
+    /// Observation rows rebuilt.
+    pub observation_rows: u64,
+    /// Each observations file written, by name, and whether its SHA-256 is the one the release
+    /// published (`None` when the release did not publish that format).
+    pub files: Vec<(String, Option<bool>)>,
+}
+
+/// Rebuilds the observations of the release that was current at `at` (seconds since the Unix
+/// epoch) from the history file `history`, into `dir`: `observations.parquet` and
+/// `observations.csv` as `formats` ask, each checked against the digest the release published.
+///
+/// [`Error::History`] when the history is unreadable, [`Error::BeforeHistory`] when it starts
+/// after `at`.
+pub fn asof(history: &Path, at: i64, dir: &Path, formats: Formats) -> Result<Vintage, Error> {
+    let mut reader = HistoryReader::open(history)?;
+    let Some(publication) = reader
+        .publications()
+        .iter()
+        .rev()
+        .find(|p| p.seconds().is_some_and(|seconds| seconds <= at))
+        .cloned()
+    else {
+        return Err(Error::BeforeHistory {
+            path: history.to_owned(),
+            first: reader
+                .publications()
+                .first()
+                .map_or_else(String::new, |p| p.published_at.clone()),
+            at: tables::timestamp_text(at),
+        });
+    };
+    let time = publication.seconds().expect("checked when opened");
+    std::fs::create_dir_all(dir).io_context(dir)?;
+    let mut writer = ObservationWriter::create(
+        dir,
+        &tables::observations(),
+        &publication.file_metadata(),
+        formats,
+    )?;
+    while let Some(version) = reader.next_version()? {
+        let times = version.times;
+        if times.published_at <= time && times.superseded_at.is_none_or(|s| s > time) {
+            writer.push(&version.measure_id, &version.row)?;
+        }
+    }
+    let observation_rows = writer.finish()?;
+    let mut files = Vec::new();
+    for (name, published, expected) in [
+        (
+            "observations.parquet",
+            formats.parquet,
+            &publication.observations_parquet_sha256,
+        ),
+        (
+            "observations.csv",
+            formats.csv,
+            &publication.observations_csv_sha256,
+        ),
+    ] {
+        if published {
+            let path = dir.join(name);
+            let actual = crate::build::hash_file(&path)?.1;
+            files.push((
+                name.to_owned(),
+                expected.as_ref().map(|expected| *expected == actual),
+            ));
+        }
+    }
+    Ok(Vintage {
+        publication,
+        observation_rows,
+        files,
+    })
+}
