@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::freshness::Freshness;
 use crate::goal::GoalAssessment;
-use crate::model::{Area, DatasetInfo, Measure, Observation};
+use crate::model::{Area, DatasetInfo, Measure, Observation, Status};
 
 /// The version of the published schema. Readers reject documents of another major version.
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 /// A file published beside the JSON, for "Get the data" links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +123,47 @@ pub struct MeasureDocument {
     /// 1.2.0.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goal_status: Vec<GoalAssessment>,
+    /// Earlier values of the periods this release publishes that a later release restated,
+    /// by breakdown, group, period and publication time. Since schema 1.4.0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revisions: Vec<Revision>,
+}
+
+/// A value once published for a period and replaced by a different one: a restatement. A
+/// running period's values, which change as records arrive, are not listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Revision {
+    /// The period's label.
+    pub period: String,
+    /// The breakdown dimension; absent for the citywide value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<String>,
+    /// The group within the breakdown; absent for the citywide value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The value as it was published; `null` when it was published without data.
+    pub value: Option<f64>,
+    /// Its status then.
+    pub status: Status,
+    /// When it was first published (RFC 3339, UTC).
+    pub published_at: String,
+    /// When a later release replaced it (RFC 3339, UTC).
+    pub superseded_at: String,
+}
+
+impl MeasureDocument {
+    /// The restatements of one period of the citywide series (`group` `None`) or of a group,
+    /// oldest first.
+    pub fn revisions_of<'d>(
+        &'d self,
+        period: &'d str,
+        group: Option<&'d str>,
+    ) -> impl Iterator<Item = &'d Revision> + 'd {
+        self.revisions
+            .iter()
+            .filter(move |r| r.period == period && r.group.as_deref() == group)
+    }
 }
 
 /// How a computed measure's values were computed, as of the release's `modified` time: the

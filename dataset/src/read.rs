@@ -20,7 +20,7 @@ use std::mem::ManuallyDrop;
 use crate::date::CalendarDate;
 use crate::document::{
     BreakdownGroup, BreakdownSeries, Download, Index, MeasureDocument, MeasureSummary, Provenance,
-    PublishedDataset, RecordFile, RecordTableRead,
+    PublishedDataset, RecordFile, RecordTableRead, Revision,
 };
 use crate::freshness::{Freshness, FreshnessState};
 use crate::goal::{Goal, GoalAssessment, GoalPoint, GoalStatus, GoalText, ProgressRule};
@@ -648,6 +648,17 @@ read_object!(MeasureDocument {
     provenance: nullable,
     freshness: nullable,
     goal_status: optional,
+    revisions: optional,
+});
+
+read_object!(Revision {
+    period: required,
+    breakdown: nullable,
+    group: nullable,
+    value: nullable,
+    status: required,
+    published_at: required,
+    superseded_at: required,
 });
 
 read_object!(Provenance {
@@ -948,6 +959,26 @@ mod tests {
             }),
             freshness: Some(freshness()),
             goal_status: vec![goal_status("potholes")],
+            revisions: vec![
+                Revision {
+                    period: "2025-01".to_owned(),
+                    breakdown: None,
+                    group: None,
+                    value: Some(79.1),
+                    status: Status::NearTarget,
+                    published_at: "2025-02-03T17:00:00Z".to_owned(),
+                    superseded_at: "2025-03-03T17:00:00Z".to_owned(),
+                },
+                Revision {
+                    period: "2025-02".to_owned(),
+                    breakdown: Some("council_district".to_owned()),
+                    group: Some("District 1".to_owned()),
+                    value: None,
+                    status: Status::NoData,
+                    published_at: "2025-03-03T17:00:00Z".to_owned(),
+                    superseded_at: "2025-04-03T17:00:00Z".to_owned(),
+                },
+            ],
         };
         round_trip(&document);
         let mut bare = document.clone();
@@ -963,6 +994,7 @@ mod tests {
         bare.measure.goals.clear();
         bare.freshness = None;
         bare.goal_status.clear();
+        bare.revisions.clear();
         round_trip(&bare);
 
         let index = Index {

@@ -304,7 +304,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
-        self.history.add_measure(&measure.id, &series.rows)?;
+        let revisions = self.history.add_measure(&measure.id, &series.rows)?;
         // The documents are published as JSON, and companions are written from them.
         if !self.formats.json && self.companions.is_empty() {
             return Ok(());
@@ -368,6 +368,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             provenance,
             freshness: Some(freshness.clone()),
             goal_status: goal_status.clone(),
+            revisions,
         };
         let href = format!("measures/{}.json", measure.id);
         if self.formats.json {

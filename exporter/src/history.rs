@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampSecondType};
 use arrow_array::{Array, RecordBatch};
+use dataset::document::Revision;
 use dataset::model::{AppliedTarget, Bounds, Status, TOTAL, TargetKind, TargetSource};
 use dataset::source::SeriesRow;
 use dataset::{CalendarDate, Observation};
@@ -296,6 +297,40 @@ fn read_version(batch: &RecordBatch, i: usize) -> Option<Version> {
     })
 }
 
+/// The restatements among a row's versions, oldest first: each version whose value the next
+/// one changed. A running period's values change as records arrive: those are not
+/// restatements.
+fn restatements(chain: &[Version]) -> Vec<Revision> {
+    chain
+        .windows(2)
+        .filter(|pair| {
+            let (earlier, later) = (&pair[0].row.observation, &pair[1].row.observation);
+            earlier.value != later.value && !earlier.provisional
+        })
+        .map(|pair| {
+            let version = &pair[0];
+            let observation = &version.row.observation;
+            let (breakdown, group) = match &version.row.breakdown {
+                Some((breakdown, group)) => (Some(breakdown.clone()), Some(group.clone())),
+                None => (None, None),
+            };
+            Revision {
+                period: observation.period.clone(),
+                breakdown,
+                group,
+                value: observation.value,
+                status: observation.status,
+                published_at: tables::timestamp_text(version.times.published_at),
+                superseded_at: version
+                    .times
+                    .superseded_at
+                    .map(tables::timestamp_text)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
 /// How a build's history compares with the one it replaces.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct HistoryCounts {
@@ -367,14 +402,19 @@ impl HistoryWriter {
             .push_version(&version.measure_id, &version.row, Some(version.times))
     }
 
-    fn write_new(&mut self, measure_id: &str, row: &SeriesRow) -> Result<(), Error> {
-        self.counts.added += 1;
-        self.counts.versions += 1;
-        let times = RevisionTimes {
-            published_at: self.now,
-            superseded_at: None,
+    /// Writes a row as a version published now, and returns it.
+    fn write_new(&mut self, measure_id: &str, row: &SeriesRow) -> Result<Version, Error> {
+        let version = Version {
+            measure_id: measure_id.to_owned(),
+            row: row.clone(),
+            times: RevisionTimes {
+                published_at: self.now,
+                superseded_at: None,
+            },
         };
-        self.writer.push_version(measure_id, row, Some(times))
+        self.counts.added += 1;
+        self.write(&version)?;
+        Ok(version)
     }
 
     /// Carries forward the versions of measures before `measure_id` that this release no
@@ -395,15 +435,16 @@ impl HistoryWriter {
     }
 
     /// Adds a measure's rows as this release publishes them (in the series' order), after the
-    /// measures before it.
+    /// measures before it; returns the restatements of the periods it publishes.
     pub(crate) fn add_measure(
         &mut self,
         measure_id: &str,
         rows: &[SeriesRow],
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<Revision>, Error> {
         let previous = self.previous_of(measure_id)?;
         let mut previous = previous.into_iter().peekable();
         let mut rows = rows.iter().peekable();
+        let mut revisions = Vec::new();
         loop {
             let order = match (previous.peek(), rows.peek()) {
                 (None, None) => break,
@@ -421,23 +462,38 @@ impl HistoryWriter {
                     self.write_new(measure_id, row)?;
                 }
                 Ordering::Equal => {
-                    let version = previous.next().expect("peeked");
-                    let row = *rows.peek().expect("peeked");
-                    if version.times.superseded_at.is_some() {
-                        // An older version: kept as it is.
-                        self.write(&version)?;
-                    } else if version.row == *row {
-                        self.write(&version)?;
-                        rows.next();
-                    } else {
-                        self.write_unmatched(version)?;
-                        self.write_new(measure_id, row)?;
-                        rows.next();
+                    let row = rows.next().expect("peeked");
+                    // Every earlier version of the row: the superseded ones, then the current.
+                    let mut chain = Vec::new();
+                    while let Some(version) = previous.next_if(|v| row_key(&v.row) == row_key(row))
+                    {
+                        chain.push(version);
                     }
+                    let current = chain.pop_if(|v| v.times.superseded_at.is_none());
+                    for version in &chain {
+                        self.write(version)?;
+                    }
+                    match current {
+                        Some(current) if current.row == *row => {
+                            self.write(&current)?;
+                            chain.push(current);
+                        }
+                        Some(mut current) => {
+                            if current.times.published_at != self.now {
+                                current.times.superseded_at = Some(self.now);
+                                self.write(&current)?;
+                                self.counts.superseded += 1;
+                                chain.push(current);
+                            }
+                            chain.push(self.write_new(measure_id, row)?);
+                        }
+                        None => chain.push(self.write_new(measure_id, row)?),
+                    }
+                    revisions.extend(restatements(&chain));
                 }
             }
         }
-        Ok(())
+        Ok(revisions)
     }
 
     /// Carries forward the measures after the last one published, and closes the files with

@@ -94,6 +94,7 @@ button {
 }
 .table { max-height: 20rem; overflow: auto; margin-top: 0.5rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }
+.revised { display: block; color: var(--civic-muted); }
 caption { text-align: start; font-weight: 600; padding: 0.25rem 0; }
 th, td { text-align: start; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--civic-border); }
 .count { font-weight: 600; margin: 0.25rem 0 0.75rem; }

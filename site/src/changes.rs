@@ -1,5 +1,5 @@
-//! Changes between releases that the feeds announce: a goal's standing changing and a measure
-//! turning late. They are found by comparing each measure with the release being replaced in
+//! Changes between releases that the feeds announce: a goal's standing changing, a measure
+//! turning late and a published value restated. They are found by comparing each measure with the release being replaced in
 //! OUT (its `data/index.json`), and kept in the release's `changes.json`, which the next build
 //! reads again, so that an announcement stays in the feeds after the release that made it.
 //!
@@ -39,18 +39,34 @@ pub(crate) enum Change {
         due: CalendarDate,
         published: String,
     },
+    /// A published value was restated (the measure document's revisions replaced at the
+    /// release's publication time).
+    Restated {
+        measure: String,
+        period: String,
+        /// The breakdown group; absent for the citywide value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+        old: Option<f64>,
+        new: Option<f64>,
+        published: String,
+    },
 }
 
 impl Change {
     pub(crate) fn measure(&self) -> &str {
         match self {
-            Change::Goal { measure, .. } | Change::Late { measure, .. } => measure,
+            Change::Goal { measure, .. }
+            | Change::Late { measure, .. }
+            | Change::Restated { measure, .. } => measure,
         }
     }
 
     pub(crate) fn published(&self) -> &str {
         match self {
-            Change::Goal { published, .. } | Change::Late { published, .. } => published,
+            Change::Goal { published, .. }
+            | Change::Late { published, .. }
+            | Change::Restated { published, .. } => published,
         }
     }
 }
@@ -102,6 +118,13 @@ impl Previous {
             .filter(|change| change.measure() == id && !before(published, change.published()))
             .cloned()
             .collect();
+        // The history says which values this release restates; a release published again at
+        // the same time found them already.
+        for restated in restatements(document, published) {
+            if !changes.contains(&restated) {
+                changes.push(restated);
+            }
+        }
         let replaced_earlier = self
             .index
             .as_ref()
@@ -138,6 +161,38 @@ impl Previous {
         }
         changes
     }
+}
+
+/// The values of `document` that its release, published at `published`, restated.
+fn restatements(document: &MeasureDocument, published: &str) -> Vec<Change> {
+    document
+        .revisions
+        .iter()
+        .filter(|revision| revision.superseded_at == published)
+        .map(|revision| {
+            let observations = match &revision.group {
+                None => Some(&document.observations),
+                Some(group) => document
+                    .breakdowns
+                    .iter()
+                    .filter(|series| Some(&series.dimension) == revision.breakdown.as_ref())
+                    .flat_map(|series| &series.groups)
+                    .find(|g| g.group == *group)
+                    .map(|g| &g.observations),
+            };
+            let new = observations
+                .and_then(|o| o.iter().find(|o| o.period == revision.period))
+                .and_then(|o| o.value);
+            Change::Restated {
+                measure: document.measure.id.clone(),
+                period: revision.period.clone(),
+                group: revision.group.clone(),
+                old: revision.value,
+                new,
+                published: published.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// `changes.json`: every change kept, newest first, at most [`CHANGES_KEPT`].

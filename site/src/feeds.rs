@@ -194,6 +194,40 @@ pub(super) fn change_entries(
                 link: page.clone(),
                 updated: published.clone(),
             }),
+            Change::Restated {
+                period,
+                group,
+                old,
+                new,
+                published,
+                ..
+            } => {
+                let mut period_words =
+                    format.period_label(measure.frequency, period, fiscal_year_start_month);
+                if let Some(group) = group {
+                    period_words = format!("{period_words}, {group}");
+                }
+                let restated = format.fill(
+                    "restated",
+                    &[
+                        ("title", &title),
+                        ("period", &period_words),
+                        ("old", &format.value_or_no_data(measure, *old)),
+                        ("new", &format.value_or_no_data(measure, *new)),
+                    ],
+                );
+                let group = group.as_deref().unwrap_or_default();
+                Some(Entry {
+                    id: format!(
+                        "{page}#restated-{period}-{}-{published}",
+                        group.replace(' ', "%20")
+                    ),
+                    title: restated.clone(),
+                    summary: restated,
+                    link: format!("{page}#revisions"),
+                    updated: published.clone(),
+                })
+            }
         })
         .collect()
 }

@@ -261,9 +261,12 @@ impl<'l> Formatter<'l> {
 
     /// The value of an observation, or "No data".
     pub(crate) fn observed(&self, measure: &Measure, observation: &Observation) -> String {
-        observation
-            .value
-            .map_or_else(|| self.text("no_data"), |v| self.value(measure, v))
+        self.value_or_no_data(measure, observation.value)
+    }
+
+    /// A value, or "No data".
+    pub(crate) fn value_or_no_data(&self, measure: &Measure, value: Option<f64>) -> String {
+        value.map_or_else(|| self.text("no_data"), |v| self.value(measure, v))
     }
 
     /// `date` with the formatter in `cell`, made for `field_set` the first time; the ISO date

@@ -240,6 +240,8 @@ pub(crate) struct Row {
     pub(crate) note: String,
     /// The department's analysis of the period, when it gave one.
     pub(crate) analysis: Option<String>,
+    /// "Revised: first published as …", when a later release restated the period's value.
+    pub(crate) revised: Option<String>,
 }
 
 #[derive(Template)]
@@ -255,6 +257,8 @@ pub(crate) struct MeasurePage<'s> {
     pub(crate) owner: Option<&'s dataset::model::Contact>,
     /// The department's analyses, newest first: the period in words and the text.
     pub(crate) analysis: Vec<(String, &'s str)>,
+    /// The restatements of the periods shown, in words, newest period first.
+    pub(crate) revisions: Vec<String>,
     pub(crate) frequency: String,
     pub(crate) current_target: String,
     pub(crate) provenance: Option<ProvenanceText>,

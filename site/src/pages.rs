@@ -175,6 +175,36 @@ impl Writer {
         Ok(())
     }
 
+    /// The restatements of `document`'s measure in words: the citywide value's first, then each
+    /// group's; a period's value as it was published, and when it was published and replaced.
+    fn revision_lines(&self, document: &MeasureDocument, format: &Formatter<'_>) -> Vec<String> {
+        let measure = &document.measure;
+        let mut revisions: Vec<_> = document.revisions.iter().collect();
+        revisions.sort_by_key(|revision| revision.group.is_some());
+        revisions
+            .into_iter()
+            .map(|revision| {
+                let mut period = format.period_label(
+                    measure.frequency,
+                    &revision.period,
+                    self.info.fiscal_year_start_month,
+                );
+                if let Some(group) = &revision.group {
+                    period = format!("{period}, {group}");
+                }
+                format.fill(
+                    "revision_line",
+                    &[
+                        ("period", &period),
+                        ("value", &format.value_or_no_data(measure, revision.value)),
+                        ("published", &format.updated(&revision.published_at)),
+                        ("replaced", &format.updated(&revision.superseded_at)),
+                    ],
+                )
+            })
+            .collect()
+    }
+
     /// The citation of `document`'s measure as this release shows it: the publisher, the
     /// title, the latest value and period, the page's address and the publication time (UTC).
     fn citation(&self, document: &MeasureDocument, format: &Formatter<'_>) -> String {
@@ -276,6 +306,15 @@ impl Writer {
                 analysis: measure
                     .analysis_of(&o.period)
                     .map(|analysis| analysis.text(lang).to_owned()),
+                revised: document.revisions_of(&o.period, None).next().map(|first| {
+                    format.fill(
+                        "revised",
+                        &[
+                            ("value", &format.value_or_no_data(measure, first.value)),
+                            ("date", &format.updated(&first.published_at)),
+                        ],
+                    )
+                }),
             })
             .collect();
         let breakdown_tables = document
@@ -347,6 +386,7 @@ impl Writer {
             breakdown: measure.breakdowns.first().map(String::as_str),
             department: &measure.department,
             owner: measure.owner.as_ref(),
+            revisions: self.revision_lines(document, format),
             analysis: measure
                 .analysis
                 .iter()

@@ -22,6 +22,8 @@ use view::status_symbol;
 /// One series of the chart: its label and observations in period order.
 struct Series {
     label: String,
+    /// The breakdown group; `None` for the citywide series.
+    group: Option<String>,
     observations: Vec<Observation>,
 }
 
@@ -270,10 +272,24 @@ impl State {
                     "scope",
                     "row",
                 );
-                let value = observation
-                    .value
-                    .map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v));
-                text_element(&row, "td", "", &value);
+                let value_or_no_data = |value: Option<f64>| {
+                    value.map_or_else(|| strings.get("no_data"), |v| self.format.value(measure, v))
+                };
+                let cell = text_element(&row, "td", "", &value_or_no_data(observation.value));
+                // The first value published for a restated period, as the site's table marks it.
+                if let Some(first) = document
+                    .revisions_of(&observation.period, s.group.as_deref())
+                    .next()
+                {
+                    let revised = strings.fill(
+                        "revised",
+                        &[
+                            ("value", &value_or_no_data(first.value)),
+                            ("date", &self.format.updated(&first.published_at)),
+                        ],
+                    );
+                    text_element(&cell, "span", "revised", &revised);
+                }
                 text_element(
                     &row,
                     "td",
@@ -380,6 +396,7 @@ impl MetricChart {
         };
         let mut series = vec![Series {
             label: strings.get("citywide"),
+            group: None,
             observations: window(&mut document.observations),
         }];
         if let Some(dimension) = breakdown.as_deref()
@@ -390,6 +407,7 @@ impl MetricChart {
         {
             series.extend(breakdown.groups.iter_mut().map(|g| Series {
                 label: g.group.clone(),
+                group: Some(g.group.clone()),
                 observations: window(&mut g.observations),
             }));
         }
