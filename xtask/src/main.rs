@@ -241,18 +241,76 @@ const DEMO_ADDRESS: &str = "127.0.0.1:8080";
 
 /// Publishes the bundled sample with `civicmetrics`, with the widgets package from `pkg/`, into
 /// `./public`.
+/// The sample's correction that the demo's history shows: the value first published for a
+/// period, restated by the sample as it is now (file, the row as first published, as now).
+const SAMPLE_CORRECTION: (&str, &str, &str) = (
+    "observations/affordable-housing-livability.csv",
+    "rental-complaints-inspected-on-time,2026-09,91.4,,,",
+    "rental-complaints-inspected-on-time,2026-09,89.2,,,",
+);
+
+/// How long before the sample's publication its first release was published: a week, after the
+/// sample's last period, so that the first release has no future periods.
+const FIRST_RELEASE_EARLIER: u64 = 7 * 24 * 60 * 60;
+
+/// Publishes the sample into `./public` twice, as a city would a week apart: first with one
+/// value as first reported (`SAMPLE_CORRECTION`), a week before now (or before
+/// `SOURCE_DATE_EPOCH`), then as it is, so that the release's history holds a restatement the
+/// measure page, the widgets' table and the feeds show. `public` starts afresh: its history
+/// must not hold a later release than the first.
 fn publish_sample(civicmetrics: &Path) -> Result<()> {
-    run(Command::new(civicmetrics)
-        .args([
-            "build",
-            "examples/seattle",
-            "--out",
-            "public",
-            "--widgets",
-            "pkg",
-            "--base-url",
-        ])
-        .arg(format!("http://{DEMO_ADDRESS}/")))
+    let now = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => epoch
+            .parse::<u64>()
+            .context("SOURCE_DATE_EPOCH must be a number of seconds")?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs(),
+    };
+    let first = target_dir()?.join("demo-first-release");
+    if first.exists() {
+        std::fs::remove_dir_all(&first)?;
+    }
+    copy_tree(Path::new("examples/seattle"), &first)?;
+    let (file, as_first_published, as_now) = SAMPLE_CORRECTION;
+    let path = first.join(file);
+    let text = std::fs::read_to_string(&path)?;
+    anyhow::ensure!(
+        text.contains(as_now),
+        "{file} no longer has the row {as_now:?} the demo restates"
+    );
+    std::fs::write(&path, text.replacen(as_now, as_first_published, 1))?;
+    if Path::new("public").exists() {
+        std::fs::remove_dir_all("public")?;
+    }
+    for (source, published) in [
+        (first.as_path(), now - FIRST_RELEASE_EARLIER),
+        (Path::new("examples/seattle"), now),
+    ] {
+        run(Command::new(civicmetrics)
+            .arg("build")
+            .arg(source)
+            .args(["--out", "public", "--widgets", "pkg", "--base-url"])
+            .arg(format!("http://{DEMO_ADDRESS}/"))
+            .env("SOURCE_DATE_EPOCH", published.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Copies the tree at `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().context("a file name")?);
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn demo() -> Result<()> {
