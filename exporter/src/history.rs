@@ -16,7 +16,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampSecondType};
+use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMillisecondType};
 use arrow_array::{Array, RecordBatch};
 use dataset::document::Revision;
 use dataset::model::{AppliedTarget, Bounds, Status, TOTAL, TargetKind, TargetSource};
@@ -243,8 +243,9 @@ fn read_version(batch: &RecordBatch, i: usize) -> Option<Version> {
     let time = |name: &str| {
         let array = batch
             .column_by_name(name)?
-            .as_primitive_opt::<TimestampSecondType>()?;
-        Some(array.is_valid(i).then(|| array.value(i)))
+            .as_primitive_opt::<TimestampMillisecondType>()?;
+        // Written from whole seconds.
+        Some(array.is_valid(i).then(|| array.value(i).div_euclid(1_000)))
     };
     fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str, text: &str) -> Option<T> {
         all.iter().copied().find(|value| name(*value) == text)

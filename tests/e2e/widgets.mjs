@@ -57,6 +57,12 @@ const AREA_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><t
 <link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
 <h1>Servicios</h1><civic-area src="/public/data" area="basic-city-services"></civic-area></main></body></html>`;
 
+// A measure whose September 2026 value was restated between the sample's two releases.
+const REVISED_MEASURE = 'rental-complaints-inspected-on-time';
+const REVISIONS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Revisions</title>
+<link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
+<h1>Rental complaints</h1><civic-chart src="/public/data" measure="${REVISED_MEASURE}"></civic-chart></main></body></html>`;
+
 // Goals in every standing the sample has, one in Spanish, one in the dark theme, and three that
 // fail: an unknown goal, no goal attribute, and data that is not there. Nothing in a goal is a tab
 // stop, so Tab from the link before them reaches the link after them.
@@ -87,6 +93,10 @@ const server = createServer((request, response) => {
   if (path === '/e2e/area.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
     return response.end(AREA_PAGE);
+  }
+  if (path === '/e2e/revisions.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    return response.end(REVISIONS_PAGE);
   }
   if (path === '/e2e/goals.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
@@ -454,10 +464,36 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   await page.close();
 }
 
+// 6b. Revisions: the chart's table marks each restated period with the value first published
+// and its date, as the measure document's revisions give them (the sample is published twice,
+// with one value restated between).
+{
+  const revised = JSON.parse(readFileSync(join(root, `public/data/measures/${REVISED_MEASURE}.json`), 'utf8'));
+  const citywide = (revised.revisions ?? []).filter((r) => r.group === undefined);
+  check(citywide.length > 0, `${REVISED_MEASURE} has no restated value: the sample was not published twice`);
+  const { page, problems } = await open('/e2e/revisions.html');
+  await page.click('civic-chart >> button.table-toggle');
+  const marked = await page.evaluate(() => [...document.querySelector('civic-chart').shadowRoot.querySelectorAll('tbody tr')]
+    .filter((row) => row.querySelector('.revised'))
+    .map((row) => [row.querySelector('th').textContent, row.querySelector('.revised').textContent]));
+  const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
+  const longDate = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
+  const periods = new Set(citywide.map((r) => r.period));
+  check(marked.length === periods.size, `${marked.length} rows marked revised, expected ${periods.size}: ${JSON.stringify(marked)}`);
+  for (const period of periods) {
+    const first = citywide.find((r) => r.period === period);
+    const expected = `Revised: first published as ${percent.format(first.value / 100)} on ${longDate.format(new Date(first.published_at.slice(0, 10)))}`;
+    check(marked.some(([, text]) => text === expected), `the ${period} row says ${JSON.stringify(expected)}: ${JSON.stringify(marked)}`);
+  }
+  check(problems.length === 0, `revisions page problems: ${problems.join(' | ')}`);
+  results.push(`revisions: ${marked.length} restated period(s) marked in the chart's table`);
+  await page.close();
+}
+
 // 7. axe-core finds no violations on the example pages (shadow DOM included).
 {
   const axeContext = await context.browser()?.newContext({ bypassCSP: true }) ?? null;
-  for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html', '/e2e/goals.html']) {
+  for (const path of ['/examples/department-page/', '/examples/news-article/', '/e2e/area.html', '/e2e/goals.html', '/e2e/revisions.html']) {
     const page = await (axeContext ?? context).newPage();
     await page.goto(origin + path);
     // Every element has rendered, the cards inside an area included.

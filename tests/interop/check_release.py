@@ -44,7 +44,7 @@ except ImportError as error:  # pragma: no cover - environment problem
         "(pip install -r tests/interop/requirements.txt)"
     )
 
-TABLES = ("areas", "measures", "goals", "analysis", "observations")
+TABLES = ("areas", "measures", "goals", "analysis", "observations", "revisions", "publications")
 TOTAL = "total"
 STATUSES = {"on_track", "near_target", "off_track", "no_target", "no_data"}
 TARGET_KINDS = {"at_least", "at_most", "range"}
@@ -65,7 +65,11 @@ DELTA_COLUMNS = {
     # The writer encodes every table's periods so; the analysis table has two of them.
     ("analysis", "period"): "DELTA_BYTE_ARRAY",
     ("analysis", "period_end"): "DELTA_BINARY_PACKED",
+    ("revisions", "period"): "DELTA_BYTE_ARRAY",
+    ("revisions", "period_start"): "DELTA_BINARY_PACKED",
+    ("revisions", "period_end"): "DELTA_BINARY_PACKED",
 }
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 # Column types every release must have, by table (other columns are checked against the
 # Frictionless descriptor and must be one of the CSV-representable types below).
@@ -124,6 +128,21 @@ EXPECTED_TYPES: dict[str, dict[str, pa.DataType]] = {
         "record_count": pa.int64(),
         "provisional": pa.bool_(),
     },
+    "revisions": {
+        "measure_id": pa.string(),
+        "period": pa.string(),
+        "breakdown": pa.string(),
+        "breakdown_group": pa.string(),
+        "value": pa.float64(),
+        "status": pa.string(),
+        "published_at": TIMESTAMP,
+        "superseded_at": TIMESTAMP,
+    },
+    "publications": {
+        "published_at": TIMESTAMP,
+        "observation_rows": pa.int64(),
+        "observations_parquet_sha256": pa.string(),
+    },
 }
 # Arrow type -> (DuckDB type, polars type, Frictionless type).
 TYPE_MAP: dict[pa.DataType, tuple[str, Any, str]] = {
@@ -132,6 +151,7 @@ TYPE_MAP: dict[pa.DataType, tuple[str, Any, str]] = {
     pa.float64(): ("DOUBLE", pl.Float64, "number"),
     pa.date32(): ("DATE", pl.Date, "date"),
     pa.bool_(): ("BOOLEAN", pl.Boolean, "boolean"),
+    TIMESTAMP: ("TIMESTAMP WITH TIME ZONE", pl.Datetime("ms", "UTC"), "datetime"),
 }
 
 

@@ -2,7 +2,7 @@
 //! frictionless and jsonschema – which must agree on every table in every format; and the
 //! computed measures of a release checked against the same measures computed by DuckDB.
 
-use civicmetrics_tests::{PUBLISHED, check_release_with, publish, root, run_python};
+use civicmetrics_tests::{PUBLISHED, check_release_with, publish, publish_at, root, run_python};
 
 fn check_release(source: &str) {
     let outcome = check_release_with("tests/interop/check_release.py", source);
@@ -166,4 +166,146 @@ fn small_fixture_goals_and_freshness_agree_with_an_independent_implementation() 
     let temp = tempfile::tempdir().expect("a temporary directory");
     let source = civicmetrics_tests::root().join("tests/fixtures/valid/small");
     eprint!("{}", check_goals(&source, &temp.path().join("public")));
+}
+
+/// The history of published values over twenty weekly builds of a source that changes between
+/// them – a value restated every week, a new month every other week, a district's row removed
+/// and published again, a goal's target, the measure's target (every status judged again), a
+/// note, a whole year of another measure removed. After each build, `asof` rebuilds every
+/// earlier release's observations from the history byte for byte (and an hour after its
+/// publication, the same release); at the end, pyarrow and DuckDB reconstruct every release
+/// from every history (`tests/interop/check_history.py`).
+#[test]
+fn twenty_builds_keep_every_release_in_the_history() {
+    const BUILDS: u32 = 20;
+    const WEEK: i64 = 7 * 86_400;
+    let temp = tempfile::tempdir().expect("a temporary directory");
+    let source = temp.path().join("source");
+    copy_tree(&root().join("tests/fixtures/valid/small"), &source);
+    let (out, kept) = (temp.path().join("public"), temp.path().join("kept"));
+    let formats = exporter::Formats {
+        parquet: true,
+        csv: true,
+        json: false,
+    };
+    let mut times = Vec::new();
+    for build in 0..BUILDS {
+        change_source(&source, build);
+        let time = PUBLISHED + i64::from(build) * WEEK;
+        publish_at(source.to_str().expect("a UTF-8 path"), &out, time)
+            .unwrap_or_else(|error| panic!("build {build}: {error:?}"));
+        let dir = kept.join(build.to_string());
+        std::fs::create_dir_all(&dir).expect("a directory");
+        for name in [
+            "observations.parquet",
+            "observations.csv",
+            "revisions.parquet",
+        ] {
+            std::fs::copy(out.join("data").join(name), dir.join(name)).expect("a copy");
+        }
+        times.push(time);
+        let history = dir.join("revisions.parquet");
+        for (earlier, &time) in times.iter().enumerate() {
+            for at in [time, time + 3_600] {
+                let rebuilt = temp.path().join("asof");
+                let vintage = exporter::asof(&history, at, &rebuilt, formats)
+                    .unwrap_or_else(|error| panic!("asof {at} from history {build}: {error}"));
+                assert!(
+                    vintage.files.iter().all(|(_, same)| *same == Some(true)),
+                    "history {build} as of build {earlier}: {:?}",
+                    vintage.files
+                );
+                for name in ["observations.parquet", "observations.csv"] {
+                    let kept_file = kept.join(earlier.to_string()).join(name);
+                    assert!(
+                        std::fs::read(rebuilt.join(name)).ok() == std::fs::read(&kept_file).ok(),
+                        "history {build} as of build {earlier}: {name} is not the release's"
+                    );
+                }
+                std::fs::remove_dir_all(&rebuilt).expect("a removal");
+            }
+        }
+    }
+    let before = exporter::asof(
+        &kept.join("19/revisions.parquet"),
+        PUBLISHED - 1,
+        temp.path(),
+        formats,
+    );
+    assert!(
+        matches!(before, Err(exporter::Error::BeforeHistory { .. })),
+        "{before:?}"
+    );
+    let builds: Vec<String> = times
+        .iter()
+        .enumerate()
+        .map(|(build, &time)| {
+            let at = time::OffsetDateTime::from_unix_timestamp(time).expect("a time");
+            format!(
+                "{{\"build\": {build}, \"published_at\": \"{}\"}}",
+                exporter::rfc3339(at)
+            )
+        })
+        .collect();
+    std::fs::write(kept.join("builds.json"), format!("[{}]", builds.join(", ")))
+        .expect("a temporary file");
+    let report = run_python("tests/interop/check_history.py", &[kept.as_os_str()]);
+    eprint!("{report}");
+}
+
+/// The small fixture's changes before build `build` of the twenty.
+fn change_source(source: &std::path::Path, build: u32) {
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = source.join(file);
+        let text = std::fs::read_to_string(&path).expect("a fixture file");
+        assert!(text.contains(from), "build {build}: {file} has {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("the copy is writable");
+    };
+    let observations = source.join("observations/city-services.csv");
+    let mut lines: Vec<String> = std::fs::read_to_string(&observations)
+        .expect("the observations")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    if build > 0 {
+        // A citywide month of 2025 restated.
+        let month = format!("potholes,2025-{:02},", build % 12 + 1);
+        let line = lines
+            .iter_mut()
+            .find(|line| line.starts_with(&month) && line.ends_with(','))
+            .expect("a citywide month of 2025");
+        let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+        cells[2] = format!("{:.1}", 70.0 + f64::from(build) * 0.7);
+        *line = cells.join(",");
+    }
+    if build > 0 && build % 2 == 0 {
+        lines.push(format!(
+            "potholes,2026-{:02},{:.1},,,",
+            build / 2,
+            80.0 + f64::from(build) / 4.0
+        ));
+    }
+    let district = "potholes,2025-11,85.0,,,District 3";
+    match build {
+        5 | 13 => lines.retain(|line| line != district),
+        9 => lines.push(district.to_owned()),
+        17 => lines.push(district.replace("85.0", "85.5")),
+        19 => lines.retain(|line| !line.starts_with("permits-reviewed-on-time,2020-")),
+        _ => {}
+    }
+    std::fs::write(&observations, lines.join("\n") + "\n").expect("the copy is writable");
+    match build {
+        7 => edit("measures/potholes.toml", "target = 90\n", "target = 92\n"),
+        11 => edit(
+            "measures/potholes.toml",
+            "kind = \"at_least\"\nvalue = 80\n",
+            "kind = \"at_least\"\nvalue = 82\n",
+        ),
+        15 => edit(
+            "observations/city-services.csv",
+            "Exactly on target",
+            "Exactly on the target",
+        ),
+        _ => {}
+    }
 }

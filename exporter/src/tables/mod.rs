@@ -23,7 +23,9 @@ pub enum ColumnType {
     Date,
     /// `true` or `false`.
     Boolean,
-    /// An instant, to the second, in UTC: RFC 3339 (`2026-11-03T17:00:00Z`) in CSV.
+    /// An instant, to the second, in UTC: RFC 3339 (`2026-11-03T17:00:00Z`) in CSV; in Parquet
+    /// a timestamp in milliseconds adjusted to UTC, the unit every reader knows (Parquet has
+    /// no seconds: Arrow's are written as bare integers).
     Timestamp,
 }
 
@@ -37,7 +39,7 @@ impl ColumnType {
             ColumnType::Date => DataType::Date32,
             ColumnType::Boolean => DataType::Boolean,
             ColumnType::Timestamp => {
-                DataType::Timestamp(arrow_schema::TimeUnit::Second, Some("UTC".into()))
+                DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("UTC".into()))
             }
         }
     }

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampSecondBuilder,
+    TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::Schema;
@@ -155,8 +155,8 @@ fn write_text_parquet(
             ),
             ColumnType::Timestamp => Arc::new(
                 cells
-                    .map(|c| c.and_then(timestamp_seconds))
-                    .collect::<arrow_array::TimestampSecondArray>()
+                    .map(|c| c.and_then(timestamp_seconds).map(milliseconds))
+                    .collect::<arrow_array::TimestampMillisecondArray>()
                     .with_timezone(UTC),
             ),
         };
@@ -191,6 +191,11 @@ pub fn timestamp_seconds(text: &str) -> Option<i64> {
         return None;
     }
     Some(i64::from(days) * 86_400 + hours * 3_600 + minutes * 60 + seconds)
+}
+
+/// Seconds since the Unix epoch as the milliseconds Parquet files hold.
+pub(crate) fn milliseconds(seconds: i64) -> i64 {
+    seconds.saturating_mul(1_000)
 }
 
 /// A timestamp of the tables as RFC 3339 text in UTC, to the second, as CSV holds it.
@@ -229,13 +234,13 @@ struct ObservationBatch {
     record_count: Int64Builder,
     provisional: BooleanBuilder,
     /// For the revisions table: when each row was published and superseded.
-    times: Option<(TimestampSecondBuilder, TimestampSecondBuilder)>,
+    times: Option<(TimestampMillisecondBuilder, TimestampMillisecondBuilder)>,
     rows: usize,
 }
 
 impl ObservationBatch {
     fn new(revisions: bool) -> Self {
-        let timestamps = || TimestampSecondBuilder::new().with_timezone(UTC);
+        let timestamps = || TimestampMillisecondBuilder::new().with_timezone(UTC);
         ObservationBatch {
             measure_id: StringBuilder::new(),
             period: StringBuilder::new(),
@@ -292,8 +297,8 @@ impl ObservationBatch {
             .append_option(observation.record_count.map(count_cell));
         self.provisional.append_value(observation.provisional);
         if let (Some((published_at, superseded_at)), Some(times)) = (&mut self.times, times) {
-            published_at.append_value(times.published_at);
-            superseded_at.append_option(times.superseded_at);
+            published_at.append_value(milliseconds(times.published_at));
+            superseded_at.append_option(times.superseded_at.map(milliseconds));
         }
         self.rows += 1;
     }
