@@ -489,8 +489,11 @@ fn main() -> ExitCode {
                         let _ = writeln!(
                             stderr,
                             "history of published values: {} version(s), {} published now, {} \
-                             restated or removed now",
-                            history.versions, history.added, history.superseded
+                             restated or removed now ({:.3} s on it)",
+                            history.versions,
+                            history.added,
+                            history.superseded,
+                            history.elapsed.as_secs_f64()
                         );
                     }
                 }

@@ -1,6 +1,7 @@
 //! Crash safety of `civicmetrics build`: killed at any moment, out of space, or racing another
 //! build into the same OUT, it leaves OUT a complete release whose `SHA256SUMS` verifies – the
-//! previous release or the new one, never a mix of the two.
+//! previous release or the new one, never a mix of the two. The history of published values is
+//! part of the release (`data/revisions.parquet`): it is never lost or half-written either.
 
 mod support;
 
@@ -20,8 +21,9 @@ const TRIALS: usize = 50;
 /// The seed of the kill moments; printed, so that a failure can be replayed.
 const SEED: u64 = 0x00c1_7c1c_2026_0050;
 
-/// The two releases the trials alternate between: the sample published at two times for two
-/// addresses, so that nearly every file of one differs from the other's.
+/// The two releases of the trials: the sample published at two times for two addresses, so
+/// that nearly every file of one differs from the other's. Each trial publishes the second over
+/// the first (a release is never published over a later one: the history goes forward).
 const RELEASES: [(&str, &str); 2] = [
     ("1795564800", "https://old.example.org/performance/"),
     ("1798761600", "https://new.example.org/performance/"),
@@ -129,8 +131,7 @@ fn names(dir: &Path) -> Vec<String> {
 
 /// The two releases and the longer of the two build times. The first is published into a fresh
 /// OUT, the second over it: the later release's feeds announce what changed since the earlier
-/// one, and the earlier one, published again over the later, is what it was (announcements go
-/// forward in time), so the trials alternate between these two releases.
+/// one, and its history holds both publications.
 fn references() -> (Vec<Tree>, Duration) {
     let temp = tempfile::tempdir().unwrap();
     let out = temp.path().join("release");
@@ -142,6 +143,15 @@ fn references() -> (Vec<Tree>, Duration) {
             tree(&out)
         })
         .collect::<Vec<_>>();
+    let history = String::from_utf8_lossy(&releases[1]["data/revisions.parquet"]).into_owned();
+    for (epoch, _) in RELEASES {
+        let time = time::OffsetDateTime::from_unix_timestamp(epoch.parse().unwrap()).unwrap();
+        let listed = format!("\"published_at\":\"{}\"", exporter::rfc3339(time));
+        assert!(
+            history.contains(&listed),
+            "the later history lists {listed}"
+        );
+    }
     let differing = releases[0]
         .iter()
         .filter(|(name, bytes)| releases[1].get(*name) != Some(bytes))
@@ -155,6 +165,18 @@ fn references() -> (Vec<Tree>, Duration) {
         releases[0].len()
     );
     (releases, longest)
+}
+
+/// Makes OUT release `tree` again, file for file, as a city restoring a backup would.
+fn restore(out: &Path, tree: &Tree) {
+    if out.exists() {
+        fs::remove_dir_all(out).unwrap();
+    }
+    for (name, bytes) in tree {
+        let path = out.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
 }
 
 #[test]
@@ -175,13 +197,14 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     std::thread::sleep(fresh / 2);
     halfway.kill().unwrap();
     halfway.wait().unwrap();
+    identify(&out, &releases);
+    // After one more build the computed measures are in the results cache beside OUT, as they
+    // are for every trial: the build after it, over the first release again, is the one timed.
+    restore(&out, &releases[0]);
+    publish(1, &out);
+    restore(&out, &releases[0]);
+    let duration = publish(1, &out);
     let mut current = identify(&out, &releases);
-    // After one more build each release's computed measures are in the results cache beside
-    // OUT, as they are for every trial: the build after it is the one timed.
-    publish(1 - current, &out);
-    current = 1 - current;
-    let duration = publish(1 - current, &out);
-    current = 1 - current;
 
     let mut rng = fastrand::Rng::with_seed(SEED);
     // Random moments over a little more than a timed build, so that the kills reach the swap and
@@ -199,7 +222,11 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
             "{finished} builds finished before their kill"
         );
         let moment = span.mul_f64(rng.f64());
-        let building = 1 - current;
+        // Every trial publishes the later release over the earlier one.
+        if current != 0 {
+            restore(&out, &releases[0]);
+        }
+        let building = 1;
         let mut child = build_command(building, &out)
             .stderr(Stdio::null())
             .spawn()
@@ -255,9 +282,10 @@ fn killed_builds_leave_the_previous_release_or_the_new_one() {
     assert!(finished > 0, "the kills reached the end of a build");
 
     // Leftovers of the killed builds do not stand in the way of the next one, which removes them.
-    publish(1 - current, &out);
+    restore(&out, &releases[0]);
+    publish(1, &out);
     verify_checksums(&out);
-    assert_eq!(identify(&out, &releases), 1 - current);
+    assert_eq!(identify(&out, &releases), 1);
     assert_eq!(
         names(temp.path()),
         [".public.cache", ".public.lock", "public"]
@@ -323,9 +351,11 @@ fn two_builds_into_one_out_never_corrupt_it() {
     let out = temp.path().join("public");
     let staging = temp.path().join(".public.staging");
     let mut refused = 0;
-    for round in 0..3 {
+    for _ in 0..3 {
+        // Both publish the later release over the earlier one.
+        restore(&out, &releases[0]);
         // The first build holds the lock once its staging directory exists.
-        let mut first = build_command(round % 2, &out)
+        let mut first = build_command(1, &out)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
@@ -334,7 +364,7 @@ fn two_builds_into_one_out_never_corrupt_it() {
             assert!(Instant::now() < deadline, "the build never started staging");
             std::thread::sleep(Duration::from_millis(1));
         }
-        let second = build_command(1 - round % 2, &out).output().unwrap();
+        let second = build_command(1, &out).output().unwrap();
         let first = first.wait_with_output().unwrap();
         assert!(
             first.status.success(),
@@ -343,8 +373,8 @@ fn two_builds_into_one_out_never_corrupt_it() {
         );
         let message = String::from_utf8_lossy(&second.stderr);
         if second.status.success() {
-            // The first had finished already; the second published after it.
-            assert_eq!(identify(&out, &releases), 1 - round % 2);
+            // The first had finished already; the second published the same release again.
+            assert_eq!(identify(&out, &releases), 1);
         } else {
             refused += 1;
             assert_eq!(second.status.code(), Some(1), "{message}");
@@ -357,16 +387,17 @@ fn two_builds_into_one_out_never_corrupt_it() {
                     temp.path().join(".public.lock").display()
                 )
             );
-            assert_eq!(identify(&out, &releases), round % 2);
+            assert_eq!(identify(&out, &releases), 1);
         }
         verify_checksums(&out);
     }
     assert!(refused > 0, "no build ever ran into another");
 
     // Several at once: each publishes whole or is refused whole.
+    restore(&out, &releases[0]);
     let children: Vec<_> = (0..4)
-        .map(|i| {
-            build_command(i % 2, &out)
+        .map(|_| {
+            build_command(1, &out)
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()

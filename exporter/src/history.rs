@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMillisecondType};
@@ -341,6 +342,9 @@ pub struct HistoryCounts {
     pub added: u64,
     /// Versions this build superseded (rows restated or removed).
     pub superseded: u64,
+    /// The time the build spent on the history: reading the previous one, merging, writing
+    /// (the Parquet file's encoding, on a thread of its own, where it held the build up).
+    pub elapsed: std::time::Duration,
 }
 
 /// The new history, written while the release's measures stream through.
@@ -361,6 +365,7 @@ impl HistoryWriter {
         formats: Formats,
         now: i64,
     ) -> Result<HistoryWriter, Error> {
+        let started = Instant::now();
         if let Some(previous) = &previous
             && let Some(last) = previous.publications.last()
             && last.seconds().is_some_and(|last| last > now)
@@ -376,11 +381,15 @@ impl HistoryWriter {
             parquet: true,
             ..formats
         };
+        let writer = ObservationWriter::create(dir, &tables::revisions(), metadata, formats)?;
         Ok(HistoryWriter {
             previous,
-            writer: ObservationWriter::create(dir, &tables::revisions(), metadata, formats)?,
+            writer,
             now,
-            counts: HistoryCounts::default(),
+            counts: HistoryCounts {
+                elapsed: started.elapsed(),
+                ..HistoryCounts::default()
+            },
         })
     }
 
@@ -442,6 +451,7 @@ impl HistoryWriter {
         measure_id: &str,
         rows: &[SeriesRow],
     ) -> Result<Vec<Revision>, Error> {
+        let started = Instant::now();
         let previous = self.previous_of(measure_id)?;
         let mut previous = previous.into_iter().peekable();
         let mut rows = rows.iter().peekable();
@@ -494,6 +504,7 @@ impl HistoryWriter {
                 }
             }
         }
+        self.counts.elapsed += started.elapsed();
         Ok(revisions)
     }
 
@@ -503,6 +514,7 @@ impl HistoryWriter {
         mut self,
         publication: Publication,
     ) -> Result<(HistoryCounts, Vec<Publication>), Error> {
+        let started = Instant::now();
         while let Some(previous) = &mut self.previous {
             match previous.next_version()? {
                 Some(version) => self.write_unmatched(version)?,
@@ -520,6 +532,7 @@ impl HistoryWriter {
         let listed = serde_json::to_string(&publications)?;
         self.writer
             .finish_with(vec![KeyValue::new(PUBLICATIONS_KEY.to_owned(), listed)])?;
+        self.counts.elapsed += started.elapsed();
         Ok((self.counts, publications))
     }
 }

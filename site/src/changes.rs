@@ -6,7 +6,8 @@
 //! Announcements go forward in time: only a release published after the one it replaces finds
 //! changes, and a release keeps only the announcements made up to its own publication time. So
 //! a release published again at the same time over itself is the same release, and one
-//! published at an earlier time (rebuilding an old state) is what it would have been then.
+//! published at an earlier time would be what it would have been then (the exporter refuses
+//! such a build over a release with a history of published values, which only goes forward).
 
 use std::path::Path;
 

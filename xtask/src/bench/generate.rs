@@ -81,7 +81,7 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
 }
 
 /// The date `days` after 1970-01-01 as `YYYY-MM-DD`.
-fn civil_from_days(days: i64) -> String {
+pub(crate) fn civil_from_days(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;

@@ -11,6 +11,7 @@
 
 mod compute;
 mod generate;
+mod history;
 mod report;
 
 use std::fs;
@@ -25,7 +26,7 @@ use crate::{Profile, run, target_dir};
 use report::{Provenance, Report, Row};
 
 const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS,ROWS,...] \
-[--many-files ROWS] [--compute-sizes ROWS,...] [--compute-only] [--no-widgets]
+[--many-files ROWS] [--compute-sizes ROWS,...] [--compute-only] [--no-history] [--no-widgets]
        cargo xtask bench generate DIR [--measures N] [--days N] [--files N]
 
   --smoke           every benchmark once at a tiny size: checks that they run, times nothing
@@ -36,6 +37,8 @@ const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS
                     files (default 30000000; 0 skips it)
   --compute-sizes   service requests the computed measures are computed from (default
                     10000000,40000000; 0 skips them)
+  --no-history      skip the history of published values: 100 builds of 1,000,000 rows into
+                    one OUT, 1% of the values restated before each
   --compute-only    the computed measures alone; results go to benchmarks/RESULTS-compute.md
   --no-widgets      skip the browser benchmarks";
 
@@ -66,6 +69,8 @@ struct Settings {
     compute_sizes: Vec<usize>,
     /// Only the computed measures, with results of their own.
     compute_only: bool,
+    /// Whether to measure the history of published values over successive builds.
+    history: bool,
     widgets: bool,
     command: String,
 }
@@ -79,6 +84,7 @@ impl Settings {
             many_files: 30_000_000,
             compute_sizes: vec![10_000_000, 40_000_000],
             compute_only: false,
+            history: true,
             widgets: true,
             command: std::iter::once("cargo xtask bench")
                 .chain(args.iter().map(String::as_str))
@@ -99,6 +105,7 @@ impl Settings {
                         .collect();
                 }
                 "--no-widgets" => settings.widgets = false,
+                "--no-history" => settings.history = false,
                 "--compute-only" => settings.compute_only = true,
                 _ => bail!("unexpected argument {arg}\n{USAGE}"),
             }
@@ -107,6 +114,7 @@ impl Settings {
             settings.sizes.clear();
             settings.many_files = 0;
             settings.widgets = false;
+            settings.history = false;
         }
         if settings.smoke && !settings.compute_only {
             settings.sizes = vec![2_000];
@@ -648,6 +656,14 @@ fn bench(settings: &Settings) -> Result<()> {
         None
     };
 
+    let history = if settings.history {
+        let result = history::bench_history(settings, &work, &exporter)?;
+        history::rows(&mut report, &result);
+        Some(result)
+    } else {
+        None
+    };
+
     let mut computed = Vec::new();
     for &size in &settings.compute_sizes {
         computed.push(compute::bench_compute(
@@ -691,7 +707,7 @@ fn bench(settings: &Settings) -> Result<()> {
             report.markdown(
                 &machine,
                 &format!(
-                    "{}{}{}",
+                    "{}{}{}{}",
                     if sizes.is_empty() {
                         String::new()
                     } else {
@@ -700,6 +716,13 @@ fn bench(settings: &Settings) -> Result<()> {
                     many_files
                         .as_ref()
                         .map(many_files_table)
+                        .unwrap_or_default(),
+                    history
+                        .as_ref()
+                        .map(|result| format!(
+                            "\n## Every value ever published\n{}",
+                            history::table(result)
+                        ))
                         .unwrap_or_default(),
                     if computed.is_empty() {
                         String::new()
