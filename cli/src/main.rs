@@ -59,6 +59,11 @@ enum Command {
             default_value = "parquet,csv,json,site"
         )]
         formats: Vec<Format>,
+        /// Keep the history of published values in FILE too (such as a mounted bucket): read
+        /// from it (or from OUT's release, when that one is later) and replaced with the new
+        /// history once the release is published. Without it the history lives in OUT alone.
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
         #[command(flatten)]
         memory: Memory,
         #[command(flatten)]
@@ -357,14 +362,14 @@ fn serve(out: PathBuf, host: String, port: u16) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (source, out, site, formats, memory, cache) = match cli.command {
+    let (source, out, site, formats, memory, cache, history) = match cli.command {
         Command::Validate {
             source,
             memory,
             caching,
         } => {
             let cache = caching.dir(None);
-            (source, None, None, Formats::ALL, memory, cache)
+            (source, None, None, Formats::ALL, memory, cache, None)
         }
         Command::Build {
             source,
@@ -372,6 +377,7 @@ fn main() -> ExitCode {
             base_url,
             widgets,
             formats,
+            history,
             memory,
             caching,
         } => {
@@ -393,7 +399,7 @@ fn main() -> ExitCode {
                 })
             });
             let cache = caching.dir(exporter::cache_beside(&out).ok());
-            (source, Some(out), site, formats, memory, cache)
+            (source, Some(out), site, formats, memory, cache, history)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
         Command::Asof { out, date, out_dir } => return asof_command(&out, date, out_dir),
@@ -442,6 +448,7 @@ fn main() -> ExitCode {
     );
     let mut options = Options::new(source, out.clone(), published);
     options.formats = formats;
+    options.history = history;
     options.memory_rows = memory.memory_rows;
     let computer = Arc::new(compute::Computer {
         engine: memory.engine(cache.clone()),

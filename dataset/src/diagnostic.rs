@@ -81,14 +81,22 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(
-            f,
-            "{}:{}:{}: {severity}: {}",
-            Shown(&self.file),
-            self.line,
-            self.column,
-            Shown(&self.message)
-        )?;
+        // Line 0: the file as a whole, such as one that is missing.
+        match self.line {
+            0 => write!(
+                f,
+                "{}: {severity}: {}",
+                Shown(&self.file),
+                Shown(&self.message)
+            )?,
+            line => write!(
+                f,
+                "{}:{line}:{}: {severity}: {}",
+                Shown(&self.file),
+                self.column,
+                Shown(&self.message)
+            )?,
+        }
         if let Some(line) = &self.source_line {
             let (excerpt, caret) = excerpt(line, self.column);
             let number = self.line.to_string();
@@ -414,6 +422,16 @@ pub fn suggestion<'a>(
 #[cfg(all(test, feature = "source"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_diagnostic_about_a_whole_file_has_no_place() {
+        let diagnostic = Diagnostic::warning("public/data/revisions.parquet", 0, 0, "missing")
+            .with_help("keep it");
+        assert_eq!(
+            diagnostic.to_string(),
+            "public/data/revisions.parquet: warning: missing\n  help: keep it"
+        );
+    }
 
     #[test]
     fn display_with_help() {

@@ -52,6 +52,11 @@ pub struct Options {
     /// What computes the measures defined by `[compute]`; without one, such measures are
     /// errors.
     pub automation: Option<std::sync::Arc<dyn Automation>>,
+    /// A history file kept outside OUT (`--history`): read instead of the release's own
+    /// `data/revisions.parquet` (unless that one is later: a build stopped between publishing
+    /// and replacing the file), and replaced with the new history once the release is
+    /// published.
+    pub history: Option<PathBuf>,
 }
 
 /// The data formats a build publishes. The metadata (`data.json`, `dictionary.md`) and
@@ -93,6 +98,7 @@ impl Options {
             parallel_bytes: DEFAULT_PARALLEL_BYTES,
             formats: Formats::ALL,
             automation: None,
+            history: None,
         }
     }
 }
@@ -198,16 +204,44 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
     writer.flush().io_context(path)
 }
 
-/// The history of the release in `out`, if it has one; a warning when `out` holds a release
-/// without one, whose history then starts again with this build.
+/// The history this build carries forward: the release in `out`'s, or `file`'s when given (the
+/// later of the two when both exist); a warning when there is none to read although `out`
+/// holds a release or `file` is named: the history then starts again with this build.
 fn previous_history(
     out: &Path,
+    file: Option<&Path>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<HistoryReader>, Error> {
     let data = out.join("data");
     let path = data.join("revisions.parquet");
-    if path.exists() {
-        return HistoryReader::open(&path).map(Some);
+    let in_out = path
+        .exists()
+        .then(|| HistoryReader::open(&path))
+        .transpose()?;
+    if let Some(file) = file {
+        if file.exists() {
+            let kept = HistoryReader::open(file)?;
+            return Ok(Some(match in_out {
+                Some(in_out) if in_out.last_published() > kept.last_published() => in_out,
+                _ => kept,
+            }));
+        }
+        if in_out.is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &file.to_string_lossy(),
+                    0,
+                    0,
+                    "the history file does not exist: this build starts a new history of \
+                     published values, from its own values, and writes it there",
+                )
+                .with_help("if the history was kept elsewhere, restore it here and build again"),
+            );
+        }
+        return Ok(in_out);
+    }
+    if in_out.is_some() {
+        return Ok(in_out);
     }
     if data.join("SHA256SUMS").exists() {
         diagnostics.push(
@@ -237,9 +271,10 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         today: CalendarDate,
         formats: Formats,
         companions: &'c mut [&'d mut dyn Companion],
+        history_file: Option<&Path>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
-        let previous = previous_history(lock.out(), diagnostics)?;
+        let previous = previous_history(lock.out(), history_file, diagnostics)?;
         let published_at = published.unix_timestamp();
         let published = &rfc3339(published);
         let staging = Staging::begin(lock)?;
@@ -694,6 +729,7 @@ fn run_pipeline(
             today,
             options.formats,
             companions,
+            options.history.as_deref(),
             &mut diagnostics,
         )?),
         _ => None,
@@ -792,6 +828,9 @@ fn run_pipeline(
                 .zip(last)
                 .map(|(first, last)| format!("{first}/{last}"));
             let (files, history) = outputs.finish(&catalog, temporal)?;
+            if let (Some(file), Some(out)) = (&options.history, &options.out) {
+                replace_history_file(&out.join("data").join("revisions.parquet"), file)?;
+            }
             (files, Some(history))
         }
         None => (Vec::new(), None),
@@ -916,6 +955,24 @@ fn hand_entered_overlap(
             })
         })
         .collect()
+}
+
+/// Replaces the history file `file` with the release's `published` history, whole: a copy beside
+/// it, flushed, then renamed over it.
+fn replace_history_file(published: &Path, file: &Path) -> Result<(), Error> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut copy = tempfile::NamedTempFile::new_in(&dir).io_context(&dir)?;
+    std::io::copy(
+        &mut File::open(published).io_context(published)?,
+        copy.as_file_mut(),
+    )
+    .io_context(copy.path())?;
+    copy.as_file().sync_all().io_context(copy.path())?;
+    copy.persist(file).map_err(|e| Error::io(file, e.error))?;
+    Ok(())
 }
 
 fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {

@@ -180,6 +180,11 @@ impl HistoryReader {
         &self.publications
     }
 
+    /// The time of the last release in the history, in seconds since the Unix epoch.
+    pub(crate) fn last_published(&self) -> Option<i64> {
+        self.publications.last().and_then(Publication::seconds)
+    }
+
     /// The next version, in the file's order.
     pub(crate) fn next_version(&mut self) -> Result<Option<Version>, Error> {
         if let Some(version) = self.peeked.take() {

@@ -8,6 +8,7 @@ mod cache;
 mod changes;
 mod diff;
 mod download;
+mod history;
 mod hostile;
 mod invalid;
 mod languages;

@@ -32,7 +32,8 @@ const USAGE: &str = "usage: cargo xtask bench [--smoke] [--runs N] [--sizes ROWS
   --smoke           every benchmark once at a tiny size: checks that they run, times nothing
   --runs N          timed runs of each program (default 5; at most 3 of validation and the full
                     build)
-  --sizes ...       observation counts for the exporter (default 1000000,3000000,10000000)
+  --sizes ...       observation counts for the exporter (default 1000000,3000000,10000000; 0
+                    skips them)
   --many-files ROWS observations in 20 files, built once each way to measure memory and open
                     files (default 30000000; 0 skips it)
   --compute-sizes   service requests the computed measures are computed from (default
@@ -96,7 +97,12 @@ impl Settings {
             match arg.as_str() {
                 "--smoke" => settings.smoke = true,
                 "--runs" => settings.runs = number(args.next(), arg)?.max(1),
-                "--sizes" => settings.sizes = sizes(args.next(), arg)?,
+                "--sizes" => {
+                    settings.sizes = sizes(args.next(), arg)?
+                        .into_iter()
+                        .filter(|&size| size > 0)
+                        .collect();
+                }
                 "--many-files" => settings.many_files = number(args.next(), arg)?,
                 "--compute-sizes" => {
                     settings.compute_sizes = sizes(args.next(), arg)?

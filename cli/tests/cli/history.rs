@@ -1,0 +1,162 @@
+//! The history of published values from the command line: `--history FILE` kept outside OUT,
+//! `asof` printing and writing a past release's observations, and the warnings and errors when
+//! a history is missing or damaged.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{root, stderr, tree};
+
+/// The small fixture's publication times: 1 January 2026, and a week later.
+const FIRST: &str = "1767225600";
+const SECOND: &str = "1767830400";
+
+fn build(out: &Path, epoch: &str, extra: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+        .args([
+            "build",
+            "tests/fixtures/valid/small",
+            "--formats",
+            "parquet,csv,json",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("the civicmetrics binary runs")
+}
+
+fn asof(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
+        .arg("asof")
+        .args(args)
+        .output()
+        .expect("the civicmetrics binary runs")
+}
+
+#[test]
+fn a_history_file_carries_the_history_into_a_fresh_out() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("kept/history.parquet");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let (first, second) = (temp.path().join("first"), temp.path().join("second"));
+
+    // No history yet: the build says it starts one, and writes it to the file too.
+    let output = build(&first, FIRST, &["--history".as_ref(), file.as_os_str()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message
+            .contains("warning: the history file does not exist: this build starts a new history"),
+        "{message}"
+    );
+    let published = std::fs::read(first.join("data/revisions.parquet")).unwrap();
+    assert_eq!(std::fs::read(&file).unwrap(), published);
+
+    // A fresh OUT a week later: the history comes from the file, and holds both releases.
+    let output = build(&second, SECOND, &["--history".as_ref(), file.as_os_str()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("warning:"), "{}", stderr(&output));
+    let history = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+    for time in ["2026-01-01T00:00:00Z", "2026-01-08T00:00:00Z"] {
+        assert!(
+            history.contains(&format!("\"published_at\":\"{time}\"")),
+            "{time}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(second.join("data/revisions.parquet")).unwrap()
+    );
+
+    // The first release, rebuilt from the file alone, printed as CSV: its observations exactly.
+    let output = asof(&[file.as_os_str(), "2026-01-07".as_ref()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(first.join("data/observations.csv")).unwrap()
+    );
+    let message = stderr(&output);
+    assert!(
+        message.contains("the release published at 2026-01-01T00:00:00Z")
+            && message.contains("observations.csv: identical to the file that release published"),
+        "{message}"
+    );
+
+    // The second release, written whole into a directory from the second OUT.
+    let vintage = temp.path().join("vintage");
+    let output = asof(&[
+        second.as_os_str(),
+        "2026-01-08T00:00:00Z".as_ref(),
+        "--out-dir".as_ref(),
+        vintage.as_os_str(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for name in ["observations.parquet", "observations.csv"] {
+        assert_eq!(
+            std::fs::read(vintage.join("data").join(name)).unwrap(),
+            std::fs::read(second.join("data").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // Before the history begins: an error naming its first release.
+    let output = asof(&[file.as_os_str(), "2025-12-31".as_ref()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "starts with a release published at 2026-01-01T00:00:00Z, after 2025-12-31T23:59:59Z"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let output = asof(&[file.as_os_str(), "yesterday".as_ref()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("expected a date"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_damaged_history_stops_the_build_and_a_missing_one_is_started_again() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let output = build(&out, FIRST, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // Damaged: nothing is published, OUT is as it was, and the message says what to do.
+    let history = out.join("data/revisions.parquet");
+    let bytes = std::fs::read(&history).unwrap();
+    std::fs::write(&history, &bytes[..bytes.len() / 2]).unwrap();
+    let before = tree(&out);
+    let output = build(&out, SECOND, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "error: cannot read the history of published values {}",
+            history.display()
+        )) && message.contains("restore the file from a backup"),
+        "{message}"
+    );
+    assert!(tree(&out) == before, "a refused build changed OUT");
+
+    // Missing from a release: a new history starts, and the build says so.
+    std::fs::remove_file(&history).unwrap();
+    let output = build(&out, SECOND, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("warning: the release being replaced has no history of published values: this build starts a new one"),
+        "{message}"
+    );
+    let history = String::from_utf8_lossy(&std::fs::read(&history).unwrap()).into_owned();
+    assert!(
+        !history.contains("2026-01-01T00:00:00Z"),
+        "no history is invented"
+    );
+}
