@@ -18,7 +18,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -51,8 +51,22 @@ const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 const work = mkdtempSync(join(tmpdir(), 'civicmetrics-site-'));
 const out = join(work, 'public');
-execFileSync(binary, ['build', join(root, 'examples/seattle'), '--out', out, '--widgets', join(root, 'pkg'),
-  '--base-url', `${origin}/`], { stdio: 'inherit', env: { ...process.env, SOURCE_DATE_EPOCH: '1795564800' } });
+// The sample is published twice, a week apart, with one value restated between (as
+// `cargo xtask demo` does), so that a measure page shows a revision to axe and to the checks.
+const firstSource = join(work, 'first-release');
+cpSync(join(root, 'examples/seattle'), firstSource, { recursive: true });
+const corrected = join(firstSource, 'observations/affordable-housing-livability.csv');
+const asNow = 'rental-complaints-inspected-on-time,2026-09,89.2,,,';
+const sampleRows = readFileSync(corrected, 'utf8');
+if (!sampleRows.includes(asNow)) throw new Error(`the sample no longer has the row ${asNow}`);
+writeFileSync(corrected, sampleRows.replace(asNow, 'rental-complaints-inspected-on-time,2026-09,91.4,,,'));
+for (const [source, epoch] of [[firstSource, '1794960000'], [join(root, 'examples/seattle'), '1795564800']]) {
+  execFileSync(binary, ['build', source, '--out', out, '--widgets', join(root, 'pkg'),
+    '--base-url', `${origin}/`], { stdio: 'inherit', env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
+}
+const revisedHtml = readFileSync(join(out, 'measures/rental-complaints-inspected-on-time/index.html'), 'utf8');
+check(revisedHtml.includes('<span class="revised">Revised: first published as 91.4% on November 18, 2026</span>')
+  && revisedHtml.includes('<h2 id="revisions">'), 'the restated measure page marks its revision without JavaScript');
 const index = JSON.parse(readFileSync(join(out, 'data/index.json'), 'utf8'));
 
 const server = spawn(binary, ['serve', out, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });

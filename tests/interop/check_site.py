@@ -250,6 +250,27 @@ for summary in index["measures"]:
 if analysis_table and not analysis_checked:
     problem("analysis.csv has rows, but no measure's document has analysis")
 
+# Revisions, without JavaScript: the measure page lists every restated value of its document,
+# and marks each restated citywide period its data table shows.
+revisions_checked = 0
+for summary in index["measures"]:
+    document = json.loads((DATA / f"measures/{summary['id']}.json").read_text(encoding="utf-8"))
+    revisions = document.get("revisions", [])
+    html = (OUT / f"measures/{summary['id']}/index.html").read_text(encoding="utf-8")
+    start = html.find('<ul class="revisions">')
+    listed = html[start:html.find("</ul>", start)].count("<li>") if start >= 0 else 0
+    if listed != len(revisions):
+        problem(f"measures/{summary['id']}/: {listed} revisions listed, the document has {len(revisions)}")
+    table = html[html.find('id="data-caption"'):]
+    table = table[:table.find("</tbody>")]
+    shown = table.count('<th scope="row">')
+    shown_periods = {o["period"] for o in document["observations"][-shown:]} if shown else set()
+    restated = {r["period"] for r in revisions if "group" not in r} & shown_periods
+    marked = table.count('<span class="revised">Revised: first published as ')
+    if marked != len(restated):
+        problem(f"measures/{summary['id']}/: {marked} rows marked revised, expected {len(restated)}")
+    revisions_checked += len(revisions)
+
 if late_measures and f"{late_measures} measure" not in dashboard:
     problem(f"index.html: does not say that {late_measures} measures are late")
 
@@ -258,10 +279,21 @@ changes_path = OUT / "changes.json"
 changes = json.loads(changes_path.read_text(encoding="utf-8")) if changes_path.exists() else []
 site_feed = feedparser.parse((OUT / "feed.xml").read_bytes())
 entry_ids = {entry.get("id", "") for entry in site_feed.entries}
+MARKERS = {
+    "goal": lambda change: f"#goal-{change['goal']}-",
+    "late": lambda change: f"#late-{change['period']}",
+    "restated": lambda change: f"#restated-{change['period']}-",
+}
+restatements = 0
 for change in changes:
-    marker = f"#goal-{change['goal']}-" if change["kind"] == "goal" else f"#late-{change['period']}"
+    marker = MARKERS[change["kind"]](change)
     if not any(f"measures/{change['measure']}/{marker}" in entry_id for entry_id in entry_ids):
         problem(f"feed.xml: no entry announcing {change}")
+    if change["kind"] == "restated":
+        restatements += 1
+        measure_feed = feedparser.parse((OUT / f"measures/{change['measure']}/feed.xml").read_bytes())
+        if not any(marker in entry.get("id", "") for entry in measure_feed.entries):
+            problem(f"measures/{change['measure']}/feed.xml: no entry announcing {change}")
 
 # Sitemap and robots.txt.
 sitemap = ET.parse(OUT / "sitemap.xml").getroot()
@@ -295,5 +327,6 @@ if problems:
 print(
     f"site ok: {len(pages)} pages, {len(feeds)} feeds, {len(index['measures'])} oEmbed responses, "
     f"{goals_checked} goals, {late_measures} late measures, {analysis_checked} analyses, "
-    f"{len(changes)} change(s) announced"
+    f"{revisions_checked} revision(s) shown, {len(changes)} change(s) announced "
+    f"({restatements} restatement(s))"
 )

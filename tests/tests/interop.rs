@@ -98,20 +98,6 @@ fn diff_reports_read_back_through_commonmark_and_their_schema() {
     eprint!("{output}");
 }
 
-/// Copies the tree at `from` into `to`.
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("a directory");
-    for entry in std::fs::read_dir(from).expect("a fixture directory") {
-        let path = entry.expect("an entry").path();
-        let target = to.join(path.file_name().expect("a name"));
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("a copy");
-        }
-    }
-}
-
 /// The sample's `data.json` harvested by CKAN's DCAT converter (ckanext-dcat): every resource
 /// names a file of the release and has that file's format, and the dataset's fields survive.
 #[test]
