@@ -50,7 +50,28 @@ impl CalendarDate {
 impl fmt::Display for CalendarDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = self.0.to_calendar_date();
-        write!(f, "{year:04}-{:02}-{day:02}", u8::from(month))
+        let (month, day) = (u32::from(u8::from(month)), u32::from(day));
+        // Digit by digit for the years of four digits: dates are written in every row of the
+        // tables and documents, and the formatting machinery was a measurable part of a build.
+        match u32::try_from(year) {
+            Ok(year) if year <= 9999 => {
+                let digit = |n: u32| b'0' + (n % 10) as u8;
+                let text = [
+                    digit(year / 1000),
+                    digit(year / 100),
+                    digit(year / 10),
+                    digit(year),
+                    b'-',
+                    digit(month / 10),
+                    digit(month),
+                    b'-',
+                    digit(day / 10),
+                    digit(day),
+                ];
+                f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+            }
+            _ => write!(f, "{year:04}-{month:02}-{day:02}"),
+        }
     }
 }
 
@@ -86,6 +107,25 @@ impl schemars::JsonSchema for CalendarDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_print_as_iso_8601_in_every_year() {
+        // From 9 BC to AD 10000: the years of four digits and both sides of them.
+        for days in (-720_000..3_000_000).step_by(997) {
+            let Some(date) = CalendarDate::from_days_since_epoch(days) else {
+                continue;
+            };
+            let (year, month, day) = date.0.to_calendar_date();
+            let expected = format!("{year:04}-{:02}-{day:02}", u8::from(month));
+            assert_eq!(date.to_string(), expected);
+        }
+        assert_eq!(
+            CalendarDate::from_days_since_epoch(2_932_896)
+                .unwrap()
+                .to_string(),
+            "9999-12-31"
+        );
+    }
 
     #[test]
     fn epoch_days() {

@@ -14,11 +14,15 @@
 use std::cmp::Ordering;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type, TimestampMillisecondType};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{
+    Array, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMillisecondArray,
+};
 use dataset::document::Revision;
 use dataset::model::{AppliedTarget, Bounds, Status, TOTAL, TargetKind, TargetSource};
 use dataset::source::SeriesRow;
@@ -99,7 +103,8 @@ impl Publication {
 /// One version of an observation row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Version {
-    pub(crate) measure_id: String,
+    /// Shared by the versions of a measure read one after another.
+    pub(crate) measure_id: Rc<str>,
     pub(crate) row: SeriesRow,
     pub(crate) times: RevisionTimes,
 }
@@ -117,9 +122,11 @@ fn row_key(row: &SeriesRow) -> (&str, &str, CalendarDate) {
 pub(crate) struct HistoryReader {
     path: PathBuf,
     batches: ParquetRecordBatchReader,
-    batch: Option<RecordBatch>,
+    batch: Option<VersionColumns>,
     next_row: usize,
     peeked: Option<Version>,
+    /// The measure id of the version read last.
+    measure: Option<Rc<str>>,
     publications: Vec<Publication>,
 }
 
@@ -171,6 +178,7 @@ impl HistoryReader {
             batch: None,
             next_row: 0,
             peeked: None,
+            measure: None,
             publications,
         })
     }
@@ -192,12 +200,14 @@ impl HistoryReader {
         }
         loop {
             if let Some(batch) = &self.batch
-                && self.next_row < batch.num_rows()
+                && self.next_row < batch.rows
             {
-                let version = read_version(batch, self.next_row).ok_or_else(|| Error::History {
-                    path: self.path.clone(),
-                    reason: "a row has an empty required cell or an unknown name".to_owned(),
-                })?;
+                let version = batch
+                    .version(self.next_row, &mut self.measure)
+                    .ok_or_else(|| Error::History {
+                        path: self.path.clone(),
+                        reason: "a row has an empty required cell or an unknown name".to_owned(),
+                    })?;
                 self.next_row += 1;
                 return Ok(Some(version));
             }
@@ -211,7 +221,11 @@ impl HistoryReader {
                 })?;
             match next {
                 Some(batch) => {
-                    self.batch = Some(batch);
+                    self.batch =
+                        Some(VersionColumns::of(&batch).ok_or_else(|| Error::History {
+                            path: self.path.clone(),
+                            reason: "a column is missing or of another type".to_owned(),
+                        })?);
                     self.next_row = 0;
                 }
                 None => return Ok(None),
@@ -224,84 +238,138 @@ impl HistoryReader {
         if self.peeked.is_none() {
             self.peeked = self.next_version()?;
         }
-        Ok(self.peeked.as_ref().map(|v| v.measure_id.as_str()))
+        Ok(self.peeked.as_ref().map(|v| &*v.measure_id))
     }
 }
 
-/// Reads row `i` of a batch of the revisions table; `None` if a cell is not as written.
-fn read_version(batch: &RecordBatch, i: usize) -> Option<Version> {
-    let text = |name: &str| {
-        let array = batch.column_by_name(name)?.as_string_opt::<i32>()?;
-        Some(array.is_valid(i).then(|| array.value(i)))
-    };
-    let number = |name: &str| {
-        let array = batch
-            .column_by_name(name)?
-            .as_primitive_opt::<Float64Type>()?;
-        Some(array.is_valid(i).then(|| array.value(i)))
-    };
-    let date = |name: &str| {
-        let array = batch
-            .column_by_name(name)?
-            .as_primitive_opt::<Date32Type>()?;
-        CalendarDate::from_days_since_epoch(array.value(i))
-    };
-    let time = |name: &str| {
-        let array = batch
-            .column_by_name(name)?
-            .as_primitive_opt::<TimestampMillisecondType>()?;
-        // Written from whole seconds.
-        Some(array.is_valid(i).then(|| array.value(i).div_euclid(1_000)))
-    };
-    fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str, text: &str) -> Option<T> {
-        all.iter().copied().find(|value| name(*value) == text)
-    }
-    let target = match text("target_kind")? {
-        None => None,
-        Some(kind) => Some(AppliedTarget {
-            kind: named(TargetKind::ALL, TargetKind::as_str, kind)?,
-            bounds: Bounds {
-                value: number("target_value")?,
-                min: number("target_min")?,
-                max: number("target_max")?,
-            },
-            near: number("target_near")??,
-            source: named(
-                TargetSource::ALL,
-                TargetSource::as_str,
-                text("target_source")??,
-            )?,
-        }),
-    };
-    let (breakdown, group) = (text("breakdown")??, text("breakdown_group")??);
-    let record_count = batch
-        .column_by_name("record_count")?
-        .as_primitive_opt::<Int64Type>()?;
-    let provisional = batch.column_by_name("provisional")?.as_boolean_opt()?;
-    Some(Version {
-        measure_id: text("measure_id")??.to_owned(),
-        row: SeriesRow {
-            breakdown: ((breakdown, group) != (TOTAL, TOTAL))
-                .then(|| (breakdown.to_owned(), group.to_owned())),
-            observation: Observation {
-                period: text("period")??.to_owned(),
-                period_start: date("period_start")?,
-                period_end: date("period_end")?,
-                value: number("value")?,
-                status: named(Status::ALL, Status::as_str, text("status")??)?,
-                target,
-                note: text("note")?.map(str::to_owned),
-                record_count: record_count
-                    .is_valid(i)
-                    .then(|| u64::try_from(record_count.value(i)).unwrap_or(0)),
-                provisional: provisional.value(i),
-            },
-        },
-        times: RevisionTimes {
-            published_at: time("published_at")??,
+/// The columns of a batch of the revisions table, found and typed once per batch.
+struct VersionColumns {
+    rows: usize,
+    measure_id: StringArray,
+    period: StringArray,
+    period_start: Date32Array,
+    period_end: Date32Array,
+    breakdown: StringArray,
+    breakdown_group: StringArray,
+    value: Float64Array,
+    status: StringArray,
+    target_kind: StringArray,
+    target_value: Float64Array,
+    target_min: Float64Array,
+    target_max: Float64Array,
+    target_near: Float64Array,
+    target_source: StringArray,
+    note: StringArray,
+    record_count: Int64Array,
+    provisional: BooleanArray,
+    published_at: TimestampMillisecondArray,
+    superseded_at: TimestampMillisecondArray,
+}
+
+impl VersionColumns {
+    /// The batch's columns; `None` if one is missing or of another type.
+    fn of(batch: &RecordBatch) -> Option<VersionColumns> {
+        let column = |name: &str| batch.column_by_name(name);
+        let text = |name: &str| column(name)?.as_string_opt::<i32>().cloned();
+        let number = |name: &str| column(name)?.as_primitive_opt::<Float64Type>().cloned();
+        let date = |name: &str| column(name)?.as_primitive_opt::<Date32Type>().cloned();
+        let time = |name: &str| {
+            column(name)?
+                .as_primitive_opt::<TimestampMillisecondType>()
+                .cloned()
+        };
+        Some(VersionColumns {
+            rows: batch.num_rows(),
+            measure_id: text("measure_id")?,
+            period: text("period")?,
+            period_start: date("period_start")?,
+            period_end: date("period_end")?,
+            breakdown: text("breakdown")?,
+            breakdown_group: text("breakdown_group")?,
+            value: number("value")?,
+            status: text("status")?,
+            target_kind: text("target_kind")?,
+            target_value: number("target_value")?,
+            target_min: number("target_min")?,
+            target_max: number("target_max")?,
+            target_near: number("target_near")?,
+            target_source: text("target_source")?,
+            note: text("note")?,
+            record_count: column("record_count")?
+                .as_primitive_opt::<Int64Type>()
+                .cloned()?,
+            provisional: column("provisional")?.as_boolean_opt().cloned()?,
+            published_at: time("published_at")?,
             superseded_at: time("superseded_at")?,
-        },
-    })
+        })
+    }
+
+    /// Row `i`; `None` if a cell is not as written. `measure` is the measure id of the row
+    /// read before, shared when this row's is the same.
+    fn version(&self, i: usize, measure: &mut Option<Rc<str>>) -> Option<Version> {
+        fn text(array: &StringArray, i: usize) -> Option<&str> {
+            array.is_valid(i).then(|| array.value(i))
+        }
+        fn number(array: &Float64Array, i: usize) -> Option<f64> {
+            array.is_valid(i).then(|| array.value(i))
+        }
+        // Written from whole seconds.
+        fn seconds(array: &TimestampMillisecondArray, i: usize) -> Option<i64> {
+            array.is_valid(i).then(|| array.value(i).div_euclid(1_000))
+        }
+        fn named<T: Copy>(all: &[T], name: fn(T) -> &'static str, text: &str) -> Option<T> {
+            all.iter().copied().find(|value| name(*value) == text)
+        }
+        let target = match text(&self.target_kind, i) {
+            None => None,
+            Some(kind) => Some(AppliedTarget {
+                kind: named(TargetKind::ALL, TargetKind::as_str, kind)?,
+                bounds: Bounds {
+                    value: number(&self.target_value, i),
+                    min: number(&self.target_min, i),
+                    max: number(&self.target_max, i),
+                },
+                near: number(&self.target_near, i)?,
+                source: named(
+                    TargetSource::ALL,
+                    TargetSource::as_str,
+                    text(&self.target_source, i)?,
+                )?,
+            }),
+        };
+        let (breakdown, group) = (text(&self.breakdown, i)?, text(&self.breakdown_group, i)?);
+        Some(Version {
+            measure_id: {
+                let id = text(&self.measure_id, i)?;
+                match measure {
+                    Some(shared) if **shared == *id => shared.clone(),
+                    _ => measure.insert(Rc::from(id)).clone(),
+                }
+            },
+            row: SeriesRow {
+                breakdown: ((breakdown, group) != (TOTAL, TOTAL))
+                    .then(|| (breakdown.to_owned(), group.to_owned())),
+                observation: Observation {
+                    period: text(&self.period, i)?.to_owned(),
+                    period_start: CalendarDate::from_days_since_epoch(self.period_start.value(i))?,
+                    period_end: CalendarDate::from_days_since_epoch(self.period_end.value(i))?,
+                    value: number(&self.value, i),
+                    status: named(Status::ALL, Status::as_str, text(&self.status, i)?)?,
+                    target,
+                    note: text(&self.note, i).map(str::to_owned),
+                    record_count: self
+                        .record_count
+                        .is_valid(i)
+                        .then(|| u64::try_from(self.record_count.value(i)).unwrap_or(0)),
+                    provisional: self.provisional.value(i),
+                },
+            },
+            times: RevisionTimes {
+                published_at: seconds(&self.published_at, i)?,
+                superseded_at: seconds(&self.superseded_at, i),
+            },
+        })
+    }
 }
 
 /// The restatements among a row's versions, oldest first: each version whose value the next
@@ -420,7 +488,7 @@ impl HistoryWriter {
     /// Writes a row as a version published now, and returns it.
     fn write_new(&mut self, measure_id: &str, row: &SeriesRow) -> Result<Version, Error> {
         let version = Version {
-            measure_id: measure_id.to_owned(),
+            measure_id: Rc::from(measure_id),
             row: row.clone(),
             times: RevisionTimes {
                 published_at: self.now,

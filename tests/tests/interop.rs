@@ -2,7 +2,9 @@
 //! frictionless and jsonschema – which must agree on every table in every format; and the
 //! computed measures of a release checked against the same measures computed by DuckDB.
 
-use civicmetrics_tests::{PUBLISHED, check_release_with, publish, publish_at, root, run_python};
+use civicmetrics_tests::{
+    PUBLISHED, check_release_with, copy_tree, publish, publish_at, root, run_python,
+};
 
 fn check_release(source: &str) {
     let outcome = check_release_with("tests/interop/check_release.py", source);

@@ -384,6 +384,10 @@ pub(crate) struct ObservationWriter {
     csv: Option<csv::Writer<BufWriter<File>>>,
     csv_path: std::path::PathBuf,
     rows: u64,
+    /// The revisions' times as CSV text, by second: a history has few publication times and
+    /// many rows.
+    times_text: std::collections::HashMap<i64, String>,
+    row_text: RowText,
 }
 
 impl ObservationWriter {
@@ -438,6 +442,8 @@ impl ObservationWriter {
             csv,
             csv_path,
             rows: 0,
+            times_text: std::collections::HashMap::new(),
+            row_text: RowText::default(),
         })
     }
 
@@ -455,7 +461,24 @@ impl ObservationWriter {
     ) -> Result<(), Error> {
         self.rows += 1;
         if let Some(csv) = &mut self.csv {
-            write_csv_row(csv, measure_id, row, times)?;
+            let texts = &mut self.times_text;
+            if let Some(times) = times {
+                for seconds in [Some(times.published_at), times.superseded_at]
+                    .into_iter()
+                    .flatten()
+                {
+                    texts
+                        .entry(seconds)
+                        .or_insert_with(|| timestamp_text(seconds));
+                }
+            }
+            let times = times.map(|times| {
+                (
+                    texts[&times.published_at].as_str(),
+                    times.superseded_at.map(|seconds| texts[&seconds].as_str()),
+                )
+            });
+            write_csv_row(csv, &mut self.row_text, measure_id, row, times)?;
         }
         if let Some(parquet) = &self.parquet {
             self.batch.push(measure_id, row, times);
@@ -490,15 +513,40 @@ impl ObservationWriter {
     }
 }
 
+/// The text of a row's dates and numbers, kept from row to row so that writing a row allocates
+/// nothing once the buffers have grown.
+#[derive(Default)]
+struct RowText {
+    period_start: String,
+    period_end: String,
+    value: String,
+    target_value: String,
+    target_min: String,
+    target_max: String,
+    target_near: String,
+    record_count: String,
+}
+
+/// Writes `value` into `cell`, emptied first (empty for `None`).
+fn fill(cell: &mut String, value: Option<impl std::fmt::Display>) -> &str {
+    use std::fmt::Write as _;
+    cell.clear();
+    if let Some(value) = value {
+        // Writing into a String cannot fail.
+        let _ = write!(cell, "{value}");
+    }
+    cell
+}
+
 fn write_csv_row(
     csv: &mut csv::Writer<BufWriter<File>>,
+    text: &mut RowText,
     measure_id: &str,
     row: &SeriesRow,
-    times: Option<RevisionTimes>,
+    times: Option<(&str, Option<&str>)>,
 ) -> Result<(), Error> {
     let observation = &row.observation;
     let target = observation.target.as_ref();
-    let number = |n: Option<f64>| n.map(|n| n.to_string()).unwrap_or_default();
     let (breakdown, group) = row
         .breakdown
         .as_ref()
@@ -508,22 +556,23 @@ fn write_csv_row(
     let cells = [
         measure_id,
         &observation.period,
-        &observation.period_start.to_string(),
-        &observation.period_end.to_string(),
+        fill(&mut text.period_start, Some(observation.period_start)),
+        fill(&mut text.period_end, Some(observation.period_end)),
         breakdown,
         &spreadsheet_safe(group),
-        &number(observation.value),
+        fill(&mut text.value, observation.value),
         observation.status.as_str(),
         target.map_or("", |t| t.kind.as_str()),
-        &number(target.and_then(|t| t.bounds.value)),
-        &number(target.and_then(|t| t.bounds.min)),
-        &number(target.and_then(|t| t.bounds.max)),
-        &number(target.map(|t| t.near)),
+        fill(&mut text.target_value, target.and_then(|t| t.bounds.value)),
+        fill(&mut text.target_min, target.and_then(|t| t.bounds.min)),
+        fill(&mut text.target_max, target.and_then(|t| t.bounds.max)),
+        fill(&mut text.target_near, target.map(|t| t.near)),
         target.map_or("", |t| t.source.as_str()),
         &spreadsheet_safe(observation.note.as_deref().unwrap_or("")),
-        &observation
-            .record_count
-            .map_or_else(String::new, |count| count_cell(count).to_string()),
+        fill(
+            &mut text.record_count,
+            observation.record_count.map(count_cell),
+        ),
         if observation.provisional {
             "true"
         } else {
@@ -532,10 +581,12 @@ fn write_csv_row(
     ];
     match times {
         None => csv.write_record(cells)?,
-        Some(times) => csv.write_record(cells.iter().copied().chain([
-            timestamp_text(times.published_at).as_str(),
-            &times.superseded_at.map(timestamp_text).unwrap_or_default(),
-        ]))?,
+        Some((published_at, superseded_at)) => csv.write_record(
+            cells
+                .iter()
+                .copied()
+                .chain([published_at, superseded_at.unwrap_or("")]),
+        )?,
     }
     Ok(())
 }
