@@ -266,7 +266,7 @@ fn change_source(source: &std::path::Path, build: u32) {
         cells[2] = format!("{:.1}", 70.0 + f64::from(build) * 0.7);
         *line = cells.join(",");
     }
-    if build > 0 && build % 2 == 0 {
+    if build > 0 && build.is_multiple_of(2) {
         lines.push(format!(
             "potholes,2026-{:02},{:.1},,,",
             build / 2,
