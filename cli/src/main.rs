@@ -750,20 +750,20 @@ fn asof_command(out: &Path, at: i64, out_dir: Option<PathBuf>) -> ExitCode {
         true => out.join("data").join("revisions.parquet"),
         false => out.to_owned(),
     };
-    let scratch = match &out_dir {
-        Some(_) => None,
+    // Without --out-dir the files are written into a temporary directory, removed at the end.
+    let scratch;
+    let dir = match &out_dir {
+        Some(dir) => dir.join("data"),
         None => match tempfile::tempdir() {
-            Ok(dir) => Some(dir),
+            Ok(dir) => {
+                scratch = dir;
+                scratch.path().to_owned()
+            }
             Err(error) => {
                 eprintln!("error: cannot create a temporary directory: {error}");
                 return ExitCode::from(2);
             }
         },
-    };
-    let dir = match (&out_dir, &scratch) {
-        (Some(dir), _) => dir.join("data"),
-        (None, Some(scratch)) => scratch.path().to_owned(),
-        (None, None) => unreachable!("a scratch directory without --out-dir"),
     };
     let formats = Formats {
         parquet: out_dir.is_some(),

@@ -282,16 +282,13 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         let documents = if formats.json { "measures" } else { "" };
         fs::create_dir_all(data.join(documents)).io_context(&data)?;
         let info = &catalog.manifest.info;
-        let parquet_metadata = vec![
-            ("civicmetrics.dataset".to_owned(), info.id.clone()),
-            ("civicmetrics.title".to_owned(), info.title.clone()),
-            (
-                "civicmetrics.schema_version".to_owned(),
-                SCHEMA_VERSION.to_owned(),
-            ),
-            ("civicmetrics.modified".to_owned(), published.to_owned()),
-            ("civicmetrics.license".to_owned(), info.license.clone()),
-        ];
+        let parquet_metadata = tables::file_metadata(
+            &info.id,
+            &info.title,
+            SCHEMA_VERSION,
+            published,
+            &info.license,
+        );
         let observations =
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
         let history =

@@ -65,19 +65,13 @@ pub struct Publication {
 impl Publication {
     /// The key-value metadata the release's Parquet files carried.
     pub(crate) fn file_metadata(&self) -> FileMetadata {
-        vec![
-            ("civicmetrics.dataset".to_owned(), self.dataset_id.clone()),
-            ("civicmetrics.title".to_owned(), self.title.clone()),
-            (
-                "civicmetrics.schema_version".to_owned(),
-                self.schema_version.clone(),
-            ),
-            (
-                "civicmetrics.modified".to_owned(),
-                self.published_at.clone(),
-            ),
-            ("civicmetrics.license".to_owned(), self.license.clone()),
-        ]
+        tables::file_metadata(
+            &self.dataset_id,
+            &self.title,
+            &self.schema_version,
+            &self.published_at,
+            &self.license,
+        )
     }
 
     /// The publication time in seconds since the Unix epoch.
@@ -466,17 +460,19 @@ impl HistoryWriter {
         })
     }
 
-    /// Writes a previous version that no current row replaces: superseded now if it was
-    /// current, dropped if this publication time had published it (it was never seen).
-    fn write_unmatched(&mut self, mut version: Version) -> Result<(), Error> {
+    /// Writes a previous version that no current row matches: superseded now if it was
+    /// current, dropped if this publication time had published it (it was never seen). Returns
+    /// it as written.
+    fn write_unmatched(&mut self, mut version: Version) -> Result<Option<Version>, Error> {
         if version.times.superseded_at.is_none() {
             if version.times.published_at == self.now {
-                return Ok(());
+                return Ok(None);
             }
             version.times.superseded_at = Some(self.now);
             self.counts.superseded += 1;
         }
-        self.write(&version)
+        self.write(&version)?;
+        Ok(Some(version))
     }
 
     fn write(&mut self, version: &Version) -> Result<(), Error> {
@@ -562,13 +558,8 @@ impl HistoryWriter {
                             self.write(&current)?;
                             chain.push(current);
                         }
-                        Some(mut current) => {
-                            if current.times.published_at != self.now {
-                                current.times.superseded_at = Some(self.now);
-                                self.write(&current)?;
-                                self.counts.superseded += 1;
-                                chain.push(current);
-                            }
+                        Some(current) => {
+                            chain.extend(self.write_unmatched(current)?);
                             chain.push(self.write_new(measure_id, row)?);
                         }
                         None => chain.push(self.write_new(measure_id, row)?),
@@ -590,7 +581,9 @@ impl HistoryWriter {
         let started = Instant::now();
         while let Some(previous) = &mut self.previous {
             match previous.next_version()? {
-                Some(version) => self.write_unmatched(version)?,
+                Some(version) => {
+                    self.write_unmatched(version)?;
+                }
                 None => break,
             }
         }

@@ -854,5 +854,7 @@ pub fn goal_cells(
 }
 
 mod write;
-pub(crate) use write::{FileMetadata, ObservationWriter, RevisionTimes, write_text_table};
+pub(crate) use write::{
+    FileMetadata, ObservationWriter, RevisionTimes, file_metadata, write_text_table,
+};
 pub use write::{timestamp_seconds, timestamp_text};

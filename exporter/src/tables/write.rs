@@ -32,6 +32,27 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// Key-value metadata written into every Parquet file.
 pub(crate) type FileMetadata = Vec<(String, String)>;
 
+/// The metadata of a release's Parquet files: the dataset, its title, the schema version, the
+/// publication time and the licence.
+pub(crate) fn file_metadata(
+    dataset: &str,
+    title: &str,
+    schema_version: &str,
+    modified: &str,
+    license: &str,
+) -> FileMetadata {
+    [
+        ("civicmetrics.dataset", dataset),
+        ("civicmetrics.title", title),
+        ("civicmetrics.schema_version", schema_version),
+        ("civicmetrics.modified", modified),
+        ("civicmetrics.license", license),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .collect()
+}
+
 fn properties(metadata: &FileMetadata, sorting: Option<Vec<SortingColumn>>) -> WriterProperties {
     let mut builder = WriterProperties::builder();
     // Periods follow one another within a series: dates as deltas and labels sharing their
