@@ -2,18 +2,14 @@
 //! it and announces goals whose standing changed and measures that turned late, and keeps what
 //! earlier releases announced.
 
-use std::process::Command;
-
-use crate::support::{root, stderr, tree};
+use crate::support::{civicmetrics_at, stderr, tree};
 
 fn run_build_at(out: &std::path::Path, epoch: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
-        .args(["build", "tests/fixtures/valid/small", "--out"])
-        .arg(out)
-        .current_dir(root())
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .output()
-        .expect("the civicmetrics binary runs")
+    let small: &std::ffi::OsStr = "tests/fixtures/valid/small".as_ref();
+    civicmetrics_at(
+        epoch,
+        &["build".as_ref(), small, "--out".as_ref(), out.as_os_str()],
+    )
 }
 
 fn build_at(out: &std::path::Path, epoch: &str) {

@@ -2,38 +2,36 @@
 //! `asof` printing and writing a past release's observations, and the warnings and errors when
 //! a history is missing or damaged.
 
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::{root, stderr, tree};
+use crate::support::{civicmetrics_at, stderr, tree};
 
 /// The small fixture's publication times: 1 January 2026, and a week later.
 const FIRST: &str = "1767225600";
 const SECOND: &str = "1767830400";
 
-fn build(out: &Path, epoch: &str, extra: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
-        .args([
-            "build",
-            "tests/fixtures/valid/small",
-            "--formats",
-            "parquet,csv,json",
-            "--out",
-        ])
-        .arg(out)
-        .args(extra)
-        .current_dir(root())
-        .env("SOURCE_DATE_EPOCH", epoch)
-        .output()
-        .expect("the civicmetrics binary runs")
+fn build(out: &Path, epoch: &str, extra: &[&OsStr]) -> Output {
+    let mut args: Vec<&OsStr> = [
+        "build",
+        "tests/fixtures/valid/small",
+        "--formats",
+        "parquet,csv,json",
+        "--out",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    args.push(out.as_os_str());
+    args.extend(extra);
+    civicmetrics_at(epoch, &args)
 }
 
-fn asof(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
-        .arg("asof")
-        .args(args)
-        .output()
-        .expect("the civicmetrics binary runs")
+fn asof(args: &[&OsStr]) -> Output {
+    let mut all = vec![OsStr::new("asof")];
+    all.extend(args);
+    civicmetrics_at(FIRST, &all)
 }
 
 #[test]

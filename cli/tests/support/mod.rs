@@ -20,10 +20,16 @@ pub(crate) fn root() -> PathBuf {
 
 /// Runs `civicmetrics` with `args` from the workspace root, with a fixed publication time.
 pub(crate) fn civicmetrics(args: &[&str]) -> Output {
+    civicmetrics_at(EPOCH, args)
+}
+
+/// Runs `civicmetrics` with `args` from the workspace root, published at `epoch`
+/// (`SOURCE_DATE_EPOCH`).
+pub(crate) fn civicmetrics_at(epoch: &str, args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_civicmetrics"))
         .args(args)
         .current_dir(root())
-        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("SOURCE_DATE_EPOCH", epoch)
         .output()
         .expect("the civicmetrics binary runs")
 }
