@@ -132,8 +132,9 @@ enum Command {
         caching: Caching,
     },
     /// Rebuild what a release showed at a past time from its history of published values:
-    /// the observations table of the release then current, checked against the digest that
-    /// release published (exit 0 when it matches, 1 when not, 2 on error).
+    /// the observations table of the release then current is printed as CSV, or with `--out`
+    /// that whole release is published again; checked against the digests that release
+    /// published (exit 0 when they match, 1 when not, 2 on error).
     Asof {
         /// A published release (the `--out` of `build`), or its history file
         /// (`data/revisions.parquet`).
@@ -141,10 +142,16 @@ enum Command {
         /// The time: a date (its end, UTC) such as 2026-11-03, or 2026-11-03T17:00:00Z.
         #[arg(value_parser = instant)]
         date: i64,
-        /// Write that release's observations.parquet and observations.csv into DIR/data/;
-        /// without it, observations.csv is printed.
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
+        /// Publish that release again into DIR (new or empty), whole: data, documents and
+        /// the residents' site, by publishing in turn every release of the history up to it.
+        #[arg(long = "out", value_name = "DIR")]
+        release: Option<PathBuf>,
+        /// With `--out`: the absolute URL DIR is served from (default: the dataset's homepage).
+        #[arg(long, value_name = "URL", value_parser = base_url, requires = "release")]
+        base_url: Option<String>,
+        /// With `--out`: a built widgets package to publish under DIR/widgets/, as `build`'s.
+        #[arg(long, value_name = "DIR", requires = "release")]
+        widgets: Option<PathBuf>,
     },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
@@ -402,7 +409,22 @@ fn main() -> ExitCode {
             (source, Some(out), site, formats, memory, cache, history)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
-        Command::Asof { out, date, out_dir } => return asof_command(&out, date, out_dir),
+        Command::Asof {
+            out,
+            date,
+            release,
+            base_url,
+            widgets,
+        } => {
+            let history = match out.is_dir() {
+                true => out.join("data").join("revisions.parquet"),
+                false => out,
+            };
+            return match release {
+                None => asof_command(&history, date),
+                Some(release) => republish_command(&history, date, release, base_url, widgets),
+            };
+        }
         Command::Compute {
             source,
             measures,
@@ -736,8 +758,6 @@ fn build_in_memory(
     }
 }
 
-/// `civicmetrics diff`: reads or builds both sides, then prints what changed. Exit 0 when
-/// nothing published changed (or `--exit-zero`), 1 when something did, 2 on error.
 /// `asof` takes a date (its last second, UTC) or a time as the tables write it.
 fn instant(text: &str) -> Result<i64, String> {
     exporter::tables::timestamp_seconds(text)
@@ -745,47 +765,71 @@ fn instant(text: &str) -> Result<i64, String> {
         .ok_or_else(|| "expected a date (2026-11-03) or a UTC time (2026-11-03T17:00:00Z)".into())
 }
 
-fn asof_command(out: &Path, at: i64, out_dir: Option<PathBuf>) -> ExitCode {
-    let history = match out.is_dir() {
-        true => out.join("data").join("revisions.parquet"),
-        false => out.to_owned(),
-    };
-    // Without --out-dir the files are written into a temporary directory, removed at the end.
-    let scratch;
-    let dir = match &out_dir {
-        Some(dir) => dir.join("data"),
-        None => match tempfile::tempdir() {
-            Ok(dir) => {
-                scratch = dir;
-                scratch.path().to_owned()
-            }
-            Err(error) => {
-                eprintln!("error: cannot create a temporary directory: {error}");
-                return ExitCode::from(2);
-            }
-        },
+/// `asof` without `--out`: prints the observations table of the release current at `at`.
+fn asof_command(history: &Path, at: i64) -> ExitCode {
+    // The files are written into a temporary directory, removed at the end.
+    let scratch = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("error: cannot create a temporary directory: {error}");
+            return ExitCode::from(2);
+        }
     };
     let formats = Formats {
-        parquet: out_dir.is_some(),
+        parquet: false,
         csv: true,
         json: false,
     };
-    let vintage = match exporter::asof(&history, at, &dir, formats) {
+    let vintage = match exporter::asof(history, at, scratch.path(), formats) {
         Ok(vintage) => vintage,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::from(2);
         }
     };
-    if out_dir.is_none() {
-        let csv = dir.join("observations.csv");
-        let copied = std::fs::File::open(&csv)
-            .and_then(|mut file| std::io::copy(&mut file, &mut std::io::stdout().lock()));
-        if let Err(error) = copied {
-            eprintln!("error: {}: {error}", csv.display());
+    let csv = scratch.path().join("observations.csv");
+    let copied = std::fs::File::open(&csv)
+        .and_then(|mut file| std::io::copy(&mut file, &mut std::io::stdout().lock()));
+    if let Err(error) = copied {
+        eprintln!("error: {}: {error}", csv.display());
+        return ExitCode::from(2);
+    }
+    vintage_verdict(&vintage, at)
+}
+
+/// `asof --out DIR`: publishes the release current at `at` again into `dir`, with the site.
+fn republish_command(
+    history: &Path,
+    at: i64,
+    dir: PathBuf,
+    base_url: Option<String>,
+    widgets: Option<PathBuf>,
+) -> ExitCode {
+    let mut site = Site::new(SiteOptions {
+        base_url,
+        widgets,
+        previous: Some(dir.clone()),
+    });
+    let bar = ProgressBar::hidden();
+    let started = std::time::Instant::now();
+    let vintage = match exporter::republish(history, at, &dir, &mut [&mut site], &Bar(bar)) {
+        Ok(vintage) => vintage,
+        Err(error) => {
+            eprintln!("error: {error}");
             return ExitCode::from(2);
         }
-    }
+    };
+    eprintln!(
+        "published again into {} in {:.2} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    vintage_verdict(&vintage, at)
+}
+
+/// Says which release was current at `at` and whether the files rebuilt are the ones it
+/// published: exit 0 when they are, 1 when one is not.
+fn vintage_verdict(vintage: &exporter::Vintage, at: i64) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
@@ -812,6 +856,8 @@ fn asof_command(out: &Path, at: i64, out_dir: Option<PathBuf>) -> ExitCode {
     }
 }
 
+/// `civicmetrics diff`: reads or builds both sides, then prints what changed. Exit 0 when
+/// nothing published changed (or `--exit-zero`), 1 when something did, 2 on error.
 fn diff_command(
     base: &Path,
     head: &Path,

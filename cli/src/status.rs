@@ -237,6 +237,10 @@ pub(crate) struct Collect {
 }
 
 impl exporter::Companion for Collect {
+    fn name(&self) -> &str {
+        "status"
+    }
+
     fn begin(
         &mut self,
         _: &Path,

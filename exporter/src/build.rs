@@ -28,6 +28,7 @@ use crate::publish::{OutLock, Staging};
 use crate::read::{ReadContext, read_observations};
 pub use crate::store::DEFAULT_MEMORY_ROWS;
 use crate::tables::{self, FileMetadata, ObservationWriter, write_text_table};
+use crate::vintage::{DefinitionsWriter, MeasureDefinitionRef, ReleaseSettings};
 
 /// Observation files of 16 MiB or more are read in parts, one per core.
 pub const DEFAULT_PARALLEL_BYTES: u64 = 16 << 20;
@@ -62,7 +63,7 @@ pub struct Options {
 /// The data formats a build publishes. The metadata (`data.json`, `dictionary.md`) and
 /// `SHA256SUMS` are always written; `datapackage.json` describes the CSV files and comes with
 /// them. What a [`Companion`] writes beside `data/` is the companion's business.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Formats {
     /// The four tables as Parquet.
     pub parquet: bool,
@@ -132,7 +133,7 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// The outputs of a build, open while measures stream through.
-struct Outputs<'l, 'c, 'd> {
+pub(crate) struct Outputs<'l, 'c, 'd> {
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -146,6 +147,8 @@ struct Outputs<'l, 'c, 'd> {
     today: CalendarDate,
     /// Every value ever published, carried forward from the release being replaced.
     history: HistoryWriter,
+    /// What the history keeps of the release besides its values.
+    definitions: DefinitionsWriter,
 }
 
 /// The table files a release offers for download.
@@ -262,26 +265,25 @@ fn previous_history(
 }
 
 impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
-    #[allow(clippy::too_many_arguments)]
-    fn create(
+    /// Stages a release of `measures` measures published at `published` with `settings`,
+    /// carrying the history `previous` forward.
+    pub(crate) fn create(
         lock: &'l OutLock,
-        catalog: &Catalog,
-        locales: &Locales,
+        settings: &ReleaseSettings,
         published: OffsetDateTime,
-        today: CalendarDate,
-        formats: Formats,
         companions: &'c mut [&'d mut dyn Companion],
-        history_file: Option<&Path>,
-        diagnostics: &mut Vec<Diagnostic>,
+        previous: Option<HistoryReader>,
+        measures: usize,
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
-        let previous = previous_history(lock.out(), history_file, diagnostics)?;
+        let formats = settings.formats;
+        let today = CalendarDate(published.to_offset(time::UtcOffset::UTC).date());
         let published_at = published.unix_timestamp();
         let published = &rfc3339(published);
         let staging = Staging::begin(lock)?;
         let data = staging.dir().join("data");
         let documents = if formats.json { "measures" } else { "" };
         fs::create_dir_all(data.join(documents)).io_context(&data)?;
-        let info = &catalog.manifest.info;
+        let info = &settings.dataset;
         let parquet_metadata = tables::file_metadata(
             &info.id,
             &info.title,
@@ -297,24 +299,24 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             info: info.clone(),
             modified: published.to_owned(),
         };
-        let strings = interface_strings(&info.languages, locales);
+        let strings = &settings.strings;
         if formats.json {
             let dir = data.join("locales");
             fs::create_dir_all(&dir).io_context(&dir)?;
-            for (language, strings) in &strings {
+            for (language, strings) in strings {
                 write_json(&dir.join(format!("{language}.json")), strings, false)?;
             }
         }
         for companion in companions.iter_mut() {
             companion
-                .begin(staging.dir(), &dataset, &strings)
+                .begin(staging.dir(), &dataset, strings)
                 .map_err(Error::Companion)?;
         }
         Ok(Outputs {
             staging,
             data,
             observations,
-            summaries: Vec::with_capacity(catalog.measures.len()),
+            summaries: Vec::with_capacity(measures),
             downloads: downloads(formats),
             dataset,
             parquet_metadata,
@@ -322,10 +324,13 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             companions,
             today,
             history,
+            definitions: DefinitionsWriter::new(settings)?,
         })
     }
 
-    fn add_measure(
+    /// Publishes a measure, with its rows judged, after the measures before it in the
+    /// catalog's order.
+    pub(crate) fn add_measure(
         &mut self,
         measure: &Measure,
         area: &Area,
@@ -333,6 +338,11 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         provenance: Option<dataset::Provenance>,
         latest_record: Option<String>,
     ) -> Result<(), Error> {
+        self.definitions.add(&MeasureDefinitionRef {
+            measure,
+            provenance: provenance.as_ref(),
+            latest_record: latest_record.as_deref(),
+        })?;
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
@@ -421,9 +431,12 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         Ok(())
     }
 
-    fn finish(
+    /// Writes the files that depend on every measure and publishes the release; `temporal` is
+    /// the span of its periods (ISO 8601 interval).
+    pub(crate) fn finish(
         self,
-        catalog: &Catalog,
+        areas: &[Area],
+        languages: &[String],
         temporal: Option<String>,
     ) -> Result<(Vec<(String, u64)>, HistoryCounts), Error> {
         let Outputs {
@@ -438,6 +451,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             companions,
             today: _,
             history,
+            definitions,
         } = self;
         let observation_rows = observations.finish()?;
         // Digests already taken, by file name under data/, so no file is hashed twice.
@@ -461,7 +475,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             observations_parquet_sha256: digest("observations.parquet", formats.parquet)?,
             observations_csv_sha256: digest("observations.csv", formats.csv)?,
         };
-        let (history_counts, publications) = history.finish(publication)?;
+        let (history_counts, publications) =
+            history.finish(publication, definitions.into_parts())?;
         let publications_table = tables::publications();
         let publication_rows: Vec<_> = publications.iter().map(Publication::cells).collect();
         write_text_table(
@@ -471,11 +486,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             &parquet_metadata,
             formats,
         )?;
-        let languages = &catalog.manifest.info.languages;
         let areas_table = tables::areas(languages);
-        let area_rows: Vec<_> = catalog
-            .manifest
-            .areas
+        let area_rows: Vec<_> = areas
             .iter()
             .enumerate()
             .map(|(i, area)| tables::area_cells(area, i + 1, languages))
@@ -541,7 +553,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         let index = Index {
             schema_version: SCHEMA_VERSION.to_owned(),
             dataset: dataset.clone(),
-            areas: catalog.manifest.areas.clone(),
+            areas: areas.to_vec(),
             measures: summaries,
             downloads: downloads.clone(),
         };
@@ -718,17 +730,26 @@ fn run_pipeline(
     };
     // Outputs are written only while the source is still valid; validation goes on regardless.
     let mut outputs = match &lock {
-        Some(lock) if !has_errors(&diagnostics) => Some(Outputs::create(
-            lock,
-            &catalog,
-            &source.locales,
-            options.published,
-            today,
-            options.formats,
-            companions,
-            options.history.as_deref(),
-            &mut diagnostics,
-        )?),
+        Some(lock) if !has_errors(&diagnostics) => {
+            let previous =
+                previous_history(lock.out(), options.history.as_deref(), &mut diagnostics)?;
+            let info = &catalog.manifest.info;
+            let settings = ReleaseSettings {
+                formats: options.formats,
+                companions: companions.iter().map(|c| c.name().to_owned()).collect(),
+                dataset: info.clone(),
+                areas: catalog.manifest.areas.clone(),
+                strings: interface_strings(&info.languages, &source.locales),
+            };
+            Some(Outputs::create(
+                lock,
+                &settings,
+                options.published,
+                companions,
+                previous,
+                catalog.measures.len(),
+            )?)
+        }
         _ => None,
     };
 
@@ -824,7 +845,9 @@ fn run_pipeline(
             let temporal = first
                 .zip(last)
                 .map(|(first, last)| format!("{first}/{last}"));
-            let (files, history) = outputs.finish(&catalog, temporal)?;
+            let manifest = &catalog.manifest;
+            let (files, history) =
+                outputs.finish(&manifest.areas, &manifest.info.languages, temporal)?;
             if let (Some(file), Some(out)) = (&options.history, &options.out) {
                 replace_history_file(&out.join("data").join("revisions.parquet"), file)?;
             }

@@ -21,6 +21,10 @@ pub type CompanionError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// [`add_measure`](Companion::add_measure) for every measure in catalog order, then
 /// [`finish`](Companion::finish); it calls none of them when the source is invalid.
 pub trait Companion {
+    /// A short name for what it writes, such as `site`: the history keeps the names of a
+    /// release's companions, so that the release is published again with the same ones.
+    fn name(&self) -> &str;
+
     /// The release is being staged in `root` (the future OUT); `dataset` is what every
     /// document of this release carries, and `strings` the interface strings of every
     /// language it speaks, by language tag (those of `data/locales/`), each dataset language

@@ -95,6 +95,20 @@ pub enum Error {
         /// The time asked for.
         at: String,
     },
+    /// The history does not keep the definitions of a release to publish again: it was
+    /// published by a version that kept only its values.
+    #[error(
+        "the history {} keeps the values of the release published at {published_at} but not its \
+         definitions (it was published by an earlier version), so it cannot be published again; \
+         its observations can (asof without --out)",
+        path.display()
+    )]
+    NoDefinitions {
+        /// The history file.
+        path: PathBuf,
+        /// The release's publication time.
+        published_at: String,
+    },
     /// Writing a Parquet file failed.
     #[error("writing Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),

@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::build::Formats;
 use crate::error::{Error, IoContext};
 use crate::tables::{self, FileMetadata, ObservationWriter, RevisionTimes};
+use crate::vintage::{DEFINITIONS_KEY, DefinitionsStore};
 
 /// The key of the history file's metadata that lists its publications.
 pub(crate) const PUBLICATIONS_KEY: &str = "civicmetrics.publications";
@@ -122,6 +123,9 @@ pub(crate) struct HistoryReader {
     /// The measure id of the version read last.
     measure: Option<Rc<str>>,
     publications: Vec<Publication>,
+    /// The definitions kept with the publications, as the metadata holds them (decoded only
+    /// when asked for).
+    definitions: Option<String>,
 }
 
 impl HistoryReader {
@@ -134,14 +138,18 @@ impl HistoryReader {
         };
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| malformed(format!("not a Parquet file ({e})")))?;
-        let publications = builder
-            .metadata()
-            .file_metadata()
-            .key_value_metadata()
-            .and_then(|pairs| pairs.iter().find(|pair| pair.key == PUBLICATIONS_KEY))
-            .and_then(|pair| pair.value.as_deref())
+        let metadata = |key: &str| {
+            builder
+                .metadata()
+                .file_metadata()
+                .key_value_metadata()
+                .and_then(|pairs| pairs.iter().find(|pair| pair.key == key))
+                .and_then(|pair| pair.value.clone())
+        };
+        let definitions = metadata(DEFINITIONS_KEY);
+        let publications = metadata(PUBLICATIONS_KEY)
             .ok_or_else(|| malformed(format!("it has no `{PUBLICATIONS_KEY}` metadata")))?;
-        let publications: Vec<Publication> = serde_json::from_str(publications)
+        let publications: Vec<Publication> = serde_json::from_str(&publications)
             .map_err(|e| malformed(format!("its list of publications cannot be read ({e})")))?;
         if publications.iter().any(|p| p.seconds().is_none()) {
             return Err(malformed(
@@ -174,7 +182,55 @@ impl HistoryReader {
             peeked: None,
             measure: None,
             publications,
+            definitions,
         })
+    }
+
+    /// The definitions kept with the publications (none for a history written before they
+    /// were kept).
+    pub(crate) fn definitions(&self) -> Result<DefinitionsStore, Error> {
+        match &self.definitions {
+            None => Ok(DefinitionsStore::default()),
+            Some(value) => DefinitionsStore::decode(value).map_err(|reason| Error::History {
+                path: self.path.clone(),
+                reason: format!("its `{DEFINITIONS_KEY}` metadata cannot be read: {reason}"),
+            }),
+        }
+    }
+
+    /// The error for a time `at` before the history's first publication.
+    pub(crate) fn before_history(&self, at: i64) -> Error {
+        Error::BeforeHistory {
+            path: self.path.clone(),
+            first: self
+                .publications
+                .first()
+                .map_or_else(String::new, |p| p.published_at.clone()),
+            at: tables::timestamp_text(at),
+        }
+    }
+
+    /// The rows of `measure_id` current at `time` (seconds since the Unix epoch), in the
+    /// history's order, after skipping the measures before it; measures are asked for in
+    /// order.
+    pub(crate) fn current_rows(
+        &mut self,
+        measure_id: &str,
+        time: i64,
+    ) -> Result<Vec<SeriesRow>, Error> {
+        let mut rows = Vec::new();
+        while let Some(id) = self.peek_measure()? {
+            match id.cmp(measure_id) {
+                Ordering::Greater => break,
+                order => {
+                    let version = self.next_version()?.expect("peeked");
+                    if order == Ordering::Equal && version.times.current_at(time) {
+                        rows.push(version.row);
+                    }
+                }
+            }
+        }
+        Ok(rows)
     }
 
     /// The releases the history covers, oldest first.
@@ -573,10 +629,12 @@ impl HistoryWriter {
     }
 
     /// Carries forward the measures after the last one published, and closes the files with
-    /// `publication` added to the history's list; returns what changed.
+    /// `publication` added to the history's list and its `definitions` (the texts of a
+    /// [`crate::vintage::DefinitionsWriter`]) kept; returns what changed.
     pub(crate) fn finish(
         mut self,
         publication: Publication,
+        definitions: Vec<String>,
     ) -> Result<(HistoryCounts, Vec<Publication>), Error> {
         let started = Instant::now();
         while let Some(previous) = &mut self.previous {
@@ -587,17 +645,23 @@ impl HistoryWriter {
                 None => break,
             }
         }
-        let mut publications = self
-            .previous
-            .take()
-            .map(|previous| previous.publications)
-            .unwrap_or_default();
+        let (mut publications, kept) = match self.previous.take() {
+            Some(previous) => {
+                let kept = previous.definitions()?;
+                (previous.publications, kept)
+            }
+            None => Default::default(),
+        };
         // A build published again at the time of the last one takes its place.
         publications.retain(|p| p.published_at != publication.published_at);
+        let published_at = publication.published_at.clone();
         publications.push(publication);
+        let kept = kept.with_release(&published_at, definitions, &publications);
         let listed = serde_json::to_string(&publications)?;
-        self.writer
-            .finish_with(vec![KeyValue::new(PUBLICATIONS_KEY.to_owned(), listed)])?;
+        self.writer.finish_with(vec![
+            KeyValue::new(PUBLICATIONS_KEY.to_owned(), listed),
+            KeyValue::new(DEFINITIONS_KEY.to_owned(), kept.encode()?),
+        ])?;
         self.counts.elapsed += started.elapsed();
         Ok((self.counts, publications))
     }
@@ -630,14 +694,7 @@ pub fn asof(history: &Path, at: i64, dir: &Path, formats: Formats) -> Result<Vin
         .find(|p| p.seconds().is_some_and(|seconds| seconds <= at))
         .cloned()
     else {
-        return Err(Error::BeforeHistory {
-            path: history.to_owned(),
-            first: reader
-                .publications()
-                .first()
-                .map_or_else(String::new, |p| p.published_at.clone()),
-            at: tables::timestamp_text(at),
-        });
+        return Err(reader.before_history(at));
     };
     let time = publication.seconds().expect("checked when opened");
     std::fs::create_dir_all(dir).io_context(dir)?;
@@ -648,8 +705,7 @@ pub fn asof(history: &Path, at: i64, dir: &Path, formats: Formats) -> Result<Vin
         formats,
     )?;
     while let Some(version) = reader.next_version()? {
-        let times = version.times;
-        if times.published_at <= time && times.superseded_at.is_none_or(|s| s > time) {
+        if version.times.current_at(time) {
             writer.push(&version.measure_id, &version.row)?;
         }
     }

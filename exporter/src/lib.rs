@@ -16,6 +16,7 @@ mod publish;
 mod read;
 mod store;
 pub mod tables;
+mod vintage;
 
 pub use automation::{Answer, Automation, ComputedMeasure, Request};
 pub use build::{
@@ -27,3 +28,4 @@ pub use history::{HistoryCounts, Publication, Vintage, asof};
 pub use load::{Definitions, definitions};
 pub use progress::{Progress, Quiet};
 pub use publish::{OutLock, Staging, cache_beside};
+pub use vintage::republish;

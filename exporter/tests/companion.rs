@@ -19,6 +19,10 @@ struct Recorder {
 }
 
 impl Companion for Recorder {
+    fn name(&self) -> &str {
+        "recorder"
+    }
+
     fn begin(
         &mut self,
         root: &Path,

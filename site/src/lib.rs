@@ -96,6 +96,10 @@ impl Site {
 }
 
 impl Companion for Site {
+    fn name(&self) -> &str {
+        "site"
+    }
+
     fn begin(
         &mut self,
         root: &Path,

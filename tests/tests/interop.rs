@@ -162,7 +162,9 @@ fn small_fixture_goals_and_freshness_agree_with_an_independent_implementation() 
 /// note, a whole year of another measure removed. After each build, `asof` rebuilds every
 /// earlier release's observations from the history byte for byte (and an hour after its
 /// publication, the same release); at the end, pyarrow and DuckDB reconstruct every release
-/// from every history (`tests/interop/check_history.py`).
+/// from every history (`tests/interop/check_history.py`), and every fourth release and the last
+/// are published again from the last history (`asof --out`), whole and byte for byte: data,
+/// documents, metadata, their own history and the residents' site with its feeds.
 #[test]
 fn twenty_builds_keep_every_release_in_the_history() {
     const BUILDS: u32 = 20;
@@ -191,6 +193,7 @@ fn twenty_builds_keep_every_release_in_the_history() {
         ] {
             std::fs::copy(out.join("data").join(name), dir.join(name)).expect("a copy");
         }
+        copy_tree(&out, &temp.path().join("releases").join(build.to_string()));
         times.push(time);
         let history = dir.join("revisions.parquet");
         for (earlier, &time) in times.iter().enumerate() {
@@ -224,6 +227,35 @@ fn twenty_builds_keep_every_release_in_the_history() {
         matches!(before, Err(exporter::Error::BeforeHistory { .. })),
         "{before:?}"
     );
+    let history = kept.join("19/revisions.parquet");
+    for (build, &time) in times.iter().enumerate() {
+        if build % 4 != 0 && build + 1 != times.len() {
+            continue;
+        }
+        let again = temp.path().join("again").join(build.to_string());
+        let mut site = site::Site::new(site::SiteOptions {
+            previous: Some(again.clone()),
+            ..site::SiteOptions::default()
+        });
+        // An hour after the publication: the release then current.
+        let vintage = exporter::republish(
+            &history,
+            time + 3_600,
+            &again,
+            &mut [&mut site],
+            &exporter::Quiet,
+        )
+        .unwrap_or_else(|error| panic!("release {build} published again: {error}"));
+        assert!(
+            vintage.files.len() == 2 && vintage.files.iter().all(|(_, same)| *same == Some(true)),
+            "release {build} published again: {:?}",
+            vintage.files
+        );
+        assert_same_tree(
+            &temp.path().join("releases").join(build.to_string()),
+            &again,
+        );
+    }
     let builds: Vec<String> = times
         .iter()
         .enumerate()
@@ -239,6 +271,48 @@ fn twenty_builds_keep_every_release_in_the_history() {
         .expect("a temporary file");
     let report = run_python("tests/interop/check_history.py", &[kept.as_os_str()]);
     eprint!("{report}");
+}
+
+/// Every file under `expected` is in `actual` with the same bytes, and `actual` has no other.
+fn assert_same_tree(expected: &std::path::Path, actual: &std::path::Path) {
+    fn files(dir: &std::path::Path, prefix: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                files(&path, prefix, found);
+            } else {
+                found.push(
+                    path.strip_prefix(prefix)
+                        .expect("under the root")
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    let (mut wanted, mut got) = (Vec::new(), Vec::new());
+    files(expected, expected, &mut wanted);
+    files(actual, actual, &mut got);
+    wanted.sort();
+    got.sort();
+    assert_eq!(
+        wanted,
+        got,
+        "{} has other files than {}",
+        actual.display(),
+        expected.display()
+    );
+    assert!(
+        wanted.len() > 100,
+        "{} holds a whole release",
+        expected.display()
+    );
+    for name in &wanted {
+        assert!(
+            std::fs::read(expected.join(name)).ok() == std::fs::read(actual.join(name)).ok(),
+            "{} differs from the release published then",
+            actual.join(name).display()
+        );
+    }
 }
 
 /// The small fixture's changes before build `build` of the twenty.

@@ -1,5 +1,5 @@
 //! The history of published values from the command line: `--history FILE` kept outside OUT,
-//! `asof` printing and writing a past release's observations, and the warnings and errors when
+//! `asof` printing a past release's observations and publishing it again whole, and the warnings and errors when
 //! a history is missing or damaged.
 
 use std::ffi::OsStr;
@@ -83,22 +83,39 @@ fn a_history_file_carries_the_history_into_a_fresh_out() {
         "{message}"
     );
 
-    // The second release, written whole into a directory from the second OUT.
+    // The first release, published again whole from the second OUT's history: the same files,
+    // byte for byte (the history as it was then included), and no site, as the build made none.
     let vintage = temp.path().join("vintage");
     let output = asof(&[
         second.as_os_str(),
-        "2026-01-08T00:00:00Z".as_ref(),
-        "--out-dir".as_ref(),
+        "2026-01-07T23:59:59Z".as_ref(),
+        "--out".as_ref(),
         vintage.as_os_str(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    for name in ["observations.parquet", "observations.csv"] {
-        assert_eq!(
-            std::fs::read(vintage.join("data").join(name)).unwrap(),
-            std::fs::read(second.join("data").join(name)).unwrap(),
-            "{name}"
-        );
-    }
+    let message = stderr(&output);
+    assert!(
+        message.contains("the release published at 2026-01-01T00:00:00Z")
+            && message
+                .contains("observations.parquet: identical to the file that release published"),
+        "{message}"
+    );
+    assert_eq!(tree(&vintage), tree(&first));
+
+    // Only into a new or empty directory.
+    let output = asof(&[
+        second.as_os_str(),
+        "2026-01-08".as_ref(),
+        "--out".as_ref(),
+        vintage.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("it is not empty: a past release is published into a new directory"),
+        "{}",
+        stderr(&output)
+    );
 
     // Before the history begins: an error naming its first release.
     let output = asof(&[file.as_os_str(), "2025-12-31".as_ref()]);

@@ -235,6 +235,13 @@ pub(crate) struct RevisionTimes {
     pub(crate) superseded_at: Option<i64>,
 }
 
+impl RevisionTimes {
+    /// Whether the version was the one published at `time` (seconds since the Unix epoch).
+    pub(crate) fn current_at(&self, time: i64) -> bool {
+        self.published_at <= time && self.superseded_at.is_none_or(|s| s > time)
+    }
+}
+
 /// Column builders for one batch of observations.
 struct ObservationBatch {
     measure_id: StringBuilder,

@@ -1,0 +1,415 @@
+//! Past releases published again. Besides its values, a release is made of its definitions:
+//! the dataset's metadata, areas and interface strings, the formats it published, and each
+//! measure's definition, provenance and latest record. The history keeps those of every
+//! publication in its metadata (`civicmetrics.definitions`: each distinct text once, zstd, then
+//! base64), so that [`republish`] can replay the releases up to any past time into a new
+//! directory, each from its definitions and the values the history says it published: the
+//! result is the release that was current then, byte for byte (the same program and companions
+//! given), its own history and the site's announcements included.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use base64::Engine as _;
+use dataset::document::{InterfaceStrings, Provenance};
+use dataset::source::{Series, SeriesRow};
+use dataset::{Area, CalendarDate, DatasetInfo, Measure};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::build::{self, Formats};
+use crate::companion::Companion;
+use crate::error::Error;
+use crate::history::{HistoryReader, Publication, Vintage};
+use crate::progress::Progress;
+use crate::publish::OutLock;
+
+/// The key of the history file's metadata that keeps each publication's definitions.
+pub(crate) const DEFINITIONS_KEY: &str = "civicmetrics.definitions";
+
+/// The zstd level the kept definitions are compressed at: they are read back whole by every
+/// build, so decompression speed matters more than the last percent of size.
+const ZSTD_LEVEL: i32 = 3;
+
+/// What a release published that is the same for every measure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ReleaseSettings {
+    pub(crate) formats: Formats,
+    /// The names of the companions published beside `data/`.
+    pub(crate) companions: Vec<String>,
+    pub(crate) dataset: DatasetInfo,
+    pub(crate) areas: Vec<Area>,
+    pub(crate) strings: BTreeMap<String, InterfaceStrings>,
+}
+
+/// A measure as a release published it, besides its values (written from borrowed parts).
+#[derive(Serialize)]
+pub(crate) struct MeasureDefinitionRef<'a> {
+    pub(crate) measure: &'a Measure,
+    pub(crate) provenance: Option<&'a Provenance>,
+    pub(crate) latest_record: Option<&'a str>,
+}
+
+/// [`MeasureDefinitionRef`] read back.
+#[derive(Deserialize)]
+struct MeasureDefinition {
+    measure: Measure,
+    provenance: Option<Provenance>,
+    latest_record: Option<String>,
+}
+
+/// One publication's definitions in the store: indices into its texts, the settings first,
+/// then the measures in the release's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KeptRelease {
+    published_at: String,
+    parts: Vec<u32>,
+}
+
+/// The definitions of every publication of a history, each distinct JSON text kept once.
+///
+/// Its form is canonical – texts numbered by first use, publications oldest first – so that
+/// the store of a replayed history is the one the history had then.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DefinitionsStore {
+    texts: Vec<String>,
+    releases: Vec<KeptRelease>,
+}
+
+impl DefinitionsStore {
+    /// The store in the metadata value `value`.
+    pub(crate) fn decode(value: &str) -> Result<DefinitionsStore, String> {
+        let compressed = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .map_err(|e| format!("not base64 ({e})"))?;
+        let json =
+            zstd::decode_all(compressed.as_slice()).map_err(|e| format!("not zstd ({e})"))?;
+        serde_json::from_slice(&json).map_err(|e| format!("not the definitions' JSON ({e})"))
+    }
+
+    /// The metadata value that holds the store.
+    pub(crate) fn encode(&self) -> Result<String, Error> {
+        let json = serde_json::to_vec(self)?;
+        let compressed = zstd::encode_all(json.as_slice(), ZSTD_LEVEL)
+            .map_err(|e| Error::io(Path::new(DEFINITIONS_KEY), e))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(compressed))
+    }
+
+    /// The store with `parts` as the definitions of the release published at `published_at`
+    /// (in place of one published at that time already), keeping only the publications of
+    /// `publications` and renumbering the texts by first use.
+    pub(crate) fn with_release(
+        &self,
+        published_at: &str,
+        parts: Vec<String>,
+        publications: &[Publication],
+    ) -> DefinitionsStore {
+        let mut store = DefinitionsStore::default();
+        let mut numbers: HashMap<String, u32> = HashMap::new();
+        let mut number = |text: &str, texts: &mut Vec<String>| -> u32 {
+            if let Some(&n) = numbers.get(text) {
+                return n;
+            }
+            let n = texts.len() as u32;
+            texts.push(text.to_owned());
+            numbers.insert(text.to_owned(), n);
+            n
+        };
+        for publication in publications {
+            let texts: Vec<&str> = if publication.published_at == published_at {
+                parts.iter().map(String::as_str).collect()
+            } else {
+                match self.release(&publication.published_at) {
+                    Some(texts) => texts,
+                    None => continue,
+                }
+            };
+            let parts = texts
+                .into_iter()
+                .map(|text| number(text, &mut store.texts))
+                .collect();
+            store.releases.push(KeptRelease {
+                published_at: publication.published_at.clone(),
+                parts,
+            });
+        }
+        store
+    }
+
+    /// The texts of the release published at `published_at`, when the store has them.
+    pub(crate) fn release(&self, published_at: &str) -> Option<Vec<&str>> {
+        let release = self
+            .releases
+            .iter()
+            .find(|r| r.published_at == published_at)?;
+        release
+            .parts
+            .iter()
+            .map(|&n| self.texts.get(n as usize).map(String::as_str))
+            .collect()
+    }
+}
+
+/// The definitions being published, as the texts the store keeps.
+#[derive(Debug, Default)]
+pub(crate) struct DefinitionsWriter {
+    parts: Vec<String>,
+}
+
+impl DefinitionsWriter {
+    /// Starts with the release's settings.
+    pub(crate) fn new(settings: &ReleaseSettings) -> Result<DefinitionsWriter, Error> {
+        Ok(DefinitionsWriter {
+            parts: vec![serde_json::to_string(settings)?],
+        })
+    }
+
+    /// Adds the next measure.
+    pub(crate) fn add(&mut self, measure: &MeasureDefinitionRef<'_>) -> Result<(), Error> {
+        self.parts.push(serde_json::to_string(measure)?);
+        Ok(())
+    }
+
+    pub(crate) fn into_parts(self) -> Vec<String> {
+        self.parts
+    }
+}
+
+/// Publishes again, into `out` (a directory that does not exist or is empty), the release that
+/// was current at `at` (seconds since the Unix epoch) according to the history file `history`:
+/// every release of the history up to that one is published in turn, from the definitions and
+/// values the history kept, with `companions` (the residents' site, for one) as a build would.
+/// Returns that release and whether its observations files are the ones it published.
+///
+/// [`Error::BeforeHistory`] when the history starts after `at`; [`Error::NoDefinitions`] when
+/// it does not keep the definitions of a release to replay (one published by a version before
+/// they were kept).
+pub fn republish(
+    history: &Path,
+    at: i64,
+    out: &Path,
+    companions: &mut [&mut dyn Companion],
+    progress: &dyn Progress,
+) -> Result<Vintage, Error> {
+    let reader = HistoryReader::open(history)?;
+    let publications = reader.publications().to_vec();
+    let Some(last) = publications
+        .iter()
+        .rposition(|p| p.seconds().is_some_and(|seconds| seconds <= at))
+    else {
+        return Err(reader.before_history(at));
+    };
+    let store = reader.definitions()?;
+    drop(reader);
+    let not_empty = out
+        .read_dir()
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if not_empty {
+        return Err(Error::BadOutput {
+            path: out.to_owned(),
+            reason: "it is not empty: a past release is published into a new directory".to_owned(),
+        });
+    }
+    progress.start("Publishing past releases again", last as u64 + 1);
+    for publication in &publications[..=last] {
+        let texts =
+            store
+                .release(&publication.published_at)
+                .ok_or_else(|| Error::NoDefinitions {
+                    path: history.to_owned(),
+                    published_at: publication.published_at.clone(),
+                })?;
+        replay(history, publication, &texts, out, companions)?;
+        progress.advance(1);
+    }
+    progress.finish();
+    let publication = publications[last].clone();
+    let data = out.join("data");
+    let mut files = Vec::new();
+    for (name, expected) in [
+        (
+            "observations.parquet",
+            &publication.observations_parquet_sha256,
+        ),
+        ("observations.csv", &publication.observations_csv_sha256),
+    ] {
+        if let Some(expected) = expected {
+            let actual = build::hash_file(&data.join(name))?.1;
+            files.push((name.to_owned(), Some(*expected == actual)));
+        }
+    }
+    Ok(Vintage {
+        observation_rows: publication.observation_rows,
+        publication,
+        files,
+    })
+}
+
+/// Publishes `publication` into `out` over the release before it, from its definitions
+/// `texts` and the values current at its time in `history`.
+fn replay(
+    history: &Path,
+    publication: &Publication,
+    texts: &[&str],
+    out: &Path,
+    companions: &mut [&mut dyn Companion],
+) -> Result<(), Error> {
+    let malformed = |what: &str, e: serde_json::Error| Error::History {
+        path: history.to_owned(),
+        reason: format!(
+            "the {what} kept for the release of {} cannot be read ({e})",
+            publication.published_at
+        ),
+    };
+    let (settings, measures) = texts.split_first().ok_or_else(|| Error::History {
+        path: history.to_owned(),
+        reason: format!(
+            "no settings are kept for the release of {}",
+            publication.published_at
+        ),
+    })?;
+    let settings: ReleaseSettings =
+        serde_json::from_str(settings).map_err(|e| malformed("settings", e))?;
+    let time = publication
+        .seconds()
+        .expect("checked when the history was opened");
+    let published = OffsetDateTime::from_unix_timestamp(time).map_err(|_| Error::History {
+        path: history.to_owned(),
+        reason: format!("{} is out of range", publication.published_at),
+    })?;
+    let lock = OutLock::acquire(out)?;
+    let previous = match out.join("data/revisions.parquet") {
+        path if path.exists() => Some(HistoryReader::open(&path)?),
+        _ => None,
+    };
+    let mut companions: Vec<&mut dyn Companion> = companions
+        .iter_mut()
+        .filter(|companion| settings.companions.iter().any(|c| c == companion.name()))
+        .map(|companion| &mut **companion as &mut dyn Companion)
+        .collect();
+    let mut outputs = build::Outputs::create(
+        &lock,
+        &settings,
+        published,
+        &mut companions,
+        previous,
+        measures.len(),
+    )?;
+    let mut values = HistoryReader::open(history)?;
+    let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
+    for text in measures {
+        let definition: MeasureDefinition =
+            serde_json::from_str(text).map_err(|e| malformed("measure definition", e))?;
+        let measure = &definition.measure;
+        let rows: Vec<SeriesRow> = values.current_rows(&measure.id, time)?;
+        for row in &rows {
+            let (start, end) = (row.observation.period_start, row.observation.period_end);
+            first = Some(first.map_or(start, |f| f.min(start)));
+            last = Some(last.map_or(end, |l| l.max(end)));
+        }
+        let area = settings
+            .areas
+            .iter()
+            .find(|area| area.id == measure.area)
+            .ok_or_else(|| Error::History {
+                path: history.to_owned(),
+                reason: format!(
+                    "measure `{}` of the release of {} is in an area it does not define",
+                    measure.id, publication.published_at
+                ),
+            })?;
+        outputs.add_measure(
+            measure,
+            area,
+            &Series { rows },
+            definition.provenance,
+            definition.latest_record,
+        )?;
+    }
+    let temporal = first
+        .zip(last)
+        .map(|(first, last)| format!("{first}/{last}"));
+    outputs.finish(&settings.areas, &settings.dataset.languages, temporal)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn publication(published_at: &str) -> Publication {
+        Publication {
+            published_at: published_at.to_owned(),
+            schema_version: "1.4.0".to_owned(),
+            dataset_id: "city".to_owned(),
+            title: "City".to_owned(),
+            license: "CC0-1.0".to_owned(),
+            observation_rows: 0,
+            observations_parquet_sha256: None,
+            observations_csv_sha256: None,
+        }
+    }
+
+    fn texts(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|&text| text.to_owned()).collect()
+    }
+
+    #[test]
+    fn each_text_is_kept_once_and_numbered_by_first_use() {
+        let (first, second) = (
+            publication("2026-11-01T00:00:00Z"),
+            publication("2026-11-08T00:00:00Z"),
+        );
+        let store = DefinitionsStore::default().with_release(
+            &first.published_at,
+            texts(&["settings", "a", "b"]),
+            std::slice::from_ref(&first),
+        );
+        let store = store.with_release(
+            &second.published_at,
+            texts(&["settings", "a", "b2"]),
+            &[first.clone(), second.clone()],
+        );
+        assert_eq!(store.texts, texts(&["settings", "a", "b", "b2"]));
+        assert_eq!(
+            store.release(&second.published_at),
+            Some(vec!["settings", "a", "b2"])
+        );
+        let decoded = DefinitionsStore::decode(&store.encode().expect("encoded")).expect("decoded");
+        assert_eq!(decoded, store);
+    }
+
+    #[test]
+    fn a_release_published_again_at_the_same_time_replaces_its_definitions() {
+        let (first, second) = (
+            publication("2026-11-01T00:00:00Z"),
+            publication("2026-11-08T00:00:00Z"),
+        );
+        let both = [first.clone(), second.clone()];
+        let store = DefinitionsStore::default()
+            .with_release(&first.published_at, texts(&["s", "a"]), &both[..1])
+            .with_release(&second.published_at, texts(&["s", "gone"]), &both)
+            .with_release(&second.published_at, texts(&["s", "a", "c"]), &both);
+        // The text only the replaced definitions used is not kept: the store is the one a
+        // history built without them would have.
+        let direct = DefinitionsStore::default()
+            .with_release(&first.published_at, texts(&["s", "a"]), &both[..1])
+            .with_release(&second.published_at, texts(&["s", "a", "c"]), &both);
+        assert_eq!(store, direct);
+        assert_eq!(store.texts, texts(&["s", "a", "c"]));
+    }
+
+    #[test]
+    fn a_publication_without_kept_definitions_has_none() {
+        let old = publication("2026-10-01T00:00:00Z");
+        let new = publication("2026-11-01T00:00:00Z");
+        let store = DefinitionsStore::default().with_release(
+            &new.published_at,
+            texts(&["s"]),
+            &[old.clone(), new.clone()],
+        );
+        assert_eq!(store.release(&old.published_at), None);
+        assert!(DefinitionsStore::decode("not base64!").is_err());
+    }
+}
