@@ -45,6 +45,8 @@ pub(super) struct HistoryResult {
     observations_bytes: u64,
     asof_first: Samples,
     asof_latest: Samples,
+    /// `asof --out` publishing the first release again, whole (one build replayed).
+    republish_first: Samples,
 }
 
 /// Restates `share` of the values of the observation file at `path`, drawn with `random`; returns
@@ -158,32 +160,38 @@ pub(super) fn bench_history(
     let revisions_bytes = fs::metadata(data.join("revisions.parquet"))?.len();
     let observations_bytes = fs::metadata(data.join("observations.parquet"))?.len();
     let (mut asof_first, mut asof_latest) = (Samples::default(), Samples::default());
+    let mut republish_first = Samples::default();
     let vintage = work.join("history-asof");
+    let vintage_arg = vintage.to_str().context("non-UTF-8 path")?;
+    // Every publication is at midnight UTC.
+    let at = |build: usize| {
+        format!(
+            "{}T00:00:00Z",
+            generate::civil_from_days((time(build) / DAY) as i64)
+        )
+    };
     for run in 0..settings.runs {
+        // The observations table, printed as CSV (into the log).
         for (samples, build, name) in [
             (&mut asof_first, 0, "first"),
             (&mut asof_latest, builds - 1, "latest"),
         ] {
-            remove(&vintage)?;
-            // Every publication is at midnight UTC.
-            let at = format!(
-                "{}T00:00:00Z",
-                generate::civil_from_days((time(build) / DAY) as i64)
-            );
             samples.0.push(measure(
                 work,
                 &format!("history-asof-{name}-{run}"),
                 None,
                 exporter,
-                &[
-                    "asof",
-                    out_arg,
-                    &at,
-                    "--out-dir",
-                    vintage.to_str().context("non-UTF-8 path")?,
-                ],
+                &["asof", out_arg, &at(build)],
             )?);
         }
+        remove(&vintage)?;
+        republish_first.0.push(measure(
+            work,
+            &format!("history-republish-first-{run}"),
+            None,
+            exporter,
+            &["asof", out_arg, &at(0), "--out", vintage_arg],
+        )?);
     }
     remove(&vintage)?;
     remove(&out)?;
@@ -201,6 +209,7 @@ pub(super) fn bench_history(
         observations_bytes,
         asof_first,
         asof_latest,
+        republish_first,
     })
 }
 
@@ -230,8 +239,9 @@ pub(super) fn table(result: &HistoryResult) -> String {
          | on the history (reported by the build) | {:.3} s | {:.3} s | {:.3} s |\n\
          | history's share of the build | {:.1}% | {:.1}% | {:.1}% |\n\n\
          After the last build the history holds {} versions: `revisions.parquet` is {:.1} MB \
-         ({:.2}× the release's `observations.parquet`, {:.1} MB). `asof` rebuilding the first \
-         release from it: {}; the latest: {}.\n",
+         ({:.2}× the release's `observations.parquet`, {:.1} MB). `asof` printing the first \
+         release's observations from it: {}; the latest's: {}. `asof --out` publishing the first \
+         release again, whole: {}.\n",
         result.builds,
         result.rows,
         RESTATED * 100.0,
@@ -250,6 +260,7 @@ pub(super) fn table(result: &HistoryResult) -> String {
         result.observations_bytes as f64 / 1e6,
         seconds(&result.asof_first),
         seconds(&result.asof_latest),
+        seconds(&result.republish_first),
     )
 }
 
