@@ -151,7 +151,8 @@ pub(crate) struct Outputs<'l, 'c, 'd> {
     definitions: DefinitionsWriter,
 }
 
-/// The table files a release offers for download.
+/// The table files a release offers for download: those of the formats chosen, and the
+/// history's Parquet file in any case.
 fn downloads(formats: Formats) -> Vec<Download> {
     let mut downloads = Vec::new();
     for (name, title) in [
@@ -170,7 +171,8 @@ fn downloads(formats: Formats) -> Vec<Download> {
                 media_type: "text/csv".to_owned(),
             });
         }
-        if formats.parquet {
+        // The history is kept as Parquet whatever the formats: the next build reads it.
+        if formats.parquet || name == "revisions" {
             downloads.push(Download {
                 title: format!("{title} (Parquet)"),
                 path: format!("{name}.parquet"),

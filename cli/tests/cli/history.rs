@@ -175,3 +175,50 @@ fn a_damaged_history_stops_the_build_and_a_missing_one_is_started_again() {
         "no history is invented"
     );
 }
+
+#[test]
+fn the_history_is_kept_and_offered_as_parquet_whatever_the_formats() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let mut args: Vec<&OsStr> = [
+        "build",
+        "tests/fixtures/valid/small",
+        "--formats",
+        "csv,json",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    args.extend([OsStr::new("--out"), out.as_os_str()]);
+    let output = civicmetrics_at(FIRST, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let data = out.join("data");
+    let json = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(data.join(file)).unwrap()).unwrap()
+    };
+    let parquet = |names: Vec<String>| -> Vec<String> {
+        names
+            .into_iter()
+            .filter(|name| name.ends_with(".parquet"))
+            .collect()
+    };
+    let index = json("index.json");
+    let downloads = index["downloads"].as_array().unwrap().iter();
+    let paths = downloads.map(|d| d["path"].as_str().unwrap().to_owned());
+    assert_eq!(parquet(paths.collect()), ["revisions.parquet"]);
+    let catalog = json("data.json");
+    let distributions = catalog["dataset"][0]["distribution"]
+        .as_array()
+        .unwrap()
+        .iter();
+    let urls = distributions.map(|d| d["downloadURL"].as_str().unwrap().to_owned());
+    let urls = parquet(urls.collect());
+    assert!(
+        urls.len() == 1 && urls[0].ends_with("/revisions.parquet"),
+        "{urls:?}"
+    );
+    let sums = std::fs::read_to_string(data.join("SHA256SUMS")).unwrap();
+    let summed = sums.lines().map(|line| line[66..].to_owned());
+    assert_eq!(parquet(summed.collect()), ["revisions.parquet"]);
+    assert!(data.join("revisions.parquet").exists() && data.join("revisions.csv").exists());
+}
