@@ -58,12 +58,18 @@ struct MeasureDefinition {
     latest_record: Option<String>,
 }
 
-/// One publication's definitions in the store: indices into its texts, the settings first,
-/// then the measures in the release's order.
+/// One publication's definitions in the store: its parts (the settings, then the measures in
+/// the release's order) as indices into the store's texts, written as the change from the
+/// release kept before it – a release mostly repeats the one before, and the store grows with
+/// what changed, not with the number of releases times the number of measures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct KeptRelease {
     published_at: String,
-    parts: Vec<u32>,
+    /// How many parts the release has.
+    parts: u32,
+    /// `[position, text]` for each part that differs from the release kept before (every part
+    /// of the first), by position.
+    changed: Vec<[u32; 2]>,
 }
 
 /// The definitions of every publication of a history, each distinct JSON text kept once.
@@ -76,6 +82,16 @@ pub(crate) struct DefinitionsStore {
     releases: Vec<KeptRelease>,
 }
 
+/// The change from the parts `before` to `after`, as [`KeptRelease::changed`] lists it.
+fn changes(before: &[u32], after: &[u32]) -> Vec<[u32; 2]> {
+    after
+        .iter()
+        .enumerate()
+        .filter(|&(position, text)| before.get(position) != Some(text))
+        .map(|(position, &text)| [position as u32, text])
+        .collect()
+}
+
 impl DefinitionsStore {
     /// The store in the metadata value `value`.
     pub(crate) fn decode(value: &str) -> Result<DefinitionsStore, String> {
@@ -84,7 +100,32 @@ impl DefinitionsStore {
             .map_err(|e| format!("not base64 ({e})"))?;
         let json =
             zstd::decode_all(compressed.as_slice()).map_err(|e| format!("not zstd ({e})"))?;
-        serde_json::from_slice(&json).map_err(|e| format!("not the definitions' JSON ({e})"))
+        let store: DefinitionsStore = serde_json::from_slice(&json)
+            .map_err(|e| format!("not the definitions' JSON ({e})"))?;
+        // Every release's every part names a text.
+        let mut parts: Vec<Option<u32>> = Vec::new();
+        for release in &store.releases {
+            parts.resize(release.parts as usize, None);
+            for &[position, text] in &release.changed {
+                let known = (text as usize) < store.texts.len();
+                match parts.get_mut(position as usize) {
+                    Some(part) if known => *part = Some(text),
+                    _ => {
+                        return Err(format!(
+                            "the release of {} is cut short",
+                            release.published_at
+                        ));
+                    }
+                }
+            }
+            if parts.contains(&None) {
+                return Err(format!(
+                    "the release of {} is cut short",
+                    release.published_at
+                ));
+            }
+        }
+        Ok(store)
     }
 
     /// The metadata value that holds the store.
@@ -95,58 +136,98 @@ impl DefinitionsStore {
         Ok(base64::engine::general_purpose::STANDARD.encode(compressed))
     }
 
-    /// The store with `parts` as the definitions of the release published at `published_at`
-    /// (in place of one published at that time already), keeping only the publications of
-    /// `publications` and renumbering the texts by first use.
+    /// The store with `parts` as the definitions of the release published at `published_at`,
+    /// the last of `publications` (in place of one published at that time already), keeping
+    /// only the releases of `publications` and renumbering the texts by first use. The time it
+    /// takes grows with the texts and the changes kept, not with the number of releases.
     pub(crate) fn with_release(
-        &self,
+        self,
         published_at: &str,
         parts: Vec<String>,
         publications: &[Publication],
     ) -> DefinitionsStore {
+        let DefinitionsStore {
+            mut texts,
+            releases,
+        } = self;
         let mut store = DefinitionsStore::default();
-        let mut numbers: HashMap<String, u32> = HashMap::new();
-        let mut number = |text: &str, texts: &mut Vec<String>| -> u32 {
-            if let Some(&n) = numbers.get(text) {
-                return n;
-            }
-            let n = texts.len() as u32;
-            texts.push(text.to_owned());
-            numbers.insert(text.to_owned(), n);
-            n
-        };
+        let mut renumbered: Vec<Option<u32>> = vec![None; texts.len()];
+        // The parts of the release last kept, in the new numbers.
+        let mut last: Vec<u32> = Vec::new();
+        let mut releases = releases.into_iter().peekable();
         for publication in publications {
-            let texts: Vec<&str> = if publication.published_at == published_at {
-                parts.iter().map(String::as_str).collect()
-            } else {
-                match self.release(&publication.published_at) {
-                    Some(texts) => texts,
-                    None => continue,
-                }
+            if publication.published_at == published_at {
+                break;
+            }
+            // Releases of times no longer listed (none, as the list only grows) are skipped.
+            while releases
+                .next_if(|r| r.published_at < publication.published_at)
+                .is_some()
+            {}
+            let Some(release) = releases.next_if(|r| r.published_at == publication.published_at)
+            else {
+                continue;
             };
-            let parts = texts
-                .into_iter()
-                .map(|text| number(text, &mut store.texts))
-                .collect();
+            let mut changed = Vec::with_capacity(release.changed.len());
+            // `decode` made sure every part is set and names a text.
+            last.resize(release.parts as usize, u32::MAX);
+            for [position, text] in release.changed {
+                let number = *renumbered[text as usize].get_or_insert_with(|| {
+                    store.texts.push(std::mem::take(&mut texts[text as usize]));
+                    (store.texts.len() - 1) as u32
+                });
+                last[position as usize] = number;
+                changed.push([position, number]);
+            }
             store.releases.push(KeptRelease {
-                published_at: publication.published_at.clone(),
-                parts,
+                published_at: release.published_at,
+                parts: release.parts,
+                changed,
             });
         }
+        let mut numbers: HashMap<&str, u32> = store
+            .texts
+            .iter()
+            .enumerate()
+            .map(|(n, text)| (text.as_str(), n as u32))
+            .collect();
+        let mut added = Vec::new();
+        let new: Vec<u32> = parts
+            .iter()
+            .map(|text| {
+                *numbers.entry(text.as_str()).or_insert_with(|| {
+                    added.push(text);
+                    (store.texts.len() + added.len() - 1) as u32
+                })
+            })
+            .collect();
+        let changed = changes(&last, &new);
+        store.texts.extend(added.into_iter().cloned());
+        store.releases.push(KeptRelease {
+            published_at: published_at.to_owned(),
+            parts: new.len() as u32,
+            changed,
+        });
         store
     }
 
     /// The texts of the release published at `published_at`, when the store has them.
     pub(crate) fn release(&self, published_at: &str) -> Option<Vec<&str>> {
-        let release = self
-            .releases
-            .iter()
-            .find(|r| r.published_at == published_at)?;
-        release
-            .parts
-            .iter()
-            .map(|&n| self.texts.get(n as usize).map(String::as_str))
-            .collect()
+        let mut parts: Vec<u32> = Vec::new();
+        for release in &self.releases {
+            // `decode` made sure every part is set and names a text.
+            parts.resize(release.parts as usize, u32::MAX);
+            for &[position, text] in &release.changed {
+                parts[position as usize] = text;
+            }
+            if release.published_at == published_at {
+                return parts
+                    .iter()
+                    .map(|&n| self.texts.get(n as usize).map(String::as_str))
+                    .collect();
+            }
+        }
+        None
     }
 }
 
@@ -398,6 +479,51 @@ mod tests {
             .with_release(&second.published_at, texts(&["s", "a", "c"]), &both);
         assert_eq!(store, direct);
         assert_eq!(store.texts, texts(&["s", "a", "c"]));
+    }
+
+    #[test]
+    fn a_release_is_kept_as_its_change_from_the_one_before() {
+        let times = [
+            "2026-11-01T00:00:00Z",
+            "2026-11-08T00:00:00Z",
+            "2026-11-15T00:00:00Z",
+        ];
+        let all: Vec<Publication> = times.iter().map(|&t| publication(t)).collect();
+        let mut store = DefinitionsStore::default();
+        for (n, parts) in [&["s", "a", "b"][..], &["s", "a", "b"], &["s", "a2"]]
+            .into_iter()
+            .enumerate()
+        {
+            store = store.with_release(times[n], texts(parts), &all[..=n]);
+        }
+        let changed: Vec<&[[u32; 2]]> = store.releases.iter().map(|r| &r.changed[..]).collect();
+        assert_eq!(changed, [&[[0, 0], [1, 1], [2, 2]][..], &[], &[[1, 3]]]);
+        assert_eq!(store.release(times[1]), Some(vec!["s", "a", "b"]));
+        assert_eq!(store.release(times[2]), Some(vec!["s", "a2"]));
+        let decoded = DefinitionsStore::decode(&store.encode().expect("encoded")).expect("decoded");
+        assert_eq!(decoded, store);
+        // A store whose release leaves a part unset, or names no text, is refused.
+        for broken in [
+            DefinitionsStore {
+                texts: texts(&["s"]),
+                releases: vec![KeptRelease {
+                    published_at: times[0].to_owned(),
+                    parts: 2,
+                    changed: vec![[0, 0]],
+                }],
+            },
+            DefinitionsStore {
+                texts: texts(&["s"]),
+                releases: vec![KeptRelease {
+                    published_at: times[0].to_owned(),
+                    parts: 1,
+                    changed: vec![[0, 1]],
+                }],
+            },
+        ] {
+            let encoded = broken.encode().expect("encoded");
+            assert!(DefinitionsStore::decode(&encoded).is_err(), "{broken:?}");
+        }
     }
 
     #[test]
