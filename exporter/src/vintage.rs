@@ -503,24 +503,15 @@ mod tests {
         let decoded = DefinitionsStore::decode(&store.encode().expect("encoded")).expect("decoded");
         assert_eq!(decoded, store);
         // A store whose release leaves a part unset, or names no text, is refused.
-        for broken in [
-            DefinitionsStore {
+        for (parts, changed) in [(2, [0, 0]), (1, [0, 1])] {
+            let broken = DefinitionsStore {
                 texts: texts(&["s"]),
                 releases: vec![KeptRelease {
                     published_at: times[0].to_owned(),
-                    parts: 2,
-                    changed: vec![[0, 0]],
+                    parts,
+                    changed: vec![changed],
                 }],
-            },
-            DefinitionsStore {
-                texts: texts(&["s"]),
-                releases: vec![KeptRelease {
-                    published_at: times[0].to_owned(),
-                    parts: 1,
-                    changed: vec![[0, 1]],
-                }],
-            },
-        ] {
+            };
             let encoded = broken.encode().expect("encoded");
             assert!(DefinitionsStore::decode(&encoded).is_err(), "{broken:?}");
         }
