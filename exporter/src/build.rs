@@ -212,7 +212,7 @@ fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Resul
 /// The history this build carries forward: the release in `out`'s, or `file`'s when given (the
 /// later of the two when both exist); a warning when there is none to read although `out`
 /// holds a release or `file` is named: the history then starts again with this build.
-fn previous_history(
+pub(crate) fn previous_history(
     out: &Path,
     file: Option<&Path>,
     diagnostics: &mut Vec<Diagnostic>,

@@ -80,6 +80,35 @@ impl Publication {
         tables::timestamp_seconds(&self.published_at)
     }
 
+    /// Each observations file of `formats` in `dir` (a release's `data/`), by name, and
+    /// whether its SHA-256 is the one this release published (`None` when it published no
+    /// such file).
+    pub(crate) fn check_observations(
+        &self,
+        dir: &Path,
+        formats: Formats,
+    ) -> Result<Vec<(String, Option<bool>)>, Error> {
+        let mut files = Vec::new();
+        for (name, written, expected) in [
+            (
+                "observations.parquet",
+                formats.parquet,
+                &self.observations_parquet_sha256,
+            ),
+            (
+                "observations.csv",
+                formats.csv,
+                &self.observations_csv_sha256,
+            ),
+        ] {
+            if written {
+                let actual = crate::build::hash_file(&dir.join(name))?.1;
+                files.push((name.to_owned(), expected.as_ref().map(|e| *e == actual)));
+            }
+        }
+        Ok(files)
+    }
+
     /// The row of the publications table.
     pub(crate) fn cells(&self) -> Vec<Option<String>> {
         vec![
@@ -710,28 +739,7 @@ pub fn asof(history: &Path, at: i64, dir: &Path, formats: Formats) -> Result<Vin
         }
     }
     let observation_rows = writer.finish()?;
-    let mut files = Vec::new();
-    for (name, published, expected) in [
-        (
-            "observations.parquet",
-            formats.parquet,
-            &publication.observations_parquet_sha256,
-        ),
-        (
-            "observations.csv",
-            formats.csv,
-            &publication.observations_csv_sha256,
-        ),
-    ] {
-        if published {
-            let path = dir.join(name);
-            let actual = crate::build::hash_file(&path)?.1;
-            files.push((
-                name.to_owned(),
-                expected.as_ref().map(|expected| *expected == actual),
-            ));
-        }
-    }
+    let files = publication.check_observations(dir, formats)?;
     Ok(Vintage {
         publication,
         observation_rows,

@@ -306,20 +306,13 @@ pub fn republish(
     }
     progress.finish();
     let publication = publications[last].clone();
-    let data = out.join("data");
-    let mut files = Vec::new();
-    for (name, expected) in [
-        (
-            "observations.parquet",
-            &publication.observations_parquet_sha256,
-        ),
-        ("observations.csv", &publication.observations_csv_sha256),
-    ] {
-        if let Some(expected) = expected {
-            let actual = build::hash_file(&data.join(name))?.1;
-            files.push((name.to_owned(), Some(*expected == actual)));
-        }
-    }
+    // The files that release published.
+    let published = Formats {
+        parquet: publication.observations_parquet_sha256.is_some(),
+        csv: publication.observations_csv_sha256.is_some(),
+        json: false,
+    };
+    let files = publication.check_observations(&out.join("data"), published)?;
     Ok(Vintage {
         observation_rows: publication.observation_rows,
         publication,
@@ -360,10 +353,8 @@ fn replay(
         reason: format!("{} is out of range", publication.published_at),
     })?;
     let lock = OutLock::acquire(out)?;
-    let previous = match out.join("data/revisions.parquet") {
-        path if path.exists() => Some(HistoryReader::open(&path)?),
-        _ => None,
-    };
+    // The release replayed before this one, if any: DIR holds nothing else.
+    let previous = build::previous_history(out, None, &mut Vec::new())?;
     let mut companions: Vec<&mut dyn Companion> = companions
         .iter_mut()
         .filter(|companion| settings.companions.iter().any(|c| c == companion.name()))
