@@ -1,5 +1,7 @@
 //! `civicmetrics`: validate and publish a city's performance measures.
 
+#[cfg(feature = "distributed")]
+mod cluster;
 mod status;
 
 use std::collections::BTreeMap;
@@ -153,6 +155,14 @@ enum Command {
         #[arg(long, value_name = "DIR", requires = "release")]
         widgets: Option<PathBuf>,
     },
+    /// Run a process of an Apache Ballista cluster that computes measures for `build
+    /// --engine ballista://HOST:PORT`: one scheduler, and executors on as many machines as
+    /// needed.
+    #[cfg(feature = "distributed")]
+    Cluster {
+        #[command(subcommand)]
+        process: cluster::Process,
+    },
     /// Preview a published release over HTTP (until Ctrl-C).
     Serve {
         /// The published release directory (the `--out` of `build`).
@@ -182,6 +192,16 @@ struct Memory {
     /// the results are the same at any number.
     #[arg(long, value_name = "N", default_value_t = 0)]
     partitions: usize,
+    /// Where the measures' queries run: `in-process`, or `ballista://HOST:PORT`, the scheduler
+    /// of an Apache Ballista cluster (`civicmetrics cluster`), whose executors read the
+    /// tables' files at the paths this program sees them. The values are the same either way.
+    #[arg(
+        long,
+        value_name = "ENGINE",
+        env = compute::ENGINE_VARIABLE,
+        default_value = "in-process"
+    )]
+    engine: compute::Execution,
 }
 
 impl Memory {
@@ -191,6 +211,7 @@ impl Memory {
             memory_limit: self.memory_limit,
             target_partitions: self.partitions,
             cache,
+            execution: self.engine.clone(),
         }
     }
 }
@@ -409,6 +430,8 @@ fn main() -> ExitCode {
             (source, Some(out), site, formats, memory, cache, history)
         }
         Command::Serve { out, port, host } => return serve(out, host, port),
+        #[cfg(feature = "distributed")]
+        Command::Cluster { process } => return cluster::run(process),
         Command::Asof {
             out,
             date,

@@ -22,6 +22,8 @@ pub struct EngineOptions {
     pub target_partitions: usize,
     /// The results cache's directory; `None` computes every measure.
     pub cache: Option<PathBuf>,
+    /// Where the queries run.
+    pub execution: crate::Execution,
 }
 
 impl EngineOptions {
@@ -43,6 +45,7 @@ impl EngineOptions {
                 target_partitions: self.target_partitions,
                 memory_limit: self.memory_limit,
                 cache: self.cache.clone(),
+                execution: self.execution.clone(),
             },
             tables,
         )

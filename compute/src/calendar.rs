@@ -34,6 +34,12 @@ impl Calendar {
         Calendar { zone, holidays }
     }
 
+    /// The holidays, sorted.
+    #[cfg(feature = "distributed")]
+    pub(crate) fn holidays(&self) -> &[NaiveDate] {
+        &self.holidays
+    }
+
     /// The local day of an instant (microseconds since the epoch).
     pub(crate) fn local_day(&self, micros: i64) -> NaiveDate {
         let utc = DateTime::from_timestamp_micros(micros).unwrap_or(DateTime::UNIX_EPOCH);

@@ -40,6 +40,15 @@ pub(crate) fn all(calendar: &Calendar) -> Vec<ScalarUDF> {
     functions
 }
 
+/// The calendar one of these functions was made with; `None` for any other function.
+#[cfg(feature = "distributed")]
+pub(crate) fn calendar_of(function: &ScalarUDF) -> Option<&Calendar> {
+    let function: &dyn std::any::Any = function.inner().as_ref();
+    function
+        .downcast_ref::<CalendarFunction>()
+        .map(|function| function.calendar.as_ref())
+}
+
 /// The name of the function that reads a column's values as instants.
 pub(crate) const INSTANT: &str = "civic_instant";
 /// The name of the function that labels the period a moment falls in.

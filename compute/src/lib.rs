@@ -16,6 +16,8 @@
 mod automation;
 mod cache;
 mod calendar;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 mod download;
 mod error;
 mod functions;
@@ -61,6 +63,73 @@ pub struct Settings {
     pub memory_limit: Option<usize>,
     /// The results cache's directory, created when missing; `None` computes every measure.
     pub cache: Option<PathBuf>,
+    /// Where the queries run.
+    pub execution: Execution,
+}
+
+/// Where the engine runs its queries: the same plans give the same results either way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Execution {
+    /// In this process.
+    #[default]
+    InProcess,
+    /// On an Apache Ballista cluster, whose scheduler listens at `host:port`
+    /// (`ballista://host:port`). Its executors read the tables' files themselves, at the paths
+    /// this process sees them.
+    Ballista {
+        /// The scheduler's host name or address.
+        host: String,
+        /// The scheduler's port.
+        port: u16,
+    },
+}
+
+/// The port a Ballista scheduler listens on unless told otherwise.
+pub const DEFAULT_SCHEDULER_PORT: u16 = 50050;
+
+impl std::str::FromStr for Execution {
+    type Err = String;
+
+    /// `in-process`, or `ballista://HOST[:PORT]` (port 50050 by default).
+    fn from_str(text: &str) -> Result<Execution, String> {
+        if text == "in-process" {
+            return Ok(Execution::InProcess);
+        }
+        let Some(address) = text.strip_prefix("ballista://") else {
+            return Err(format!(
+                "`{text}` is not an engine: give `in-process` or `ballista://HOST:PORT`"
+            ));
+        };
+        let address = address.trim_end_matches('/');
+        let (host, port) = match address.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(':') => (
+                host,
+                port.parse()
+                    .map_err(|_| format!("`{port}` in `{text}` is not a port number"))?,
+            ),
+            _ => (address, DEFAULT_SCHEDULER_PORT),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() || host.contains('/') {
+            return Err(format!("`{text}` names no scheduler host"));
+        }
+        Ok(Execution::Ballista {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl std::fmt::Display for Execution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Execution::InProcess => f.write_str("in-process"),
+            Execution::Ballista { host, port } if host.contains(':') => {
+                write!(f, "ballista://[{host}]:{port}")
+            }
+            Execution::Ballista { host, port } => write!(f, "ballista://{host}:{port}"),
+        }
+    }
 }
 
 /// One computed observation.
@@ -216,7 +285,20 @@ impl Engine {
                 return (None, problems);
             }
         };
-        let context = SessionContext::new_with_config_rt(config, env);
+        let context = match &settings.execution {
+            Execution::InProcess => SessionContext::new_with_config_rt(config, env),
+            Execution::Ballista { host, port } => {
+                match cluster_session(&runtime, config, env, host, *port) {
+                    Ok(context) => context,
+                    Err(message) => {
+                        problems.push(zone_place.error(message).with_help(format!(
+                            "start the cluster (`civicmetrics cluster scheduler`, then executors), check `--engine` or {ENGINE_VARIABLE}, or leave the engine out to compute in this process"
+                        )));
+                        return (None, problems);
+                    }
+                }
+            }
+        };
         for function in functions::all(&calendar) {
             context.register_udf(function);
         }
@@ -250,10 +332,17 @@ impl Engine {
             .filter(|table| tables::is_text(table))
             .map(|table| table.name.clone())
             .collect();
+        // A cluster's nodes read the files themselves, wherever they were started.
+        let root = match settings.execution {
+            Execution::InProcess => settings.source.clone(),
+            Execution::Ballista { .. } => {
+                std::path::absolute(&settings.source).unwrap_or_else(|_| settings.source.clone())
+            }
+        };
         for table in tables {
             match runtime.block_on(tables::register(
                 &context,
-                &settings.source,
+                &root,
                 table,
                 cache.as_ref(),
                 &downloads,
@@ -287,6 +376,11 @@ impl Engine {
     /// first of them is computed, into a columnar copy in a temporary directory, which the
     /// others read: parsing text is most of the time a measure takes.
     pub fn expect<'c>(&self, computations: impl IntoIterator<Item = &'c Computation>) {
+        // The copy would be written where this process is: a cluster's executors parse the
+        // text where it is, each measure on its own.
+        if self.settings.execution != Execution::InProcess {
+            return;
+        }
         let mut readers: std::collections::BTreeMap<&str, usize> = Default::default();
         for computation in computations {
             for table in query::tables_read(computation, &self.text_tables) {
@@ -412,6 +506,63 @@ impl Engine {
             i64::try_from(self.settings.published.unix_timestamp_nanos() / 1_000).unwrap_or(0);
         self.calendar.local_day(micros)
     }
+}
+
+/// The environment variable that names the engine when `--engine` does not.
+pub const ENGINE_VARIABLE: &str = "CIVICMETRICS_ENGINE";
+
+/// A session on the cluster whose scheduler listens at `host:port`, once the scheduler answers;
+/// else why not, in words.
+#[cfg(feature = "distributed")]
+fn cluster_session(
+    runtime: &tokio::runtime::Runtime,
+    config: SessionConfig,
+    env: Arc<datafusion::execution::runtime_env::RuntimeEnv>,
+    host: &str,
+    port: u16,
+) -> Result<SessionContext, String> {
+    let timeout = distributed::CONNECT_TIMEOUT;
+    let address = Execution::Ballista {
+        host: host.to_owned(),
+        port,
+    };
+    let reached = runtime.block_on(async {
+        tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await
+    });
+    match reached {
+        Err(_) => {
+            return Err(format!(
+                "cannot reach the Ballista scheduler at {address}: no answer within {} s",
+                timeout.as_secs()
+            ));
+        }
+        Ok(Err(error)) => {
+            return Err(format!(
+                "cannot reach the Ballista scheduler at {address}: {error}"
+            ));
+        }
+        Ok(Ok(_)) => {}
+    }
+    distributed::session(config, env, host, port).map_err(|error| {
+        format!(
+            "cannot start a session on the Ballista scheduler at {address}: {}",
+            error::message(&error)
+        )
+    })
+}
+
+/// Without the `distributed` feature, a cluster cannot be used.
+#[cfg(not(feature = "distributed"))]
+fn cluster_session(
+    _runtime: &tokio::runtime::Runtime,
+    _config: SessionConfig,
+    _env: Arc<datafusion::execution::runtime_env::RuntimeEnv>,
+    host: &str,
+    port: u16,
+) -> Result<SessionContext, String> {
+    Err(format!(
+        "cannot compute on ballista://{host}:{port}: this civicmetrics was built without the cluster engine (the `distributed` feature)"
+    ))
 }
 
 /// Query results as a text table, for the terminal.

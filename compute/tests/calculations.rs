@@ -96,6 +96,7 @@ fn engine(
         target_partitions: how.partitions,
         memory_limit: how.memory_limit,
         cache: None,
+        execution: compute::Execution::InProcess,
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
     assert!(problems.is_empty(), "{problems:?}");
@@ -499,6 +500,7 @@ fn a_table_that_cannot_be_fetched_is_an_error_at_its_location() {
         target_partitions: 1,
         memory_limit: None,
         cache: None,
+        execution: compute::Execution::InProcess,
     };
     // A port nothing listens on: bound, then released.
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -47,6 +47,7 @@ fn computed(partitions: usize) -> Vec<Row> {
         target_partitions: partitions,
         memory_limit: None,
         cache: None,
+        execution: compute::Execution::InProcess,
     };
     let (engine, problems) = Engine::new(settings, &[table.unwrap()]);
     assert!(problems.is_empty(), "{problems:?}");

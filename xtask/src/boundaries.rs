@@ -42,6 +42,18 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "civicmetrics-cluster",
+        &[
+            "clap",
+            "indicatif",
+            "anyhow",
+            "askama",
+            "plotters-svg",
+            "atom_syndication",
+            "wasm-bindgen",
+        ],
+    ),
+    (
         "civicmetrics-site",
         &[
             "clap",
@@ -78,7 +90,13 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 ];
 
 /// Crates of which the lock file must hold exactly one version.
-const ONE_VERSION: &[&str] = &["arrow-array", "arrow-schema", "parquet", "datafusion"];
+const ONE_VERSION: &[&str] = &[
+    "arrow-array",
+    "arrow-schema",
+    "parquet",
+    "datafusion",
+    "ballista-core",
+];
 
 /// The names of every crate in `package`'s normal (not dev or build) dependency tree.
 fn normal_dependencies(package: &str) -> Result<BTreeSet<String>> {
@@ -124,8 +142,9 @@ pub(crate) fn check() -> Result<()> {
             }
         }
     }
-    // The exporter writes Parquet with the Arrow the engine reads it with: one version of each,
-    // or every Arrow crate would be compiled twice and their arrays would not mix.
+    // The exporter writes Parquet with the Arrow the engine reads it with, and the cluster runs
+    // the engine's plans: one version of each, or every Arrow crate would be compiled twice and
+    // their arrays would not mix.
     let lock = std::fs::read_to_string("Cargo.lock").context("cannot read Cargo.lock")?;
     for package in ONE_VERSION {
         if let Err(error) = crate::version_in_lock(&lock, package) {

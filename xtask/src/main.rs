@@ -126,6 +126,20 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
+/// The features every build of the workspace is made with, so that each compiles its
+/// dependencies once with the same features: the program with its cluster engine
+/// (`distributed`), as it is released.
+const FEATURES: [&str; 2] = ["--features", "civicmetrics-cli/distributed"];
+
+/// `cargo SUBCOMMAND` over the whole workspace, locked, with [`FEATURES`].
+fn workspace_cargo(subcommand: &str) -> Command {
+    let mut command = cargo();
+    command
+        .args([subcommand, "--workspace", "--locked"])
+        .args(FEATURES);
+    command
+}
+
 /// Cargo's target directory for this workspace, where every build, tool, virtual environment
 /// and artefact of xtask goes: `target/` at the root unless `CARGO_TARGET_DIR` or
 /// `build.target-dir` says otherwise. Asked of `cargo metadata` once, so that it is the
@@ -225,10 +239,12 @@ fn civicmetrics_for(profile: Profile, cross: Option<&CrossTarget>) -> Result<Pat
         // features unified over the workspace and its tests. `--package civicmetrics-cli` would
         // unify them over that package alone and build every shared dependency again.
         (None, Profile::Dev) => {
-            build.args(["--workspace", "--tests"]);
+            build.args(["--workspace", "--tests"]).args(FEATURES);
         }
         (None, Profile::Release) => {
-            build.args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"]);
+            build
+                .args(["--package", "civicmetrics-cli", "--bin", "civicmetrics"])
+                .args(["--features", "distributed"]);
         }
     }
     run(&mut build)?;
@@ -437,39 +453,41 @@ fn ensure_rust_target(target: &str) -> Result<()> {
 }
 
 /// The test targets plain `cargo test` leaves out (`test = false`), by name: the SIGKILL and
-/// full-disk trials and the preview server under load (`civicmetrics-cli`), and the release read
+/// full-disk trials, the preview server under load, the PostgreSQL tables and the multi-process
+/// cluster (`civicmetrics-cli`), and the release read
 /// by the Python clients (`civicmetrics-tests`).
-const SLOW_TESTS: &[&str] = &["crash", "load", "postgres", "interop", "site_interop"];
+const SLOW_TESTS: &[&str] = &[
+    "crash",
+    "load",
+    "postgres",
+    "cluster",
+    "interop",
+    "site_interop",
+];
 
 /// `cargo SUBCOMMAND` for the [`SLOW_TESTS`], selected by name across the whole workspace: with
 /// `--package` instead, cargo would unify features over that package alone and build every
 /// shared dependency a second time.
 fn slow_tests(subcommand: &str) -> Command {
-    let mut command = cargo();
-    command.args([subcommand, "--workspace", "--locked"]);
+    let mut command = workspace_cargo(subcommand);
     for target in SLOW_TESTS {
         command.args(["--test", target]);
     }
     command
 }
 
+/// How many times the sample's records the cluster test computes: about a million rows.
+const CLUSTER_RECORDS_SCALE: u32 = 5;
+
 fn test() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    run(workspace_cargo("clippy").args(["--all-targets", "--", "-D", "warnings"]))?;
     // `--all-targets` leaves out the `test = false` targets: the slow ones, named here.
     run(slow_tests("clippy").args(["--", "-D", "warnings"]))?;
     deny::check()?;
     boundaries::check()?;
-    run(cargo()
-        .args(["doc", "--workspace", "--no-deps", "--locked"])
+    run(workspace_cargo("doc")
+        .arg("--no-deps")
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     // The interoperability clients: pyarrow, DuckDB, polars, frictionless, jsonschema, feedparser.
     let python = python_environment(
@@ -479,11 +497,19 @@ fn test() -> Result<()> {
     // Plain `cargo test` of every crate, then the slow targets it leaves out, by name: the
     // SIGKILL and full-disk trials, the preview server under load, the sample read from a
     // PostgreSQL server, and the release read by the Python clients. Each fails, rather than skips, when what it needs is missing.
-    run(cargo()
-        .args(["test", "--workspace", "--locked"])
-        .env("INSTA_UPDATE", "no"))?;
+    run(workspace_cargo("test").env("INSTA_UPDATE", "no"))?;
     ensure_postgresql()?;
-    run(slow_tests("test").env("CIVICMETRICS_PYTHON", &python))?;
+    // The cluster's records: the sample's at five times its size, about a million rows.
+    let cluster_records = target_dir()?.join("cluster-records");
+    records::main(&[
+        "--out".to_owned(),
+        cluster_records.to_string_lossy().into_owned(),
+        "--scale".to_owned(),
+        CLUSTER_RECORDS_SCALE.to_string(),
+    ])?;
+    run(slow_tests("test")
+        .env("CIVICMETRICS_PYTHON", &python)
+        .env("CIVICMETRICS_CLUSTER_RECORDS", &cluster_records))?;
     fuzz::run_all(
         fuzz::TARGETS,
         fuzz::Budget::Seconds(fuzz::SHORT_RUN_SECONDS),
@@ -493,7 +519,7 @@ fn test() -> Result<()> {
     windows::check()?;
     browser_tests()?;
     // Every benchmark once, at a tiny size: they run, nothing is timed.
-    run(cargo().args(["test", "--benches", "--workspace", "--locked"]))?;
+    run(workspace_cargo("test").arg("--benches"))?;
     bench::main(&["--smoke".to_owned()])?;
     eprintln!("all checks and tests passed");
     Ok(())
@@ -654,14 +680,8 @@ fn browser_tests() -> Result<()> {
         std::fs::remove_file(&intl_cases)?;
     }
     // Selected by name across the workspace, built as `cargo test --workspace` built it.
-    run(cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--lib",
-            "--locked",
-            "format::intl_cases::",
-        ])
+    run(workspace_cargo("test")
+        .args(["--lib", "format::intl_cases::"])
         .env("CIVICMETRICS_INTL_CASES", &intl_cases))?;
     run(Command::new("node")
         .arg("tests/e2e/intl.mjs")
