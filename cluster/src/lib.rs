@@ -14,11 +14,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ballista_core::JobId;
+use ballista_core::serde::protobuf::{ShuffleWritePartition, TaskColumnStats};
+use ballista_executor::execution_engine::{
+    DefaultExecutionEngine, ExecutionEngine, QueryStageExecutor,
+};
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service_with_listener};
 use compute::distributed::{LogicalCodec, PhysicalCodec};
+use datafusion::error::{DataFusionError, Result as EngineResult};
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::metrics::MetricsSet;
+use datafusion::prelude::SessionConfig;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 
 /// What keeps a scheduler or an executor from running.
@@ -197,11 +207,116 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<(), Error> {
         override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
         ..ExecutorProcessConfig::default()
     };
+    let name = format!(
+        "{}:{}",
+        options
+            .external_host
+            .clone()
+            .unwrap_or_else(|| options.bind.ip().to_string()),
+        options.bind.port()
+    );
     runtime()?.block_on(async {
+        // Ballista's own engine keeps its shuffle clients in a pool it does not export: here
+        // each fetch of another executor's results opens a connection of its own.
+        let config = ExecutorProcessConfig {
+            override_execution_engine: Some(Arc::new(NamedEngine {
+                engine: DefaultExecutionEngine::new(),
+                name,
+            })),
+            ..config
+        };
         start_executor_process(Arc::new(config))
             .await
             .map_err(ballista)
     })
+}
+
+/// Ballista's execution engine, whose tasks' errors name the executor they happened on: a
+/// scheduler reports a failed task's error alone, and a missing file or a full disk is a
+/// problem of one machine.
+struct NamedEngine {
+    engine: DefaultExecutionEngine,
+    /// `HOST:PORT`, as other nodes reach it.
+    name: String,
+}
+
+impl ExecutionEngine for NamedEngine {
+    fn create_query_stage_exec(
+        &self,
+        job_id: JobId,
+        stage_id: usize,
+        task_id: usize,
+        global_output_partition_ids: Vec<usize>,
+        plan: Arc<dyn ExecutionPlan>,
+        work_dir: &str,
+        config: &SessionConfig,
+    ) -> EngineResult<Arc<dyn QueryStageExecutor>> {
+        let stage = self.engine.create_query_stage_exec(
+            job_id,
+            stage_id,
+            task_id,
+            global_output_partition_ids,
+            plan,
+            work_dir,
+            config,
+        )?;
+        Ok(Arc::new(NamedStage {
+            stage,
+            name: self.name.clone(),
+        }))
+    }
+}
+
+/// A query stage whose errors name the executor.
+#[derive(Debug)]
+struct NamedStage {
+    stage: Arc<dyn QueryStageExecutor>,
+    name: String,
+}
+
+impl std::fmt::Display for NamedStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.stage.fmt(f)
+    }
+}
+
+#[async_trait::async_trait]
+impl QueryStageExecutor for NamedStage {
+    async fn execute_query_stage(
+        &self,
+        task_id: usize,
+        context: Arc<TaskContext>,
+    ) -> EngineResult<Vec<ShuffleWritePartition>> {
+        self.stage
+            .execute_query_stage(task_id, context)
+            .await
+            .map_err(|error| {
+                DataFusionError::Context(
+                    format!("{} {}", compute::distributed::EXECUTOR_AT, self.name),
+                    Box::new(error),
+                )
+            })
+    }
+
+    fn collect_plan_metrics(&self) -> Vec<MetricsSet> {
+        self.stage.collect_plan_metrics()
+    }
+
+    fn collect_runtime_stats_reports(
+        &self,
+    ) -> Vec<ballista_core::serde::protobuf::RuntimeStatsReport> {
+        self.stage.collect_runtime_stats_reports()
+    }
+
+    fn collect_window_state_reports(
+        &self,
+    ) -> EngineResult<Vec<ballista_core::serde::protobuf::WindowStateReport>> {
+        self.stage.collect_window_state_reports()
+    }
+
+    fn collect_column_stats(&self) -> Vec<TaskColumnStats> {
+        self.stage.collect_column_stats()
+    }
 }
 
 /// Ballista's error, in words.

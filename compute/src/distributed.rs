@@ -37,6 +37,9 @@ use datafusion_proto::logical_plan::LogicalExtensionCodec;
 use datafusion_proto::physical_plan::{PhysicalExtensionCodec, PhysicalProtoConverterExtension};
 use serde::{Deserialize, Serialize};
 
+use dataset::Diagnostic;
+use dataset::source::automation::Place;
+
 use crate::calendar::Calendar;
 use crate::functions;
 
@@ -356,6 +359,115 @@ impl PhysicalExtensionCodec for PhysicalCodec {
     }
 }
 
+/// What an executor's errors name it by, before its `HOST:PORT`: Ballista reports a failed
+/// task's error alone, so `civicmetrics cluster executor` adds it.
+pub const EXECUTOR_AT: &str = "executor at";
+
+/// The text of `error` between `start` and the next `"`.
+fn quoted_after<'t>(text: &'t str, start: &str) -> Option<&'t str> {
+    let rest = &text[text.find(start)? + start.len()..];
+    rest.split('"').next()
+}
+
+/// A query the cluster failed, as a problem at `at`: which executor, and, when it found no
+/// file, which of `tables`' files and where it looked. `None` when `error` is not a cluster's.
+pub(crate) fn problem(
+    error: &DataFusionError,
+    at: &Place,
+    tables: &[crate::TableFingerprint],
+) -> Option<Diagnostic> {
+    let text = error.to_string();
+    let job = text.find("Job ")?;
+    let failed = job + text[job..].find(" failed: ")? + " failed: ".len();
+    let executor = quoted_after(&text, &format!("Context(\"{EXECUTOR_AT} "));
+    let on = executor.map_or_else(String::new, |executor| format!(" on the executor at {executor}"));
+    if let Some(path) = quoted_after(&text, "NotFound { path: \"") {
+        let file = tables.iter().find_map(|table| {
+            table
+                .files
+                .iter()
+                .find(|(name, _)| path.ends_with(name.as_str()))
+                .map(|(name, _)| format!("`{name}` of table `{}`", table.table))
+        });
+        let file = file.unwrap_or_else(|| format!("`{path}`"));
+        return Some(
+            at.error(format!(
+                "the cluster cannot read {file}{on}: there is no file {path}"
+            ))
+            .with_help(
+                "a cluster's nodes read the tables' files themselves, at the paths this program sees them: give every node the source directory at the same path (a shared file system), or compute in this process",
+            ),
+        );
+    }
+    let reason = text[failed..]
+        .trim_start_matches("Job failed due to ")
+        .split(crate::error::BACKTRACE)
+        .next()
+        .unwrap_or_default();
+    Some(
+        at.error(format!("the cluster failed computing the measure{on}: {reason}"))
+            .with_help(
+                "the scheduler retries a failed task on other executors before it gives up: check that they are running and can read the tables' files",
+            ),
+    )
+}
+
+/// The gRPC address of the scheduler at `host:port`.
+pub(crate) fn scheduler_url(host: &str, port: u16) -> String {
+    match host.contains(':') {
+        true => format!("http://[{host}]:{port}"),
+        false => format!("http://{host}:{port}"),
+    }
+}
+
+/// Why a scheduler did not answer.
+#[derive(Debug)]
+pub(crate) enum Unanswered {
+    /// The connection failed, for this reason.
+    Refused(String),
+    /// Nothing came back within [`CONNECT_TIMEOUT`].
+    Silent,
+}
+
+/// Asks the scheduler at `url` about a job that does not exist: any answer, even "not found",
+/// shows it is there and speaks Ballista's protocol. A session itself connects only when its
+/// first query runs, and then once per query: without this, every measure would wait for its
+/// own timeout.
+pub(crate) async fn ask_scheduler(url: &str) -> std::result::Result<(), Unanswered> {
+    use ballista_core::serde::protobuf::GetJobStatusParams;
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+
+    let asked = async {
+        let endpoint = tonic::transport::Endpoint::from_shared(url.to_owned())
+            .map_err(|error| Unanswered::Refused(error.to_string()))?
+            .connect_timeout(CONNECT_TIMEOUT);
+        let channel = endpoint.connect().await.map_err(|error| {
+            // The transport's own message is "transport error"; its causes say what happened.
+            let mut causes = Vec::new();
+            let mut cause = std::error::Error::source(&error);
+            while let Some(error) = cause {
+                causes.push(error.to_string());
+                cause = error.source();
+            }
+            Unanswered::Refused(causes.join(": "))
+        })?;
+        let answer = SchedulerGrpcClient::new(channel)
+            .get_job_status(GetJobStatusParams {
+                job_id: String::new(),
+            })
+            .await;
+        match answer {
+            Err(status) if status.code() == tonic::Code::Unavailable => {
+                Err(Unanswered::Refused(status.message().to_owned()))
+            }
+            _ => Ok(()),
+        }
+    };
+    tokio::time::timeout(CONNECT_TIMEOUT, asked)
+        .await
+        .unwrap_or(Err(Unanswered::Silent))
+}
+
 /// A session whose queries run on the cluster whose scheduler listens at `host:port`, planned
 /// with `config` and the project's codecs.
 pub(crate) fn session(
@@ -379,7 +491,7 @@ pub(crate) fn session(
         .with_runtime_env(env)
         .with_default_features()
         .build()
-        .upgrade_for_ballista(format!("http://{host}:{port}"))?;
+        .upgrade_for_ballista(scheduler_url(host, port))?;
     Ok(SessionContext::new_with_state(state))
 }
 

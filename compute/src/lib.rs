@@ -291,7 +291,14 @@ impl Engine {
                 match cluster_session(&runtime, config, env, host, *port) {
                     Ok(context) => context,
                     Err(message) => {
-                        problems.push(zone_place.error(message).with_help(format!(
+                        // The problem is the engine's address, not a line of the source.
+                        let engine = Place {
+                            file: settings.execution.to_string(),
+                            line: 0,
+                            column: 0,
+                            source_line: None,
+                        };
+                        problems.push(engine.error(message).with_help(format!(
                             "start the cluster (`civicmetrics cluster scheduler`, then executors), check `--engine` or {ENGINE_VARIABLE}, or leave the engine out to compute in this process"
                         )));
                         return (None, problems);
@@ -521,31 +528,24 @@ fn cluster_session(
     host: &str,
     port: u16,
 ) -> Result<SessionContext, String> {
-    let timeout = distributed::CONNECT_TIMEOUT;
-    let address = Execution::Ballista {
-        host: host.to_owned(),
-        port,
-    };
-    let reached = runtime.block_on(async {
-        tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await
-    });
-    match reached {
-        Err(_) => {
+    let url = distributed::scheduler_url(host, port);
+    match runtime.block_on(distributed::ask_scheduler(&url)) {
+        Ok(()) => {}
+        Err(distributed::Unanswered::Refused(reason)) => {
             return Err(format!(
-                "cannot reach the Ballista scheduler at {address}: no answer within {} s",
-                timeout.as_secs()
+                "cannot reach the Ballista scheduler: {reason}"
             ));
         }
-        Ok(Err(error)) => {
+        Err(distributed::Unanswered::Silent) => {
             return Err(format!(
-                "cannot reach the Ballista scheduler at {address}: {error}"
+                "the Ballista scheduler did not answer within {} s",
+                distributed::CONNECT_TIMEOUT.as_secs()
             ));
         }
-        Ok(Ok(_)) => {}
     }
     distributed::session(config, env, host, port).map_err(|error| {
         format!(
-            "cannot start a session on the Ballista scheduler at {address}: {}",
+            "cannot start a session on the Ballista scheduler: {}",
             error::message(&error)
         )
     })

@@ -337,6 +337,12 @@ pub(crate) async fn compute(
                     return Err(vec![out_of_memory(engine, &computation.place)]);
                 }
                 Err(error) => {
+                    #[cfg(feature = "distributed")]
+                    if let Some(problem) =
+                        crate::distributed::problem(&error, &computation.place, &engine.fingerprints)
+                    {
+                        return Err(vec![problem]);
+                    }
                     let message = crate::error::message(&error);
                     // Text read as a period fails only on the first value that is no date or
                     // time.
@@ -425,6 +431,12 @@ pub(crate) async fn compute(
                 return Err(problems);
             }
             let batches = frame.collect().await.map_err(|error| {
+                #[cfg(feature = "distributed")]
+                if let Some(problem) =
+                    crate::distributed::problem(&error, snippet.start(), &engine.fingerprints)
+                {
+                    return vec![problem];
+                }
                 if crate::error::is_out_of_memory(&error) {
                     vec![out_of_memory(engine, snippet.start())]
                 } else {
