@@ -328,9 +328,13 @@ impl Progress for Bar {
     }
     fn advance(&self, n: u64) {
         self.0.inc(n);
+        self.0.set_prefix("");
     }
     fn finish(&self) {
         self.0.finish_and_clear();
+    }
+    fn detail(&self, text: &str) {
+        self.0.set_prefix(text.to_owned());
     }
 }
 
@@ -488,7 +492,7 @@ fn main() -> ExitCode {
     };
     let bar = ProgressBar::hidden();
     bar.set_style(
-        ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed}")
+        ProgressStyle::with_template("{msg:24} {wide_bar} {percent:>3}% {elapsed} {prefix}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut options = Options::new(source, out.clone(), published);

@@ -96,7 +96,8 @@ impl Automation for Computer {
                 progress.advance(1);
                 continue;
             }
-            match engine.compute(item.measure, item.computation) {
+            let detail = |text: &str| progress.detail(&format!("{id}: {text}"));
+            match engine.compute_reporting(item.measure, item.computation, &detail) {
                 Ok(computed) => {
                     let origin = Origin {
                         file: position as u32,

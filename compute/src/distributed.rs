@@ -380,7 +380,9 @@ pub(crate) fn problem(
     let job = text.find("Job ")?;
     let failed = job + text[job..].find(" failed: ")? + " failed: ".len();
     let executor = quoted_after(&text, &format!("Context(\"{EXECUTOR_AT} "));
-    let on = executor.map_or_else(String::new, |executor| format!(" on the executor at {executor}"));
+    let on = executor.map_or_else(String::new, |executor| {
+        format!(" on the executor at {executor}")
+    });
     if let Some(path) = quoted_after(&text, "NotFound { path: \"") {
         let file = tables.iter().find_map(|table| {
             table
@@ -466,6 +468,60 @@ pub(crate) async fn ask_scheduler(url: &str) -> std::result::Result<(), Unanswer
     tokio::time::timeout(CONNECT_TIMEOUT, asked)
         .await
         .unwrap_or(Err(Unanswered::Silent))
+}
+
+/// How often a running job's progress is asked for.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// Runs `work`, the execution of `plan`, telling `detail` every [`PROGRESS_EVERY`] how many
+/// of the stages (and their tasks) of the job `plan` submitted to the scheduler at `url` are
+/// done. What the scheduler does not answer is not shown: progress never holds up the work.
+pub(crate) async fn reporting<T>(
+    plan: &Arc<dyn ExecutionPlan>,
+    url: &str,
+    detail: &(dyn Fn(&str) + Sync),
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    use ballista_core::execution_plans::DistributedQueryExec;
+    use ballista_core::serde::protobuf::GetJobMetricsParams;
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+    use datafusion_proto::protobuf::LogicalPlanNode;
+
+    let Some(query) = plan.downcast_ref::<DistributedQueryExec<LogicalPlanNode>>() else {
+        return work.await;
+    };
+    let watch = async {
+        let mut client = None;
+        loop {
+            tokio::time::sleep(PROGRESS_EVERY).await;
+            let Some(job) = query.job_id() else {
+                continue;
+            };
+            if client.is_none() {
+                client = SchedulerGrpcClient::connect(url.to_owned()).await.ok();
+            }
+            let Some(scheduler) = client.as_mut() else {
+                continue;
+            };
+            let asked = scheduler
+                .get_job_metrics(GetJobMetricsParams {
+                    job_id: job.to_string(),
+                })
+                .await;
+            if let Ok(metrics) = asked {
+                let stages = &metrics.get_ref().stages;
+                let tasks: u32 = stages.iter().map(|stage| stage.partitions).sum();
+                detail(&format!(
+                    "on the cluster: {} stage(s), {tasks} task(s) done",
+                    stages.len()
+                ));
+            }
+        }
+    };
+    tokio::select! {
+        done = work => done,
+        () = watch => unreachable!("the watch never ends"),
+    }
 }
 
 /// A session whose queries run on the cluster whose scheduler listens at `host:port`, planned

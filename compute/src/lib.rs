@@ -439,6 +439,17 @@ impl Engine {
         measure: &Measure,
         computation: &Computation,
     ) -> Result<Computed, Vec<Diagnostic>> {
+        self.compute_reporting(measure, computation, &|_| {})
+    }
+
+    /// [`Engine::compute`], telling `detail` how far the measure's queries have come on a
+    /// cluster (stages and tasks done), every quarter of a second while they run.
+    pub fn compute_reporting(
+        &self,
+        measure: &Measure,
+        computation: &Computation,
+        detail: &(dyn Fn(&str) + Sync),
+    ) -> Result<Computed, Vec<Diagnostic>> {
         let cached = self
             .cache
             .as_ref()
@@ -451,7 +462,7 @@ impl Engine {
         }
         let computed = self
             .runtime
-            .block_on(query::compute(self, measure, computation))?;
+            .block_on(query::compute(self, measure, computation, detail))?;
         if let Some((cache, key)) = &cached {
             cache.put(key, &computed);
         }
@@ -507,6 +518,29 @@ impl Engine {
         })
     }
 
+    /// Runs `work`, the execution of `plan`; on a cluster, tells `detail` how far the job `plan`
+    /// submitted has come while it runs.
+    async fn watched<T>(
+        &self,
+        plan: &Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+        detail: &(dyn Fn(&str) + Sync),
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        match &self.settings.execution {
+            Execution::InProcess => work.await,
+            #[cfg(feature = "distributed")]
+            Execution::Ballista { host, port } => {
+                let url = distributed::scheduler_url(host, *port);
+                distributed::reporting(plan, &url, detail, work).await
+            }
+            #[cfg(not(feature = "distributed"))]
+            Execution::Ballista { .. } => {
+                let _ = (plan, detail);
+                work.await
+            }
+        }
+    }
+
     /// The day of the publication time in the dataset's time zone: its period is still running.
     fn running_day(&self) -> NaiveDate {
         let micros =
@@ -532,9 +566,7 @@ fn cluster_session(
     match runtime.block_on(distributed::ask_scheduler(&url)) {
         Ok(()) => {}
         Err(distributed::Unanswered::Refused(reason)) => {
-            return Err(format!(
-                "cannot reach the Ballista scheduler: {reason}"
-            ));
+            return Err(format!("cannot reach the Ballista scheduler: {reason}"));
         }
         Err(distributed::Unanswered::Silent) => {
             return Err(format!(

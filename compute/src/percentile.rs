@@ -22,10 +22,10 @@ use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::common::{DataFusionError, Result};
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryPool, MemoryReservation};
 use datafusion::physical_expr::{LexOrdering, Partitioning, PhysicalSortExpr};
-use datafusion::physical_plan::execute_stream_partitioned;
 use datafusion::physical_plan::expressions::col;
 use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::sorts::sort::SortExec;
+use datafusion::physical_plan::{ExecutionPlan, execute_stream_partitioned};
 use datafusion::prelude::SessionContext;
 use dataset::source::automation::PercentileMethod;
 use futures_util::StreamExt;
@@ -33,18 +33,17 @@ use futures_util::StreamExt;
 /// How the rows are sorted within each partition, as SQL: the provenance of a percentile.
 pub(crate) const ORDER: &str = "ORDER BY period, value";
 
-/// Runs `sql`, whose rows have a `period`, a `group_<i>` per breakdown, a `value` and the
+/// Runs `plan`, whose rows have a `period`, a `group_<i>` per breakdown, a `value` and the
 /// record's `instant`, and returns the percentile of every period and group, and the latest
 /// instant.
 pub(crate) async fn by_period(
     context: &SessionContext,
-    sql: &str,
+    plan: Arc<dyn ExecutionPlan>,
     breakdowns: usize,
     percentile: f64,
     method: PercentileMethod,
     spill_dir: &Path,
 ) -> Result<(Vec<GroupPercentile>, Option<i64>)> {
-    let plan = context.sql(sql).await?.create_physical_plan().await?;
     let schema = plan.schema();
     let partitions = context.copied_config().target_partitions();
     let by_period = RepartitionExec::try_new(

@@ -13,6 +13,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
@@ -245,6 +246,7 @@ pub(crate) async fn compute(
     engine: &Engine,
     measure: &Measure,
     computation: &Computation,
+    detail: &(dyn Fn(&str) + Sync),
 ) -> Result<Computed, Vec<Diagnostic>> {
     let style = style(measure, computation);
     match &computation.query {
@@ -321,11 +323,11 @@ pub(crate) async fn compute(
             );
             engine.parse_once(table).await;
             let result = if sorts(*calculation) {
-                percentiles(engine, &sql, breakdowns.len(), computation)
+                percentiles(engine, &sql, breakdowns.len(), computation, detail)
                     .await
                     .map(Ok)
             } else {
-                run(engine, &sql).await.map(|batches| {
+                run(engine, &sql, detail).await.map(|batches| {
                     let latest = latest_instant(&batches, "latest_record");
                     table_groups(&batches, breakdowns.len(), *calculation, computation)
                         .map(|groups| (groups, latest))
@@ -338,9 +340,11 @@ pub(crate) async fn compute(
                 }
                 Err(error) => {
                     #[cfg(feature = "distributed")]
-                    if let Some(problem) =
-                        crate::distributed::problem(&error, &computation.place, &engine.fingerprints)
-                    {
+                    if let Some(problem) = crate::distributed::problem(
+                        &error,
+                        &computation.place,
+                        &engine.fingerprints,
+                    ) {
                         return Err(vec![problem]);
                     }
                     let message = crate::error::message(&error);
@@ -487,8 +491,19 @@ fn mentions(sql: &str, table: &str) -> bool {
 }
 
 /// Runs a generated query; the error is the engine's message.
-async fn run(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, DataFusionError> {
-    engine.context.sql(sql).await?.collect().await
+async fn run(
+    engine: &Engine,
+    sql: &str,
+    detail: &(dyn Fn(&str) + Sync),
+) -> Result<Vec<RecordBatch>, DataFusionError> {
+    let plan = engine
+        .context
+        .sql(sql)
+        .await?
+        .create_physical_plan()
+        .await?;
+    let work = datafusion::physical_plan::collect(Arc::clone(&plan), engine.context.task_ctx());
+    engine.watched(&plan, detail, work).await
 }
 
 /// The latest of the instants (microseconds) in `column` of `batches`, if any is there.
@@ -511,16 +526,23 @@ async fn percentiles(
     sql: &str,
     breakdowns: usize,
     computation: &Computation,
+    detail: &(dyn Fn(&str) + Sync),
 ) -> Result<(Groups, Option<i64>), DataFusionError> {
-    let (found, latest) = crate::percentile::by_period(
+    let plan = engine
+        .context
+        .sql(sql)
+        .await?
+        .create_physical_plan()
+        .await?;
+    let work = crate::percentile::by_period(
         &engine.context,
-        sql,
+        Arc::clone(&plan),
         breakdowns,
         computation.percentile.unwrap_or(50.0),
         computation.method,
         engine.scratch.path(),
-    )
-    .await?;
+    );
+    let (found, latest) = engine.watched(&plan, detail, work).await?;
     let mut groups = Groups::new();
     for found in found {
         groups.entry(found.group).or_default().insert(

@@ -8,6 +8,9 @@ pub trait Progress: Sync {
     fn advance(&self, n: u64);
     /// The phase is done.
     fn finish(&self);
+    /// What the phase is doing now, in a few words (such as how far a query has come on a
+    /// cluster); shown beside the phase where there is room. Nothing by default.
+    fn detail(&self, _text: &str) {}
 }
 
 /// Reports nothing.
