@@ -111,7 +111,15 @@ pub(crate) fn run(process: Process) -> ExitCode {
             );
             let _ = stdout.flush();
             drop(stdout);
-            cluster::run_executor(&options)
+            // One line per task, the executor's log of what it did.
+            cluster::run_executor(
+                &options,
+                std::sync::Arc::new(|task: &cluster::TaskWritten| {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = writeln!(stdout, "{task}");
+                    let _ = stdout.flush();
+                }),
+            )
         }
     };
     match result {

@@ -168,8 +168,39 @@ pub fn run_scheduler(
     })
 }
 
-/// Runs an executor until the process is stopped (or its scheduler says so).
-pub fn run_executor(options: &ExecutorOptions) -> Result<(), Error> {
+/// What one task an executor ran wrote: its stage's output, for the next stage or the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskWritten {
+    /// The job (one query).
+    pub job: String,
+    /// The stage of the job.
+    pub stage: usize,
+    /// The task of the stage.
+    pub task: usize,
+    /// The output partitions it wrote.
+    pub partitions: usize,
+    /// The rows it wrote.
+    pub rows: u64,
+    /// The bytes it wrote (Arrow IPC files).
+    pub bytes: u64,
+}
+
+impl std::fmt::Display for TaskWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "job {} stage {} task {}: {} partition(s), {} rows, {} bytes written",
+            self.job, self.stage, self.task, self.partitions, self.rows, self.bytes
+        )
+    }
+}
+
+/// Called with each task an executor finishes.
+pub type OnTask = Arc<dyn Fn(&TaskWritten) + Send + Sync>;
+
+/// Runs an executor until the process is stopped (or its scheduler says so); `on_task` hears
+/// of every task it finishes.
+pub fn run_executor(options: &ExecutorOptions, on_task: OnTask) -> Result<(), Error> {
     // Ballista removes a temporary work directory it made itself before using it: the
     // executor is always given one.
     let temporary;
@@ -222,6 +253,7 @@ pub fn run_executor(options: &ExecutorOptions) -> Result<(), Error> {
             override_execution_engine: Some(Arc::new(NamedEngine {
                 engine: DefaultExecutionEngine::new(),
                 name,
+                on_task,
             })),
             ..config
         };
@@ -238,6 +270,7 @@ struct NamedEngine {
     engine: DefaultExecutionEngine,
     /// `HOST:PORT`, as other nodes reach it.
     name: String,
+    on_task: OnTask,
 }
 
 impl ExecutionEngine for NamedEngine {
@@ -251,6 +284,7 @@ impl ExecutionEngine for NamedEngine {
         work_dir: &str,
         config: &SessionConfig,
     ) -> EngineResult<Arc<dyn QueryStageExecutor>> {
+        let job = job_id.to_string();
         let stage = self.engine.create_query_stage_exec(
             job_id,
             stage_id,
@@ -263,15 +297,29 @@ impl ExecutionEngine for NamedEngine {
         Ok(Arc::new(NamedStage {
             stage,
             name: self.name.clone(),
+            job,
+            stage_id,
+            on_task: Arc::clone(&self.on_task),
         }))
     }
 }
 
-/// A query stage whose errors name the executor.
-#[derive(Debug)]
+/// A query stage whose errors name the executor, and whose tasks are reported.
 struct NamedStage {
     stage: Arc<dyn QueryStageExecutor>,
     name: String,
+    job: String,
+    stage_id: usize,
+    on_task: OnTask,
+}
+
+impl std::fmt::Debug for NamedStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedStage")
+            .field("stage", &self.stage)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Display for NamedStage {
@@ -287,7 +335,8 @@ impl QueryStageExecutor for NamedStage {
         task_id: usize,
         context: Arc<TaskContext>,
     ) -> EngineResult<Vec<ShuffleWritePartition>> {
-        self.stage
+        let written = self
+            .stage
             .execute_query_stage(task_id, context)
             .await
             .map_err(|error| {
@@ -295,7 +344,16 @@ impl QueryStageExecutor for NamedStage {
                     format!("{} {}", compute::distributed::EXECUTOR_AT, self.name),
                     Box::new(error),
                 )
-            })
+            })?;
+        (self.on_task)(&TaskWritten {
+            job: self.job.clone(),
+            stage: self.stage_id,
+            task: task_id,
+            partitions: written.len(),
+            rows: written.iter().map(|p| p.num_rows).sum(),
+            bytes: written.iter().map(|p| p.num_bytes).sum(),
+        });
+        Ok(written)
     }
 
     fn collect_plan_metrics(&self) -> Vec<MetricsSet> {

@@ -121,6 +121,8 @@ pub(super) struct ComputeResult {
     duckdb_parquet: Samples,
     cold_build: Samples,
     cached_build: Samples,
+    /// The Parquet runs on a cluster of one executor, then of two.
+    clusters: Vec<super::cluster::ClusterResult>,
 }
 
 /// Writes a source tree at `dir` reading the service requests from `raw/<records>`.
@@ -227,7 +229,19 @@ pub(super) fn bench_compute(
         duckdb_parquet: Samples::default(),
         cold_build: Samples::default(),
         cached_build: Samples::default(),
+        clusters: Vec::new(),
     };
+    // Both clusters run throughout, so that their runs alternate with the others.
+    let clusters = [1, 2].map(|executors| {
+        super::cluster::Cluster::start(
+            exporter,
+            &root.join(format!("cluster-{executors}")),
+            executors,
+        )
+    });
+    let clusters: Vec<super::cluster::Cluster> = clusters.into_iter().collect::<Result<_>>()?;
+    let mut on_clusters = vec![Samples::default(); clusters.len()];
+    let parquet_source_arg = parquet_source.to_str().context("non-UTF-8 path")?;
     eprintln!(
         "{} computed measures from {rows} service requests ({csv_bytes} bytes of CSV, \
          {parquet_bytes} of Parquet), {} runs each",
@@ -265,6 +279,28 @@ pub(super) fn bench_compute(
                 &anchor,
             )?);
         }
+        for (cluster, samples) in clusters.iter().zip(&mut on_clusters) {
+            samples.0.push(measure_with_epoch(
+                work,
+                &format!("compute-{size}-cluster-{}-{run}", samples_label(cluster)),
+                exporter,
+                &[
+                    "compute",
+                    parquet_source_arg,
+                    "--format",
+                    "csv",
+                    "--memory-limit",
+                    MEMORY_LIMIT,
+                    "--engine",
+                    &cluster.engine,
+                ],
+            )?);
+        }
+    }
+    for (cluster, samples) in clusters.into_iter().zip(on_clusters) {
+        result
+            .clusters
+            .push(cluster.finish(samples, settings.long_runs())?);
     }
     // A build with an empty results cache, then the same build with the cache it left.
     let (out, cache) = (root.join("out"), root.join("cache"));
@@ -301,6 +337,22 @@ pub(super) fn bench_compute(
     }
     remove(&root)?;
     Ok(result)
+}
+
+/// A cluster's part of a run's label: its executors.
+fn samples_label(cluster: &super::cluster::Cluster) -> String {
+    format!("{}-executors", cluster.executors())
+}
+
+/// One size's figures for "Scaling past one machine".
+pub(super) fn scaling(result: &ComputeResult) -> super::cluster::Scaling<'_> {
+    super::cluster::Scaling {
+        rows: result.rows,
+        measures: MEASURES.len(),
+        in_process: &result.ours_parquet,
+        duckdb: &result.duckdb_parquet,
+        clusters: &result.clusters,
+    }
 }
 
 /// [`measure`] of the program at the benchmark's publication time.

@@ -9,6 +9,7 @@
 //! exporter runs with at most [`OPEN_FILES_BOUND`] files allowed open (`RLIMIT_NOFILE`), so that
 //! needing more fails it.
 
+mod cluster;
 mod compute;
 mod generate;
 mod history;
@@ -677,6 +678,8 @@ fn bench(settings: &Settings) -> Result<()> {
         )?);
     }
     compute::rows(&mut report, &computed);
+    let scaling: Vec<_> = computed.iter().map(compute::scaling).collect();
+    cluster::rows(&mut report, &scaling);
 
     if settings.widgets {
         let tools = crate::node_tools()?;
@@ -733,7 +736,11 @@ fn bench(settings: &Settings) -> Result<()> {
                     if computed.is_empty() {
                         String::new()
                     } else {
-                        format!("\n## Computed measures\n{}", compute::table(&computed))
+                        format!(
+                            "\n## Computed measures\n{}{}",
+                            compute::table(&computed),
+                            cluster::section(&scaling)
+                        )
                     }
                 ),
                 &provenance,
