@@ -4,7 +4,8 @@ use std::path::Path;
 
 /// The crates whose `src/` the code map covers, by directory.
 const CRATES: &[&str] = &[
-    "dataset", "view", "locales", "compute", "exporter", "site", "serve", "cli", "widgets", "xtask",
+    "dataset", "view", "locales", "compute", "exporter", "site", "serve", "cli", "cluster",
+    "widgets", "xtask",
 ];
 
 /// Files under `dir`, relative to it, of the kinds the code map describes.
