@@ -293,8 +293,9 @@ fn a_killed_executor_is_recovered_from_or_the_build_fails_leaving_out_as_it_was(
         std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
         let out_tree = tree(&cluster_out);
         eprintln!(
-            "trial {trial}: executor {} killed after {moment:?}: {status}",
-            trial % 2
+            "trial {trial}: executor {} killed after {moment:?}: {status} after {:?}",
+            trial % 2,
+            moment + started.elapsed()
         );
         if status.success() {
             assert!(

@@ -238,14 +238,7 @@ pub fn run_executor(options: &ExecutorOptions, on_task: OnTask) -> Result<(), Er
         override_physical_codec: Some(Arc::new(PhysicalCodec::default())),
         ..ExecutorProcessConfig::default()
     };
-    let name = format!(
-        "{}:{}",
-        options
-            .external_host
-            .clone()
-            .unwrap_or_else(|| options.bind.ip().to_string()),
-        options.bind.port()
-    );
+    let name = format!("{}:{}", host_name(options), options.bind.port());
     runtime()?.block_on(async {
         // Ballista's own engine keeps its shuffle clients in a pool it does not export: here
         // each fetch of another executor's results opens a connection of its own.
@@ -261,6 +254,23 @@ pub fn run_executor(options: &ExecutorOptions, on_task: OnTask) -> Result<(), Er
             .await
             .map_err(ballista)
     })
+}
+
+/// The name other nodes know an executor by, for its errors: the external host, else the bind
+/// address, else (bound to every address) the machine's name.
+fn host_name(options: &ExecutorOptions) -> String {
+    if let Some(host) = &options.external_host {
+        return host.clone();
+    }
+    let ip = options.bind.ip();
+    if !ip.is_unspecified() {
+        return ip.to_string();
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| ip.to_string())
 }
 
 /// Ballista's execution engine, whose tasks' errors name the executor they happened on: a

@@ -403,7 +403,7 @@ pub(crate) fn problem(
     }
     let reason = text[failed..]
         .trim_start_matches("Job failed due to ")
-        .split(crate::error::BACKTRACE)
+        .split(DataFusionError::BACK_TRACE_SEP)
         .next()
         .unwrap_or_default();
     Some(

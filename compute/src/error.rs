@@ -5,9 +5,6 @@ use datafusion::common::DataFusionError;
 use dataset::Diagnostic;
 use dataset::source::automation::{Place, Snippet};
 
-/// What separates an engine error's message from its backtrace.
-pub(crate) const BACKTRACE: &str = DataFusionError::BACK_TRACE_SEP;
-
 /// The engine's message without its category prefix or backtrace, as one line.
 pub(crate) fn message(error: &DataFusionError) -> String {
     let root = error.find_root();

@@ -603,3 +603,36 @@ pub fn pretty(batches: &[RecordBatch]) -> Result<String, String> {
         .map(|table| table.to_string())
         .map_err(|error| error.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Execution;
+
+    #[test]
+    fn an_engine_is_in_process_or_a_ballista_scheduler() {
+        let ballista = |host: &str, port| Execution::Ballista {
+            host: host.to_owned(),
+            port,
+        };
+        for (text, engine) in [
+            ("in-process", Execution::InProcess),
+            ("ballista://sched:50051", ballista("sched", 50051)),
+            ("ballista://10.0.0.1", ballista("10.0.0.1", 50050)),
+            ("ballista://[::1]:7000/", ballista("::1", 7000)),
+        ] {
+            assert_eq!(text.parse::<Execution>(), Ok(engine.clone()), "{text}");
+            // Written back as it is read, the port always given.
+            assert_eq!(engine.to_string().parse::<Execution>(), Ok(engine));
+        }
+        assert_eq!(ballista("::1", 7000).to_string(), "ballista://[::1]:7000");
+        for wrong in [
+            "",
+            "local",
+            "http://sched:50050",
+            "ballista://",
+            "ballista://h:port",
+        ] {
+            assert!(wrong.parse::<Execution>().is_err(), "{wrong}");
+        }
+    }
+}
