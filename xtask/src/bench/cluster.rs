@@ -313,15 +313,19 @@ fn projection(sizes: &[Scaling<'_>]) -> String {
          stage at {rows:.0} requests. Projected for {:.0} million requests and \
          {PROJECTED_MEASURES:.0} measures, assuming executors like this machine, costs \
          proportional to requests and to measures, and the work spread evenly over the \
-         executors' slots while each stage has a task per slot (a Parquet file splits into a \
-         task per row group):\n\n\
+         executors' slots only as far as each stage has tasks for them (the tasks per stage \
+         measured here, which do not grow with more executors):\n\n\
          | executors | projected time |\n|---:|---:|\n",
         per_request * 1e6,
         PROJECTED_ROWS / 1e6
     );
     let scale = PROJECTED_MEASURES / measures;
+    // The work runs as many tasks at once as a stage has tasks, up to the slots: what the one
+    // executor ran in parallel was already in its time.
+    let parallel = |slots_there: f64| slots_there.min(tasks_per_stage.max(1.0));
     for executors in PROJECTED_EXECUTORS {
-        let time = fixed * scale + per_request * PROJECTED_ROWS * scale / executors as f64;
+        let speedup = parallel(slots * executors as f64) / parallel(slots);
+        let time = fixed * scale + per_request * PROJECTED_ROWS * scale / speedup;
         text.push_str(&format!("| {executors} | {time:.0} s |\n"));
     }
     text
