@@ -490,18 +490,21 @@ fn mentions(sql: &str, table: &str) -> bool {
         .any(|word| word == table)
 }
 
+/// A generated query's plan: on a cluster, the job it submits when executed.
+async fn physical_plan(
+    engine: &Engine,
+    sql: &str,
+) -> Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>, DataFusionError> {
+    engine.context.sql(sql).await?.create_physical_plan().await
+}
+
 /// Runs a generated query; the error is the engine's message.
 async fn run(
     engine: &Engine,
     sql: &str,
     detail: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<RecordBatch>, DataFusionError> {
-    let plan = engine
-        .context
-        .sql(sql)
-        .await?
-        .create_physical_plan()
-        .await?;
+    let plan = physical_plan(engine, sql).await?;
     let work = datafusion::physical_plan::collect(Arc::clone(&plan), engine.context.task_ctx());
     engine.watched(&plan, detail, work).await
 }
@@ -528,12 +531,7 @@ async fn percentiles(
     computation: &Computation,
     detail: &(dyn Fn(&str) + Sync),
 ) -> Result<(Groups, Option<i64>), DataFusionError> {
-    let plan = engine
-        .context
-        .sql(sql)
-        .await?
-        .create_physical_plan()
-        .await?;
+    let plan = physical_plan(engine, sql).await?;
     let work = crate::percentile::by_period(
         &engine.context,
         Arc::clone(&plan),
