@@ -51,7 +51,7 @@ struct Cluster {
     engine: String,
     executors: Vec<Process>,
     _scheduler: Process,
-    _work: tempfile::TempDir,
+    work: tempfile::TempDir,
 }
 
 impl Cluster {
@@ -81,7 +81,7 @@ impl Cluster {
             engine,
             executors: Vec::new(),
             _scheduler: scheduler,
-            _work: work,
+            work,
         };
         for which in 0..executors {
             cluster.add_executor(which, wrap);
@@ -107,7 +107,7 @@ impl Cluster {
             .args(["--grpc-port", &free_port().to_string()])
             .args(["--slots", "2"])
             .arg("--work-dir")
-            .arg(self._work.path().join(format!("executor-{which}")))
+            .arg(self.work.path().join(format!("executor-{which}")))
             .stdout(Stdio::null())
             .spawn()
             .expect("the executor starts");
