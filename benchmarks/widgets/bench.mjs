@@ -149,7 +149,17 @@ function observation(period, start, end, value, kind, target, near) {
   };
 }
 
-/** `data/measures/<id>.json` for a measure and its observations. */
+/** A series as schema 2 publishes it: columns, the one target as one step. */
+function columns(observations) {
+  return {
+    periods: observations.map((o) => o.period),
+    statuses: observations.map((o) => o.status),
+    targets: observations.length ? [{ from: 0, target: observations[0].target }] : [],
+    values: observations.map((o) => o.value),
+  };
+}
+
+/** `data/measures/<id>.json` (schema 2) for a measure and its observations. */
 function measureDocument(id, index, frequency, kind, target, near, observations) {
   const area = `area-${index % 6}`;
   return {
@@ -170,8 +180,8 @@ function measureDocument(id, index, frequency, kind, target, near, observations)
       title: `Requests for service ${index} completed on time`,
       unit: 'percent',
     },
-    observations,
-    schema_version: '1.0.0',
+    observations: columns(observations),
+    schema_version: '2.0.0',
   };
 }
 
@@ -415,7 +425,7 @@ results.bundle = { files, ours_bytes: ours, anchor_bytes: anchorBytes, ratio: ou
 
 results.cards = await compare(runCards, 'chartjs', options.runs);
 results.chart = { ...(await compare(runChart, 'uplot', options.runs)), points: SIZES.points, frequency: 'daily',
-  json_bytes: chartBytes, first: chartDoc.observations[0].period, last: chartDoc.observations.at(-1).period };
+  json_bytes: chartBytes, first: chartDoc.observations.periods[0], last: chartDoc.observations.periods.at(-1) };
 
 // The release's dashboard, the area pages it links to (their cards are widgets), the first
 // MEASURE_PAGES measure pages it links to (each has a chart widget), and the card page.

@@ -93,7 +93,10 @@ async function cards(base, ids, width, height) {
   const number = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
   for (const id of ids) {
     const document_ = JSON.parse(texts.get(new URL(`${base}/measures/${id}.json`, location.href).href));
-    const observations = document_.observations.slice(-SPARKLINE_PERIODS);
+    // Schema 2: the series as columns, its target as steps.
+    const series = document_.observations;
+    const first = Math.max(0, series.periods.length - SPARKLINE_PERIODS);
+    const targetAt = (i) => series.targets?.findLast((step) => step.from <= i)?.target?.value ?? null;
     const card = document.createElement('article');
     card.className = 'card';
     const title = document.createElement('h3');
@@ -111,10 +114,10 @@ async function cards(base, ids, width, height) {
     new window.Chart(canvas, {
       type: 'line',
       data: {
-        labels: observations.map((o) => o.period),
+        labels: series.periods.slice(first),
         datasets: [
-          { data: observations.map((o) => o.value), borderColor: LINE, borderWidth: 1.5, pointRadius: 0 },
-          { data: observations.map((o) => o.target?.value ?? null), borderColor: TARGET, borderWidth: 1, pointRadius: 0 },
+          { data: series.values.slice(first), borderColor: LINE, borderWidth: 1.5, pointRadius: 0 },
+          { data: series.periods.slice(first).map((_, i) => targetAt(first + i)), borderColor: TARGET, borderWidth: 1, pointRadius: 0 },
         ],
       },
       options: {
@@ -151,16 +154,17 @@ async function chart(base, id, width, height) {
     return { ms: end - start, failed: failures([element]), canvas: canvasSize(element), backing: [canvas.width, canvas.height] };
   }
   const document_ = JSON.parse(texts.get(new URL(`${base}/measures/${id}.json`, location.href).href));
-  const observations = document_.observations;
-  const count = observations.length;
+  // Schema 2: the series as columns (daily labels are their dates), its target as steps.
+  const series = document_.observations;
+  const count = series.periods.length;
   const xs = new Float64Array(count);
-  const ys = new Array(count);
+  const ys = series.values;
   const targets = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const o = observations[i];
-    xs[i] = Date.parse(o.period_start) / 1000;
-    ys[i] = o.value;
-    targets[i] = o.target?.value ?? null;
+  const steps = series.targets ?? [];
+  for (let i = 0, step = -1; i < count; i++) {
+    while (step + 1 < steps.length && steps[step + 1].from <= i) step++;
+    xs[i] = Date.parse(series.periods[i]) / 1000;
+    targets[i] = steps[step]?.target?.value ?? null;
   }
   const plot = new window.uPlot({
     width, height, pxRatio: devicePixelRatio,

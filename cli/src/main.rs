@@ -61,6 +61,10 @@ enum Command {
             default_value = "parquet,csv,json,site"
         )]
         formats: Vec<Format>,
+        /// Also publish the documents of schema 1 under OUT/data/v1/ (index.json, the measures'
+        /// documents, locales and schemas), for readers that have not moved to schema 2.
+        #[arg(long)]
+        legacy_documents: bool,
         /// Keep the history of published values in FILE too (such as a mounted bucket): read
         /// from it (or from OUT's release, when that one is later) and replaced with the new
         /// history once the release is published. Without it the history lives in OUT alone.
@@ -409,6 +413,7 @@ fn main() -> ExitCode {
             base_url,
             widgets,
             formats,
+            legacy_documents,
             history,
             memory,
             caching,
@@ -418,7 +423,14 @@ fn main() -> ExitCode {
                 parquet: formats.contains(&Format::Parquet),
                 csv: formats.contains(&Format::Csv),
                 json: formats.contains(&Format::Json),
+                legacy_documents,
             };
+            if legacy_documents && !formats.json {
+                eprintln!(
+                    "error: --legacy-documents needs the json format, whose older form they are"
+                );
+                return ExitCode::from(2);
+            }
             if site && !formats.json {
                 eprintln!("error: the site needs the json format, which its pages and embeds load");
                 return ExitCode::from(2);
@@ -767,6 +779,7 @@ fn build_in_memory(
         parquet: false,
         csv: false,
         json: false,
+        legacy_documents: false,
     };
     options.automation = Some(Arc::new(compute::Computer {
         engine,
@@ -806,6 +819,7 @@ fn asof_command(history: &Path, at: i64) -> ExitCode {
         parquet: false,
         csv: true,
         json: false,
+        legacy_documents: false,
     };
     let vintage = match exporter::asof(history, at, scratch.path(), formats) {
         Ok(vintage) => vintage,

@@ -240,10 +240,10 @@ fn a_million_records_computed_on_the_cluster_publish_the_same_release() {
     for measure in std::fs::read_dir(root().join("cli/tests/cluster/measures")).unwrap() {
         let name = measure.unwrap().file_name();
         let id = Path::new(&name).file_stem().unwrap().to_string_lossy();
-        let document =
-            std::fs::read_to_string(on_cluster.join(format!("data/measures/{id}.json"))).unwrap();
+        let text = std::fs::read(on_cluster.join(format!("data/measures/{id}.json"))).unwrap();
+        let document: dataset::MeasureDocument = serde_json::from_slice(&text).unwrap();
         assert!(
-            document.matches("\"period\"").count() > 3,
+            document.observations.len() > 3,
             "{id} has too few observations"
         );
     }

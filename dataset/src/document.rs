@@ -9,9 +9,35 @@ use serde::{Deserialize, Serialize};
 use crate::freshness::Freshness;
 use crate::goal::GoalAssessment;
 use crate::model::{Area, DatasetInfo, Measure, Observation, Status};
+use crate::series::Series;
 
-/// The version of the published schema. Readers reject documents of another major version.
-pub const SCHEMA_VERSION: &str = "1.4.0";
+/// The version of the published schema. Readers read documents of this major version and of
+/// the one before ([`is_compatible`]).
+///
+/// Schema 2 publishes each series of observations as columns ([`Columns`](crate::series::Columns));
+/// schema 1 published an array of objects, one per observation, each with its dates and target.
+pub const SCHEMA_VERSION: &str = "2.0.0";
+
+/// The last version of schema 1, which builds still publish on request under `data/v1/` for
+/// readers that have not moved (`build --legacy-documents`).
+pub const LEGACY_SCHEMA_VERSION: &str = "1.4.0";
+
+/// The JSON Schemas of [`LEGACY_SCHEMA_VERSION`], by file name, as they were published: schema 1
+/// no longer changes.
+pub const LEGACY_SCHEMAS: [(&str, &str); 3] = [
+    (
+        "index.schema.json",
+        include_str!("../schema/1.4.0/index.schema.json"),
+    ),
+    (
+        "measure.schema.json",
+        include_str!("../schema/1.4.0/measure.schema.json"),
+    ),
+    (
+        "locale.schema.json",
+        include_str!("../schema/1.4.0/locale.schema.json"),
+    ),
+];
 
 /// A file published beside the JSON, for "Get the data" links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +106,8 @@ pub struct BreakdownGroup {
     /// The group's label, such as "District 3".
     pub group: String,
     /// Its observations, in period order.
-    pub observations: Vec<Observation>,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::series::Columns<'static>"))]
+    pub observations: Series,
 }
 
 /// A breakdown dimension of a measure with all its groups.
@@ -106,7 +133,8 @@ pub struct MeasureDocument {
     /// The latest citywide observation with a value (else the latest one).
     pub latest: Option<Observation>,
     /// Citywide observations, in period order.
-    pub observations: Vec<Observation>,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::series::Columns<'static>"))]
+    pub observations: Series,
     /// Breakdown series, in the order the measure declares them.
     pub breakdowns: Vec<BreakdownSeries>,
     /// The downloadable tables.
@@ -245,10 +273,12 @@ pub struct PluralMessage {
     pub other: String,
 }
 
-/// Whether a reader built for [`SCHEMA_VERSION`] can read a document of `version`: the major
-/// versions must match.
+/// Whether a reader built for [`SCHEMA_VERSION`] can read a document of `version`: one of
+/// major version 2 or 1.
 pub fn is_compatible(version: &str) -> bool {
-    version.split('.').next() == SCHEMA_VERSION.split('.').next()
+    let major = |version: &'static str| version.split('.').next();
+    let found = version.split('.').next();
+    found == major(SCHEMA_VERSION) || found == major(LEGACY_SCHEMA_VERSION)
 }
 
 #[cfg(test)]
@@ -259,7 +289,10 @@ mod tests {
     fn compatibility_is_by_major_version() {
         assert!(is_compatible("1.0.0"));
         assert!(is_compatible("1.4.2"));
-        assert!(!is_compatible("2.0.0"));
+        assert!(is_compatible("2.0.0"));
+        assert!(is_compatible("2.3.1"));
+        assert!(!is_compatible("3.0.0"));
+        assert!(!is_compatible("12.0.0"));
         assert!(!is_compatible(""));
     }
 }

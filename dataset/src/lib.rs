@@ -5,6 +5,8 @@
 //! - [`freshness`]: whether a measure's latest value is current, late or stale.
 //! - [`period`]: reporting periods and the dates they cover.
 //! - [`document`]: the published JSON documents (`index.json`, `measures/<id>.json`).
+//! - [`legacy`]: the documents as schema 1 wrote them, for readers that have not moved.
+//! - [`series`]: a series of observations and its published form, columns.
 //! - [`read`]: reading those documents from already parsed JSON without serde, for readers
 //!   whose code size matters.
 //! - [`source`] (feature `source`, on by default): parsing and validating the hand-edited
@@ -38,9 +40,11 @@ pub mod diagnostic;
 pub mod document;
 pub mod freshness;
 pub mod goal;
+pub mod legacy;
 pub mod model;
 pub mod period;
 pub mod read;
+pub mod series;
 #[cfg(feature = "source")]
 pub mod source;
 pub mod translations;
@@ -57,4 +61,5 @@ pub use model::{
     TargetKind, Unit, status,
 };
 pub use period::{Frequency, Period, PeriodError};
+pub use series::Series;
 pub use translations::Translations;

@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, Weekday};
+use time::{Date, Month};
 
 use crate::date::CalendarDate;
 
@@ -175,97 +175,83 @@ impl Period {
         };
         let fiscal_month = Month::try_from(fiscal_year_start_month)
             .map_err(|_| out_of_range("the fiscal year start month must be 1 to 12"))?;
-
-        if let Some(rest) = label.strip_prefix("FY") {
-            let (year, quarter) = match rest.split_once("-Q") {
-                Some((year, quarter)) => (year, Some(quarter)),
-                None => (rest, None),
-            };
-            let year = parse_year(year).ok_or_else(malformed)?;
-            // Fiscal year Y ends in calendar year Y, so it starts in Y - 1 unless it starts in January.
-            let first_year = if fiscal_month == Month::January {
-                year
-            } else {
-                year - 1
-            };
-            let year_start = Date::from_calendar_date(first_year, fiscal_month, 1)
-                .map_err(|_| out_of_range("the year is out of range"))?;
-            let (frequency, start) = match quarter {
-                None => (Frequency::Annual, year_start),
-                Some(quarter) => {
-                    let quarter = parse_quarter(quarter)
-                        .ok_or_else(malformed)?
-                        .ok_or_else(|| out_of_range("quarters run from Q1 to Q4"))?;
-                    let start = add_months(year_start, 3 * u32::from(quarter - 1))
-                        .ok_or_else(|| out_of_range("the year is out of range"))?;
-                    (Frequency::Quarterly, start)
+        // The shape is read by byte positions, and the first day made in one place: the widgets
+        // read labels too, and substring searchers, slicing panics and a date built per shape
+        // were kilobytes of their package.
+        let (fiscal, body) = match label.strip_prefix("FY") {
+            Some(rest) => (Some(fiscal_month), rest),
+            None => (None, label),
+        };
+        let year = parse_year(body.get(..4).unwrap_or_default()).ok_or_else(malformed)?;
+        let rest = body.get(4..).unwrap_or_default();
+        let number = |from: usize| parse_digits(rest.get(from..).unwrap_or_default());
+        // The frequency, the month the period starts in counted from January of `year` (a
+        // fiscal year's from its first month), and its first day.
+        let (frequency, months, day) = match (rest.as_bytes(), fiscal) {
+            ([], _) => (Frequency::Annual, 0, 1),
+            ([b'-', b'Q', _], _) => {
+                let quarter = number(2).ok_or_else(malformed)?;
+                if !(1..=4).contains(&quarter) {
+                    return Err(out_of_range("quarters run from Q1 to Q4"));
                 }
-            };
-            return Ok(Period {
-                frequency,
-                start,
-                fiscal_start_month: Some(fiscal_month),
-            });
-        }
-
-        let calendar = |frequency, start| Period {
+                (Frequency::Quarterly, 3 * (quarter - 1), 1)
+            }
+            ([b'-', b'W', _, _], None) => {
+                let week = number(2).ok_or_else(malformed)?;
+                if !(1..=53).contains(&week) {
+                    return Err(out_of_range("ISO weeks run from W01 to W52 or W53"));
+                }
+                let start = iso_week_start(year, week)
+                    .ok_or_else(|| out_of_range("this year has only 52 ISO weeks"))?;
+                return Ok(Period {
+                    frequency: Frequency::Weekly,
+                    start,
+                    fiscal_start_month: None,
+                });
+            }
+            ([b'-', _, _], None) | ([b'-', _, _, b'-', _, _], None) => {
+                let month =
+                    parse_digits(rest.get(1..3).unwrap_or_default()).ok_or_else(malformed)?;
+                if !(1..=12).contains(&month) {
+                    return Err(out_of_range("months run from 01 to 12"));
+                }
+                match rest.len() {
+                    3 => (Frequency::Monthly, month - 1, 1),
+                    _ => (
+                        Frequency::Daily,
+                        month - 1,
+                        number(4).ok_or_else(malformed)?,
+                    ),
+                }
+            }
+            _ => return Err(malformed()),
+        };
+        // Fiscal year Y ends in calendar year Y, so it starts in Y - 1 unless it starts in
+        // January.
+        let first_month = match fiscal {
+            Some(Month::January) => 0,
+            Some(month) => i64::from(u8::from(month)) - 1 - 12,
+            None => 0,
+        };
+        let index = i64::from(year) * 12 + first_month + i64::from(months);
+        let month = u8::try_from(index.rem_euclid(12) + 1).ok();
+        let start = i32::try_from(index.div_euclid(12))
+            .ok()
+            .zip(month.and_then(|month| Month::try_from(month).ok()))
+            .zip(u8::try_from(day).ok())
+            .and_then(|((year, month), day)| Date::from_calendar_date(year, month, day).ok())
+            .ok_or_else(|| {
+                out_of_range(if frequency == Frequency::Daily {
+                    "the day does not exist in that month"
+                } else {
+                    "the year is out of range"
+                })
+            })?;
+        Ok(Period {
             frequency,
             start,
-            fiscal_start_month: None,
-        };
-        let bytes = label.as_bytes();
-        match bytes.len() {
-            4 => {
-                let year = parse_year(label).ok_or_else(malformed)?;
-                let start = Date::from_calendar_date(year, Month::January, 1)
-                    .map_err(|_| out_of_range("the year is out of range"))?;
-                Ok(calendar(Frequency::Annual, start))
-            }
-            7 if bytes[4] == b'-' && bytes[5] == b'Q' => {
-                let year = parse_year(&label[..4]).ok_or_else(malformed)?;
-                let quarter = parse_quarter(&label[6..])
-                    .ok_or_else(malformed)?
-                    .ok_or_else(|| out_of_range("quarters run from Q1 to Q4"))?;
-                let month = Month::try_from(3 * (quarter - 1) + 1).map_err(|_| malformed())?;
-                let start = Date::from_calendar_date(year, month, 1)
-                    .map_err(|_| out_of_range("the year is out of range"))?;
-                Ok(calendar(Frequency::Quarterly, start))
-            }
-            7 => {
-                let (year, month) = parse_year_month(label).ok_or_else(malformed)?;
-                let month =
-                    Month::try_from(month).map_err(|_| out_of_range("months run from 01 to 12"))?;
-                let start = Date::from_calendar_date(year, month, 1)
-                    .map_err(|_| out_of_range("the year is out of range"))?;
-                Ok(calendar(Frequency::Monthly, start))
-            }
-            8 if bytes[4] == b'-' && bytes[5] == b'W' => {
-                let year = parse_year(&label[..4]).ok_or_else(malformed)?;
-                let week = parse_digits(&label[6..]).ok_or_else(malformed)?;
-                let week = u8::try_from(week).map_err(|_| malformed())?;
-                if week == 0 || week > time::util::weeks_in_year(year) {
-                    return Err(out_of_range(if week == 53 {
-                        "this year has only 52 ISO weeks"
-                    } else {
-                        "ISO weeks run from W01 to W52 or W53"
-                    }));
-                }
-                let start = Date::from_iso_week_date(year, week, Weekday::Monday)
-                    .map_err(|_| out_of_range("the year is out of range"))?;
-                Ok(calendar(Frequency::Weekly, start))
-            }
-            10 if bytes[7] == b'-' => {
-                let (year, month) = parse_year_month(&label[..7]).ok_or_else(malformed)?;
-                let day = parse_digits(&label[8..]).ok_or_else(malformed)?;
-                let month =
-                    Month::try_from(month).map_err(|_| out_of_range("months run from 01 to 12"))?;
-                let day = u8::try_from(day).map_err(|_| malformed())?;
-                let start = Date::from_calendar_date(year, month, day)
-                    .map_err(|_| out_of_range("the day does not exist in that month"))?;
-                Ok(calendar(Frequency::Daily, start))
-            }
-            _ => Err(malformed()),
-        }
+            fiscal_start_month: fiscal,
+        })
     }
 
     /// The period of `frequency` that contains `date`: a calendar period, or a fiscal one
@@ -297,7 +283,7 @@ impl Period {
             Frequency::Daily => date,
             Frequency::Weekly => {
                 let (year, week, _) = date.to_iso_week_date();
-                Date::from_iso_week_date(year, week, Weekday::Monday).ok()?
+                iso_week_start(year, u32::from(week))?
             }
             Frequency::Monthly => month_start,
             Frequency::Quarterly => back(into_year % 3)?,
@@ -450,21 +436,16 @@ fn parse_year(text: &str) -> Option<i32> {
     parse_digits(text).and_then(|year| i32::try_from(year).ok())
 }
 
-/// `Some(None)` for a well-formed but impossible quarter such as `Q5`.
-fn parse_quarter(text: &str) -> Option<Option<u8>> {
-    if text.len() != 1 {
-        return None;
-    }
-    let quarter = u8::try_from(parse_digits(text)?).ok()?;
-    Some((1..=4).contains(&quarter).then_some(quarter))
-}
-
-fn parse_year_month(text: &str) -> Option<(i32, u8)> {
-    let (year, month) = text.split_once('-')?;
-    if month.len() != 2 {
-        return None;
-    }
-    Some((parse_year(year)?, u8::try_from(parse_digits(month)?).ok()?))
+/// The Monday that starts ISO week `week` (1–53) of `year`; `None` when the year has no such
+/// week. Week 1 is the week with the year's first Thursday, so the one with 4 January, and a
+/// week belongs to the year its Thursday is in (by arithmetic on days: the widgets read labels
+/// too, and `time`'s ISO week functions were two kilobytes of them).
+fn iso_week_start(year: i32, week: u32) -> Option<Date> {
+    let january_4 = Date::from_calendar_date(year, Month::January, 4).ok()?;
+    let monday = i64::from(january_4.weekday().number_days_from_monday());
+    let start = january_4.checked_add(time::Duration::days(7 * (i64::from(week) - 1) - monday))?;
+    let thursday = start.checked_add(time::Duration::days(3))?;
+    (thursday.year() == year).then_some(start)
 }
 
 /// The first day of the month `months` after the month of `date` (which is a first of month).

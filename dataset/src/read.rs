@@ -29,6 +29,7 @@ use crate::model::{
     MeasureText, Observation, Status, Target, TargetChange, TargetKind, TargetSource, Unit,
 };
 use crate::period::Frequency;
+use crate::series::{Columns, PositionedNote, Series, TargetStep};
 
 /// A parsed JSON value, as [`FromJson`] sees it.
 pub trait Json: Sized {
@@ -49,6 +50,42 @@ pub trait Json: Sized {
     fn element(&self, index: usize) -> Self;
     /// The names and values of an object's members, in order.
     fn members(&self) -> Option<Vec<(String, Self)>>;
+
+    /// The numbers of an array of numbers and `null`s, `null` as NaN (which JSON cannot
+    /// write); `None` when this is not such an array. A reader that can copy the whole array at
+    /// once (into a typed array) does it here, instead of one element at a time.
+    fn numbers(&self) -> Option<Vec<f64>> {
+        numbers_of(self)
+    }
+
+    /// The texts of an array of strings; `None` when this is not one. As for
+    /// [`numbers`](Json::numbers), a reader may take them all at once.
+    fn strings(&self) -> Option<Vec<String>> {
+        strings_of(self)
+    }
+}
+
+/// [`Json::numbers`] element by element.
+pub fn numbers_of<J: Json>(json: &J) -> Option<Vec<f64>> {
+    let length = json.array_length()?;
+    (0..length)
+        .map(|index| {
+            let element = json.element(index);
+            if element.is_null() {
+                Some(f64::NAN)
+            } else {
+                element.number()
+            }
+        })
+        .collect()
+}
+
+/// [`Json::strings`] element by element.
+pub fn strings_of<J: Json>(json: &J) -> Option<Vec<String>> {
+    let length = json.array_length()?;
+    (0..length)
+        .map(|index| json.element(index).string())
+        .collect()
 }
 
 /// Why a document could not be read: the member and what is wrong with it.
@@ -600,6 +637,109 @@ read_object!(Observation {
     provisional: optional,
 });
 
+/// A series is columns (schema 2) or an array of observations (schema 1).
+impl FromJson for Series {
+    fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
+        if json.array_length().is_some() {
+            let mut rows = None;
+            let read = Vec::<Observation>::read_into(json, &mut rows);
+            *place = rows.map(Series);
+            return read;
+        }
+        // Without the problem's own words, whose formatting would take more code than the
+        // rest of this reader: the checks that say them run where the documents are written.
+        let observations = read_columns(json)?
+            .into_observations()
+            .map_err(|_| error(&["the columns of a series do not make observations"]))?;
+        *place = Some(Series(observations));
+        Ok(())
+    }
+}
+
+/// The columns of a series: the long arrays each in one go ([`Json::numbers`],
+/// [`Json::strings`]), the short ones as any array.
+#[inline(never)]
+fn read_columns<J: Json>(json: &J) -> Result<Columns<'static>, ReadError> {
+    fn column<J: Json, T>(
+        json: &J,
+        name: &'static str,
+        read: fn(&J) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, ReadError> {
+        match json.member(name) {
+            None => Ok(None),
+            Some(value) => read(&value)
+                .map(Some)
+                .ok_or_else(|| within(name, invalid(expected))),
+        }
+    }
+    fn required<T>(name: &'static str, found: Option<T>) -> Result<T, ReadError> {
+        found.ok_or_else(|| missing(name))
+    }
+    let periods = column(json, "periods", J::strings, "an array of strings")?;
+    let values = column(json, "values", J::numbers, "an array of numbers")?;
+    let statuses = column(json, "statuses", J::strings, "an array of strings")?;
+    let record_counts = column(json, "record_counts", J::numbers, "an array of numbers")?;
+    let mut statuses_read = Vec::new();
+    for name in required("statuses", statuses)? {
+        let status = Status::ALL.iter().copied().find(|s| s.as_str() == name);
+        statuses_read.push(
+            status.ok_or_else(|| within("statuses", error(&["unknown variant `", &name, "`"])))?,
+        );
+    }
+    let counts = record_counts.unwrap_or_default();
+    let mut record_counts_read = Vec::with_capacity(counts.len());
+    for count in counts {
+        record_counts_read.push(match count {
+            count if count.is_nan() => None,
+            count if count.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&count) => {
+                Some(count as u64)
+            }
+            _ => return Err(within("record_counts", invalid("whole numbers"))),
+        });
+    }
+    let periods = required("periods", periods)?;
+    let values = required("values", values)?;
+    // Read last: once `object` has filled them, nothing may fail before they are taken.
+    let mut targets = Member::<Vec<TargetStep>>::new();
+    let mut provisional = Member::<Vec<u32>>::new();
+    let mut notes = Member::<Vec<PositionedNote>>::new();
+    let mut fiscal_year_start_month = Member::<u8>::new();
+    object(
+        json,
+        "~targets ~provisional ~notes ?fiscal_year_start_month ",
+        &mut [
+            &mut targets,
+            &mut provisional,
+            &mut notes,
+            &mut fiscal_year_start_month,
+        ],
+    )?;
+    Ok(Columns {
+        periods: periods.into_iter().map(std::borrow::Cow::Owned).collect(),
+        values: values
+            .into_iter()
+            .map(|value| (!value.is_nan()).then_some(value))
+            .collect(),
+        statuses: statuses_read,
+        targets: targets.optional(),
+        record_counts: record_counts_read,
+        provisional: provisional.optional(),
+        notes: notes.optional(),
+        fiscal_year_start_month: fiscal_year_start_month.nullable(),
+    })
+}
+
+read_object!(TargetStep {
+    from: required,
+    target: nullable
+});
+
+read_object!(PositionedNote {
+    at: required,
+    note: required
+});
+
 read_object!(Download {
     title: required,
     path: required,
@@ -747,10 +887,11 @@ mod tests {
     }
 
     fn observation(period: &str, value: Option<f64>, target: Option<AppliedTarget>) -> Observation {
+        let dates = crate::period::Period::parse_any(period, 1).expect("a period");
         Observation {
             period: period.to_owned(),
-            period_start: date(&format!("{period}-01")),
-            period_end: date(&format!("{period}-28")),
+            period_start: dates.start(),
+            period_end: dates.end(),
             value,
             status: if value.is_some() {
                 Status::OnTrack
@@ -931,12 +1072,12 @@ mod tests {
             dataset: dataset(),
             measure: measure("potholes", history.clone()),
             latest: observations.first().cloned(),
-            observations: observations.clone(),
+            observations: observations.clone().into(),
             breakdowns: vec![BreakdownSeries {
                 dimension: "council_district".to_owned(),
                 groups: vec![BreakdownGroup {
                     group: "District 1".to_owned(),
-                    observations: observations.clone(),
+                    observations: observations.clone().into(),
                 }],
             }],
             downloads: vec![Download {
@@ -981,6 +1122,13 @@ mod tests {
             ],
         };
         round_trip(&document);
+        // Schema 1's documents, each series an array of observations, read the same.
+        let legacy = crate::legacy::LegacyMeasureDocument::from(&document);
+        let legacy = serde_json::to_value(&legacy).expect("JSON");
+        assert!(legacy["observations"].is_array());
+        let read = same::<MeasureDocument>(&legacy);
+        assert_eq!(read.observations, document.observations);
+        assert_eq!(read.breakdowns, document.breakdowns);
         let mut bare = document.clone();
         bare.provenance = None;
         bare.latest = None;

@@ -8,9 +8,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use dataset::document::{
-    BreakdownGroup, BreakdownSeries, Download, Index, InterfaceStrings, MeasureDocument,
-    MeasureSummary, PublishedDataset, SCHEMA_VERSION,
+    BreakdownGroup, BreakdownSeries, Download, Index, InterfaceStrings, LEGACY_SCHEMAS,
+    MeasureDocument, MeasureSummary, PublishedDataset, SCHEMA_VERSION,
 };
+use dataset::legacy::{LegacyIndex, LegacyMeasureDocument, LegacyStrings};
 use dataset::source::{Catalog, Series, check_series, judge_series};
 use dataset::{Area, CalendarDate, Diagnostic, Freshness, Measure};
 use locales::Locales;
@@ -60,6 +61,9 @@ pub struct Options {
     pub history: Option<PathBuf>,
 }
 
+/// Where under `data/` the documents of schema 1 go, in the layout of `data/` itself.
+pub const LEGACY_DIR: &str = "v1";
+
 /// The data formats a build publishes. The metadata (`data.json`, `dictionary.md`) and
 /// `SHA256SUMS` are always written; `datapackage.json` describes the CSV files and comes with
 /// them. What a [`Companion`] writes beside `data/` is the companion's business.
@@ -71,15 +75,25 @@ pub struct Formats {
     pub csv: bool,
     /// `index.json`, `measures/<id>.json` and their JSON Schemas: what the widgets read.
     pub json: bool,
+    /// With `json`, the documents of schema 1 too, under `data/v1/` (`--legacy-documents`), for
+    /// readers that have not moved to schema 2.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub legacy_documents: bool,
 }
 
 impl Formats {
-    /// Every format.
+    /// Every format, in the current schema only.
     pub const ALL: Formats = Formats {
         parquet: true,
         csv: true,
         json: true,
+        legacy_documents: false,
     };
+
+    /// Whether the documents of schema 1 are written too.
+    fn legacy_json(self) -> bool {
+        self.json && self.legacy_documents
+    }
 }
 
 impl Default for Formats {
@@ -309,6 +323,25 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
                 write_json(&dir.join(format!("{language}.json")), strings, false)?;
             }
         }
+        if formats.legacy_json() {
+            let legacy = data.join(LEGACY_DIR);
+            let locales = legacy.join("locales");
+            for dir in [
+                legacy.join("measures"),
+                legacy.join("schema"),
+                locales.clone(),
+            ] {
+                fs::create_dir_all(&dir).io_context(&dir)?;
+            }
+            for (language, strings) in strings {
+                let path = locales.join(format!("{language}.json"));
+                write_json(&path, &LegacyStrings::from(strings), false)?;
+            }
+            for (name, schema) in LEGACY_SCHEMAS {
+                let path = legacy.join("schema").join(name);
+                fs::write(&path, schema).io_context(&path)?;
+            }
+        }
         for companion in companions.iter_mut() {
             companion
                 .begin(staging.dir(), &dataset, strings)
@@ -374,12 +407,12 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             if let Some(series) = breakdowns.iter_mut().find(|b| b.dimension == dimension) {
                 series.groups.push(BreakdownGroup {
                     group: group.to_owned(),
-                    observations,
+                    observations: observations.into(),
                 });
             }
         }
         let latest = series.latest().cloned();
-        let observations: Vec<dataset::Observation> = series.totals().cloned().collect();
+        let observations: dataset::Series = series.totals().cloned().collect();
         let fiscal_year_start_month = self.dataset.info.fiscal_year_start_month;
         let mut freshness = Freshness::assess(
             measure.frequency,
@@ -417,6 +450,10 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         let href = format!("measures/{}.json", measure.id);
         if self.formats.json {
             write_json(&self.data.join(&href), &document, false)?;
+        }
+        if self.formats.legacy_json() {
+            let path = self.data.join(LEGACY_DIR).join(&href);
+            write_json(&path, &LegacyMeasureDocument::from(&document), false)?;
         }
         for companion in self.companions.iter_mut() {
             companion
@@ -559,6 +596,10 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             measures: summaries,
             downloads: downloads.clone(),
         };
+        if formats.legacy_json() {
+            let path = data.join(LEGACY_DIR).join("index.json");
+            write_json(&path, &LegacyIndex::from(&index), false)?;
+        }
         if formats.json {
             write_json(&data.join("index.json"), &index, false)?;
             fs::create_dir_all(data.join("schema")).io_context(&data)?;

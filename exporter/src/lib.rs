@@ -20,7 +20,8 @@ mod vintage;
 
 pub use automation::{Answer, Automation, ComputedMeasure, Request};
 pub use build::{
-    DEFAULT_MEMORY_ROWS, DEFAULT_PARALLEL_BYTES, Formats, Options, Outcome, rfc3339, run,
+    DEFAULT_MEMORY_ROWS, DEFAULT_PARALLEL_BYTES, Formats, LEGACY_DIR, Options, Outcome, rfc3339,
+    run,
 };
 pub use companion::{Companion, CompanionError};
 pub use error::Error;

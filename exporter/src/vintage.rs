@@ -311,6 +311,7 @@ pub fn republish(
         parquet: publication.observations_parquet_sha256.is_some(),
         csv: publication.observations_csv_sha256.is_some(),
         json: false,
+        legacy_documents: false,
     };
     let files = publication.check_observations(&out.join("data"), published)?;
     Ok(Vintage {

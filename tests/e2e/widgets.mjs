@@ -85,6 +85,19 @@ ${GOAL_STATUSES.filter((s) => goalsByStatus.has(s)).map((s) => `<civic-goal id="
 <civic-goal id="goal-missing" src="/e2e/missing" goal="${goalsByStatus.get('on_pace')?.standing.id}"></civic-goal>
 </main></body></html>`;
 
+// The same measures from the documents of schema 2 and of schema 1 (`data/v1/`, which the sample
+// is published with): the widgets read both, and must show the same.
+const SCHEMAS_MEASURES = ['potholes-repaired-on-time', REVISED_MEASURE, 'library-visits'];
+const SCHEMAS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Both schemas</title>
+<link rel="icon" href="/examples/favicon.svg"><script type="module" src="/pkg/civicmetrics.js"></script></head><body><main>
+<h1>Both schemas</h1>
+${SCHEMAS_MEASURES.map((m) => ['', '/v1'].map((v) => `<section data-schema="${v || '/v2'}">
+<civic-chart src="/public/data${v}" measure="${m}"></civic-chart>
+<civic-metric src="/public/data${v}" measure="${m}"></civic-metric></section>`).join('\n')).join('\n')}
+<section data-schema="/v2"><civic-area src="/public/data" area="basic-city-services"></civic-area></section>
+<section data-schema="/v1"><civic-area src="/public/data/v1" area="basic-city-services"></civic-area></section>
+</main></body></html>`;
+
 const requests = new Map();
 const server = createServer((request, response) => {
   const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
@@ -97,6 +110,10 @@ const server = createServer((request, response) => {
   if (path === '/e2e/revisions.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
     return response.end(REVISIONS_PAGE);
+  }
+  if (path === '/e2e/schemas.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+    return response.end(SCHEMAS_PAGE);
   }
   if (path === '/e2e/goals.html') {
     response.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
@@ -235,9 +252,10 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
 
   // Keyboard: focus the chart, move left, hear the previous period.
   await page.focus('civic-chart >> canvas');
-  const observations = JSON.parse(potholes).observations;
-  const last = observations.at(-1);
-  const before = observations.at(-2);
+  // Schema 2: the series as columns.
+  const values = JSON.parse(potholes).observations.values;
+  const last = { value: values.at(-1) };
+  const before = { value: values.at(-2) };
   let live = await shadowText(page, 'civic-chart', '.live');
   check(live?.includes(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(last.value / 100)),
     `chart focus announces the latest value: ${live}`);
@@ -250,7 +268,8 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   await page.click('civic-chart >> button.table-toggle');
   const rows = await page.evaluate(() => document.querySelector('civic-chart').shadowRoot.querySelectorAll('tbody tr').length);
   const document = JSON.parse(potholes);
-  const since = (list) => list.filter((o) => o.period_start >= '2023').length;
+  // Monthly labels (`2023-01`) sort as their first days do.
+  const since = (series) => series.periods.filter((label) => label >= '2023').length;
   const expectedRows = since(document.observations)
     + document.breakdowns[0].groups.reduce((sum, group) => sum + since(group.observations), 0);
   check(rows === expectedRows, `table rows ${rows}, expected ${expectedRows}`);
@@ -487,6 +506,36 @@ const STATUS = { on_track: 'On track', near_target: 'Near target', off_track: 'O
   }
   check(problems.length === 0, `revisions page problems: ${problems.join(' | ')}`);
   results.push(`revisions: ${marked.length} restated period(s) marked in the chart's table`);
+  await page.close();
+}
+
+// 6c. Both schemas: each widget shows the same text, table and canvas pixels from a document of
+// schema 1 as from the one of schema 2.
+{
+  const legacy = JSON.parse(readFileSync(join(root, 'public/data/v1/measures/potholes-repaired-on-time.json'), 'utf8'));
+  check(legacy.schema_version.startsWith('1.') && Array.isArray(legacy.observations),
+    `data/v1/ holds schema ${legacy.schema_version}, observations ${typeof legacy.observations}`);
+  const { page, problems } = await open('/e2e/schemas.html');
+  for (const toggle of await page.$$('civic-chart >> button.table-toggle')) await toggle.click();
+  const shown = await page.evaluate(() => {
+    const of = (schema) => [...document.querySelectorAll(`section[data-schema="${schema}"]`)].map((section) =>
+      [...section.querySelectorAll('civic-chart, civic-metric, civic-area')].map((element) => ({
+        text: element.shadowRoot.textContent,
+        canvases: [...element.shadowRoot.querySelectorAll('canvas')].map((canvas) => canvas.toDataURL()),
+      })));
+    return { v2: of('/v2'), v1: of('/v1') };
+  });
+  const widgets = shown.v2.flat().length;
+  check(widgets === 2 * 3 + 1 && shown.v1.flat().length === widgets, `${widgets} widgets per schema`);
+  shown.v2.flat().forEach((two, i) => {
+    const one = shown.v1.flat()[i];
+    check(two.text === one.text, `widget ${i}: schema 1 shows ${JSON.stringify(one.text.slice(0, 200))}, schema 2 ${JSON.stringify(two.text.slice(0, 200))}`);
+    check(two.canvases.length > 0 || i === widgets - 1 || two.text.length > 0, `widget ${i} drew nothing`);
+    check(JSON.stringify(two.canvases) === JSON.stringify(one.canvases), `widget ${i}: the canvases differ between the schemas`);
+  });
+  check(shown.v2.flat().every((w) => !w.text.includes('unavailable') && !w.text.includes('malformed')), 'a widget failed on schema 2');
+  check(problems.length === 0, `both schemas page problems: ${problems.join(' | ')}`);
+  results.push(`both schemas: ${widgets} widgets show the same text and pixels from schema 1 and schema 2`);
   await page.close();
 }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -44,6 +45,9 @@ except ImportError as error:  # pragma: no cover - environment problem
         "(pip install -r tests/interop/requirements.txt)"
     )
 
+# Where `build --legacy-documents` puts the documents of schema 1, and their version.
+LEGACY_DIR = "v1"
+LEGACY_SCHEMA_VERSION = "1.4.0"
 TABLES = ("areas", "measures", "goals", "analysis", "observations", "revisions", "publications")
 TOTAL = "total"
 STATUSES = {"on_track", "near_target", "off_track", "no_target", "no_data"}
@@ -204,6 +208,21 @@ def dict_differences(actual: dict, expected: dict, prefix: str = "") -> list[tup
     return out
 
 
+def json_differences(actual: Any, expected: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Where two JSON values differ, down to the members and elements (dotted paths)."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        return [
+            difference
+            for key in sorted(set(actual) | set(expected), key=str)
+            for difference in json_differences(
+                actual.get(key, MISSING), expected.get(key, MISSING), f"{path}.{key}" if path else str(key)
+            )
+        ]
+    if isinstance(actual, list) and isinstance(expected, list) and len(actual) == len(expected):
+        return [d for i, (a, e) in enumerate(zip(actual, expected)) for d in json_differences(a, e, f"{path}[{i}]")]
+    return [] if same(actual, expected) else [(path, actual, expected)]
+
+
 def same(a: Any, b: Any) -> bool:
     """Exact equality that also distinguishes 1 from True and treats NaN as equal to NaN."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -285,6 +304,9 @@ class Release:
 
     def measure_files(self) -> dict[str, Path]:
         return {p.stem: p for p in sorted((self.data / "measures").glob("*.json"))}
+
+    def locale_files(self) -> list[Path]:
+        return sorted((self.data / "locales").glob("*.json"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,6 +773,50 @@ def json_observation(row: dict[str, Any]) -> dict[str, Any]:
     return observation
 
 
+def series_rows(series: Any, fiscal_start_month: int) -> list[Any]:
+    """A published series as a list of observation objects.
+
+    Schema 1 publishes it so. Schema 2 publishes columns: parallel arrays of periods, values
+    and statuses, targets as steps, and the rare parts by position; the objects are made here,
+    each period's dates from its label (with the series' own fiscal year when it gives one).
+    """
+    if isinstance(series, list):
+        return series
+    if not isinstance(series, dict):
+        raise ValueError(f"a series is neither columns nor an array: {series!r}")
+    periods = series["periods"]
+    values, statuses = series["values"], series["statuses"]
+    counts = series.get("record_counts") or [None] * len(periods)
+    for name, column in (("values", values), ("statuses", statuses), ("record_counts", counts)):
+        if len(column) != len(periods):
+            raise ValueError(f"{name} has {len(column)} elements for {len(periods)} periods")
+    fiscal = series.get("fiscal_year_start_month") or fiscal_start_month
+    steps = {step["from"]: step["target"] for step in series.get("targets") or []}
+    provisional = set(series.get("provisional") or [])
+    notes = {note["at"]: note["note"] for note in series.get("notes") or []}
+    rows = []
+    target = None
+    for i, label in enumerate(periods):
+        target = steps.get(i, target)
+        dates = period_dates(label, fiscal)
+        row = {
+            "period": label,
+            "period_start": dates[0].isoformat() if dates else None,
+            "period_end": dates[1].isoformat() if dates else None,
+            "value": values[i],
+            "status": statuses[i],
+            "target": target,
+        }
+        if i in notes:
+            row["note"] = notes[i]
+        if counts[i] is not None:
+            row["record_count"] = counts[i]
+        if i in provisional:
+            row["provisional"] = True
+        rows.append(row)
+    return rows
+
+
 def compare_observation(check: Check, where: str, actual: Any, row: dict[str, Any]) -> None:
     expected = json_observation(row)
     if not isinstance(actual, dict):
@@ -844,6 +910,7 @@ def json_definition(measure: dict[str, Any]) -> dict[str, Any]:
 
 def check_json(release: Release, check: Check) -> None:
     index = release.json("index.json")
+    fiscal = int(index["dataset"].get("fiscal_year_start_month") or 1)
     observations = release.records("observations")
     measures = {m["id"]: m for m in release.records("measures")}
     by_key: dict[tuple, dict[str, Any]] = {}
@@ -949,7 +1016,12 @@ def check_json(release: Release, check: Check) -> None:
                     check.fail(f"{where} {label}: {period} is out of period order")
                 previous = start
 
-        visit(document.get("observations") or [], TOTAL, TOTAL, "observations")
+        if str(document.get("schema_version")).startswith("2."):
+            check.expect(
+                isinstance(document.get("observations"), dict),
+                f"{where}: schema 2 publishes observations as columns",
+            )
+        visit(series_rows(document.get("observations") or [], fiscal), TOTAL, TOTAL, "observations")
         raw_breakdowns = measures[mid]["breakdowns"] if mid in measures else None
         declared = raw_breakdowns.split(";") if raw_breakdowns else []
         dimensions = [b.get("dimension") for b in document.get("breakdowns") or []]
@@ -957,7 +1029,7 @@ def check_json(release: Release, check: Check) -> None:
         for series in document.get("breakdowns") or []:
             for group in series.get("groups") or []:
                 visit(
-                    group.get("observations") or [],
+                    series_rows(group.get("observations") or [], fiscal),
                     series.get("dimension"),
                     group.get("group"),
                     f"breakdowns[{series.get('dimension')}][{group.get('group')}]",
@@ -1169,18 +1241,25 @@ def fmt_target(t: Target | None) -> str:
 def check_json_schema(release: Release, check: Check) -> None:
     validator_class = jsonschema.Draft202012Validator
     documents = 0
-    for schema_name, targets in (
-        ("index.schema.json", ["index.json"]),
-        ("measure.schema.json", [f"measures/{p.name}" for p in release.measure_files().values()]),
+    # The documents of schema 1, when published, against schema 1's own schemas.
+    prefixes = [""] + ([f"{LEGACY_DIR}/"] if release.path(LEGACY_DIR).is_dir() else [])
+    for prefix, schema_name, targets in (
+        (prefix, schema_name, [f"{prefix}{target}" for target in targets])
+        for prefix in prefixes
+        for schema_name, targets in (
+            ("index.schema.json", ["index.json"]),
+            ("measure.schema.json", [f"measures/{p.name}" for p in release.measure_files().values()]),
+            ("locale.schema.json", [f"locales/{p.name}" for p in release.locale_files()]),
+        )
     ):
-        schema = release.json(f"schema/{schema_name}")
+        schema = release.json(f"{prefix}schema/{schema_name}")
         check.expect_equal(
             schema.get("$schema"), "https://json-schema.org/draft/2020-12/schema", f"{schema_name} $schema"
         )
         try:
             validator_class.check_schema(schema)
         except jsonschema.SchemaError as error:
-            check.fail(f"schema/{schema_name} is not a valid draft 2020-12 schema: {error.message}")
+            check.fail(f"{prefix}schema/{schema_name} is not a valid draft 2020-12 schema: {error.message}")
             continue
         validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
         for name in targets:
@@ -1188,7 +1267,51 @@ def check_json_schema(release: Release, check: Check) -> None:
             for error in sorted(validator.iter_errors(release.json(name)), key=lambda e: list(e.path)):
                 location = "/".join(str(p) for p in error.absolute_path) or "(root)"
                 check.fail(f"{name} at {location}: {error.message}")
-    check.summary = f"{documents} documents validated (Draft202012Validator, format checks on)"
+    check.summary = (
+        f"{documents} documents validated against the schemas of {', '.join(p or 'data/' for p in prefixes)} "
+        "(Draft202012Validator, format checks on)"
+    )
+
+
+def check_legacy(release: Release, check: Check) -> None:
+    """The documents of schema 1 (`build --legacy-documents`): the same documents as schema 2's,
+    with each series as an array of observations."""
+    if not release.path(LEGACY_DIR).is_dir():
+        check.summary = f"no {LEGACY_DIR}/ in this release: not asked for"
+        return
+    index = release.json("index.json")
+    fiscal = int(index["dataset"].get("fiscal_year_start_month") or 1)
+
+    def legacy(document: dict[str, Any]) -> dict[str, Any]:
+        old = copy.deepcopy(document)
+        old["schema_version"] = LEGACY_SCHEMA_VERSION
+        if "observations" in old:
+            old["observations"] = series_rows(old["observations"], fiscal)
+            for breakdown in old.get("breakdowns") or []:
+                for group in breakdown.get("groups") or []:
+                    group["observations"] = series_rows(group["observations"], fiscal)
+        return old
+
+    names = (
+        ["index.json"]
+        + [f"measures/{p.name}" for p in release.measure_files().values()]
+        + [f"locales/{p.name}" for p in release.locale_files()]
+    )
+    for name in names:
+        if not release.path(f"{LEGACY_DIR}/{name}").exists():
+            check.fail(f"{LEGACY_DIR}/{name} is missing")
+            continue
+        old = release.json(f"{LEGACY_DIR}/{name}")
+        for path, actual, expected in json_differences(old, legacy(release.json(name)))[:5]:
+            check.fail(f"{LEGACY_DIR}/{name} {path}: {actual!r}, but schema 2 says {expected!r}")
+    extra = {
+        p.relative_to(release.path(LEGACY_DIR)).as_posix()
+        for p in release.path(LEGACY_DIR).rglob("*.json")
+        if p.parent.name != "schema"
+    } - set(names)
+    for name in sorted(extra):
+        check.fail(f"{LEGACY_DIR}/{name} has no document of schema 2")
+    check.summary = f"{len(names)} documents of schema {LEGACY_SCHEMA_VERSION} match schema 2's"
 
 
 def check_data_json(release: Release, check: Check) -> None:
@@ -1377,6 +1500,7 @@ CHECKS: dict[str, tuple[str, Callable[[Release, Check], None]]] = {
     "json": ("index.json and measures/*.json vs observations.parquet", check_json),
     "status": ("status rule and effective targets, recomputed", check_status),
     "jsonschema": ("JSON Schemas (draft 2020-12)", check_json_schema),
+    "legacy": (f"{LEGACY_DIR}/: the documents of schema 1", check_legacy),
     "data.json": ("DCAT-US / Project Open Data v1.1", check_data_json),
     "frictionless": ("frictionless validate datapackage.json", check_frictionless),
     "sha256": ("SHA256SUMS", check_checksums),

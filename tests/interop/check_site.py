@@ -264,7 +264,7 @@ for summary in index["measures"]:
     table = html[html.find('id="data-caption"'):]
     table = table[:table.find("</tbody>")]
     shown = table.count('<th scope="row">')
-    shown_periods = {o["period"] for o in document["observations"][-shown:]} if shown else set()
+    shown_periods = set(document["observations"]["periods"][-shown:]) if shown else set()
     restated = {r["period"] for r in revisions if "group" not in r} & shown_periods
     marked = table.count('<span class="revised">Revised: first published as ')
     if marked != len(restated):

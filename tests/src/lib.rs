@@ -31,11 +31,22 @@ pub fn publish_at(
     out: &Path,
     published: i64,
 ) -> Result<exporter::Outcome, exporter::Error> {
+    publish_in_formats(source, out, published, exporter::Formats::ALL)
+}
+
+/// [`publish_at`], publishing `formats`.
+pub fn publish_in_formats(
+    source: &str,
+    out: &Path,
+    published: i64,
+    formats: exporter::Formats,
+) -> Result<exporter::Outcome, exporter::Error> {
     let mut options = exporter::Options::new(
         root().join(source),
         Some(out.to_owned()),
         OffsetDateTime::from_unix_timestamp(published).unwrap_or(OffsetDateTime::UNIX_EPOCH),
     );
+    options.formats = formats;
     options.automation = Some(std::sync::Arc::new(compute::Computer::default()));
     let mut site = site::Site::new(site::SiteOptions {
         previous: Some(out.to_owned()),
@@ -60,9 +71,19 @@ pub fn interop_python() -> PathBuf {
 /// workspace root) on the release with the interoperability environment; panics with the
 /// checker's report when it fails. Returns what was published.
 pub fn check_release_with(checker: &str, source: &str) -> exporter::Outcome {
+    check_release_in_formats(checker, source, exporter::Formats::ALL)
+}
+
+/// [`check_release_with`], publishing `formats`.
+pub fn check_release_in_formats(
+    checker: &str,
+    source: &str,
+    formats: exporter::Formats,
+) -> exporter::Outcome {
     let temp = tempfile::tempdir().expect("a temporary directory");
     let out = temp.path().join("public");
-    let outcome = publish(source, &out).unwrap_or_else(|error| panic!("{source}: {error:?}"));
+    let outcome = publish_in_formats(source, &out, PUBLISHED, formats)
+        .unwrap_or_else(|error| panic!("{source}: {error:?}"));
     run_python(checker, &[out.as_os_str()]);
     outcome
 }

@@ -26,7 +26,8 @@ pub use goal::GoalTracker;
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
-/// Reads a parsed JSON document with the canonical types, rejecting other major schema versions.
+/// Reads a parsed JSON document with the canonical types, rejecting major schema versions other
+/// than 2 and 1.
 fn decode<T: FromJson>(value: JsValue) -> Result<T, JsValue> {
     check_version(&value)?;
     T::read(&read::Parsed(value)).map_err(malformed)
@@ -43,7 +44,8 @@ fn check_version(value: &JsValue) -> Result<(), JsValue> {
         Ok(())
     } else {
         Err(JsValue::from_str(&format!(
-            "the data has schema version `{version}`; this widget reads {SCHEMA_VERSION}"
+            "the data has schema version `{version}`; this widget reads {SCHEMA_VERSION} and \
+             the versions of schema 1"
         )))
     }
 }

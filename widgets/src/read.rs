@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use dataset::read::Json;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The names of members asked for, as JavaScript strings, by their text's address and length
@@ -88,6 +88,25 @@ impl Json for Parsed {
 
     fn element(&self, index: usize) -> Parsed {
         Parsed(self.0.unchecked_ref::<Array>().get(index as u32))
+    }
+
+    /// The loader hands the long columns of schema 2 over packed (`pack` in
+    /// `pkg/src/civicmetrics.js`): numbers as a `Float64Array`, copied into memory here in one
+    /// go; any other array element by element.
+    fn numbers(&self) -> Option<Vec<f64>> {
+        match self.0.dyn_ref::<Float64Array>() {
+            Some(typed) => Some(typed.to_vec()),
+            None => dataset::read::numbers_of(self),
+        }
+    }
+
+    /// Strings packed by the loader come as one string of lines, copied in one go and split
+    /// here; any other array element by element.
+    fn strings(&self) -> Option<Vec<String>> {
+        match self.0.as_string() {
+            Some(lines) => Some(lines.split('\n').map(str::to_owned).collect()),
+            None => dataset::read::strings_of(self),
+        }
     }
 
     fn members(&self) -> Option<Vec<(String, Parsed)>> {

@@ -192,7 +192,7 @@ fn links_point_at_the_data_and_feedback() {
 #[wasm_bindgen_test]
 fn other_schema_versions_are_refused() {
     let document = potholes();
-    js_sys::Reflect::set(&document, &"schema_version".into(), &"2.0.0".into()).unwrap();
+    js_sys::Reflect::set(&document, &"schema_version".into(), &"3.0.0".into()).unwrap();
     let mut card = MetricCard::new(root(), "en", messages("en"));
     let error = card
         .render(document, "https://data.example.org/data", 3)
@@ -201,7 +201,7 @@ fn other_schema_versions_are_refused() {
         error
             .as_string()
             .unwrap()
-            .contains("schema version `2.0.0`")
+            .contains("schema version `3.0.0`")
     );
 }
 

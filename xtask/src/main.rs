@@ -273,7 +273,8 @@ const FIRST_RELEASE_EARLIER: u64 = 7 * 24 * 60 * 60;
 /// value as first reported (`SAMPLE_CORRECTION`), a week before now (or before
 /// `SOURCE_DATE_EPOCH`), then as it is, so that the release's history holds a restatement the
 /// measure page, the widgets' table and the feeds show. `public` starts afresh: its history
-/// must not hold a later release than the first.
+/// must not hold a later release than the first. Both releases carry the documents of schema 1
+/// too (`--legacy-documents`), which the widgets' tests read beside schema 2's.
 fn publish_sample(civicmetrics: &Path) -> Result<()> {
     let now = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(epoch) => epoch
@@ -306,7 +307,14 @@ fn publish_sample(civicmetrics: &Path) -> Result<()> {
         run(Command::new(civicmetrics)
             .arg("build")
             .arg(source)
-            .args(["--out", "public", "--widgets", "pkg", "--base-url"])
+            .args([
+                "--out",
+                "public",
+                "--widgets",
+                "pkg",
+                "--legacy-documents",
+                "--base-url",
+            ])
             .arg(format!("http://{DEMO_ADDRESS}/"))
             .env("SOURCE_DATE_EPOCH", published.to_string()))?;
     }

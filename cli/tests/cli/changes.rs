@@ -2,7 +2,7 @@
 //! it and announces goals whose standing changed and measures that turned late, and keeps what
 //! earlier releases announced.
 
-use crate::support::{civicmetrics_at, stderr, tree};
+use crate::support::{assert_same_tree, civicmetrics_at, copy_tree, stderr, tree};
 
 fn run_build_at(out: &std::path::Path, epoch: &str) -> std::process::Output {
     let small: &std::ffi::OsStr = "tests/fixtures/valid/small".as_ref();
@@ -89,4 +89,50 @@ fn feeds_announce_goal_standings_and_late_measures_across_releases() {
         tree(&fresh) == january,
         "the same source and time published differently"
     );
+}
+
+/// A release published in schema 1 (as `data/v1/` holds it) is read as the release before: the
+/// next build over it publishes, changes announced included, what it publishes over the same
+/// release in schema 2.
+#[test]
+fn a_release_in_schema_1_is_read_as_the_release_before() {
+    let temp = tempfile::tempdir().unwrap();
+    let (in_schema_2, in_schema_1) = (temp.path().join("two"), temp.path().join("one"));
+    let small: &std::ffi::OsStr = "tests/fixtures/valid/small".as_ref();
+    let output = civicmetrics_at(
+        "1767225600",
+        &[
+            "build".as_ref(),
+            small,
+            "--out".as_ref(),
+            in_schema_2.as_os_str(),
+            "--legacy-documents".as_ref(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    copy_tree(&in_schema_2, &in_schema_1);
+    // The documents of the release as schema 1 wrote them, in their places.
+    let data = in_schema_1.join("data");
+    let legacy = data.join("v1");
+    for name in ["index.json", "measures", "locales", "schema"] {
+        let from = legacy.join(name);
+        let to = data.join(name);
+        if from.is_dir() {
+            std::fs::remove_dir_all(&to).unwrap();
+            copy_tree(&from, &to);
+        } else {
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&legacy).unwrap();
+    let document = std::fs::read_to_string(data.join("measures/potholes.json")).unwrap();
+    assert!(
+        document.contains("\"schema_version\":\"1.4.0\""),
+        "{document}"
+    );
+    // 5 July 2026: a goal's standing changed and a measure turned late since January.
+    build_at(&in_schema_2, "1783209600");
+    build_at(&in_schema_1, "1783209600");
+    assert!(!changes(&in_schema_1).as_array().unwrap().is_empty());
+    assert_same_tree(&in_schema_2, &in_schema_1);
 }

@@ -238,17 +238,21 @@ fn the_running_period_is_published_provisional_with_include_current() {
         .unwrap();
     assert!(november.ends_with(",false"), "{november}");
 
-    let document: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("data/measures/potholes.json")).unwrap())
-            .unwrap();
-    let observations = document["observations"].as_array().unwrap();
-    assert_eq!(observations.last().unwrap()["period"], "2025-12");
-    assert_eq!(observations.last().unwrap()["provisional"], true);
+    let text = std::fs::read(out.join("data/measures/potholes.json")).unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    let periods = document["observations"]["periods"].as_array().unwrap();
+    assert_eq!(periods.last().unwrap(), "2025-12");
+    let last = periods.len() - 1;
     assert_eq!(
-        document["latest"]["period"], "2025-11",
-        "the latest settled period"
+        document["observations"]["provisional"],
+        serde_json::json!([last]),
+        "the running period, alone"
     );
-    assert!(document["latest"].get("provisional").is_none());
+    let document: dataset::MeasureDocument = serde_json::from_slice(&text).unwrap();
+    assert!(document.observations[last].provisional);
+    let latest = document.latest.unwrap();
+    assert_eq!(latest.period, "2025-11", "the latest settled period");
+    assert!(!latest.provisional);
 
     let page = std::fs::read_to_string(out.join("measures/potholes/index.html")).unwrap();
     assert!(
