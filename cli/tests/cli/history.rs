@@ -41,9 +41,19 @@ fn a_history_file_carries_the_history_into_a_fresh_out() {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     let (first, second) = (temp.path().join("first"), temp.path().join("second"));
 
-    // No history yet: the build says it starts one, and writes it to the file too.
-    let output = build(&first, FIRST, &["--history".as_ref(), file.as_os_str()]);
+    // No history yet: the build says it starts one, and writes it to the file too. It
+    // publishes the documents of schema 1 too, which a replay must publish again.
+    let output = build(
+        &first,
+        FIRST,
+        &[
+            "--history".as_ref(),
+            file.as_os_str(),
+            "--legacy-documents".as_ref(),
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(first.join("data/v1/measures/potholes.json").exists());
     let message = stderr(&output);
     assert!(
         message
@@ -84,7 +94,8 @@ fn a_history_file_carries_the_history_into_a_fresh_out() {
     );
 
     // The first release, published again whole from the second OUT's history: the same files,
-    // byte for byte (the history as it was then included), and no site, as the build made none.
+    // byte for byte (the history as it was then and the documents of schema 1 included), and no
+    // site, as the build made none.
     let vintage = temp.path().join("vintage");
     let output = asof(&[
         second.as_os_str(),
