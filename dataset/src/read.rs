@@ -170,9 +170,16 @@ impl FromJson for f64 {
 
 /// The number `json`, when it is a whole number from 0 to `max`.
 fn whole<J: Json>(json: &J, max: f64) -> Option<f64> {
-    json.number()
-        .filter(|n| n.fract() == 0.0 && (0.0..=max).contains(n))
+    json.number().and_then(|n| whole_number(n, max))
 }
+
+/// `n`, when it is a whole number from 0 to `max`.
+fn whole_number(n: f64, max: f64) -> Option<f64> {
+    (n.fract() == 0.0 && (0.0..=max).contains(&n)).then_some(n)
+}
+
+/// The largest count a JSON number (a double) holds exactly: 2^53.
+const EXACT_COUNTS: f64 = 9_007_199_254_740_992.0;
 
 impl FromJson for u8 {
     fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
@@ -184,7 +191,7 @@ impl FromJson for u8 {
 impl FromJson for u64 {
     fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
         // JSON numbers are doubles: every count up to 2^53 is exact.
-        let value = whole(json, 9_007_199_254_740_992.0).map(|n| n as u64);
+        let value = whole(json, EXACT_COUNTS).map(|n| n as u64);
         put(place, value, "a whole number from 0 to 2^53")
     }
 }
@@ -299,12 +306,19 @@ fn variant<J: Json, T: Copy>(
     all: &[T],
     name: fn(T) -> &'static str,
 ) -> Result<(), ReadError> {
+    // Not through `named`: found into its place, as every member is read, it takes less code.
     let text = text(json)?;
     *place = all.iter().copied().find(|v| name(*v) == text);
     match place {
         Some(_) => Ok(()),
         None => Err(error(&["unknown variant `", &text, "`"])),
     }
+}
+
+/// The one of `all` whose name (as `name` gives it) is `text`.
+fn named<T: Copy>(text: &str, all: &[T], name: fn(T) -> &'static str) -> Result<T, ReadError> {
+    let found = all.iter().copied().find(|v| name(*v) == text);
+    found.ok_or_else(|| error(&["unknown variant `", text, "`"]))
 }
 
 /// Enums are written as their names ([`Unit::as_str`] and the like).
@@ -680,22 +694,18 @@ fn read_columns<J: Json>(json: &J) -> Result<Columns<'static>, ReadError> {
     let values = column(json, "values", J::numbers, "an array of numbers")?;
     let statuses = column(json, "statuses", J::strings, "an array of strings")?;
     let record_counts = column(json, "record_counts", J::numbers, "an array of numbers")?;
+    // Loops rather than iterator adapters collecting `Result`s: they come to less code.
     let mut statuses_read = Vec::new();
     for name in required("statuses", statuses)? {
-        let status = Status::ALL.iter().copied().find(|s| s.as_str() == name);
-        statuses_read.push(
-            status.ok_or_else(|| within("statuses", error(&["unknown variant `", &name, "`"])))?,
-        );
+        let status = named(&name, Status::ALL, Status::as_str);
+        statuses_read.push(status.map_err(|problem| within("statuses", problem))?);
     }
-    let counts = record_counts.unwrap_or_default();
-    let mut record_counts_read = Vec::with_capacity(counts.len());
-    for count in counts {
-        record_counts_read.push(match count {
-            count if count.is_nan() => None,
-            count if count.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&count) => {
-                Some(count as u64)
-            }
-            _ => return Err(within("record_counts", invalid("whole numbers"))),
+    let mut record_counts_read = Vec::new();
+    for count in record_counts.unwrap_or_default() {
+        record_counts_read.push(match whole_number(count, EXACT_COUNTS) {
+            Some(count) => Some(count as u64),
+            None if count.is_nan() => None,
+            None => return Err(within("record_counts", invalid("whole numbers"))),
         });
     }
     let periods = required("periods", periods)?;
@@ -1037,6 +1047,41 @@ mod tests {
         check(GoalStatus::ALL, GoalStatus::as_str);
         check(ProgressRule::ALL, ProgressRule::as_str);
         check(FreshnessState::ALL, FreshnessState::as_str);
+    }
+
+    #[test]
+    fn columns_are_refused_as_serde_refuses_them() {
+        let refused = |columns: Value| {
+            let serde = serde_json::from_value::<Series>(columns.clone()).is_err();
+            assert!(serde, "serde refuses {columns}");
+            Series::read(&columns).expect_err("refused").to_string()
+        };
+        let good = serde_json::json!({
+            "periods": ["2026-01", "2026-02"], "values": [1.0, null],
+            "statuses": ["no_target", "no_data"], "record_counts": [3, null]
+        });
+        assert_eq!(Series::read(&good).expect("read").len(), 2);
+        let mut sideways = good.clone();
+        sideways["statuses"][1] = "sideways".into();
+        assert_eq!(refused(sideways), "`statuses`: unknown variant `sideways`");
+        let mut half = good.clone();
+        half["record_counts"][0] = 2.5.into();
+        assert_eq!(
+            refused(half),
+            "`record_counts`: invalid type: expected whole numbers"
+        );
+        let mut short = good.clone();
+        short["values"] = serde_json::json!([1.0]);
+        assert_eq!(
+            refused(short),
+            "the columns of a series do not make observations"
+        );
+        let mut unlabelled = good;
+        unlabelled["periods"][0] = "January".into();
+        assert_eq!(
+            refused(unlabelled),
+            "the columns of a series do not make observations"
+        );
     }
 
     #[test]
