@@ -220,15 +220,17 @@ impl Memory {
     }
 }
 
-/// Where computed measures are cached.
+/// Where computed measures, and what a build reuses, are cached.
 #[derive(Debug, clap::Args)]
 struct Caching {
     /// The directory of the results cache: a measure whose records and definition did not
-    /// change since it was last computed is read from it (default for `build`: `.OUT.cache`
-    /// beside OUT; `validate` and `compute` cache only when given one).
+    /// change since it was last computed is read from it; for `build`, also the build cache:
+    /// the table rows of measures unchanged since the release in OUT are copied from it, not
+    /// formatted again (default for `build`: `.OUT.cache` beside OUT; `validate` and `compute`
+    /// cache only when given one). The output is the same with or without it.
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     cache: Option<PathBuf>,
-    /// Compute every measure, neither reading nor writing the results cache.
+    /// Compute and write everything, neither reading nor writing a cache.
     #[arg(long)]
     no_cache: bool,
 }
@@ -511,6 +513,7 @@ fn main() -> ExitCode {
     options.formats = formats;
     options.history = history;
     options.memory_rows = memory.memory_rows;
+    options.cache = cache.clone().filter(|_| out.is_some());
     let computer = Arc::new(compute::Computer {
         engine: memory.engine(cache.clone()),
         ..Default::default()
@@ -563,6 +566,17 @@ fn main() -> ExitCode {
                             history.superseded,
                             history.elapsed.as_secs_f64()
                         );
+                    }
+                    if outcome.cache.reused > 0 {
+                        let _ = writeln!(
+                            stderr,
+                            "build cache: the table rows of {} of {} measures copied from the \
+                             release replaced",
+                            outcome.cache.reused, outcome.measures
+                        );
+                    }
+                    if let Some(unused) = &outcome.cache.unused {
+                        let _ = writeln!(stderr, "build cache not used: {unused}");
                     }
                 }
                 None => {

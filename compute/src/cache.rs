@@ -18,10 +18,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use dataset::Period;
+use exporter::cache::{file_state, program_identity};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -68,53 +68,6 @@ struct StoredComputed {
 /// Lower-case hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What identifies the running program: its path, size and modification time. Computed
-/// values depend on the program's code, which no version number pins while it is developed.
-fn program_identity() -> &'static str {
-    static IDENTITY: OnceLock<String> = OnceLock::new();
-    IDENTITY.get_or_init(|| {
-        let Ok(path) = std::env::current_exe() else {
-            // Nothing identifies the program: no key will match another run's.
-            return format!("unknown program {:?}", SystemTime::now());
-        };
-        match std::fs::metadata(&path) {
-            Ok(metadata) => format!(
-                "{} {} {:?}",
-                path.display(),
-                metadata.len(),
-                metadata.modified().ok()
-            ),
-            Err(_) => format!("{} unreadable {:?}", path.display(), SystemTime::now()),
-        }
-    })
-}
-
-/// What identifies a file's contents without reading them: its size, modification time and,
-/// on Unix, its inode and change time.
-fn file_state(metadata: &std::fs::Metadata) -> String {
-    let modified = metadata.modified().ok();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        format!(
-            "{} {modified:?} {} {} {}.{}",
-            metadata.len(),
-            metadata.dev(),
-            metadata.ino(),
-            metadata.ctime(),
-            metadata.ctime_nsec()
-        )
-    }
-    #[cfg(not(unix))]
-    {
-        format!(
-            "{} {modified:?} {:?}",
-            metadata.len(),
-            metadata.created().ok()
-        )
-    }
 }
 
 /// The key of a computation, from its parts in order.

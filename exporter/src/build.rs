@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::automation::{Automation, ComputedMeasure, Request};
+use crate::cache;
 use crate::companion::Companion;
 use crate::error::{Error, IoContext};
 use crate::history::{HistoryCounts, HistoryReader, HistoryWriter, Publication};
@@ -59,6 +60,10 @@ pub struct Options {
     /// and replacing the file), and replaced with the new history once the release is
     /// published.
     pub history: Option<PathBuf>,
+    /// The build cache's directory (see [`crate::cache`]): the table rows of measures that did
+    /// not change since the release in OUT are copied from it instead of formatted again. The
+    /// release is the same with or without one.
+    pub cache: Option<PathBuf>,
 }
 
 /// Where under `data/` the documents of schema 1 go, in the layout of `data/` itself.
@@ -114,6 +119,7 @@ impl Options {
             formats: Formats::ALL,
             automation: None,
             history: None,
+            cache: None,
         }
     }
 }
@@ -132,6 +138,17 @@ pub struct Outcome {
     /// What the release's history of published values holds and this build added to it;
     /// `None` when nothing was published.
     pub history: Option<HistoryCounts>,
+    /// What the build cache saved.
+    pub cache: CacheUse,
+}
+
+/// What the build cache did for a build.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CacheUse {
+    /// Measures whose rows in `observations.csv` were copied from the release replaced.
+    pub reused: usize,
+    /// Why a cache there was could not be used, or why the new one was not written.
+    pub unused: Option<String>,
 }
 
 /// The publication time as RFC 3339 in UTC, to the second.
@@ -163,6 +180,23 @@ pub(crate) struct Outputs<'l, 'c, 'd> {
     history: HistoryWriter,
     /// What the history keeps of the release besides its values.
     definitions: DefinitionsWriter,
+    /// The cache of the release being replaced, when it can be used.
+    cached: Option<cache::Previous>,
+    /// The cache of this release, when one is kept.
+    recorder: Option<cache::Recorder>,
+    /// Measures whose CSV rows were copied.
+    reused: usize,
+}
+
+/// What [`Outputs::finish`] published.
+pub(crate) struct Published {
+    /// Files published, relative to OUT, with their sizes.
+    pub(crate) files: Vec<(String, u64)>,
+    pub(crate) history: HistoryCounts,
+    /// The cache of the release, with the digests of its files under `data/`, by name.
+    pub(crate) cache: Option<(cache::Recorder, BTreeMap<String, String>)>,
+    /// Measures whose CSV rows were copied.
+    pub(crate) reused: usize,
 }
 
 /// The table files a release offers for download: those of the formats chosen, and the
@@ -282,7 +316,9 @@ pub(crate) fn previous_history(
 
 impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
     /// Stages a release of `measures` measures published at `published` with `settings`,
-    /// carrying the history `previous` forward.
+    /// carrying the history `previous` forward; with `cache`, copying the rows of unchanged
+    /// measures from the release being replaced (`cache.0`, when it can be used) and recording
+    /// the new release's (when `cache.1`).
     pub(crate) fn create(
         lock: &'l OutLock,
         settings: &ReleaseSettings,
@@ -290,6 +326,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         companions: &'c mut [&'d mut dyn Companion],
         previous: Option<HistoryReader>,
         measures: usize,
+        cache: (Option<cache::Previous>, bool),
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
         let formats = settings.formats;
         let today = CalendarDate(published.to_offset(time::UtcOffset::UTC).date());
@@ -307,10 +344,21 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             published,
             &info.license,
         );
-        let observations =
+        let mut observations =
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
-        let history =
+        let mut history =
             HistoryWriter::create(previous, &data, &parquet_metadata, formats, published_at)?;
+        let (mut cached, record) = cache;
+        let record = record && formats.csv;
+        if let Some(cached) = cached.as_mut().filter(|_| record) {
+            let (file, path) = cached.open(cache::OBSERVATIONS_CSV)?;
+            observations.copy_rows_from(file, path);
+            cached.check_history(history.previous_path());
+            if cached.copies_revisions() {
+                let (file, path) = cached.open(cache::REVISIONS_CSV)?;
+                history.copy_rows_from(file, path);
+            }
+        }
         let dataset = PublishedDataset {
             info: info.clone(),
             modified: published.to_owned(),
@@ -360,6 +408,9 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             today,
             history,
             definitions: DefinitionsWriter::new(settings)?,
+            cached: cached.filter(|_| record),
+            recorder: record.then(cache::Recorder::default),
+            reused: 0,
         })
     }
 
@@ -378,10 +429,26 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             provenance: provenance.as_ref(),
             latest_record: latest_record.as_deref(),
         })?;
+        let key = self
+            .recorder
+            .is_some()
+            .then(|| cache::measure_key(&measure.id, &series.rows));
+        let cached = key.as_deref().zip(self.cached.as_ref());
+        let copy = cached.and_then(|(key, cached)| cached.observations(&measure.id, key));
+        self.reused += usize::from(copy.is_some());
+        self.observations.begin_rows(copy);
         for row in &series.rows {
             self.observations.push(&measure.id, row)?;
         }
-        let revisions = self.history.add_measure(&measure.id, &series.rows)?;
+        let in_observations = self.observations.end_rows()?;
+        let copy = cached.and_then(|(key, cached)| cached.revisions(&measure.id, key));
+        let (revisions, in_revisions) =
+            self.history.add_measure(&measure.id, &series.rows, copy)?;
+        if let (Some(recorder), Some(key), Some(in_observations)) =
+            (&mut self.recorder, key, in_observations)
+        {
+            recorder.add(&measure.id, key, in_observations, in_revisions);
+        }
         // The documents are published as JSON, and companions are written from them.
         if !self.formats.json && self.companions.is_empty() {
             return Ok(());
@@ -477,7 +544,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         areas: &[Area],
         languages: &[String],
         temporal: Option<String>,
-    ) -> Result<(Vec<(String, u64)>, HistoryCounts), Error> {
+    ) -> Result<Published, Error> {
         let Outputs {
             staging,
             data,
@@ -491,17 +558,24 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             today: _,
             history,
             definitions,
+            cached: _,
+            recorder,
+            reused,
         } = self;
-        let observation_rows = observations.finish()?;
+        let (observation_rows, observations_csv) = observations.finish()?;
         // Digests already taken, by file name under data/, so no file is hashed twice.
         let mut hashed = BTreeMap::new();
-        let mut digest = |name: &str, published: bool| -> Result<Option<String>, Error> {
-            if !published {
-                return Ok(None);
+        if let Some(csv) = observations_csv {
+            hashed.insert(cache::OBSERVATIONS_CSV.to_owned(), csv.sha256);
+        }
+        let observations_parquet_sha256 = match formats.parquet {
+            true => {
+                let name = "observations.parquet";
+                let (_, sha256) = hash_file(&data.join(name))?;
+                hashed.insert(name.to_owned(), sha256.clone());
+                Some(sha256)
             }
-            let (_, sha256) = hash_file(&data.join(name))?;
-            hashed.insert(name.to_owned(), sha256.clone());
-            Ok(Some(sha256))
+            false => None,
         };
         let info = &dataset.info;
         let publication = Publication {
@@ -511,11 +585,14 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             title: info.title.clone(),
             license: info.license.clone(),
             observation_rows,
-            observations_parquet_sha256: digest("observations.parquet", formats.parquet)?,
-            observations_csv_sha256: digest("observations.csv", formats.csv)?,
+            observations_parquet_sha256,
+            observations_csv_sha256: hashed.get(cache::OBSERVATIONS_CSV).cloned(),
         };
-        let (history_counts, publications) =
+        let (history_counts, publications, revisions_csv) =
             history.finish(publication, definitions.into_parts())?;
+        if let Some(csv) = revisions_csv {
+            hashed.insert(cache::REVISIONS_CSV.to_owned(), csv.sha256);
+        }
         let publications_table = tables::publications();
         let publication_rows: Vec<_> = publications.iter().map(Publication::cells).collect();
         write_text_table(
@@ -664,10 +741,15 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
                 .finish(&index, &tables)
                 .map_err(Error::Companion)?;
         }
-        write_checksums(&data, &hashed)?;
+        write_checksums(&data, &mut hashed)?;
         let files = release_files(staging.dir())?;
         staging.commit()?;
-        Ok((files, history_counts))
+        Ok(Published {
+            files,
+            history: history_counts,
+            cache: recorder.map(|recorder| (recorder, hashed)),
+            reused,
+        })
     }
 }
 
@@ -699,15 +781,19 @@ fn walk(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result<(), Error> 
 }
 
 /// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads), with the
-/// digests in `hashed` (by name) for files already hashed.
-fn write_checksums(data: &Path, hashed: &BTreeMap<String, String>) -> Result<(), Error> {
+/// digests in `hashed` (by name) for files already hashed; adds the others to it.
+fn write_checksums(data: &Path, hashed: &mut BTreeMap<String, String>) -> Result<(), Error> {
     let mut names = Vec::new();
     walk(data, "", &mut names)?;
     let mut sums = String::new();
     for name in names {
         let sha256 = match hashed.get(&name) {
             Some(sha256) => sha256.clone(),
-            None => hash_file(&data.join(&name))?.1,
+            None => {
+                let (_, sha256) = hash_file(&data.join(&name))?;
+                hashed.insert(name.clone(), sha256.clone());
+                sha256
+            }
         };
         sums.push_str(&format!("{sha256}  {name}\n"));
     }
@@ -771,6 +857,7 @@ fn run_pipeline(
         Some(catalog) if !catalog.measures.is_empty() || !has_errors(&diagnostics) => catalog,
         _ => return Err(invalid(diagnostics)),
     };
+    let mut cache_use = CacheUse::default();
     // Outputs are written only while the source is still valid; validation goes on regardless.
     let mut outputs = match &lock {
         Some(lock) if !has_errors(&diagnostics) => {
@@ -784,6 +871,12 @@ fn run_pipeline(
                 areas: catalog.manifest.areas.clone(),
                 strings: interface_strings(&info.languages, &source.locales),
             };
+            let cached = options.cache.as_deref().and_then(|dir| {
+                cache::Previous::load(dir, lock.out()).unwrap_or_else(|unused| {
+                    cache_use.unused = Some(unused);
+                    None
+                })
+            });
             Some(Outputs::create(
                 lock,
                 &settings,
@@ -791,6 +884,7 @@ fn run_pipeline(
                 companions,
                 previous,
                 catalog.measures.len(),
+                (cached, options.cache.is_some()),
             )?)
         }
         _ => None,
@@ -889,12 +983,19 @@ fn run_pipeline(
                 .zip(last)
                 .map(|(first, last)| format!("{first}/{last}"));
             let manifest = &catalog.manifest;
-            let (files, history) =
-                outputs.finish(&manifest.areas, &manifest.info.languages, temporal)?;
+            let published = outputs.finish(&manifest.areas, &manifest.info.languages, temporal)?;
+            cache_use.reused = published.reused;
             if let (Some(file), Some(out)) = (&options.history, &options.out) {
                 replace_history_file(&out.join("data").join("revisions.parquet"), file)?;
             }
-            (files, Some(history))
+            if let (Some((recorder, digests)), Some(dir), Some(out)) =
+                (published.cache, &options.cache, &options.out)
+                && let Err(error) = recorder.write(dir, out, &digests)
+            {
+                // The release is published; only the next build's speed depends on the cache.
+                cache_use.unused = Some(format!("the build cache could not be written: {error}"));
+            }
+            (published.files, Some(published.history))
         }
         None => (Vec::new(), None),
     };
@@ -904,6 +1005,7 @@ fn run_pipeline(
         measures: catalog.measures.len(),
         observations,
         history,
+        cache: cache_use,
     })
 }
 

@@ -13,6 +13,7 @@
 
 use std::cmp::Ordering;
 use std::fs::File;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Instant;
@@ -33,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::build::Formats;
 use crate::error::{Error, IoContext};
-use crate::tables::{self, FileMetadata, ObservationWriter, RevisionTimes};
+use crate::tables::{self, FileMetadata, ObservationWriter, RevisionTimes, WrittenFile};
 use crate::vintage::{DEFINITIONS_KEY, DefinitionsStore};
 
 /// The key of the history file's metadata that lists its publications.
@@ -213,6 +214,11 @@ impl HistoryReader {
             publications,
             definitions,
         })
+    }
+
+    /// The file read.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The definitions kept with the publications (none for a history written before they
@@ -598,15 +604,31 @@ impl HistoryWriter {
         Ok(versions)
     }
 
+    /// The history file carried forward, if any.
+    pub(crate) fn previous_path(&self) -> Option<&Path> {
+        self.previous.as_ref().map(HistoryReader::path)
+    }
+
+    /// Copies the CSV rows of measures whose versions did not change from `file` (at `path`),
+    /// the `revisions.csv` of the release whose history this one carries forward.
+    pub(crate) fn copy_rows_from(&mut self, file: File, path: PathBuf) {
+        self.writer.copy_rows_from(file, path);
+    }
+
     /// Adds a measure's rows as this release publishes them (in the series' order), after the
-    /// measures before it; returns the restatements of the periods it publishes.
+    /// measures before it; returns the restatements of the periods it publishes, and where
+    /// its versions are in `revisions.csv` when that is written. With `copy`, the rows are
+    /// those the history's last release published, and their versions' CSV rows are those
+    /// bytes of the file given to [`HistoryWriter::copy_rows_from`].
     pub(crate) fn add_measure(
         &mut self,
         measure_id: &str,
         rows: &[SeriesRow],
-    ) -> Result<Vec<Revision>, Error> {
+        copy: Option<Range<u64>>,
+    ) -> Result<(Vec<Revision>, Option<Range<u64>>), Error> {
         let started = Instant::now();
         let previous = self.previous_of(measure_id)?;
+        self.writer.begin_rows(copy);
         let mut previous = previous.into_iter().peekable();
         let mut rows = rows.iter().peekable();
         let mut revisions = Vec::new();
@@ -653,18 +675,20 @@ impl HistoryWriter {
                 }
             }
         }
+        let written = self.writer.end_rows()?;
         self.counts.elapsed += started.elapsed();
-        Ok(revisions)
+        Ok((revisions, written))
     }
 
     /// Carries forward the measures after the last one published, and closes the files with
     /// `publication` added to the history's list and its `definitions` (the texts of a
-    /// [`crate::vintage::DefinitionsWriter`]) kept; returns what changed.
+    /// [`crate::vintage::DefinitionsWriter`]) kept; returns what changed, the releases the
+    /// history lists, and what `revisions.csv` holds when it is written.
     pub(crate) fn finish(
         mut self,
         publication: Publication,
         definitions: Vec<String>,
-    ) -> Result<(HistoryCounts, Vec<Publication>), Error> {
+    ) -> Result<(HistoryCounts, Vec<Publication>, Option<WrittenFile>), Error> {
         let started = Instant::now();
         while let Some(previous) = &mut self.previous {
             match previous.next_version()? {
@@ -687,12 +711,12 @@ impl HistoryWriter {
         publications.push(publication);
         let kept = kept.with_release(&published_at, definitions, &publications);
         let listed = serde_json::to_string(&publications)?;
-        self.writer.finish_with(vec![
+        let (_, csv) = self.writer.finish_with(vec![
             KeyValue::new(PUBLICATIONS_KEY.to_owned(), listed),
             KeyValue::new(DEFINITIONS_KEY.to_owned(), kept.encode()?),
         ])?;
         self.counts.elapsed += started.elapsed();
-        Ok((self.counts, publications))
+        Ok((self.counts, publications, csv))
     }
 }
 
@@ -738,7 +762,7 @@ pub fn asof(history: &Path, at: i64, dir: &Path, formats: Formats) -> Result<Vin
             writer.push(&version.measure_id, &version.row)?;
         }
     }
-    let observation_rows = writer.finish()?;
+    let (observation_rows, _) = writer.finish()?;
     let files = publication.check_observations(dir, formats)?;
     Ok(Vintage {
         publication,

@@ -6,6 +6,7 @@
 
 mod automation;
 mod build;
+pub mod cache;
 mod companion;
 mod error;
 mod history;
@@ -20,8 +21,8 @@ mod vintage;
 
 pub use automation::{Answer, Automation, ComputedMeasure, Request};
 pub use build::{
-    DEFAULT_MEMORY_ROWS, DEFAULT_PARALLEL_BYTES, Formats, LEGACY_DIR, Options, Outcome, rfc3339,
-    run,
+    CacheUse, DEFAULT_MEMORY_ROWS, DEFAULT_PARALLEL_BYTES, Formats, LEGACY_DIR, Options, Outcome,
+    rfc3339, run,
 };
 pub use companion::{Companion, CompanionError};
 pub use error::Error;

@@ -10,6 +10,7 @@ mod diff;
 mod download;
 mod history;
 mod hostile;
+mod incremental;
 mod invalid;
 mod languages;
 mod links;

@@ -853,7 +853,9 @@ pub fn goal_cells(
     cells
 }
 
+mod csv_file;
 mod write;
+pub(crate) use csv_file::WrittenFile;
 pub(crate) use write::{
     FileMetadata, ObservationWriter, RevisionTimes, file_metadata, write_text_table,
 };

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -22,6 +23,7 @@ use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
+use super::csv_file::{CsvFile, WrittenFile};
 use super::{ColumnType, TOTAL, Table};
 use crate::build::Formats;
 use crate::error::{Error, IoContext};
@@ -409,8 +411,14 @@ pub(crate) struct ObservationWriter {
     schema: Arc<Schema>,
     batch: ObservationBatch,
     parquet: Option<ParquetThread>,
-    csv: Option<csv::Writer<BufWriter<File>>>,
-    csv_path: std::path::PathBuf,
+    csv: Option<CsvFile>,
+    /// The same table of the release being replaced, which runs of CSV rows are copied from.
+    copy_from: Option<(File, PathBuf)>,
+    /// The bytes of `copy_from` that stand for the rows being pushed, copied instead of
+    /// formatting them.
+    copying: Option<Range<u64>>,
+    /// Where the run of rows being pushed starts in the CSV file.
+    run_start: u64,
     rows: u64,
     /// The revisions' times as CSV text, by second: a history has few publication times and
     /// many rows.
@@ -454,11 +462,10 @@ impl ObservationWriter {
             }
             false => None,
         };
-        let csv_path = dir.join(format!("{}.csv", table.name));
         let csv = match formats.csv {
             true => {
-                let mut csv = csv::Writer::from_writer(create(&csv_path)?);
-                csv.write_record(table.header())?;
+                let mut csv = CsvFile::create(&dir.join(format!("{}.csv", table.name)))?;
+                csv.record(table.header().iter().map(|name| name.as_bytes()))?;
                 Some(csv)
             }
             false => None,
@@ -468,11 +475,38 @@ impl ObservationWriter {
             batch: ObservationBatch::new(revisions),
             parquet,
             csv,
-            csv_path,
+            copy_from: None,
+            copying: None,
+            run_start: 0,
             rows: 0,
             times_text: std::collections::HashMap::new(),
             row_text: RowText::default(),
         })
+    }
+
+    /// Copies runs of CSV rows from `file` (at `path`), the same table of the release being
+    /// replaced, when [`ObservationWriter::begin_rows`] is given their bytes.
+    pub(crate) fn copy_rows_from(&mut self, file: File, path: PathBuf) {
+        self.copy_from = Some((file, path));
+    }
+
+    /// Starts a run of rows (a measure's); with `copy`, the run's CSV rows are those bytes of
+    /// the file given to [`ObservationWriter::copy_rows_from`] – the same rows, formatted
+    /// before – and the rows pushed go to Parquet alone.
+    pub(crate) fn begin_rows(&mut self, copy: Option<Range<u64>>) {
+        self.copying = copy.filter(|_| self.copy_from.is_some());
+        self.run_start = self.csv.as_ref().map_or(0, CsvFile::position);
+    }
+
+    /// Ends the run of rows begun last; returns its bytes in the CSV file, if one is written.
+    pub(crate) fn end_rows(&mut self) -> Result<Option<Range<u64>>, Error> {
+        let Some(csv) = &mut self.csv else {
+            return Ok(None);
+        };
+        if let (Some(range), Some((file, path))) = (self.copying.take(), &mut self.copy_from) {
+            csv.copy(file, path, range)?;
+        }
+        Ok(Some(self.run_start..csv.position()))
     }
 
     /// Writes an observation row.
@@ -488,7 +522,9 @@ impl ObservationWriter {
         times: Option<RevisionTimes>,
     ) -> Result<(), Error> {
         self.rows += 1;
-        if let Some(csv) = &mut self.csv {
+        if let Some(csv) = &mut self.csv
+            && self.copying.is_none()
+        {
             let texts = &mut self.times_text;
             if let Some(times) = times {
                 for seconds in [Some(times.published_at), times.superseded_at]
@@ -517,27 +553,26 @@ impl ObservationWriter {
         Ok(())
     }
 
-    /// Flushes the last batch and closes both files; returns the number of rows written.
-    pub(crate) fn finish(self) -> Result<u64, Error> {
+    /// Flushes the last batch and closes both files; returns the number of rows written and
+    /// what the CSV file holds, if one was written.
+    pub(crate) fn finish(self) -> Result<(u64, Option<WrittenFile>), Error> {
         self.finish_with(Vec::new())
     }
 
     /// [`ObservationWriter::finish`], with `metadata` added to the Parquet file's key-value
     /// metadata (what is known only once every row is written).
-    pub(crate) fn finish_with(mut self, metadata: Vec<KeyValue>) -> Result<u64, Error> {
+    pub(crate) fn finish_with(
+        mut self,
+        metadata: Vec<KeyValue>,
+    ) -> Result<(u64, Option<WrittenFile>), Error> {
         if let Some(parquet) = self.parquet {
             if self.batch.rows > 0 {
                 parquet.write(self.batch.finish(&self.schema)?);
             }
             parquet.finish(metadata)?;
         }
-        if let Some(csv) = self.csv {
-            csv.into_inner()
-                .map_err(|e| Error::io(&self.csv_path, e.into_error()))?
-                .flush()
-                .io_context(&self.csv_path)?;
-        }
-        Ok(self.rows)
+        let csv = self.csv.map(CsvFile::finish).transpose()?;
+        Ok((self.rows, csv))
     }
 }
 
@@ -567,7 +602,7 @@ fn fill(cell: &mut String, value: Option<impl std::fmt::Display>) -> &str {
 }
 
 fn write_csv_row(
-    csv: &mut csv::Writer<BufWriter<File>>,
+    csv: &mut CsvFile,
     text: &mut RowText,
     measure_id: &str,
     row: &SeriesRow,
@@ -607,16 +642,14 @@ fn write_csv_row(
             "false"
         },
     ];
-    match times {
-        None => csv.write_record(cells)?,
-        Some((published_at, superseded_at)) => csv.write_record(
-            cells
-                .iter()
-                .copied()
-                .chain([published_at, superseded_at.unwrap_or("")]),
-        )?,
-    }
-    Ok(())
+    let times =
+        times.map(|(published_at, superseded_at)| [published_at, superseded_at.unwrap_or("")]);
+    csv.record(
+        cells
+            .iter()
+            .chain(times.iter().flatten())
+            .map(|cell| cell.as_bytes()),
+    )
 }
 
 /// A record count in the tables' integer type: counts beyond `i64` do not occur (no city has
