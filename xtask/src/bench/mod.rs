@@ -13,6 +13,7 @@ mod cluster;
 mod compute;
 mod generate;
 mod history;
+mod rebuild;
 mod report;
 
 use std::fs;
@@ -446,6 +447,8 @@ struct SizeResult {
     full: Samples,
     ours_file: ParquetFacts,
     duckdb_file: ParquetFacts,
+    /// Rebuilds after one measure changed, at the largest size.
+    rebuild: Option<rebuild::RebuildResult>,
 }
 
 fn bench_size(
@@ -534,6 +537,16 @@ fn bench_size(
     }
     remove(&out)?;
     remove(&anchor_file)?;
+    let rebuild = match settings.sizes.iter().max() {
+        Some(&largest) if largest == size => Some(rebuild::bench_rebuild(
+            settings,
+            work,
+            exporter,
+            &source,
+            (rows, measures),
+        )?),
+        _ => None,
+    };
     fs::remove_dir_all(&source)?;
     Ok(SizeResult {
         rows,
@@ -545,6 +558,7 @@ fn bench_size(
         full,
         ours_file,
         duckdb_file,
+        rebuild,
     })
 }
 
@@ -655,6 +669,10 @@ fn bench(settings: &Settings) -> Result<()> {
         sizes.push(bench_size(settings, &work, &exporter, &python, size)?);
     }
     exporter_rows(&mut report, &sizes);
+    let rebuilt = sizes.iter().find_map(|size| size.rebuild.as_ref());
+    if let Some(result) = rebuilt {
+        rebuild::rows(&mut report, result);
+    }
     let many_files = if settings.many_files > 0 {
         let result = bench_many_files(settings, &work, &exporter)?;
         many_files_rows(&mut report, &result);
@@ -720,7 +738,11 @@ fn bench(settings: &Settings) -> Result<()> {
                     if sizes.is_empty() {
                         String::new()
                     } else {
-                        format!("## Exporter by size\n\n{}", sizes_table(&sizes))
+                        format!(
+                            "## Exporter by size\n\n{}{}",
+                            sizes_table(&sizes),
+                            rebuilt.map(rebuild::table).unwrap_or_default()
+                        )
                     },
                     many_files
                         .as_ref()
