@@ -79,7 +79,7 @@ pub(super) fn bench_rebuild(
         out.to_str().context("non-UTF-8 path")?,
         cache.to_str().context("non-UTF-8 path")?,
     );
-    let mut build = |label: &str, build: u64| -> Result<super::Sample> {
+    let build = |label: &str, build: u64| -> Result<super::Sample> {
         let epoch = format!("SOURCE_DATE_EPOCH={}", FIRST_PUBLISHED + build * HOUR);
         measure(
             work,
