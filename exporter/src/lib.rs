@@ -29,5 +29,5 @@ pub use error::Error;
 pub use history::{HistoryCounts, Publication, Vintage, asof};
 pub use load::{Definitions, definitions};
 pub use progress::{Progress, Quiet};
-pub use publish::{OutLock, Staging, cache_beside};
+pub use publish::{OutLock, StagedFiles, Staging, cache_beside};
 pub use vintage::republish;

@@ -26,6 +26,73 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, IoContext};
 
+/// Files written into a staged release: each new, or – when the release being replaced holds
+/// the same bytes at the same path – a hard link to that file, which costs neither the writing
+/// nor a new inode (a chart or an oEmbed response of a measure that did not change, a
+/// stylesheet). The bytes published are the same either way; the two releases share the
+/// file's inode until the previous one is removed after the swap, and nothing writes into a
+/// file once it is staged: a path staged again gets a new file.
+#[derive(Debug, Clone)]
+pub struct StagedFiles {
+    staging: PathBuf,
+    previous: Option<PathBuf>,
+}
+
+impl StagedFiles {
+    /// Files staged under `staging`, linked to those under `previous` (OUT) where they are the
+    /// same.
+    pub fn new(staging: &Path, previous: Option<&Path>) -> StagedFiles {
+        StagedFiles {
+            staging: staging.to_owned(),
+            previous: previous.map(Path::to_owned),
+        }
+    }
+
+    /// Stages `contents` at `path` (under the staging directory), creating its directories.
+    pub fn write(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        if let Some(previous) = self.same_in_previous(path, contents)
+            && link_anew(&previous, path).is_ok()
+        {
+            return Ok(());
+        }
+        let mut file = match File::create_new(path) {
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(path)?;
+                File::create_new(path)?
+            }
+            file => file?,
+        };
+        std::io::Write::write_all(&mut file, contents)
+    }
+
+    /// The previous release's file at `path`'s place, when it holds `contents`.
+    fn same_in_previous(&self, path: &Path, contents: &[u8]) -> Option<PathBuf> {
+        let previous = self
+            .previous
+            .as_ref()?
+            .join(path.strip_prefix(&self.staging).ok()?);
+        let metadata = fs::symlink_metadata(&previous).ok()?;
+        (metadata.is_file()
+            && metadata.len() == contents.len() as u64
+            && fs::read(&previous).ok()? == contents)
+            .then_some(previous)
+    }
+}
+
+/// Hard-links `link` to `original`, replacing what `link` was.
+fn link_anew(original: &Path, link: &Path) -> std::io::Result<()> {
+    match fs::hard_link(original, link) {
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs::remove_file(link)?;
+            fs::hard_link(original, link)
+        }
+        linked => linked,
+    }
+}
+
 /// OUT's lock, held by a build from its start to its end, with the build's scratch directory
 /// beside OUT (`.<OUT>.scratch`, for spilled observation rows). Leftovers of an interrupted
 /// build – its staging and scratch directories, and a previous release moved aside by a swap it
@@ -431,5 +498,61 @@ mod tests {
         fs::remove_file(tree.join("release")).unwrap();
         std::os::unix::fs::symlink("missing", tree.join("dangling")).unwrap();
         assert!(sync_each(&temp.path().join("release")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_the_previous_release_holds_is_linked_and_never_written_into() {
+        use std::os::unix::fs::MetadataExt;
+        let temp = tempfile::tempdir().unwrap();
+        let (out, staging) = (temp.path().join("public"), temp.path().join("staging"));
+        fs::create_dir_all(out.join("charts")).unwrap();
+        fs::write(out.join("charts/a.svg"), "same").unwrap();
+        fs::write(out.join("charts/b.svg"), "old").unwrap();
+        let files = StagedFiles::new(&staging, Some(&out));
+        let inode = |path: &Path| fs::metadata(path).unwrap().ino();
+
+        files.write(&staging.join("charts/a.svg"), b"same").unwrap();
+        files.write(&staging.join("charts/b.svg"), b"new").unwrap();
+        files
+            .write(&staging.join("charts/c.svg"), b"only here")
+            .unwrap();
+        assert_eq!(
+            inode(&staging.join("charts/a.svg")),
+            inode(&out.join("charts/a.svg"))
+        );
+        assert_ne!(
+            inode(&staging.join("charts/b.svg")),
+            inode(&out.join("charts/b.svg"))
+        );
+        assert_eq!(fs::read(staging.join("charts/b.svg")).unwrap(), b"new");
+        assert_eq!(
+            fs::read(staging.join("charts/c.svg")).unwrap(),
+            b"only here"
+        );
+
+        // Staged again with other bytes, a linked path gets a file of its own: the previous
+        // release is untouched.
+        files
+            .write(&staging.join("charts/a.svg"), b"changed")
+            .unwrap();
+        assert_eq!(fs::read(staging.join("charts/a.svg")).unwrap(), b"changed");
+        assert_eq!(fs::read(out.join("charts/a.svg")).unwrap(), b"same");
+        // Staged again with the same bytes, it is linked again.
+        files.write(&staging.join("charts/a.svg"), b"same").unwrap();
+        assert_eq!(
+            inode(&staging.join("charts/a.svg")),
+            inode(&out.join("charts/a.svg"))
+        );
+
+        // Without a previous release, every file is new.
+        let alone = StagedFiles::new(&temp.path().join("other"), None);
+        alone
+            .write(&temp.path().join("other/charts/a.svg"), b"same")
+            .unwrap();
+        assert_ne!(
+            inode(&temp.path().join("other/charts/a.svg")),
+            inode(&out.join("charts/a.svg"))
+        );
     }
 }

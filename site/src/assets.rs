@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::error::{Error, IoContext};
-use crate::write_file;
+use exporter::StagedFiles;
 
 /// The files of the widgets package a page loads, and its built-in strings, copied into
 /// `widgets/`.
@@ -35,7 +35,7 @@ pub(crate) const EMBED_PAGE_SCRIPT: &str = "assets/embed-page.js";
 pub(crate) const WIDGETS_MODULE: &str = "widgets/civicmetrics.js";
 
 /// Copies the built widgets package in `package` into the release `root`'s `widgets/`.
-pub(crate) fn copy_widgets(package: &Path, root: &Path) -> Result<(), Error> {
+pub(crate) fn copy_widgets(package: &Path, root: &Path, files: &StagedFiles) -> Result<(), Error> {
     let widgets = root.join("widgets");
     fs::create_dir_all(&widgets).io_context(&widgets)?;
     for file in WIDGET_FILES {
@@ -47,18 +47,17 @@ pub(crate) fn copy_widgets(package: &Path, root: &Path) -> Result<(), Error> {
             });
         }
         let to = widgets.join(file);
-        if let Some(dir) = to.parent() {
-            fs::create_dir_all(dir).io_context(dir)?;
-        }
-        fs::copy(&from, &to).io_context(&from)?;
+        let contents = fs::read(&from).io_context(&from)?;
+        files.write(&to, &contents).io_context(&to)?;
     }
     Ok(())
 }
 
 /// Writes the site's own files into the release `root`.
-pub(crate) fn write_assets(root: &Path) -> Result<(), Error> {
+pub(crate) fn write_assets(root: &Path, files: &StagedFiles) -> Result<(), Error> {
     for (path, contents) in ASSETS {
-        write_file(&root.join(path), contents)?;
+        let path = root.join(path);
+        files.write(&path, contents.as_ref()).io_context(&path)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use view::bidi::isolate;
 
 use crate::error::Error;
-use crate::{Writer, urls, write_file, xml};
+use crate::{Writer, urls, xml};
 
 /// Sizes of the frames in the embed snippets, in CSS pixels.
 pub(crate) const EMBED_CARD_HEIGHT: u32 = 420;
@@ -67,7 +67,7 @@ impl Writer {
         let path = self
             .dir
             .join(self.urls.file(lang, &urls::oembed(&measure.id)));
-        write_file(&path, serde_json::to_vec_pretty(&response)?)
+        self.write_file(&path, serde_json::to_vec_pretty(&response)?)
     }
 
     /// Writes the oEmbed response for a goal of `measure` in `lang`.
@@ -82,7 +82,7 @@ impl Writer {
         let path = self
             .dir
             .join(self.urls.file(lang, &urls::goal_oembed(&goal.id)));
-        write_file(&path, serde_json::to_vec_pretty(&response)?)
+        self.write_file(&path, serde_json::to_vec_pretty(&response)?)
     }
 
     /// An oEmbed 1.0 `rich` response framing `html`, by `measure`'s department, with the

@@ -41,7 +41,6 @@ mod urls;
 mod xml;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,7 +48,7 @@ use dataset::document::{Index, InterfaceStrings, MeasureDocument, PublishedDatas
 use dataset::model::{DatasetInfo, Status};
 use dataset::{Area, CalendarDate};
 use exporter::tables::Table;
-use exporter::{Companion, CompanionError};
+use exporter::{Companion, CompanionError, StagedFiles};
 
 pub use assets::WIDGET_FILES;
 pub use error::Error;
@@ -150,6 +149,8 @@ struct Writer {
     /// The interface strings of every language of the dataset (shared, so that a formatter can
     /// borrow them while the writer writes).
     strings: Arc<BTreeMap<String, InterfaceStrings>>,
+    /// How files are staged: new, or linked to the previous release's same file.
+    files: StagedFiles,
     /// Whether the widgets package is published beside the pages.
     widgets: bool,
     measures: Vec<MeasureFacts>,
@@ -163,14 +164,12 @@ struct Writer {
     changes: Vec<changes::Change>,
 }
 
-fn write_file(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).io_context(parent)?;
-    }
-    fs::write(path, contents).io_context(path)
-}
-
 impl Writer {
+    /// Stages a file of the site (linked to the previous release's when it is the same).
+    fn write_file(&self, path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
+        self.files.write(path, contents.as_ref()).io_context(path)
+    }
+
     /// Starts a site in the staged release `dir`, copying the widgets package when given.
     fn begin(
         dir: &Path,
@@ -188,11 +187,13 @@ impl Writer {
                 language: language.clone(),
             });
         }
+        let files = StagedFiles::new(dir, options.previous.as_deref());
         if let Some(package) = &options.widgets {
-            assets::copy_widgets(package, dir)?;
+            assets::copy_widgets(package, dir, &files)?;
         }
         Ok(Writer {
             dir: dir.to_owned(),
+            files,
             urls: Urls::new(&dataset.info, options.base_url.as_deref()),
             info: dataset.info.clone(),
             modified: dataset.modified.clone(),
@@ -250,10 +251,10 @@ impl Writer {
                     &chart_title,
                 );
                 let path = urls::chart_variant(&measure.id, size.0, dark);
-                write_file(&self.dir.join(path), chart)?;
+                self.write_file(&self.dir.join(path), chart)?;
             }
         }
-        write_file(
+        self.write_file(
             &self.dir.join(urls::sparkline(&measure.id)),
             charts::sparkline_svg(document, title),
         )?;
@@ -328,12 +329,10 @@ impl Writer {
             self.about_page(lang, index, tables)?;
         }
         self.feeds(index)?;
-        write_file(
-            &self.dir.join(changes::CHANGES_FILE),
-            changes::changes_json(&mut self.changes)?,
-        )?;
+        let changes = changes::changes_json(&mut self.changes)?;
+        self.write_file(&self.dir.join(changes::CHANGES_FILE), changes)?;
         self.not_found_page()?;
-        assets::write_assets(&self.dir)?;
+        assets::write_assets(&self.dir, &self.files)?;
         self.robots()?;
         self.sitemap()
     }

@@ -18,7 +18,7 @@ use crate::models::{
     Page, ProvenanceText, Row, TableListing,
 };
 use crate::strings::Strings;
-use crate::{MeasureFacts, Writer, assets, urls, write_file};
+use crate::{MeasureFacts, Writer, assets, urls};
 use exporter::tables::Table;
 
 /// What a URL query value keeps as it is (RFC 3986's unreserved characters).
@@ -170,7 +170,7 @@ impl Writer {
     /// Writes the page at `path` of `lang` and remembers it for the sitemap.
     fn write_page(&mut self, lang: &str, path: &str, html: String) -> Result<(), Error> {
         let file = self.urls.file(lang, path);
-        write_file(&self.dir.join(format!("{file}index.html")), html)?;
+        self.write_file(&self.dir.join(format!("{file}index.html")), html)?;
         self.pages.push(file);
         Ok(())
     }
@@ -485,7 +485,7 @@ impl Writer {
             },
             entries.iter(),
         );
-        write_file(
+        self.write_file(
             &self.dir.join(self.urls.file(lang, &urls::feed(&path))),
             feed,
         )?;
@@ -507,7 +507,7 @@ impl Writer {
         let html = EmbedPage { page, card }.render()?;
         // Embed pages are for frames, not search: kept out of the sitemap.
         let file = self.urls.file(lang, &path);
-        write_file(&self.dir.join(format!("{file}index.html")), html)
+        self.write_file(&self.dir.join(format!("{file}index.html")), html)
     }
 
     /// Writes a goal's embed page in `lang`.
@@ -528,7 +528,7 @@ impl Writer {
         let html = GoalEmbedPage { page, goal }.render()?;
         // Like the measures' embed pages, kept out of the sitemap.
         let file = self.urls.file(lang, &path);
-        write_file(&self.dir.join(format!("{file}index.html")), html)
+        self.write_file(&self.dir.join(format!("{file}index.html")), html)
     }
 
     /// "N of M on track" for the measures of `area`.
@@ -789,7 +789,7 @@ impl Writer {
         page.alternates.clear();
         page.widgets = false;
         let html = NotFoundPage { page }.render()?;
-        write_file(&self.dir.join("404.html"), html)
+        self.write_file(&self.dir.join("404.html"), html)
     }
 
     /// Writes the site's feed and each area's, in every language.
@@ -806,7 +806,7 @@ impl Writer {
                 },
                 self.entries(position, None),
             );
-            write_file(&self.dir.join(self.urls.file(lang, &urls::feed(""))), site)?;
+            self.write_file(&self.dir.join(self.urls.file(lang, &urls::feed(""))), site)?;
             for area in &index.areas {
                 let path = urls::area(&area.id);
                 let feed = feeds::feed(
@@ -820,7 +820,7 @@ impl Writer {
                     },
                     self.entries(position, Some(&area.id)),
                 );
-                write_file(
+                self.write_file(
                     &self.dir.join(self.urls.file(lang, &urls::feed(&path))),
                     feed,
                 )?;

@@ -1,7 +1,7 @@
 //! `sitemap.xml` and `robots.txt`, for search engines.
 
 use crate::error::Error;
-use crate::{Writer, write_file, xml};
+use crate::{Writer, xml};
 
 impl Writer {
     /// Writes the sitemap of every page written (embed pages are left out, and kept out of
@@ -21,12 +21,12 @@ impl Writer {
             ));
         }
         xml.push_str("</urlset>\n");
-        write_file(&self.dir.join("sitemap.xml"), xml)
+        self.write_file(&self.dir.join("sitemap.xml"), xml)
     }
 
     /// Writes `robots.txt`: embed pages out of search, and where the sitemap is.
     pub(crate) fn robots(&self) -> Result<(), Error> {
-        write_file(
+        self.write_file(
             &self.dir.join("robots.txt"),
             format!(
                 "User-agent: *\nDisallow: {}embed/\nSitemap: {}\n",
