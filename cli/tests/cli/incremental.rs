@@ -28,6 +28,18 @@ fn build(source: &Path, out: &Path, epoch: u64, extra: &[&str]) -> Output {
     output
 }
 
+/// Publishes `source` at `epoch` over the release in `out` twice: into `out` with the cache,
+/// and into `full`, a copy of that release, without it; asserts that both publish the same
+/// tree, and returns what the build with the cache said.
+fn build_both_ways(source: &Path, out: &Path, full: &Path, epoch: u64) -> Output {
+    std::fs::remove_dir_all(full).ok();
+    copy_tree(out, full);
+    let cached = build(source, out, epoch, &[]);
+    build(source, full, epoch, &["--no-cache"]);
+    assert_same_tree(full, out);
+    cached
+}
+
 /// How many measures' rows the build copied, as it reports it.
 fn reused(output: &Output) -> usize {
     let messages = stderr(output);
@@ -128,11 +140,7 @@ fn a_rebuild_with_the_cache_publishes_what_a_full_build_does() {
     for kind in [0, 1, 2] {
         let what = edit(&source, kind, &mut rng);
         epoch += 3_600;
-        std::fs::remove_dir_all(&full).ok();
-        copy_tree(&out, &full);
-        let cached = build(&source, &out, epoch, &[]);
-        build(&source, &full, epoch, &["--no-cache"]);
-        assert_same_tree(&full, &out);
+        let cached = build_both_ways(&source, &out, &full, epoch);
         let copied = reused(&cached);
         match kind {
             2 => assert!(copied >= MEASURES - 1, "{what}: {}", stderr(&cached)),
@@ -190,13 +198,9 @@ fn the_cache_is_not_trusted_past_a_mismatched_digest() {
         build(&source, &out, epoch, &[]);
         damage(&out, &cache, &kept);
         epoch += 3_600;
-        std::fs::remove_dir_all(&full).ok();
-        copy_tree(&out, &full);
         // The damaged file is replaced by the build: the one without the cache starts from the
         // same damaged release.
-        let cached = build(&source, &out, epoch, &[]);
-        build(&source, &full, epoch, &["--no-cache"]);
-        assert_same_tree(&full, &out);
+        let cached = build_both_ways(&source, &out, &full, epoch);
         let messages = stderr(&cached);
         match said {
             "" => {
