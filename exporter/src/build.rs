@@ -316,9 +316,7 @@ pub(crate) fn previous_history(
 
 impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
     /// Stages a release of `measures` measures published at `published` with `settings`,
-    /// carrying the history `previous` forward; with `cache`, copying the rows of unchanged
-    /// measures from the release being replaced (`cache.0`, when it can be used) and recording
-    /// the new release's (when `cache.1`).
+    /// carrying the history `previous` forward, with the build cache as `cache` says.
     pub(crate) fn create(
         lock: &'l OutLock,
         settings: &ReleaseSettings,
@@ -326,7 +324,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         companions: &'c mut [&'d mut dyn Companion],
         previous: Option<HistoryReader>,
         measures: usize,
-        cache: (Option<cache::Previous>, bool),
+        cache: cache::BuildCache,
     ) -> Result<Outputs<'l, 'c, 'd>, Error> {
         let formats = settings.formats;
         let today = CalendarDate(published.to_offset(time::UtcOffset::UTC).date());
@@ -348,8 +346,9 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             ObservationWriter::create(&data, &tables::observations(), &parquet_metadata, formats)?;
         let mut history =
             HistoryWriter::create(previous, &data, &parquet_metadata, formats, published_at)?;
-        let (mut cached, record) = cache;
-        let record = record && formats.csv;
+        // The cache records and copies CSV rows.
+        let record = cache.record && formats.csv;
+        let mut cached = cache.previous;
         if let Some(cached) = cached.as_mut().filter(|_| record) {
             let (file, path) = cached.open(cache::OBSERVATIONS_CSV)?;
             observations.copy_rows_from(file, path);
@@ -593,6 +592,9 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         if let Some(csv) = revisions_csv {
             hashed.insert(cache::REVISIONS_CSV.to_owned(), csv.sha256);
         }
+        // Hashed here rather than with the other files: the build cache records its digest.
+        let (_, sha256) = hash_file(&data.join(cache::REVISIONS_PARQUET))?;
+        hashed.insert(cache::REVISIONS_PARQUET.to_owned(), sha256);
         let publications_table = tables::publications();
         let publication_rows: Vec<_> = publications.iter().map(Publication::cells).collect();
         write_text_table(
@@ -741,7 +743,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
                 .finish(&index, &tables)
                 .map_err(Error::Companion)?;
         }
-        write_checksums(&data, &mut hashed)?;
+        write_checksums(&data, &hashed)?;
         let files = release_files(staging.dir())?;
         staging.commit()?;
         Ok(Published {
@@ -781,19 +783,15 @@ fn walk(dir: &Path, prefix: &str, files: &mut Vec<String>) -> Result<(), Error> 
 }
 
 /// Writes `SHA256SUMS` for every file in `data` (the format `sha256sum -c` reads), with the
-/// digests in `hashed` (by name) for files already hashed; adds the others to it.
-fn write_checksums(data: &Path, hashed: &mut BTreeMap<String, String>) -> Result<(), Error> {
+/// digests in `hashed` (by name) for files already hashed.
+fn write_checksums(data: &Path, hashed: &BTreeMap<String, String>) -> Result<(), Error> {
     let mut names = Vec::new();
     walk(data, "", &mut names)?;
     let mut sums = String::new();
     for name in names {
         let sha256 = match hashed.get(&name) {
             Some(sha256) => sha256.clone(),
-            None => {
-                let (_, sha256) = hash_file(&data.join(&name))?;
-                hashed.insert(name.clone(), sha256.clone());
-                sha256
-            }
+            None => hash_file(&data.join(&name))?.1,
         };
         sums.push_str(&format!("{sha256}  {name}\n"));
     }
@@ -884,7 +882,10 @@ fn run_pipeline(
                 companions,
                 previous,
                 catalog.measures.len(),
-                (cached, options.cache.is_some()),
+                cache::BuildCache {
+                    previous: cached,
+                    record: options.cache.is_some(),
+                },
             )?)
         }
         _ => None,

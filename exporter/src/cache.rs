@@ -47,7 +47,7 @@ const FILE_NAME: &str = "build.json";
 /// The release files rows are copied from, and the history file checked.
 pub(crate) const OBSERVATIONS_CSV: &str = "observations.csv";
 pub(crate) const REVISIONS_CSV: &str = "revisions.csv";
-const REVISIONS_PARQUET: &str = "revisions.parquet";
+pub(crate) const REVISIONS_PARQUET: &str = "revisions.parquet";
 
 /// What identifies the running program: its path, size and modification time. What a build
 /// writes depends on the program's code, which no version number pins while it is developed.
@@ -194,6 +194,15 @@ fn encode_row(row: &SeriesRow, out: &mut Vec<u8>) {
         }
     }
     out.push(u8::from(observation.provisional));
+}
+
+/// What a build does with the build cache.
+#[derive(Debug, Default)]
+pub(crate) struct BuildCache {
+    /// The cache of the release being replaced, when it can be used.
+    pub(crate) previous: Option<Previous>,
+    /// Whether the new release's cache is recorded.
+    pub(crate) record: bool,
 }
 
 /// The cache of the release being replaced, checked against it.

@@ -368,7 +368,7 @@ fn replay(
         &mut companions,
         previous,
         measures.len(),
-        (None, false),
+        crate::cache::BuildCache::default(),
     )?;
     let mut values = HistoryReader::open(history)?;
     let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
