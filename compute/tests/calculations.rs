@@ -238,9 +238,11 @@ fn sums_and_averages_are_exact_at_any_partition_count() {
 }
 
 /// Many records, a percentile of 40 groups a month, computed in two partitions within a
-/// small memory limit (8 MiB): the values are those computed without a limit, on every run
+/// small memory limit (12 MiB): the values are those computed without a limit, on every run
 /// (the partitions' sorts and merges share the limit, whichever finishes first). Below what
-/// even spilling needs, the measure has a problem of its own.
+/// even spilling needs, the measure has a problem of its own. At 8 MiB the limited run was
+/// itself refused about once in ten runs of this target, when the other tests ran beside it:
+/// what the sorts hold at once depends on how the partitions interleave.
 #[test]
 fn a_memory_limit_changes_no_value_and_too_small_a_one_is_a_problem() {
     let mut csv = String::from("id,created_at,district,minutes\n");
@@ -282,7 +284,7 @@ fn a_memory_limit_changes_no_value_and_too_small_a_one_is_a_problem() {
         published,
         Run {
             partitions: 2,
-            memory_limit: Some(8 << 20),
+            memory_limit: Some(12 << 20),
         },
     )
     .unwrap_or_else(|problems| panic!("{}", problems[0]));
