@@ -217,9 +217,6 @@ pub(crate) struct Previous {
     revisions_parquet: Option<StoredFile>,
 }
 
-/// Why a cache was not used, to tell the user.
-pub type Unused = String;
-
 /// A file of the release checked against the cache: the same state, or the same digest.
 fn file_matches(data: &Path, name: &str, files: &BTreeMap<String, StoredFile>) -> bool {
     let Some(stored) = files.get(name) else {
@@ -236,7 +233,7 @@ fn file_matches(data: &Path, name: &str, files: &BTreeMap<String, StoredFile>) -
 impl Previous {
     /// The cache in `dir` for the release in `out`, when it describes that release; `Err` with
     /// the reason when there is a cache but it cannot be used, `Ok(None)` when there is none.
-    pub(crate) fn load(dir: &Path, out: &Path) -> Result<Option<Previous>, Unused> {
+    pub(crate) fn load(dir: &Path, out: &Path) -> Result<Option<Previous>, String> {
         let path = dir.join(FILE_NAME);
         let text = match std::fs::read(&path) {
             Ok(text) => text,
