@@ -11,7 +11,7 @@ use dataset::document::{
     BreakdownGroup, BreakdownSeries, Download, Index, InterfaceStrings, LEGACY_SCHEMAS,
     MeasureDocument, MeasureSummary, PublishedDataset, SCHEMA_VERSION,
 };
-use dataset::legacy::{LegacyIndex, LegacyMeasureDocument, LegacyStrings};
+use dataset::legacy::{LegacyIndex, LegacyStrings};
 use dataset::source::{Catalog, Series, check_series, judge_series};
 use dataset::{Area, CalendarDate, Diagnostic, Freshness, Measure};
 use locales::Locales;
@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 use crate::automation::{Automation, ComputedMeasure, Request};
 use crate::cache;
 use crate::companion::Companion;
+use crate::documents::{DocumentJob, DocumentThread, DocumentWriter};
 use crate::error::{Error, IoContext};
 use crate::history::{HistoryCounts, HistoryReader, HistoryWriter, Publication};
 use crate::load::load;
@@ -96,7 +97,7 @@ impl Formats {
     };
 
     /// Whether the documents of schema 1 are written too.
-    fn legacy_json(self) -> bool {
+    pub(crate) fn legacy_json(self) -> bool {
         self.json && self.legacy_documents
     }
 }
@@ -164,7 +165,7 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// The outputs of a build, open while measures stream through.
-pub(crate) struct Outputs<'l, 'c, 'd> {
+pub(crate) struct Outputs<'l, 'c, 'd, 's> {
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -173,7 +174,11 @@ pub(crate) struct Outputs<'l, 'c, 'd> {
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
     formats: Formats,
-    companions: &'c mut [&'d mut dyn Companion],
+    /// The documents and the companions' files, written beside the tables; `None` only once it
+    /// stopped at an error, which ends the build.
+    documents: Option<DocumentThread<'c, 'd, 's>>,
+    /// Whether any companion is written from the documents.
+    has_companions: bool,
     /// The publication date, which goals and freshness are judged at.
     today: CalendarDate,
     /// Every value ever published, carried forward from the release being replaced.
@@ -246,7 +251,11 @@ fn interface_strings(
         .collect()
 }
 
-fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), Error> {
+pub(crate) fn write_json(
+    path: &Path,
+    value: &impl serde::Serialize,
+    pretty: bool,
+) -> Result<(), Error> {
     let mut writer = BufWriter::new(File::create(path).io_context(path)?);
     if pretty {
         serde_json::to_writer_pretty(&mut writer, value)?;
@@ -314,10 +323,13 @@ pub(crate) fn previous_history(
     Ok(None)
 }
 
-impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
+impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
     /// Stages a release of `measures` measures published at `published` with `settings`,
-    /// carrying the history `previous` forward, with the build cache as `cache` says.
+    /// carrying the history `previous` forward, with the build cache as `cache` says; the
+    /// documents are written on a thread of `scope`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn create(
+        scope: &'s std::thread::Scope<'s, '_>,
         lock: &'l OutLock,
         settings: &ReleaseSettings,
         published: OffsetDateTime,
@@ -325,7 +337,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         previous: Option<HistoryReader>,
         measures: usize,
         cache: cache::BuildCache,
-    ) -> Result<Outputs<'l, 'c, 'd>, Error> {
+    ) -> Result<Outputs<'l, 'c, 'd, 's>, Error> {
         let formats = settings.formats;
         let today = CalendarDate(published.to_offset(time::UtcOffset::UTC).date());
         let published_at = published.unix_timestamp();
@@ -394,6 +406,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
                 .begin(staging.dir(), &dataset, strings)
                 .map_err(Error::Companion)?;
         }
+        let has_companions = !companions.is_empty();
+        let documents = DocumentWriter::new(data.clone(), formats, companions);
         Ok(Outputs {
             staging,
             data,
@@ -403,7 +417,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             dataset,
             parquet_metadata,
             formats,
-            companions,
+            documents: Some(DocumentThread::spawn(scope, documents)),
+            has_companions,
             today,
             history,
             definitions: DefinitionsWriter::new(settings)?,
@@ -449,7 +464,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             recorder.add(&measure.id, key, in_observations, in_revisions);
         }
         // The documents are published as JSON, and companions are written from them.
-        if !self.formats.json && self.companions.is_empty() {
+        if !self.formats.json && !self.has_companions {
             return Ok(());
         }
         let mut breakdowns: Vec<BreakdownSeries> = measure
@@ -514,18 +529,15 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             revisions,
         };
         let href = format!("measures/{}.json", measure.id);
-        if self.formats.json {
-            write_json(&self.data.join(&href), &document, false)?;
-        }
-        if self.formats.legacy_json() {
-            let path = self.data.join(LEGACY_DIR).join(&href);
-            write_json(&path, &LegacyMeasureDocument::from(&document), false)?;
-        }
-        for companion in self.companions.iter_mut() {
-            companion
-                .add_measure(&document, area)
-                .map_err(Error::Companion)?;
-        }
+        let documents = self
+            .documents
+            .take()
+            .expect("no measure is added after the documents' thread stopped at an error");
+        self.documents = Some(documents.send(DocumentJob {
+            document,
+            area: area.clone(),
+            href: href.clone(),
+        })?);
         self.summaries.push(MeasureSummary {
             measure: measure.clone(),
             latest,
@@ -553,7 +565,8 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             dataset,
             parquet_metadata,
             formats,
-            companions,
+            documents,
+            has_companions: _,
             today: _,
             history,
             definitions,
@@ -561,6 +574,9 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
             recorder,
             reused,
         } = self;
+        let mut documents = documents
+            .expect("the outputs are finished only while the documents' thread works")
+            .finish()?;
         let (observation_rows, observations_csv) = observations.finish()?;
         // Digests already taken, by file name under data/, so no file is hashed twice.
         let mut hashed = BTreeMap::new();
@@ -738,7 +754,7 @@ impl<'l, 'c, 'd> Outputs<'l, 'c, 'd> {
         )
         .io_context(&data)?;
 
-        for companion in companions.iter_mut() {
+        for companion in documents.companions() {
             companion
                 .finish(&index, &tables)
                 .map_err(Error::Companion)?;
@@ -825,21 +841,25 @@ pub fn run(
     companions: &mut [&mut dyn Companion],
     progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
-    run_pipeline(options, companions, progress).map_err(|error| match &options.out {
-        Some(out) if error.is_out_of_space() && !matches!(error, Error::NoSpace { .. }) => {
-            Error::NoSpace {
-                out: out.clone(),
-                source: Box::new(error),
+    // The scope of the thread that writes the documents while the tables are written.
+    std::thread::scope(|scope| run_pipeline(scope, options, companions, progress)).map_err(
+        |error| match &options.out {
+            Some(out) if error.is_out_of_space() && !matches!(error, Error::NoSpace { .. }) => {
+                Error::NoSpace {
+                    out: out.clone(),
+                    source: Box::new(error),
+                }
             }
-        }
-        _ => error,
-    })
+            _ => error,
+        },
+    )
 }
 
 /// [`run`], with out-of-space errors not yet told apart.
-fn run_pipeline(
+fn run_pipeline<'s, 'c: 's, 'd: 's>(
+    scope: &'s std::thread::Scope<'s, '_>,
     options: &Options,
-    companions: &mut [&mut dyn Companion],
+    companions: &'c mut [&'d mut dyn Companion],
     progress: &dyn Progress,
 ) -> Result<Outcome, Error> {
     // A build into OUT holds OUT's lock from start to end: it alone uses the scratch directory
@@ -876,6 +896,7 @@ fn run_pipeline(
                 })
             });
             Some(Outputs::create(
+                scope,
                 lock,
                 &settings,
                 options.published,

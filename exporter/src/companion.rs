@@ -19,8 +19,11 @@ pub type CompanionError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// interface strings and the table descriptions – and writes into the staged release, so its files are swapped into OUT
 /// with the data, or not at all. The build calls [`begin`](Companion::begin) once, then
 /// [`add_measure`](Companion::add_measure) for every measure in catalog order, then
-/// [`finish`](Companion::finish); it calls none of them when the source is invalid.
-pub trait Companion {
+/// [`finish`](Companion::finish); it calls none of them when the source is invalid. The
+/// documents are written on a thread of their own while the build goes on with the next
+/// measure's tables, so `add_measure` runs on another thread than `begin` and `finish`: a
+/// companion is `Send`.
+pub trait Companion: Send {
     /// A short name for what it writes, such as `site`: the history keeps the names of a
     /// release's companions, so that the release is published again with the same ones.
     fn name(&self) -> &str;

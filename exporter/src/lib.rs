@@ -8,6 +8,7 @@ mod automation;
 mod build;
 pub mod cache;
 mod companion;
+mod documents;
 mod error;
 mod history;
 mod load;

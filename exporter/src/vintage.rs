@@ -361,51 +361,54 @@ fn replay(
         .filter(|companion| settings.companions.iter().any(|c| c == companion.name()))
         .map(|companion| &mut **companion as &mut dyn Companion)
         .collect();
-    let mut outputs = build::Outputs::create(
-        &lock,
-        &settings,
-        published,
-        &mut companions,
-        previous,
-        measures.len(),
-        crate::cache::BuildCache::default(),
-    )?;
-    let mut values = HistoryReader::open(history)?;
-    let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
-    for text in measures {
-        let definition: MeasureDefinition =
-            serde_json::from_str(text).map_err(|e| malformed("measure definition", e))?;
-        let measure = &definition.measure;
-        let rows: Vec<SeriesRow> = values.current_rows(&measure.id, time)?;
-        for row in &rows {
-            let (start, end) = (row.observation.period_start, row.observation.period_end);
-            first = Some(first.map_or(start, |f| f.min(start)));
-            last = Some(last.map_or(end, |l| l.max(end)));
-        }
-        let area = settings
-            .areas
-            .iter()
-            .find(|area| area.id == measure.area)
-            .ok_or_else(|| Error::History {
-                path: history.to_owned(),
-                reason: format!(
-                    "measure `{}` of the release of {} is in an area it does not define",
-                    measure.id, publication.published_at
-                ),
-            })?;
-        outputs.add_measure(
-            measure,
-            area,
-            &Series { rows },
-            definition.provenance,
-            definition.latest_record,
+    std::thread::scope(|scope| {
+        let mut outputs = build::Outputs::create(
+            scope,
+            &lock,
+            &settings,
+            published,
+            &mut companions,
+            previous,
+            measures.len(),
+            crate::cache::BuildCache::default(),
         )?;
-    }
-    let temporal = first
-        .zip(last)
-        .map(|(first, last)| format!("{first}/{last}"));
-    outputs.finish(&settings.areas, &settings.dataset.languages, temporal)?;
-    Ok(())
+        let mut values = HistoryReader::open(history)?;
+        let (mut first, mut last): (Option<CalendarDate>, Option<CalendarDate>) = (None, None);
+        for text in measures {
+            let definition: MeasureDefinition =
+                serde_json::from_str(text).map_err(|e| malformed("measure definition", e))?;
+            let measure = &definition.measure;
+            let rows: Vec<SeriesRow> = values.current_rows(&measure.id, time)?;
+            for row in &rows {
+                let (start, end) = (row.observation.period_start, row.observation.period_end);
+                first = Some(first.map_or(start, |f| f.min(start)));
+                last = Some(last.map_or(end, |l| l.max(end)));
+            }
+            let area = settings
+                .areas
+                .iter()
+                .find(|area| area.id == measure.area)
+                .ok_or_else(|| Error::History {
+                    path: history.to_owned(),
+                    reason: format!(
+                        "measure `{}` of the release of {} is in an area it does not define",
+                        measure.id, publication.published_at
+                    ),
+                })?;
+            outputs.add_measure(
+                measure,
+                area,
+                &Series { rows },
+                definition.provenance,
+                definition.latest_record,
+            )?;
+        }
+        let temporal = first
+            .zip(last)
+            .map(|(first, last)| format!("{first}/{last}"));
+        outputs.finish(&settings.areas, &settings.dataset.languages, temporal)?;
+        Ok(())
+    })
 }
 
 #[cfg(test)]

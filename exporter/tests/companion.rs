@@ -1,21 +1,25 @@
 //! What a build hands its companions: `begin` once with the staged release, every measure in
-//! catalog order, `finish` once with the index; nothing at all for an invalid source. A
-//! companion's failure fails the build and leaves OUT as it was.
+//! catalog order on the documents' thread, `finish` once with the index; nothing at all for an
+//! invalid source. A companion's failure fails the build and leaves OUT as it was.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::thread::ThreadId;
 
 use dataset::Area;
 use dataset::document::{Index, InterfaceStrings, MeasureDocument, PublishedDataset};
 use exporter::tables::Table;
 use exporter::{Companion, CompanionError, Options, Quiet};
 
-/// Records every call; fails in `finish` when told to.
+/// Records every call and the thread it came on; fails in `finish`, or at the measure of that
+/// position, when told to.
 #[derive(Default)]
 struct Recorder {
     calls: Vec<String>,
+    threads: Vec<ThreadId>,
     staged: Option<PathBuf>,
     fail_at_finish: bool,
+    fail_at_measure: Option<usize>,
 }
 
 impl Companion for Recorder {
@@ -34,6 +38,7 @@ impl Companion for Recorder {
             dataset.info.id,
             strings.keys().cloned().collect::<Vec<_>>().join(", ")
         ));
+        self.threads.push(std::thread::current().id());
         self.staged = Some(root.to_owned());
         Ok(())
     }
@@ -45,6 +50,10 @@ impl Companion for Recorder {
     ) -> Result<(), CompanionError> {
         assert_eq!(document.measure.area, area.id);
         self.calls.push(format!("measure {}", document.measure.id));
+        self.threads.push(std::thread::current().id());
+        if self.fail_at_measure == Some(self.calls.len() - 1) {
+            return Err(format!("the companion could not write {}", document.measure.id).into());
+        }
         Ok(())
     }
 
@@ -54,6 +63,7 @@ impl Companion for Recorder {
             index.measures.len(),
             tables.len()
         ));
+        self.threads.push(std::thread::current().id());
         if self.fail_at_finish {
             return Err("the companion could not write".into());
         }
@@ -97,6 +107,12 @@ fn a_companion_sees_every_measure_between_begin_and_finish() {
     assert_eq!(outcome.measures, 5);
     assert_eq!(recorder.calls, expected);
     assert!(out.join("companion.txt").is_file());
+    // `begin` and `finish` on the build's thread, every measure on the documents' own one.
+    let threads = &recorder.threads;
+    let (begin, measures, finish) = (threads[0], &threads[1..6], threads[6]);
+    assert_eq!(begin, std::thread::current().id());
+    assert_eq!(finish, begin);
+    assert!(measures.iter().all(|&thread| thread == measures[0] && thread != begin));
 }
 
 #[test]
@@ -135,4 +151,25 @@ fn a_failing_companion_fails_the_build_and_leaves_out_as_it_was() {
         "previous release\n"
     );
     assert!(!out.join("companion.txt").exists());
+}
+
+#[test]
+fn a_companion_failing_at_a_measure_fails_the_build_and_sees_no_more() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("public");
+    let mut recorder = Recorder {
+        fail_at_measure: Some(2),
+        ..Recorder::default()
+    };
+    let source = Path::new("tests/fixtures/valid/small");
+    let error = exporter::run(&options(source, &out), &mut [&mut recorder], &Quiet).unwrap_err();
+    assert!(matches!(error, exporter::Error::Companion(_)), "{error:?}");
+    let failed = recorder.calls.last().unwrap().strip_prefix("measure ").unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!("the companion could not write {failed}")
+    );
+    // Begun, one measure, the one that failed, and nothing after it.
+    assert_eq!(recorder.calls.len(), 3, "{:?}", recorder.calls);
+    assert!(!out.exists());
 }
