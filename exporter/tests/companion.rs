@@ -112,7 +112,11 @@ fn a_companion_sees_every_measure_between_begin_and_finish() {
     let (begin, measures, finish) = (threads[0], &threads[1..6], threads[6]);
     assert_eq!(begin, std::thread::current().id());
     assert_eq!(finish, begin);
-    assert!(measures.iter().all(|&thread| thread == measures[0] && thread != begin));
+    assert!(
+        measures
+            .iter()
+            .all(|&thread| thread == measures[0] && thread != begin)
+    );
 }
 
 #[test]
@@ -164,7 +168,12 @@ fn a_companion_failing_at_a_measure_fails_the_build_and_sees_no_more() {
     let source = Path::new("tests/fixtures/valid/small");
     let error = exporter::run(&options(source, &out), &mut [&mut recorder], &Quiet).unwrap_err();
     assert!(matches!(error, exporter::Error::Companion(_)), "{error:?}");
-    let failed = recorder.calls.last().unwrap().strip_prefix("measure ").unwrap();
+    let failed = recorder
+        .calls
+        .last()
+        .unwrap()
+        .strip_prefix("measure ")
+        .unwrap();
     assert_eq!(
         error.to_string(),
         format!("the companion could not write {failed}")
