@@ -14,22 +14,30 @@
 //           reports every task over 50 ms – on the release's dashboard, the area pages and first
 //           measure pages it links to, and the 60-card page; durations are reported as measured
 //           and judged by `cargo xtask bench` (xtask/src/bench/report.rs).              checks
+//   lighthouse  Lighthouse (tests/e2e/lighthouse.mjs) on the release's dashboard, the first area
+//           page and the first measure page it links to, --runs times each: the four category
+//           scores of every run, judged by `cargo xtask bench` as the site's end-to-end test
+//           judges them (performance on the best run, the others on their medians).     checks
 //
 // Usage:
 //   node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]
 //
 //   --pkg DIR      the built package (civicmetrics.js, styles.js, widgets.js, widgets_bg.wasm;
 //                  `cargo xtask dist` writes it into pkg/)
-//   --tools DIR    the node_modules holding playwright-core, chart.js and uplot
+//   --tools DIR    the node_modules holding playwright-core, lighthouse, chart.js and uplot
 //                  (xtask/tools/package.json, installed into target/tools/node_modules), or the
 //                  directory above it
 //   --release DIR  a published release (index.html and data/, built with --widgets) for the
-//                  long-task checks; an error when the pages it links to hold no widget
-//   --runs N       timed runs per side (default 7); ours and the anchor alternate, a fresh page each
+//                  long-task checks and Lighthouse; an error when the pages it links to hold no
+//                  widget
+//   --runs N       timed runs per side (default 7); ours and the anchor alternate, a fresh page
+//                  each; and Lighthouse runs per page
 //   --smoke        tiny inputs (6 cards, 2,000 observations), one run: checks that everything works
 //   --json OUT     also write the results for `cargo xtask bench` (xtask/src/bench/report.rs):
 //                  {"results": [{name, ours, anchor, unit, target}],
 //                   "long_tasks": [{name, widgets, durations_ms: [every long task's duration]}],
+//                   "lighthouse": [{name, path (in the release), runs: [{performance,
+//                                   accessibility, best-practices, seo} out of 100, each run]}],
 //                   "notes": [one sentence each on inputs and method]}
 //
 // Inputs are generated here from a seeded PRNG, in the shape of the published
@@ -46,6 +54,7 @@ import { join, extname, normalize, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { describe, lighthouseRun } from '../../tests/e2e/lighthouse.mjs';
 
 const USAGE = 'usage: node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]';
 
@@ -309,12 +318,14 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 // ---- Browser ------------------------------------------------------------------------------
 
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
 const profile = mkdtempSync(join(tmpdir(), 'civicmetrics-bench-'));
 const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_FLAGS,
   viewport: { width: 1280, height: 900 },
   deviceScaleFactor: 1,
 });
@@ -457,6 +468,25 @@ pages.push(await longTasks('/bench/page.html?side=ours', async (page) => {
 results.longtask = { pages };
 
 await context.close();
+
+// Lighthouse starts a Chromium of its own for each run: after the benchmarks' browser closed, so
+// that the two do not share the cores, and while this process's server still serves the release.
+const RELEASE = '/release';
+const lighthousePages = [
+  ['dashboard', '/'],
+  ['area', releasePages.find((path) => path.startsWith(`${RELEASE}/areas/`))?.slice(RELEASE.length)],
+  ['measure', releasePages.find((path) => path.startsWith(`${RELEASE}/measures/`))?.slice(RELEASE.length)],
+];
+const lighthouseVersion = JSON.parse(readFileSync(join(modules, 'lighthouse/package.json'), 'utf8')).version;
+results.lighthouse = [];
+for (const [name, path] of lighthousePages) {
+  if (!path) throw new Error(`${options.release}: its dashboard links to no ${name} page for Lighthouse`);
+  const runs = [];
+  for (let run = 0; run < options.runs; run++) {
+    runs.push(await lighthouseRun({ modules, chromium: CHROMIUM, flags: CHROMIUM_FLAGS, url: `${origin}${RELEASE}${path}` }));
+  }
+  results.lighthouse.push({ name, path, runs });
+}
 server.close();
 rmSync(profile, { recursive: true, force: true });
 
@@ -470,6 +500,7 @@ const report = {
     { name: 'widgets package gzip vs chart.umd.min.js', ours: results.bundle.ours_bytes, anchor: results.bundle.anchor_bytes, unit: 'B', target: TARGETS.bundle },
   ],
   long_tasks: [],
+  lighthouse: results.lighthouse,
   notes: [],
 };
 const dashboard = results.longtask.pages.find((p) => p.path === '/release/index.html');
@@ -496,6 +527,7 @@ report.notes.push(
   `Chart: one measure of ${SIZES.points.toLocaleString('en-US')} consecutive daily observations ${results.chart.first} to ${results.chart.last} (${chartBytes.toLocaleString('en-US')} bytes of JSON) with an at-least target; uPlot 1.6.32 draws the same values on a ${results.chart.size.width}x${results.chart.size.height} CSS px canvas, the widget's.`,
   `Bundle: GNU gzip -9 -n of civicmetrics.js, styles.js, widgets.js and widgets_bg.wasm, each on its own, summed (${Object.entries(results.bundle.files).map(([f, b]) => `${f} ${b}`).join(', ')} bytes), against Chart.js's chart.umd.min.js compressed the same way.`,
   `Long tasks: PerformanceObserver 'longtask' entries from before the first script until a second after every widget settled, on the sample release's dashboard (${dashboard.widgets} widgets: its cards are static HTML), the ${areas.length} area pages and first ${measurePages.length} measure pages it links to (${[...areas, ...measurePages].reduce((sum, p) => sum + p.widgets, 0)} widgets), and on the ${SIZES.cards}-card page.`,
+  `Lighthouse ${lighthouseVersion} (its default mobile emulation and simulated throttling), ${options.runs} run(s) per page, on the sample release's dashboard, first area page and first measure page (${results.lighthouse.map((p) => p.path).join(', ')}) as this benchmark's server serves them (uncompressed, without the CSP of civicmetrics serve); cargo xtask bench judges performance on the best run and the other categories on their medians, as the site's end-to-end test does.`,
   'Inputs come from a seeded PRNG in the shape of the published data/measures/<id>.json.',
 );
 
@@ -510,5 +542,6 @@ for (const g of report.long_tasks) console.log(`${g.name.padEnd(54)} ${g.duratio
 for (const page of results.longtask.pages) {
   console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks ${durations(page.tasks)}`);
 }
+for (const page of report.lighthouse) console.log(describe(`${page.name} ${page.path}`, page.runs));
 for (const n of report.notes) console.log(`note: ${n}`);
 if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');

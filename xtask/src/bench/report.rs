@@ -62,6 +62,42 @@ impl Row {
         )
     }
 
+    /// A page's Lighthouse runs, judged by the rule of the site's end-to-end test
+    /// (`tests/e2e/site.mjs`): met when performance on the best run is at least
+    /// [`LIGHTHOUSE_FLOOR`], accessibility on the median run 100, and best practices and SEO on
+    /// their medians at least [`LIGHTHOUSE_FLOOR`]. Performance is taken from the best run
+    /// because another process's load only ever lowers a run's score
+    /// (`tests/e2e/lighthouse.mjs`); the other categories do not depend on load. Of an even
+    /// number of runs the median is the upper of the two middle scores, as in the test.
+    pub(crate) fn lighthouse(page: &str, runs: &[LighthouseScores]) -> Result<Row> {
+        let best = |score: fn(&LighthouseScores) -> u64| runs.iter().map(score).max();
+        let median = |score: fn(&LighthouseScores) -> u64| {
+            let mut scores: Vec<u64> = runs.iter().map(score).collect();
+            scores.sort_unstable();
+            scores.get(scores.len() / 2).copied()
+        };
+        let (Some(performance), Some(accessibility), Some(best_practices), Some(seo)) = (
+            best(|run| run.performance),
+            median(|run| run.accessibility),
+            median(|run| run.best_practices),
+            median(|run| run.seo),
+        ) else {
+            bail!("no Lighthouse run of {page}");
+        };
+        let plural = if runs.len() == 1 { "" } else { "s" };
+        Ok(Row::check(
+            format!("Lighthouse {page} ({} run{plural})", runs.len()),
+            format!(
+                "performance {performance} (best), accessibility {accessibility}, best practices \
+                 {best_practices}, SEO {seo}"
+            ),
+            performance >= LIGHTHOUSE_FLOOR
+                && accessibility == 100
+                && best_practices >= LIGHTHOUSE_FLOOR
+                && seo >= LIGHTHOUSE_FLOOR,
+        ))
+    }
+
     fn cells(&self, smoke: bool) -> [String; 5] {
         let verdict = |met: bool| match (smoke, met) {
             (true, _) => "smoke".to_owned(),
@@ -106,6 +142,38 @@ impl Row {
     }
 }
 
+/// The lowest Lighthouse score met for performance, best practices and SEO (accessibility must be
+/// 100); the site's end-to-end test holds the pages to the same.
+const LIGHTHOUSE_FLOOR: u64 = 95;
+
+/// One Lighthouse run on a page: each category's score out of 100.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LighthouseScores {
+    pub(crate) performance: u64,
+    pub(crate) accessibility: u64,
+    pub(crate) best_practices: u64,
+    pub(crate) seo: u64,
+}
+
+impl LighthouseScores {
+    /// A run as `benchmarks/widgets/bench.mjs` writes it, by Lighthouse's category keys:
+    /// `{"performance", "accessibility", "best-practices", "seo"}`.
+    fn from_json(run: &serde_json::Value) -> Result<LighthouseScores> {
+        let score = |key: &str| {
+            run[key]
+                .as_u64()
+                .filter(|score| *score <= 100)
+                .with_context(|| format!("no {key} score out of 100 in {run}"))
+        };
+        Ok(LighthouseScores {
+            performance: score("performance")?,
+            accessibility: score("accessibility")?,
+            best_practices: score("best-practices")?,
+            seo: score("seo")?,
+        })
+    }
+}
+
 /// Three significant digits, without exponent.
 fn figure(value: f64) -> String {
     match value.abs() {
@@ -140,8 +208,10 @@ impl Report {
 
     /// Adds the widgets' rows from `benchmarks/widgets/bench.mjs --json`: `results` with
     /// `name`, `ours`, `anchor`, `unit` and `target` (a bound on ours / anchor, or null),
-    /// `long_tasks` with `name`, `widgets` and `durations_ms` (judged by [`Row::long_tasks`]), and
-    /// `notes`.
+    /// `long_tasks` with `name`, `widgets` and `durations_ms` (judged by [`Row::long_tasks`]),
+    /// `lighthouse` with `name`, `path` and `runs` (judged by [`Row::lighthouse`]), and `notes`.
+    /// Output without `lighthouse`, from before the script ran Lighthouse, is an error: it would
+    /// leave the Targets table without those rows.
     pub(crate) fn widgets(&mut self, json: &str) -> Result<()> {
         let value: serde_json::Value = serde_json::from_str(json)?;
         for result in value["results"].as_array().context("no results")? {
@@ -169,6 +239,29 @@ impl Report {
                 .as_u64()
                 .with_context(|| format!("no widget count for {name}"))?;
             self.rows.push(Row::long_tasks(name, widgets, &durations));
+        }
+        let pages = value["lighthouse"].as_array().context(
+            "no Lighthouse scores: the output of a benchmarks/widgets/bench.mjs that did not run \
+             Lighthouse",
+        )?;
+        for page in pages {
+            let name = page["name"]
+                .as_str()
+                .context("a Lighthouse page has no name")?;
+            let path = page["path"]
+                .as_str()
+                .with_context(|| format!("no path for the Lighthouse page {name}"))?;
+            let runs = page["runs"]
+                .as_array()
+                .with_context(|| format!("no Lighthouse runs of {name}"))?
+                .iter()
+                .map(|run| {
+                    LighthouseScores::from_json(run)
+                        .with_context(|| format!("a Lighthouse run of {name}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            self.rows
+                .push(Row::lighthouse(&format!("{name} {path}"), &runs)?);
         }
         for note in value["notes"].as_array().into_iter().flatten() {
             self.widget_notes
@@ -469,6 +562,7 @@ mod tests {
                 { "name": "release area pages (7)", "widgets": 48, "durations_ms": [50.4] },
                 { "name": "60-card page", "widgets": 60, "durations_ms": [] }
             ],
+            "lighthouse": [],
             "notes": ["a note"]
         }"#;
         let mut report = Report::new("cargo xtask bench".to_owned(), false);
@@ -485,6 +579,122 @@ mod tests {
         assert!(cards.ends_with("met"), "{cards}");
         let missing = r#"{ "results": [], "long_tasks": [{ "name": "x", "widgets": 1 }] }"#;
         assert!(report.widgets(missing).is_err());
+    }
+
+    fn scores(
+        performance: u64,
+        accessibility: u64,
+        best_practices: u64,
+        seo: u64,
+    ) -> LighthouseScores {
+        LighthouseScores {
+            performance,
+            accessibility,
+            best_practices,
+            seo,
+        }
+    }
+
+    #[test]
+    fn lighthouse_is_met_on_the_best_performance_and_the_median_of_the_rest() {
+        let runs = [
+            scores(81, 100, 100, 92),
+            scores(96, 98, 95, 100),
+            scores(90, 100, 96, 100),
+        ];
+        let row = Row::lighthouse("dashboard /", &runs).unwrap();
+        assert_eq!(row.cells(false)[0], "Lighthouse dashboard / (3 runs)");
+        let (verdict, value) = verdict_and_value(&row);
+        assert_eq!(verdict, "met");
+        assert_eq!(
+            value,
+            "performance 96 (best), accessibility 100, best practices 96, SEO 100"
+        );
+        // Of two runs, the upper of the middle scores, as the end-to-end test takes it.
+        let row = Row::lighthouse(
+            "area /areas/a/",
+            &[scores(95, 99, 95, 95), scores(90, 100, 100, 100)],
+        );
+        assert_eq!(verdict_and_value(&row.unwrap()).0, "met");
+        let single =
+            Row::lighthouse("measure /measures/m/", &[scores(100, 100, 100, 100)]).unwrap();
+        assert_eq!(
+            single.cells(false)[0],
+            "Lighthouse measure /measures/m/ (1 run)"
+        );
+        assert!(Row::lighthouse("dashboard /", &[]).is_err());
+    }
+
+    #[test]
+    fn lighthouse_misses_when_any_category_falls_short() {
+        let missed = |runs: &[LighthouseScores]| {
+            verdict_and_value(&Row::lighthouse("area /areas/a/", runs).unwrap())
+        };
+        // Performance below the floor on every run.
+        let (verdict, value) = missed(&[scores(94, 100, 100, 100), scores(90, 100, 100, 100)]);
+        assert_eq!(verdict, "MISSED");
+        assert!(value.starts_with("performance 94 (best)"), "{value}");
+        // Accessibility must be 100 on the median run; one perfect run is not enough.
+        let (verdict, value) = missed(&[
+            scores(100, 100, 100, 100),
+            scores(100, 99, 100, 100),
+            scores(100, 99, 100, 100),
+        ]);
+        assert_eq!(verdict, "MISSED");
+        assert!(value.contains("accessibility 99"), "{value}");
+        let (verdict, _) = missed(&[scores(100, 100, 94, 100)]);
+        assert_eq!(verdict, "MISSED");
+        let (verdict, _) = missed(&[scores(100, 100, 100, 94)]);
+        assert_eq!(verdict, "MISSED");
+    }
+
+    #[test]
+    fn lighthouse_rows_come_from_the_bench_output_which_must_have_them() {
+        // As a smoke run of benchmarks/widgets/bench.mjs wrote it.
+        let json = r#"{
+            "results": [],
+            "long_tasks": [],
+            "lighthouse": [
+                { "name": "dashboard", "path": "/", "runs": [
+                    { "performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100 }
+                ] },
+                { "name": "area", "path": "/areas/basic-city-services/", "runs": [
+                    { "performance": 87, "accessibility": 100, "best-practices": 100, "seo": 100 }
+                ] }
+            ],
+            "notes": []
+        }"#;
+        let mut report = Report::new("cargo xtask bench".to_owned(), false);
+        report.widgets(json).unwrap();
+        let summary = report.summary();
+        let dashboard = summary.lines().find(|l| l.contains("dashboard")).unwrap();
+        assert!(
+            dashboard.starts_with("Lighthouse dashboard / (1 run)"),
+            "{dashboard}"
+        );
+        assert!(
+            dashboard
+                .contains("performance 100 (best), accessibility 100, best practices 100, SEO 100"),
+            "{dashboard}"
+        );
+        assert!(dashboard.ends_with("met"), "{dashboard}");
+        let area = summary.lines().find(|l| l.contains("/areas/")).unwrap();
+        assert!(area.ends_with("MISSED"), "{area}");
+
+        let older = r#"{ "results": [], "long_tasks": [], "notes": [] }"#;
+        let error = format!("{:#}", report.widgets(older).unwrap_err());
+        assert!(error.contains("no Lighthouse scores"), "{error}");
+        let without_seo = r#"{ "results": [], "long_tasks": [], "lighthouse": [
+            { "name": "dashboard", "path": "/", "runs": [
+                { "performance": 100, "accessibility": 100, "best-practices": 100 }
+            ] }
+        ] }"#;
+        let error = format!("{:#}", report.widgets(without_seo).unwrap_err());
+        assert!(error.contains("no seo score"), "{error}");
+        let no_runs = r#"{ "results": [], "long_tasks": [], "lighthouse": [
+            { "name": "dashboard", "path": "/", "runs": [] }
+        ] }"#;
+        assert!(report.widgets(no_runs).is_err());
     }
 
     fn provenance(commit: &str, changes: &[&str]) -> Provenance {
