@@ -14,6 +14,32 @@ pub struct CalendarDate(pub Date);
 const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
 impl CalendarDate {
+    /// The date as it is displayed, `YYYY-MM-DD`, in ASCII, when its year has four digits (0 to
+    /// 9999, the years of every period label and published date); `None` for other years.
+    ///
+    /// Written digit by digit, without the formatting machinery: dates are written in every row
+    /// of the tables and documents, and the widgets, which compare dates with texts, carry none
+    /// for dates.
+    pub fn iso_ascii(self) -> Option<[u8; 10]> {
+        let year = u32::try_from(self.0.year())
+            .ok()
+            .filter(|&year| year <= 9999)?;
+        let (month, day) = (u32::from(u8::from(self.0.month())), u32::from(self.0.day()));
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+
     /// The date `days` after 1970-01-01 (Arrow's `Date32`), if it is representable.
     pub fn from_days_since_epoch(days: i32) -> Option<CalendarDate> {
         Date::from_julian_day(days.checked_add(UNIX_EPOCH_JULIAN_DAY)?)
@@ -49,28 +75,12 @@ impl CalendarDate {
 
 impl fmt::Display for CalendarDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (year, month, day) = self.0.to_calendar_date();
-        let (month, day) = (u32::from(u8::from(month)), u32::from(day));
-        // Digit by digit for the years of four digits: dates are written in every row of the
-        // tables and documents, and the formatting machinery was a measurable part of a build.
-        match u32::try_from(year) {
-            Ok(year) if year <= 9999 => {
-                let digit = |n: u32| b'0' + (n % 10) as u8;
-                let text = [
-                    digit(year / 1000),
-                    digit(year / 100),
-                    digit(year / 10),
-                    digit(year),
-                    b'-',
-                    digit(month / 10),
-                    digit(month),
-                    b'-',
-                    digit(day / 10),
-                    digit(day),
-                ];
-                f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        match self.iso_ascii() {
+            Some(text) => f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?),
+            None => {
+                let (year, month, day) = self.0.to_calendar_date();
+                write!(f, "{year:04}-{:02}-{day:02}", u8::from(month))
             }
-            _ => write!(f, "{year:04}-{month:02}-{day:02}"),
         }
     }
 }
@@ -118,6 +128,11 @@ mod tests {
             let (year, month, day) = date.0.to_calendar_date();
             let expected = format!("{year:04}-{:02}-{day:02}", u8::from(month));
             assert_eq!(date.to_string(), expected);
+            let four_digits = (0..=9999).contains(&year).then_some(expected.as_bytes());
+            assert_eq!(
+                date.iso_ascii().as_ref().map(|ascii| &ascii[..]),
+                four_digits
+            );
         }
         assert_eq!(
             CalendarDate::from_days_since_epoch(2_932_896)

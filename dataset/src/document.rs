@@ -276,8 +276,12 @@ pub struct PluralMessage {
 /// Whether a reader built for [`SCHEMA_VERSION`] can read a document of `version`: one of
 /// major version 2 or 1.
 pub fn is_compatible(version: &str) -> bool {
-    let major = |version: &'static str| version.split('.').next();
-    let found = version.split('.').next();
+    // `split_once`, which the readers use too, rather than `split`: one searcher fewer in the
+    // widgets.
+    fn major(version: &str) -> &str {
+        version.split_once('.').map_or(version, |(major, _)| major)
+    }
+    let found = major(version);
     found == major(SCHEMA_VERSION) || found == major(LEGACY_SCHEMA_VERSION)
 }
 

@@ -65,27 +65,31 @@ pub trait Json: Sized {
     }
 }
 
+// These two are loops rather than iterators collecting `Option`s: they come to less code.
+
 /// [`Json::numbers`] element by element.
 pub fn numbers_of<J: Json>(json: &J) -> Option<Vec<f64>> {
     let length = json.array_length()?;
-    (0..length)
-        .map(|index| {
-            let element = json.element(index);
-            if element.is_null() {
-                Some(f64::NAN)
-            } else {
-                element.number()
-            }
-        })
-        .collect()
+    let mut numbers = Vec::with_capacity(length);
+    for index in 0..length {
+        let element = json.element(index);
+        numbers.push(if element.is_null() {
+            f64::NAN
+        } else {
+            element.number()?
+        });
+    }
+    Some(numbers)
 }
 
 /// [`Json::strings`] element by element.
 pub fn strings_of<J: Json>(json: &J) -> Option<Vec<String>> {
     let length = json.array_length()?;
-    (0..length)
-        .map(|index| json.element(index).string())
-        .collect()
+    let mut strings = Vec::with_capacity(length);
+    for index in 0..length {
+        strings.push(json.element(index).string()?);
+    }
+    Some(strings)
 }
 
 /// Why a document could not be read: the member and what is wrong with it.
@@ -308,7 +312,7 @@ fn variant<J: Json, T: Copy>(
 ) -> Result<(), ReadError> {
     // Not through `named`: found into its place, as every member is read, it takes less code.
     let text = text(json)?;
-    *place = all.iter().copied().find(|v| name(*v) == text);
+    *place = find_named(&text, all, name);
     match place {
         Some(_) => Ok(()),
         None => Err(error(&["unknown variant `", &text, "`"])),
@@ -317,8 +321,12 @@ fn variant<J: Json, T: Copy>(
 
 /// The one of `all` whose name (as `name` gives it) is `text`.
 fn named<T: Copy>(text: &str, all: &[T], name: fn(T) -> &'static str) -> Result<T, ReadError> {
-    let found = all.iter().copied().find(|v| name(*v) == text);
-    found.ok_or_else(|| error(&["unknown variant `", text, "`"]))
+    find_named(text, all, name).ok_or_else(|| error(&["unknown variant `", text, "`"]))
+}
+
+/// The one of `all` whose name (as `name` gives it) is `text`, if any.
+fn find_named<T: Copy>(text: &str, all: &[T], name: fn(T) -> &'static str) -> Option<T> {
+    all.iter().find(|&&value| name(value) == text).copied()
 }
 
 /// Enums are written as their names ([`Unit::as_str`] and the like).
@@ -674,6 +682,24 @@ impl FromJson for Series {
 /// [`Json::strings`]), the short ones as any array.
 #[inline(never)]
 fn read_columns<J: Json>(json: &J) -> Result<Columns<'static>, ReadError> {
+    let mut columns = Columns {
+        periods: Vec::new(),
+        values: Vec::new(),
+        statuses: Vec::new(),
+        targets: Vec::new(),
+        record_counts: Vec::new(),
+        provisional: Vec::new(),
+        notes: Vec::new(),
+        fiscal_year_start_month: None,
+    };
+    // Filled in place, each column as soon as it is read: what was read is dropped here, once,
+    // rather than on each way out of the reading.
+    fill_columns(json, &mut columns)?;
+    Ok(columns)
+}
+
+/// Reads the columns of [`read_columns`] into `columns`, in their order.
+fn fill_columns<J: Json>(json: &J, columns: &mut Columns<'static>) -> Result<(), ReadError> {
     fn column<J: Json, T>(
         json: &J,
         name: &'static str,
@@ -690,27 +716,41 @@ fn read_columns<J: Json>(json: &J) -> Result<Columns<'static>, ReadError> {
     fn required<T>(name: &'static str, found: Option<T>) -> Result<T, ReadError> {
         found.ok_or_else(|| missing(name))
     }
+    // Loops rather than iterator adapters, collecting `Result`s or not: they come to less code.
     let periods = column(json, "periods", J::strings, "an array of strings")?;
-    let values = column(json, "values", J::numbers, "an array of numbers")?;
-    let statuses = column(json, "statuses", J::strings, "an array of strings")?;
-    let record_counts = column(json, "record_counts", J::numbers, "an array of numbers")?;
-    // Loops rather than iterator adapters collecting `Result`s: they come to less code.
-    let mut statuses_read = Vec::new();
-    for name in required("statuses", statuses)? {
-        let status = named(&name, Status::ALL, Status::as_str);
-        statuses_read.push(status.map_err(|problem| within("statuses", problem))?);
-    }
-    let mut record_counts_read = Vec::new();
-    for count in record_counts.unwrap_or_default() {
-        record_counts_read.push(match whole_number(count, EXACT_COUNTS) {
-            Some(count) => Some(count as u64),
-            None if count.is_nan() => None,
-            None => return Err(within("record_counts", invalid("whole numbers"))),
-        });
-    }
     let periods = required("periods", periods)?;
+    columns.periods.reserve_exact(periods.len());
+    for label in periods {
+        columns.periods.push(std::borrow::Cow::Owned(label));
+    }
+    let values = column(json, "values", J::numbers, "an array of numbers")?;
     let values = required("values", values)?;
-    // Read last: once `object` has filled them, nothing may fail before they are taken.
+    columns.values.reserve_exact(values.len());
+    for value in values {
+        columns.values.push((!value.is_nan()).then_some(value));
+    }
+    let statuses = column(json, "statuses", J::strings, "an array of strings")?;
+    let statuses = required("statuses", statuses)?;
+    columns.statuses.reserve_exact(statuses.len());
+    for name in statuses {
+        let status = named(&name, Status::ALL, Status::as_str);
+        columns
+            .statuses
+            .push(status.map_err(|problem| within("statuses", problem))?);
+    }
+    let record_counts = column(json, "record_counts", J::numbers, "an array of numbers")?;
+    let record_counts = record_counts.unwrap_or_default();
+    columns.record_counts.reserve_exact(record_counts.len());
+    for count in record_counts {
+        columns
+            .record_counts
+            .push(match whole_number(count, EXACT_COUNTS) {
+                Some(count) => Some(count as u64),
+                None if count.is_nan() => None,
+                None => return Err(within("record_counts", invalid("whole numbers"))),
+            });
+    }
+    // Once `object` has filled them, nothing may fail before they are taken.
     let mut targets = Member::<Vec<TargetStep>>::new();
     let mut provisional = Member::<Vec<u32>>::new();
     let mut notes = Member::<Vec<PositionedNote>>::new();
@@ -725,19 +765,11 @@ fn read_columns<J: Json>(json: &J) -> Result<Columns<'static>, ReadError> {
             &mut fiscal_year_start_month,
         ],
     )?;
-    Ok(Columns {
-        periods: periods.into_iter().map(std::borrow::Cow::Owned).collect(),
-        values: values
-            .into_iter()
-            .map(|value| (!value.is_nan()).then_some(value))
-            .collect(),
-        statuses: statuses_read,
-        targets: targets.optional(),
-        record_counts: record_counts_read,
-        provisional: provisional.optional(),
-        notes: notes.optional(),
-        fiscal_year_start_month: fiscal_year_start_month.nullable(),
-    })
+    columns.targets = targets.optional();
+    columns.provisional = provisional.optional();
+    columns.notes = notes.optional();
+    columns.fiscal_year_start_month = fiscal_year_start_month.nullable();
+    Ok(())
 }
 
 read_object!(TargetStep {

@@ -209,7 +209,14 @@ impl<'a> Columns<'a> {
     }
 
     /// The observations these columns hold, with each period's dates from its label.
-    pub fn into_observations(self) -> Result<Vec<Observation>, ColumnsError> {
+    pub fn into_observations(mut self) -> Result<Vec<Observation>, ColumnsError> {
+        // The columns are dropped here, once, rather than on each way out of the expansion
+        // (which takes their texts): that comes to less code in the widgets.
+        self.take_observations()
+    }
+
+    /// [`Columns::into_observations`], taking the texts out of the columns.
+    fn take_observations(&mut self) -> Result<Vec<Observation>, ColumnsError> {
         let periods = self.periods.len();
         let length = |column: &'static str, found: usize| {
             if found == periods {
@@ -240,16 +247,19 @@ impl<'a> Columns<'a> {
             before = Some(step.from);
         }
         let fiscal_month = self.fiscal_year_start_month.unwrap_or(1);
-        let mut steps = self.targets.iter().peekable();
+        // The steps are in order, one at most from each position: the next applies from its own.
+        let mut steps = self.targets.iter();
+        let mut next_step = steps.next();
         let mut target = None;
         let mut observations = Vec::with_capacity(periods);
-        for (at, label) in self.periods.into_iter().enumerate() {
-            while let Some(step) = steps.next_if(|step| step.from as usize <= at) {
+        for (at, label) in self.periods.iter_mut().enumerate() {
+            if let Some(step) = next_step.filter(|step| step.from as usize == at) {
                 target = step.target;
+                next_step = steps.next();
             }
-            let period = Period::parse_any(&label, fiscal_month)?;
+            let period = Period::parse_any(label, fiscal_month)?;
             observations.push(Observation {
-                period: label.into_owned(),
+                period: std::mem::take(label).into_owned(),
                 period_start: period.start(),
                 period_end: period.end(),
                 value: self.values[at],
@@ -260,15 +270,16 @@ impl<'a> Columns<'a> {
                 provisional: false,
             });
         }
-        for at in self.provisional {
+        for &at in &self.provisional {
             let observation = observations.get_mut(at as usize);
             observation
                 .ok_or_else(|| out_of_range("provisional", at))?
                 .provisional = true;
         }
-        for PositionedNote { at, note } in self.notes {
-            let observation = observations.get_mut(at as usize);
-            observation.ok_or_else(|| out_of_range("notes", at))?.note = Some(note);
+        for PositionedNote { at, note } in &mut self.notes {
+            let observation = observations.get_mut(*at as usize);
+            observation.ok_or_else(|| out_of_range("notes", *at))?.note =
+                Some(std::mem::take(note));
         }
         Ok(observations)
     }

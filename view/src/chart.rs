@@ -99,13 +99,12 @@ pub struct Line {
 impl Line {
     /// A line from observations.
     pub fn new(observations: &[Observation], color: RGBColor) -> Line {
-        Line {
-            points: observations
-                .iter()
-                .map(|o| (f64::from(o.period_start.days_since_epoch()), o.value))
-                .collect(),
-            color,
+        // A loop rather than an iterator collected: it comes to less code in the widgets.
+        let mut points = Vec::with_capacity(observations.len());
+        for o in observations {
+            points.push((f64::from(o.period_start.days_since_epoch()), o.value));
         }
+        Line { points, color }
     }
 }
 
@@ -167,21 +166,26 @@ impl GoalPath {
 
 /// The y range covering every value, target and goal, padded a little.
 pub fn y_range(lines: &[Line], targets: &[TargetStep], goals: &[GoalPath]) -> Range<f64> {
-    let values = lines
-        .iter()
-        .flat_map(|l| l.points.iter().filter_map(|p| p.1));
-    let bounds = targets.iter().flat_map(|(_, _, t)| {
-        [t.bounds.value, t.bounds.min, t.bounds.max]
-            .into_iter()
-            .flatten()
-    });
-    let (mut low, mut high) = values
-        .chain(bounds)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    for &(_, value) in goals.iter().flat_map(|g| &g.points) {
-        (low, high) = (low.min(value), high.max(value));
+    // Loops rather than chained iterators: they come to less code in the widgets.
+    let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut include = |value: f64| (low, high) = (low.min(value), high.max(value));
+    for line in lines {
+        for &(_, value) in &line.points {
+            if let Some(value) = value {
+                include(value);
+            }
+        }
+    }
+    for (_, _, target) in targets {
+        let bounds = target.bounds;
+        for value in [bounds.value, bounds.min, bounds.max].into_iter().flatten() {
+            include(value);
+        }
+    }
+    for goal in goals {
+        for &(_, value) in &goal.points {
+            include(value);
+        }
     }
     if !low.is_finite() {
         return 0.0..1.0;
@@ -342,8 +346,10 @@ impl BackendTextStyle for Label {
 
 /// The width of `text` in ems of a common sans-serif font, by character class.
 pub fn estimated_width(text: &str) -> f64 {
-    text.chars()
-        .map(|c| match c {
+    // A loop rather than an iterator summed: it comes to less code in the widgets.
+    let mut width = 0.0;
+    for c in text.chars() {
+        width += match c {
             ' ' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 0.32,
             'i' | 'j' | 'l' | 'I' | 'f' | 't' | 'r' | '(' | ')' | '-' => 0.4,
             'm' | 'w' | 'M' | 'W' | '%' => 0.95,
@@ -353,8 +359,9 @@ pub fn estimated_width(text: &str) -> f64 {
             // Wide scripts (CJK and the like) take a full em; the rest about three quarters.
             c if u32::from(c) >= 0x2e80 => 1.0,
             _ => 0.75,
-        })
-        .sum()
+        };
+    }
+    width
 }
 
 /// A backend being drawn on. Points outside it are moved onto its nearest edge, as plotters'
@@ -391,9 +398,30 @@ impl<'b, DB: DrawingBackend> Drawing<'b, DB> {
         (x.min(self.width).max(0), y.min(self.height).max(0))
     }
 
-    fn path(&mut self, points: impl IntoIterator<Item = BackendCoord>, pen: &Pen) {
-        let points: Vec<BackendCoord> = points.into_iter().map(|p| self.at(p)).collect();
-        let _ = self.backend.draw_path(points, pen);
+    /// A path through `points`, each kept inside the drawing.
+    fn path(&mut self, points: &[BackendCoord], pen: &Pen) {
+        let mut at = Vec::with_capacity(points.len());
+        for &point in points {
+            at.push(self.at(point));
+        }
+        let _ = self.backend.draw_path(at, pen);
+    }
+
+    /// A path through a run of a line's points, thinned to `width` pixel columns over `x`
+    /// ([`decimate`]), each placed by `to_px`.
+    fn decimated_path(
+        &mut self,
+        segment: &[(f64, f64)],
+        x: &Range<f64>,
+        width: u32,
+        to_px: &dyn Fn((f64, f64)) -> BackendCoord,
+        pen: &Pen,
+    ) {
+        let mut points = Vec::new();
+        for point in decimate(segment, x, width) {
+            points.push(to_px(point));
+        }
+        self.path(&points, pen);
     }
 
     /// A line drawn with the backend's line primitive, which the canvas aligns to the pixel
@@ -465,7 +493,7 @@ fn draw_targets<DB: DrawingBackend>(
             _ => {
                 if let Some(value) = target.bounds.value {
                     drawing.path(
-                        [to_px((*start, value)), to_px((*end, value))],
+                        &[to_px((*start, value)), to_px((*end, value))],
                         &stroke(palette.target, 1.5 * ratio),
                     );
                 }
@@ -499,7 +527,7 @@ fn draw_goals<DB: DrawingBackend>(
             };
             let mut dash = 0.0;
             while dash < dashes {
-                drawing.path([at(dash / dashes), at((dash + 0.6) / dashes)], &pen);
+                drawing.path(&[at(dash / dashes), at((dash + 0.6) / dashes)], &pen);
                 dash += 1.0;
             }
         }
@@ -511,21 +539,18 @@ fn draw_goals<DB: DrawingBackend>(
 
 /// The runs of consecutive points with a value: a `None` value breaks the line.
 pub fn segments(points: &[(f64, Option<f64>)]) -> Vec<Vec<(f64, f64)>> {
-    let mut segments = vec![Vec::new()];
-    for (x, y) in points {
+    let mut segments = Vec::new();
+    let mut run = Vec::new();
+    for &(x, y) in points {
         match y {
-            Some(y) => segments
-                .last_mut()
-                .map(|s| s.push((*x, *y)))
-                .unwrap_or_default(),
-            None => {
-                if segments.last().is_some_and(|s| !s.is_empty()) {
-                    segments.push(Vec::new());
-                }
-            }
+            Some(y) => run.push((x, y)),
+            None if !run.is_empty() => segments.push(std::mem::take(&mut run)),
+            None => {}
         }
     }
-    segments.retain(|s| !s.is_empty());
+    if !run.is_empty() {
+        segments.push(run);
+    }
     segments
 }
 
@@ -557,8 +582,8 @@ pub fn sparkline<DB: DrawingBackend>(
     };
     draw_targets(&mut drawing, targets, &to_px, palette, ratio);
     for segment in segments(&line.points) {
-        let points = decimate(&segment, &x, pixel_width).into_iter().map(to_px);
-        drawing.path(points, &stroke(line.color, 2.0 * ratio));
+        let pen = stroke(line.color, 2.0 * ratio);
+        drawing.decimated_path(&segment, &x, pixel_width, &to_px, &pen);
     }
     if let Some((lx, Some(ly))) = line.points.iter().rev().find(|p| p.1.is_some()).copied() {
         drawing.dot(to_px((lx, ly)), (3.0 * ratio) as i32, line.color);
@@ -732,12 +757,16 @@ pub fn chart<DB: DrawingBackend>(
 ) -> Option<Layout> {
     let mut drawing = Drawing::new(backend);
     let (mut first, mut last) = (f64::INFINITY, f64::NEG_INFINITY);
-    let line_ends = lines
-        .iter()
-        .flat_map(|l| l.points.first().into_iter().chain(l.points.last()))
-        .map(|&(day, _)| day);
-    for day in line_ends.chain(goals.iter().flat_map(|g| &g.points).map(|&(day, _)| day)) {
-        (first, last) = (first.min(day), last.max(day));
+    let mut include = |day: f64| (first, last) = (first.min(day), last.max(day));
+    for line in lines {
+        for &(day, _) in line.points.first().into_iter().chain(line.points.last()) {
+            include(day);
+        }
+    }
+    for goal in goals {
+        for &(day, _) in &goal.points {
+            include(day);
+        }
     }
     if !first.is_finite() {
         return Some(Layout::default());
@@ -777,18 +806,18 @@ pub fn chart<DB: DrawingBackend>(
         y_labels.push((py, y_label(value)));
     }
     if left > columns[0] && bottom > top {
-        drawing.path([(left - 1, top), (left - 1, bottom - 1)], &grid);
+        drawing.path(&[(left - 1, top), (left - 1, bottom - 1)], &grid);
         let style = label(HPos::Right, VPos::Center);
         for (py, text) in y_labels {
             if py < top || py > bottom - 1 {
                 continue;
             }
             drawing.text(&text, &style, (left - 2 * tick, py));
-            drawing.path([(left - 1 - tick, py), (left - 1, py)], &grid);
+            drawing.path(&[(left - 1 - tick, py), (left - 1, py)], &grid);
         }
     }
     if rows[3] > bottom && right > left {
-        drawing.path([(left, bottom), (right - 1, bottom)], &grid);
+        drawing.path(&[(left, bottom), (right - 1, bottom)], &grid);
     }
 
     draw_targets(&mut drawing, targets, &to_px, palette, ratio);
@@ -797,17 +826,15 @@ pub fn chart<DB: DrawingBackend>(
     let gap = 6.0 * ratio;
     let mut shown = Vec::new();
     for sparser in 0..TIME_TICK_DENSITIES {
-        let ticks: Vec<(i32, String, f64)> = x_ticks(x.start, x.end - 1.0, sparser)
-            .into_iter()
-            .map(|(day, text)| {
-                let (px, _) = to_px((day, 0.0));
-                let half = f64::from(drawing.text_width(&text, &style)) / 2.0;
-                (px, text, half)
-            })
-            .filter(|(px, _, half)| {
-                f64::from(*px) - half >= 0.0 && f64::from(*px) + half <= f64::from(width)
-            })
-            .collect();
+        // The ticks whose labels fit the drawing, with their pixel and half their label's width.
+        let mut ticks: Vec<(i32, String, f64)> = Vec::new();
+        for (day, text) in x_ticks(x.start, x.end - 1.0, sparser) {
+            let (px, _) = to_px((day, 0.0));
+            let half = f64::from(drawing.text_width(&text, &style)) / 2.0;
+            if f64::from(px) - half >= 0.0 && f64::from(px) + half <= f64::from(width) {
+                ticks.push((px, text, half));
+            }
+        }
         let apart = ticks
             .windows(2)
             .all(|pair| f64::from(pair[0].0) + pair[0].2 + gap <= f64::from(pair[1].0) - pair[1].2);
@@ -818,7 +845,7 @@ pub fn chart<DB: DrawingBackend>(
     }
     for (px, text, _) in shown {
         let tick = [(px, bottom), (px, bottom + (4.0 * ratio) as i32)];
-        drawing.path(tick, &grid);
+        drawing.path(&tick, &grid);
         drawing.text(&text, &style, (px, bottom + (6.0 * ratio) as i32));
     }
     let plot_width = u32::try_from(right - left).unwrap_or(1);
@@ -830,14 +857,14 @@ pub fn chart<DB: DrawingBackend>(
             1.5
         };
         for segment in segments(&line.points) {
-            let points = decimate(&segment, &x, plot_width).into_iter().map(to_px);
-            drawing.path(points, &stroke(line.color, width_css * ratio));
+            let pen = stroke(line.color, width_css * ratio);
+            drawing.decimated_path(&segment, &x, plot_width, &to_px, &pen);
         }
     }
     if let Some(point) = highlight {
         let color = lines.first().map_or(palette.line, |l| l.color);
         drawing.dot(to_px(point), (5.0 * ratio) as i32, color);
-        drawing.path([to_px((point.0, y.end)), to_px((point.0, y.start))], &grid);
+        drawing.path(&[to_px((point.0, y.end)), to_px((point.0, y.start))], &grid);
     }
     drawing.finish();
     Some(Layout {

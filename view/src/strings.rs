@@ -42,11 +42,13 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 pub fn variant_keys(number: f64, category: &str) -> impl Iterator<Item = String> {
     // Whole numbers below 2^53 are exact as integers; formatting them as integers keeps float
     // formatting (kilobytes of tables) out of the widgets' WebAssembly.
-    let exact = (number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0)
-        .then(|| (number as i64).to_string());
-    exact
-        .into_iter()
-        .chain(std::iter::once(category.to_owned()))
+    // Gathered in a vector rather than chained: that comes to less code in the widgets.
+    let mut keys = Vec::with_capacity(2);
+    if number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0 {
+        keys.push((number as i64).to_string());
+    }
+    keys.push(category.to_owned());
+    keys.into_iter()
 }
 
 /// `value` rounded to `decimals` places, as a number formatted with at most that many shows

@@ -54,11 +54,13 @@ impl AreaSummary {
             "description",
             text.map_or(&found.description, |t| &t.description),
         );
-        let measures: Vec<_> = index
-            .measures
-            .iter()
-            .filter(|m| m.measure.area == area)
-            .collect();
+        // A loop rather than an iterator collected: it comes to less code.
+        let mut measures = Vec::new();
+        for summary in &index.measures {
+            if summary.measure.area == area {
+                measures.push(summary);
+            }
+        }
         let on_track = measures
             .iter()
             .filter(|m| {

@@ -33,6 +33,15 @@ fn options(pairs: &[(&str, JsValue)]) -> Object {
     object
 }
 
+/// `date` as `YYYY-MM-DD`, for where the browser formats no dates; empty for a year of other than
+/// four digits.
+fn iso_text(date: CalendarDate) -> String {
+    match date.iso_ascii() {
+        Some(ascii) => ascii.iter().map(|&byte| char::from(byte)).collect(),
+        None => String::new(),
+    }
+}
+
 /// Formats values, periods and dates for one language.
 pub(crate) struct Formatter {
     strings: Strings,
@@ -137,10 +146,12 @@ impl Formatter {
     fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
         let mut pairs = pairs.to_vec();
         pairs.push(("timeZone", "UTC".into()));
-        let js_date = js_sys::Date::new(&JsValue::from_str(&format!("{date}T00:00:00Z")));
+        // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
+        let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
+        let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
         DateTimeFormat::new(self.strings.language(), &options(&pairs))
             .or_else(|_| DateTimeFormat::new("en", &options(&pairs)))
-            .map_or_else(|_| date.to_string(), |format| format.format_date(&js_date))
+            .map_or_else(|_| iso_text(date), |format| format.format_date(&js_date))
     }
 
     /// A day, medium style: "Mar 5, 2026".

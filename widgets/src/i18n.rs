@@ -43,7 +43,10 @@ impl Strings {
 
     /// The primary language subtag (`es` for `es-MX`), for the dataset's translations.
     pub(crate) fn primary_language(&self) -> &str {
-        self.language.split('-').next().unwrap_or_default()
+        let language = self.language.as_str();
+        language
+            .split_once('-')
+            .map_or(language, |(primary, _)| primary)
     }
 
     /// The template of `key` (a plural message's `other`); `""` when there is none.
@@ -76,9 +79,13 @@ impl Strings {
             .or_else(|_| PluralRules::new("en"))
             .map_or_else(|_| "other".to_owned(), |rules| rules.select(number));
         let variants = field(&message, "variants");
-        let chosen = view::strings::variant_keys(number, &category)
-            .find_map(|key| field(&variants, &key).as_string())
-            .unwrap_or(other);
+        let mut chosen = other;
+        for key in view::strings::variant_keys(number, &category) {
+            if let Some(template) = field(&variants, &key).as_string() {
+                chosen = template;
+                break;
+            }
+        }
         view::strings::fill(&chosen, values)
     }
 }

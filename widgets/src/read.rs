@@ -6,7 +6,8 @@ use std::cell::RefCell;
 
 use dataset::read::Json;
 use js_sys::{Array, Float64Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 /// The names of members asked for, as JavaScript strings, by their text's address and length
 /// (they are `'static`, so these say which text it is). The readers ask for a few dozen names, a
@@ -32,11 +33,12 @@ thread_local! {
 /// The member `name` of `object`.
 #[inline(never)]
 fn get(object: &JsValue, name: &'static str) -> Option<JsValue> {
-    NAMES.with(|names| {
+    // Without the cache, the name made for this lookup alone, while it is in use further up the
+    // stack (or gone, as the thread ends): `try_with` rather than `with`, whose failure message
+    // takes more code than this.
+    let cached = NAMES.try_with(|names| {
         let key = (name.as_ptr() as usize, name.len());
-        let Ok(mut names) = names.try_borrow_mut() else {
-            return Reflect::get(object, &JsValue::from_str(name)).ok();
-        };
+        let mut names = names.try_borrow_mut().ok()?;
         let Names { names, next } = &mut *names;
         let index = match names.get(*next) {
             Some((at, _)) if *at == key => *next,
@@ -49,8 +51,21 @@ fn get(object: &JsValue, name: &'static str) -> Option<JsValue> {
                 }),
         };
         *next = index + 1;
-        Reflect::get(object, &names.get(index)?.1).ok()
-    })
+        Some(Reflect::get(object, &names.get(index)?.1).ok())
+    });
+    match cached {
+        Ok(Some(value)) => value,
+        _ => Reflect::get(object, &JsValue::from_str(name)).ok(),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Copies `from` into `into`, which has its length: `Float64Array.prototype.set` on a view
+    /// of `into`. (`Float64Array::to_vec` does the same behind a check of the lengths, whose
+    /// message takes more code than the copy.)
+    #[wasm_bindgen(js_namespace = Float64Array, js_name = "prototype.set.call")]
+    fn copy_numbers(into: &mut [f64], from: &Float64Array);
 }
 
 /// A value `JSON.parse` made.
@@ -95,7 +110,11 @@ impl Json for Parsed {
     /// go; any other array element by element.
     fn numbers(&self) -> Option<Vec<f64>> {
         match self.0.dyn_ref::<Float64Array>() {
-            Some(typed) => Some(typed.to_vec()),
+            Some(typed) => {
+                let mut numbers = vec![0.0; typed.length() as usize];
+                copy_numbers(&mut numbers, typed);
+                Some(numbers)
+            }
             None => dataset::read::numbers_of(self),
         }
     }
@@ -104,7 +123,18 @@ impl Json for Parsed {
     /// here; any other array element by element.
     fn strings(&self) -> Option<Vec<String>> {
         match self.0.as_string() {
-            Some(lines) => Some(lines.split('\n').map(str::to_owned).collect()),
+            Some(lines) => {
+                // Line by line with `split_once`, which the readers use too: a loop over `split`
+                // would bring its own searcher.
+                let mut strings = Vec::new();
+                let mut rest = lines.as_str();
+                while let Some((line, after)) = rest.split_once('\n') {
+                    strings.push(line.to_owned());
+                    rest = after;
+                }
+                strings.push(rest.to_owned());
+                Some(strings)
+            }
             None => dataset::read::strings_of(self),
         }
     }

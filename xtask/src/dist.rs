@@ -23,8 +23,9 @@ const WASM_OPT_FEATURES: &[&str] = &[
 /// The functions put in the order of their names, so that the instances of one generic function
 /// (every type's reader, drop glue, vector growth) sit together, where gzip finds what they have
 /// in common; functions that differ only in constants merged; `-Oz`; then the control flow
-/// flattened and rebuilt by binaryen's relooper and `-Oz` again, which leaves a few hundred
-/// bytes fewer than `-Oz` alone; all of it until the module stops shrinking (`--converge`).
+/// flattened and rebuilt by binaryen's relooper and `-Oz` twice more, which leaves a few hundred
+/// bytes fewer than `-Oz` alone (the last `-Oz` a hundred of them); all of it until the module
+/// stops shrinking (`--converge`).
 /// The low 1 KiB of memory is never used (Rust's data starts at 1 MiB, the stack grows down
 /// towards it), which lets loads and stores fold their offsets. The producers section goes, and
 /// the names and the target features once they have served.
@@ -32,6 +33,10 @@ const WASM_OPT_PASSES: &[&str] = &[
     "--strip-producers",
     "--reorder-functions-by-name",
     "--merge-similar-functions",
+    "-Oz",
+    "--flatten",
+    "--rereloop",
+    "-Oz",
     "-Oz",
     "--converge",
     "--low-memory-unused",
