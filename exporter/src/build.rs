@@ -166,6 +166,10 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 
 /// The outputs of a build, open while measures stream through.
 pub(crate) struct Outputs<'l, 'c, 'd, 's> {
+    /// The documents and the companions' files, written beside the tables; `None` only once it
+    /// stopped at an error, which ends the build. Declared before `staging`, so that on an
+    /// error its thread has stopped writing into the staged release before that is removed.
+    documents: Option<DocumentThread<'c, 'd, 's>>,
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -174,9 +178,6 @@ pub(crate) struct Outputs<'l, 'c, 'd, 's> {
     dataset: PublishedDataset,
     parquet_metadata: FileMetadata,
     formats: Formats,
-    /// The documents and the companions' files, written beside the tables; `None` only once it
-    /// stopped at an error, which ends the build.
-    documents: Option<DocumentThread<'c, 'd, 's>>,
     /// Whether any companion is written from the documents.
     has_companions: bool,
     /// The publication date, which goals and freshness are judged at.

@@ -76,10 +76,13 @@ impl<'c, 'd> DocumentWriter<'c, 'd> {
     }
 }
 
-/// A [`DocumentWriter`] at work on a thread of `scope`.
+/// A [`DocumentWriter`] at work on a thread of `scope`. Dropped, it waits for the thread to
+/// stop, so that nothing writes into the staged release once whoever holds it has given up on it.
 pub(crate) struct DocumentThread<'c, 'd, 's> {
-    jobs: SyncSender<DocumentJob>,
-    worker: ScopedJoinHandle<'s, Result<DocumentWriter<'c, 'd>, Error>>,
+    /// `None` only once the thread is told that no more documents come.
+    jobs: Option<SyncSender<DocumentJob>>,
+    /// `None` only once the thread was waited for.
+    worker: Option<ScopedJoinHandle<'s, Result<DocumentWriter<'c, 'd>, Error>>>,
 }
 
 impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
@@ -93,16 +96,20 @@ impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
             }
             Ok(writer)
         });
-        DocumentThread { jobs, worker }
+        DocumentThread {
+            jobs: Some(jobs),
+            worker: Some(worker),
+        }
     }
 
     /// Hands a document over, after those handed over before it, and the thread back; or the
     /// error the thread stopped at, ending its use.
     pub(crate) fn send(self, job: DocumentJob) -> Result<Self, Error> {
-        match self.jobs.send(job) {
-            Ok(()) => Ok(self),
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        match sent {
+            Some(Ok(())) => Ok(self),
             // The thread no longer takes documents: it stopped at an error.
-            Err(_) => match self.finish() {
+            _ => match self.finish() {
                 Err(error) => Err(error),
                 Ok(_) => unreachable!("the document thread ends early only at an error"),
             },
@@ -110,10 +117,25 @@ impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
     }
 
     /// Waits for every document handed over to be written, and gives the writer back.
-    pub(crate) fn finish(self) -> Result<DocumentWriter<'c, 'd>, Error> {
-        drop(self.jobs);
-        self.worker
+    pub(crate) fn finish(mut self) -> Result<DocumentWriter<'c, 'd>, Error> {
+        self.jobs = None;
+        let worker = self
+            .worker
+            .take()
+            .expect("the thread is waited for only once, by finish or drop");
+        worker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Drop for DocumentThread<'_, '_, '_> {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(worker) = self.worker.take() {
+            // Only the waiting matters here: the build already failed, or is failing, for its own
+            // reason; the thread's error, or its panic, would only repeat or follow from it.
+            let _ = worker.join();
+        }
     }
 }
