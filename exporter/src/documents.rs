@@ -105,14 +105,17 @@ impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
     /// Hands a document over, after those handed over before it, and the thread back; or the
     /// error the thread stopped at, ending its use.
     pub(crate) fn send(self, job: DocumentJob) -> Result<Self, Error> {
-        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
-        match sent {
-            Some(Ok(())) => Ok(self),
-            // The thread no longer takes documents: it stopped at an error.
-            _ => match self.finish() {
-                Err(error) => Err(error),
-                Ok(_) => unreachable!("the document thread ends early only at an error"),
-            },
+        let sent = self
+            .jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send(job).is_ok());
+        if sent {
+            return Ok(self);
+        }
+        // The thread no longer takes documents: it stopped at an error.
+        match self.finish() {
+            Err(error) => Err(error),
+            Ok(_) => unreachable!("the document thread ends early only at an error"),
         }
     }
 
