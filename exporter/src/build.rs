@@ -166,10 +166,10 @@ pub fn rfc3339(time: OffsetDateTime) -> String {
 
 /// The outputs of a build, open while measures stream through.
 pub(crate) struct Outputs<'l, 'c, 'd, 's> {
-    /// The documents and the companions' files, written beside the tables; `None` only once it
-    /// stopped at an error, which ends the build. Declared before `staging`, so that on an
-    /// error its thread has stopped writing into the staged release before that is removed.
-    documents: Option<DocumentThread<'c, 'd, 's>>,
+    /// The documents and the companions' files, written beside the tables. Declared before
+    /// `staging`, so that on an error its thread has stopped writing into the staged release
+    /// before that is removed.
+    documents: DocumentThread<'c, 'd, 's>,
     staging: Staging<'l>,
     data: PathBuf,
     observations: ObservationWriter,
@@ -418,7 +418,7 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
             dataset,
             parquet_metadata,
             formats,
-            documents: Some(DocumentThread::spawn(scope, documents)),
+            documents: DocumentThread::spawn(scope, documents),
             has_companions,
             today,
             history,
@@ -530,15 +530,11 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
             revisions,
         };
         let href = format!("measures/{}.json", measure.id);
-        let documents = self
-            .documents
-            .take()
-            .expect("no measure is added after the documents' thread stopped at an error");
-        self.documents = Some(documents.send(DocumentJob {
+        self.documents.send(DocumentJob {
             document,
             area: area.clone(),
             href: href.clone(),
-        })?);
+        })?;
         self.summaries.push(MeasureSummary {
             measure: measure.clone(),
             latest,
@@ -575,9 +571,7 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
             recorder,
             reused,
         } = self;
-        let mut documents = documents
-            .expect("the outputs are finished only while the documents' thread works")
-            .finish()?;
+        let mut documents = documents.finish()?;
         let (observation_rows, observations_csv) = observations.finish()?;
         // Digests already taken, by file name under data/, so no file is hashed twice.
         let mut hashed = BTreeMap::new();

@@ -102,18 +102,19 @@ impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
         }
     }
 
-    /// Hands a document over, after those handed over before it, and the thread back; or the
-    /// error the thread stopped at, ending its use.
-    pub(crate) fn send(self, job: DocumentJob) -> Result<Self, Error> {
-        let sent = self
+    /// Hands a document over, after those handed over before it; or returns the error the
+    /// thread stopped at, which ends its use: nothing is handed over after that.
+    pub(crate) fn send(&mut self, job: DocumentJob) -> Result<(), Error> {
+        if self
             .jobs
             .as_ref()
-            .is_some_and(|jobs| jobs.send(job).is_ok());
-        if sent {
-            return Ok(self);
+            .is_some_and(|jobs| jobs.send(job).is_ok())
+        {
+            return Ok(());
         }
         // The thread no longer takes documents: it stopped at an error.
-        match self.finish() {
+        self.jobs = None;
+        match self.join() {
             Err(error) => Err(error),
             Ok(_) => unreachable!("the document thread ends early only at an error"),
         }
@@ -122,11 +123,14 @@ impl<'c: 's, 'd: 's, 's> DocumentThread<'c, 'd, 's> {
     /// Waits for every document handed over to be written, and gives the writer back.
     pub(crate) fn finish(mut self) -> Result<DocumentWriter<'c, 'd>, Error> {
         self.jobs = None;
-        let worker = self
-            .worker
+        self.join()
+    }
+
+    /// Waits for the thread, which must have been told that no more documents come.
+    fn join(&mut self) -> Result<DocumentWriter<'c, 'd>, Error> {
+        self.worker
             .take()
-            .expect("the thread is waited for only once, by finish or drop");
-        worker
+            .expect("the thread is waited for once: nothing is handed over after its error")
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
