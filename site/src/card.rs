@@ -59,10 +59,7 @@ impl Writer {
             summary,
             href: self.urls.link(lang, &page, lang, &page),
             more: text.title.to_owned(),
-            sparkline: format!("{root}{}", urls::sparkline(&measure.id)),
-            chart: format!("{root}{}", urls::chart(&measure.id)),
-            chart_sources: chart_sources(&measure.id, &root),
-            observations: format!("{root}{}", urls::data("observations.csv")),
+            root,
             goal_lines: measure
                 .goals
                 .iter()
@@ -94,6 +91,28 @@ impl Writer {
                 )
             }),
         }
+    }
+}
+
+impl Card {
+    /// The sparkline picture.
+    pub(crate) fn sparkline(&self) -> String {
+        format!("{}{}", self.root, urls::sparkline(&self.id))
+    }
+
+    /// The chart picture: the widest, in the light palette.
+    pub(crate) fn chart(&self) -> String {
+        format!("{}{}", self.root, urls::chart(&self.id))
+    }
+
+    /// The chart's other pictures, with the media they are shown for, first match first.
+    pub(crate) fn chart_sources(&self) -> Vec<ChartSource> {
+        chart_sources(&self.id, &self.root)
+    }
+
+    /// The observations table, for "get the data".
+    pub(crate) fn observations(&self) -> String {
+        format!("{}{}", self.root, urls::data("observations.csv"))
     }
 }
 

@@ -26,6 +26,39 @@ pub(super) struct Entry {
     updated: String,
 }
 
+/// The newest entries of a feed in the making: entries are added measure by measure, and only
+/// those the feed can show are kept, so that the site's memory does not grow with every
+/// measure's entries.
+#[derive(Debug, Default)]
+pub(super) struct Newest {
+    entries: Vec<Entry>,
+}
+
+impl Newest {
+    /// Adds `entries`; once twice as many as a feed shows are held, drops all but the newest.
+    pub(super) fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        self.entries.extend(entries);
+        if self.entries.len() >= 2 * ENTRIES_PER_FEED {
+            newest_first(&mut self.entries);
+        }
+    }
+
+    /// The entries kept, in no particular order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+}
+
+/// Sorts `entries` newest first (by id among entries of the same time, and in the order given
+/// among equal ones) and keeps the first [`ENTRIES_PER_FEED`].
+fn newest_first<E: std::borrow::Borrow<Entry>>(entries: &mut Vec<E>) {
+    entries.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
+        b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id))
+    });
+    entries.truncate(ENTRIES_PER_FEED);
+}
+
 /// A feed's own facts.
 pub(super) struct FeedInfo<'i> {
     /// Its permanent id, the feed's URL.
@@ -253,8 +286,7 @@ fn link(href: &str, rel: &str, mime_type: Option<&str>) -> Link {
 /// An Atom feed of `entries`, newest first, at most [`ENTRIES_PER_FEED`].
 pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e Entry>) -> String {
     let mut entries: Vec<&Entry> = entries.collect();
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-    entries.truncate(ENTRIES_PER_FEED);
+    newest_first(&mut entries);
     let author = Person {
         name: isolate(&info.info.publisher).into_owned(),
         email: Some(info.info.contact.email.clone()),

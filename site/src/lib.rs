@@ -19,7 +19,7 @@
 //! ```
 //!
 //! [`Site`] is an [`exporter::Companion`]: measures stream through it as the build publishes
-//! them (their pages are written at once and only their cards and feed entries are kept), and
+//! them (their pages are written at once; only their cards and the newest feed entries are kept), and
 //! its end writes the pages that list them. It reads only the published documents and the
 //! table descriptions, like any other client of the release.
 
@@ -53,7 +53,7 @@ use exporter::{Companion, CompanionError, StagedFiles};
 pub use assets::WIDGET_FILES;
 pub use error::Error;
 use error::IoContext;
-use feeds::Entry;
+use feeds::Newest;
 use format::Formatter;
 use models::{Card, GoalView};
 use urls::Urls;
@@ -133,8 +133,6 @@ struct MeasureFacts {
     cards: Vec<Card>,
     /// The measure's goals in each language, in the same order.
     goals: Vec<Vec<GoalView>>,
-    /// The measure's feed entries in each language, in the same order.
-    entries: Vec<Vec<Entry>>,
 }
 
 /// The site being written into a staged release.
@@ -154,6 +152,9 @@ struct Writer {
     /// Whether the widgets package is published beside the pages.
     widgets: bool,
     measures: Vec<MeasureFacts>,
+    /// The newest feed entries of each area's measures, by area id, in each language in the
+    /// dataset's language order.
+    feeds: Vec<BTreeMap<String, Newest>>,
     /// Pages written, relative to the release root, for the sitemap.
     pages: Vec<String>,
     /// The first and last day the measures seen so far cover.
@@ -200,6 +201,12 @@ impl Writer {
             strings: Arc::new(strings.clone()),
             widgets: options.widgets.is_some(),
             measures: Vec::new(),
+            feeds: dataset
+                .info
+                .languages
+                .iter()
+                .map(|_| BTreeMap::new())
+                .collect(),
             pages: Vec::new(),
             coverage: None,
             previous: options
@@ -271,9 +278,8 @@ impl Writer {
         let changes = self.previous.changes(document, &self.modified);
         let languages = self.info.languages.clone();
         let mut cards = Vec::with_capacity(languages.len());
-        let mut entries = Vec::with_capacity(languages.len());
         let mut goals = Vec::with_capacity(languages.len());
-        for lang in &languages {
+        for (position, lang) in languages.iter().enumerate() {
             let format = Formatter::new(&strings[lang]);
             let card = self.card(document, &format);
             let goal_views = self.goal_views(document, &format);
@@ -288,7 +294,11 @@ impl Writer {
                 card: &card,
                 goals: &goal_views,
             };
-            entries.push(self.measure_page(document, &texts, announced, area, &format)?);
+            let entries = self.measure_page(document, &texts, announced, area, &format)?;
+            self.feeds[position]
+                .entry(measure.area.clone())
+                .or_default()
+                .extend(entries);
             self.embed_page(document, &card, lang)?;
             self.oembed(lang, measure)?;
             for goal in &goal_views {
@@ -309,7 +319,6 @@ impl Writer {
                 .map_or(Status::NoData, |l| l.status),
             cards,
             goals,
-            entries,
         });
         self.changes.extend(changes);
         Ok(())

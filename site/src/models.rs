@@ -38,13 +38,10 @@ pub(crate) struct Card {
     pub(crate) href: String,
     /// The measure page's link text.
     pub(crate) more: String,
-    /// The sparkline and chart pictures: `chart` is the widest in the light palette, and
-    /// `chart_sources` the others with the media they are shown for, first match first.
-    pub(crate) sparkline: String,
-    pub(crate) chart: String,
-    pub(crate) chart_sources: Vec<ChartSource>,
-    /// The observations table, for "get the data".
-    pub(crate) observations: String,
+    /// The path from the card's pages to the site's root, which its pictures and the
+    /// observations table are under (their addresses are derived when a page is written, so
+    /// that the cards kept for the listing pages stay small).
+    pub(crate) root: String,
     /// One line per goal of the measure: its title and standing.
     pub(crate) goal_lines: Vec<GoalLine>,
     /// The latest analysis, "October 2026: …", for the card's "About".

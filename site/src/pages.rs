@@ -835,11 +835,12 @@ impl Writer {
         position: usize,
         area: Option<&'m str>,
     ) -> impl Iterator<Item = &'m Entry> {
-        self.measures
-            .iter()
-            .filter(move |m| area.is_none_or(|area| m.area == area))
-            .filter_map(move |m| m.entries.get(position))
+        self.feeds
+            .get(position)
+            .into_iter()
             .flatten()
+            .filter(move |(id, _)| area.is_none_or(|area| *id == area))
+            .flat_map(|(_, newest)| newest.iter())
     }
 }
 
