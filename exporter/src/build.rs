@@ -435,7 +435,7 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
         &mut self,
         measure: &Measure,
         area: &Area,
-        series: &Series,
+        series: Series,
         provenance: Option<dataset::Provenance>,
         latest_record: Option<String>,
     ) -> Result<(), Error> {
@@ -468,6 +468,7 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
         if !self.formats.json && !self.has_companions {
             return Ok(());
         }
+        let latest = series.latest().cloned();
         let mut breakdowns: Vec<BreakdownSeries> = measure
             .breakdowns
             .iter()
@@ -476,25 +477,24 @@ impl<'l, 'c: 's, 'd: 's, 's> Outputs<'l, 'c, 'd, 's> {
                 groups: Vec::new(),
             })
             .collect();
-        let mut groups: BTreeMap<(&str, &str), Vec<dataset::Observation>> = BTreeMap::new();
-        for row in &series.rows {
-            if let Some((dimension, group)) = &row.breakdown {
-                groups
-                    .entry((dimension, group))
-                    .or_default()
-                    .push(row.observation.clone());
+        // The rows move into the document: the tables and the history are written.
+        let mut totals = Vec::new();
+        let mut groups: BTreeMap<(String, String), Vec<dataset::Observation>> = BTreeMap::new();
+        for row in series.rows {
+            match row.breakdown {
+                Some(key) => groups.entry(key).or_default().push(row.observation),
+                None => totals.push(row.observation),
             }
         }
         for ((dimension, group), observations) in groups {
             if let Some(series) = breakdowns.iter_mut().find(|b| b.dimension == dimension) {
                 series.groups.push(BreakdownGroup {
-                    group: group.to_owned(),
+                    group,
                     observations: observations.into(),
                 });
             }
         }
-        let latest = series.latest().cloned();
-        let observations: dataset::Series = series.totals().cloned().collect();
+        let observations = dataset::Series::from(totals);
         let fiscal_year_start_month = self.dataset.info.fiscal_year_start_month;
         let mut freshness = Freshness::assess(
             measure.frequency,
@@ -981,7 +981,7 @@ fn run_pipeline<'s, 'c: 's, 'd: 's>(
             outputs.add_measure(
                 measure,
                 area,
-                &judge_series(measure, rows),
+                judge_series(measure, rows),
                 provenance,
                 latest_record,
             )?;

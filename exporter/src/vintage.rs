@@ -398,7 +398,7 @@ fn replay(
             outputs.add_measure(
                 measure,
                 area,
-                &Series { rows },
+                Series { rows },
                 definition.provenance,
                 definition.latest_record,
             )?;

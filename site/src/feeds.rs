@@ -319,3 +319,38 @@ pub(super) fn feed<'e>(info: &FeedInfo<'_>, entries: impl Iterator<Item = &'e En
     };
     feed.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entry `id` of many, their times repeated and out of order.
+    fn entry(id: usize) -> Entry {
+        let day = (id * 37) % 300;
+        Entry {
+            id: format!("e{id:04}"),
+            title: String::new(),
+            summary: String::new(),
+            link: String::new(),
+            updated: format!("2026-{:02}-{:02}T00:00:00Z", day / 28 + 1, day % 28 + 1),
+        }
+    }
+
+    #[test]
+    fn newest_keeps_what_the_feed_shows_of_all_entries() {
+        let count = 5 * ENTRIES_PER_FEED + 17;
+        let mut newest = Newest::default();
+        for start in (0..count).step_by(3) {
+            newest.extend((start..count.min(start + 3)).map(entry));
+            assert!(newest.iter().count() < 2 * ENTRIES_PER_FEED);
+        }
+        let all: Vec<Entry> = (0..count).map(entry).collect();
+        let mut expected: Vec<&Entry> = all.iter().collect();
+        newest_first(&mut expected);
+        let mut kept: Vec<&Entry> = newest.iter().collect();
+        newest_first(&mut kept);
+        let ids = |entries: &[&Entry]| entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(kept.len(), ENTRIES_PER_FEED);
+        assert_eq!(ids(&kept), ids(&expected));
+    }
+}
