@@ -4,7 +4,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::{Date, Month};
+use time::Date;
 
 /// A calendar date, serialised as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -12,6 +12,60 @@ pub struct CalendarDate(pub Date);
 
 /// The Julian day number of 1970-01-01, the epoch of Arrow's `Date32`.
 const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+// Dates from labels and labels from dates are worked out on day numbers (days since
+// 1970-01-01) with the proleptic Gregorian calendar's arithmetic, counting years from March so
+// that the leap day ends them: the widgets read every period's dates from its label, and
+// `time`'s calendar functions were kilobytes of their package.
+
+/// Days from 0000-03-01 to 1970-01-01.
+const MARCH_0000_TO_EPOCH: i32 = 719_468;
+
+/// Days in 400 Gregorian years, after which the calendar repeats.
+const DAYS_IN_400_YEARS: i32 = 146_097;
+
+/// The day number of the first day of the month `months` after January of year 0 (before it
+/// when negative): year `y`'s month `m` (1–12) is `12 * y + m - 1`.
+pub(crate) fn first_of_month(months: i32) -> i32 {
+    let from_march = months - 2;
+    let (year, month) = (from_march.div_euclid(12), from_march.rem_euclid(12));
+    let year_of_era = year.rem_euclid(400);
+    year.div_euclid(400) * DAYS_IN_400_YEARS + year_of_era * 365 + year_of_era / 4
+        - year_of_era / 100
+        + (153 * month + 2) / 5
+        - MARCH_0000_TO_EPOCH
+}
+
+/// The number written as `text`: one to four ASCII digits, as every number in a date or a
+/// period label is. By hand: the widgets read dates and labels, and `u32`'s parser was more
+/// code than this.
+pub(crate) fn digits(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 4 {
+        return None;
+    }
+    text.bytes().try_fold(0, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// The month of the day number `days`, counted as [`first_of_month`] counts them, and the day
+/// of that month (1–31).
+pub(crate) fn month_and_day(days: i32) -> (i32, i32) {
+    let days = days + MARCH_0000_TO_EPOCH;
+    let day_of_era = days.rem_euclid(DAYS_IN_400_YEARS);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524
+        - day_of_era / (DAYS_IN_400_YEARS - 1))
+        / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    // Months from March.
+    let month = (5 * day_of_year + 2) / 153;
+    let year = days.div_euclid(DAYS_IN_400_YEARS) * 400 + year_of_era;
+    (
+        12 * year + month + 2,
+        day_of_year - (153 * month + 2) / 5 + 1,
+    )
+}
 
 impl CalendarDate {
     /// The date as it is displayed, `YYYY-MM-DD`, in ASCII, when its year has four digits (0 to
@@ -21,10 +75,12 @@ impl CalendarDate {
     /// of the tables and documents, and the widgets, which compare dates with texts, carry none
     /// for dates.
     pub fn iso_ascii(self) -> Option<[u8; 10]> {
-        let year = u32::try_from(self.0.year())
+        let (months, day) = month_and_day(self.days_since_epoch());
+        let year = u32::try_from(months.div_euclid(12))
             .ok()
             .filter(|&year| year <= 9999)?;
-        let (month, day) = (u32::from(u8::from(self.0.month())), u32::from(self.0.day()));
+        let month = months.rem_euclid(12) as u32 + 1;
+        let day = day as u32;
         let digit = |n: u32| b'0' + (n % 10) as u8;
         Some([
             digit(year / 1000),
@@ -58,18 +114,18 @@ impl CalendarDate {
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return None;
         }
-        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-            let part = text.get(range)?;
-            part.bytes()
-                .all(|b| b.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        let year = i32::try_from(digits(0..4)?).ok()?;
-        let month = Month::try_from(u8::try_from(digits(5..7)?).ok()?).ok()?;
-        let day = u8::try_from(digits(8..10)?).ok()?;
-        Date::from_calendar_date(year, month, day)
-            .ok()
-            .map(CalendarDate)
+        let number = |range: std::ops::Range<usize>| digits(text.get(range).unwrap_or_default());
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        // Four digits and two: no overflow.
+        let months = (year * 12 + month - 1) as i32;
+        let date = first_of_month(months) + day as i32 - 1;
+        if day == 0 || date >= first_of_month(months + 1) {
+            return None;
+        }
+        CalendarDate::from_days_since_epoch(date)
     }
 }
 
@@ -140,6 +196,33 @@ mod tests {
                 .to_string(),
             "9999-12-31"
         );
+    }
+
+    #[test]
+    fn day_numbers_agree_with_the_calendar() {
+        // Every day `time` represents, -9999-01-01 to 9999-12-31.
+        let (first, last) = (-4_371_587, 2_932_896);
+        assert_eq!(CalendarDate::from_days_since_epoch(first - 1), None);
+        assert_eq!(CalendarDate::from_days_since_epoch(last + 1), None);
+        for days in first..=last {
+            let date = CalendarDate::from_days_since_epoch(days).unwrap();
+            let (year, month, day) = date.0.to_calendar_date();
+            let months = year * 12 + i32::from(u8::from(month)) - 1;
+            assert_eq!(month_and_day(days), (months, i32::from(day)), "{date}");
+            if day == 1 {
+                assert_eq!(first_of_month(months), days, "{date}");
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_one_to_four() {
+        assert_eq!(digits("0"), Some(0));
+        assert_eq!(digits("0042"), Some(42));
+        assert_eq!(digits("9999"), Some(9999));
+        for text in ["", "12345", "1a", "+1", " 1", "１"] {
+            assert_eq!(digits(text), None, "{text}");
+        }
     }
 
     #[test]

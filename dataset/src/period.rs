@@ -19,7 +19,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::date::CalendarDate;
+use crate::date::{CalendarDate, digits, first_of_month, month_and_day};
 
 /// How often a measure is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -63,22 +63,24 @@ impl Frequency {
     /// (fiscal years and quarters included: a period starts the day after the one before it
     /// ends); `None` past the calendar's range.
     pub fn start_of_period_ending(self, end: CalendarDate) -> Option<CalendarDate> {
-        let months = match self {
-            Frequency::Daily => return Some(end),
-            Frequency::Weekly => {
-                return end.0.checked_sub(time::Duration::days(6)).map(CalendarDate);
-            }
-            Frequency::Monthly => 1,
-            Frequency::Quarterly => 3,
-            Frequency::Annual => 12,
+        let end = end.days_since_epoch();
+        let start = match self.months() {
+            // Months, quarters and (fiscal) years all end on a month's last day.
+            Some(months) => first_of_month(month_and_day(end).0 + 1 - months),
+            None if self == Frequency::Weekly => end - 6,
+            None => end,
         };
-        // Months, quarters and (fiscal) years all end on a month's last day: step back month
-        // by month (the widgets carry no calendar arithmetic beyond this).
-        let mut start = end.0.replace_day(1).ok()?;
-        for _ in 1..months {
-            start = start.previous_day()?.replace_day(1).ok()?;
+        CalendarDate::from_days_since_epoch(start)
+    }
+
+    /// How many months a period of this frequency spans; `None` for days and weeks.
+    fn months(self) -> Option<i32> {
+        match self {
+            Frequency::Daily | Frequency::Weekly => None,
+            Frequency::Monthly => Some(1),
+            Frequency::Quarterly => Some(3),
+            Frequency::Annual => Some(12),
         }
-        Some(CalendarDate(start))
     }
 
     /// Example labels, for help messages.
@@ -182,9 +184,9 @@ impl Period {
             Some(rest) => (Some(fiscal_month), rest),
             None => (None, label),
         };
-        let year = parse_year(body.get(..4).unwrap_or_default()).ok_or_else(malformed)?;
+        let year = digits(body.get(..4).unwrap_or_default()).ok_or_else(malformed)? as i32;
         let rest = body.get(4..).unwrap_or_default();
-        let number = |from: usize| parse_digits(rest.get(from..).unwrap_or_default());
+        let number = |from: usize| digits(rest.get(from..).unwrap_or_default());
         // The frequency, the month the period starts in counted from January of `year` (a
         // fiscal year's from its first month), and its first day.
         let (frequency, months, day) = match (rest.as_bytes(), fiscal) {
@@ -202,16 +204,16 @@ impl Period {
                     return Err(out_of_range("ISO weeks run from W01 to W52 or W53"));
                 }
                 let start = iso_week_start(year, week)
+                    .and_then(CalendarDate::from_days_since_epoch)
                     .ok_or_else(|| out_of_range("this year has only 52 ISO weeks"))?;
                 return Ok(Period {
                     frequency: Frequency::Weekly,
-                    start,
+                    start: start.0,
                     fiscal_start_month: None,
                 });
             }
             ([b'-', _, _], None) | ([b'-', _, _, b'-', _, _], None) => {
-                let month =
-                    parse_digits(rest.get(1..3).unwrap_or_default()).ok_or_else(malformed)?;
+                let month = digits(rest.get(1..3).unwrap_or_default()).ok_or_else(malformed)?;
                 if !(1..=12).contains(&month) {
                     return Err(out_of_range("months run from 01 to 12"));
                 }
@@ -229,27 +231,20 @@ impl Period {
         // Fiscal year Y ends in calendar year Y, so it starts in Y - 1 unless it starts in
         // January.
         let first_month = match fiscal {
-            Some(Month::January) => 0,
-            Some(month) => i64::from(u8::from(month)) - 1 - 12,
-            None => 0,
+            Some(Month::January) | None => 0,
+            Some(month) => i32::from(u8::from(month)) - 1 - 12,
         };
-        let index = i64::from(year) * 12 + first_month + i64::from(months);
-        let month = u8::try_from(index.rem_euclid(12) + 1).ok();
-        let start = i32::try_from(index.div_euclid(12))
-            .ok()
-            .zip(month.and_then(|month| Month::try_from(month).ok()))
-            .zip(u8::try_from(day).ok())
-            .and_then(|((year, month), day)| Date::from_calendar_date(year, month, day).ok())
-            .ok_or_else(|| {
-                out_of_range(if frequency == Frequency::Daily {
-                    "the day does not exist in that month"
-                } else {
-                    "the year is out of range"
-                })
-            })?;
+        // `year` has four digits and `months` and `day` two: no overflow.
+        let month = year * 12 + first_month + months as i32;
+        let start = first_of_month(month) + day as i32 - 1;
+        if day == 0 || start >= first_of_month(month + 1) {
+            return Err(out_of_range("the day does not exist in that month"));
+        }
+        let start = CalendarDate::from_days_since_epoch(start)
+            .ok_or_else(|| out_of_range("the year is out of range"))?;
         Ok(Period {
             frequency,
-            start,
+            start: start.0,
             fiscal_start_month: fiscal,
         })
     }
@@ -283,7 +278,7 @@ impl Period {
             Frequency::Daily => date,
             Frequency::Weekly => {
                 let (year, week, _) = date.to_iso_week_date();
-                iso_week_start(year, u32::from(week))?
+                CalendarDate::from_days_since_epoch(iso_week_start(year, u32::from(week))?)?.0
             }
             Frequency::Monthly => month_start,
             Frequency::Quarterly => back(into_year % 3)?,
@@ -334,15 +329,14 @@ impl Period {
 
     /// The last day of the period (inclusive).
     pub fn end(&self) -> CalendarDate {
-        let next = match self.frequency {
-            Frequency::Daily => self.start.next_day(),
-            Frequency::Weekly => self.start.checked_add(time::Duration::days(7)),
-            Frequency::Monthly => add_months(self.start, 1),
-            Frequency::Quarterly => add_months(self.start, 3),
-            Frequency::Annual => add_months(self.start, 12),
+        let start = self.start().days_since_epoch();
+        let next = match self.frequency.months() {
+            Some(months) => first_of_month(month_and_day(start).0 + months),
+            None if self.frequency == Frequency::Weekly => start + 7,
+            None => start + 1,
         };
         // Labels have four-digit years, so the day after a period always exists.
-        CalendarDate(next.and_then(Date::previous_day).unwrap_or(Date::MAX))
+        CalendarDate::from_days_since_epoch(next - 1).unwrap_or(CalendarDate(Date::MAX))
     }
 
     /// The label in its canonical form, the way it was written (calendar or fiscal).
@@ -422,39 +416,18 @@ impl Ord for Period {
     }
 }
 
-fn parse_digits(text: &str) -> Option<u32> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-fn parse_year(text: &str) -> Option<i32> {
-    if text.len() != 4 {
-        return None;
-    }
-    parse_digits(text).and_then(|year| i32::try_from(year).ok())
-}
-
-/// The Monday that starts ISO week `week` (1–53) of `year`; `None` when the year has no such
-/// week. Week 1 is the week with the year's first Thursday, so the one with 4 January, and a
-/// week belongs to the year its Thursday is in (by arithmetic on days: the widgets read labels
-/// too, and `time`'s ISO week functions were two kilobytes of them).
-fn iso_week_start(year: i32, week: u32) -> Option<Date> {
-    let january_4 = Date::from_calendar_date(year, Month::January, 4).ok()?;
-    let monday = i64::from(january_4.weekday().number_days_from_monday());
-    let start = january_4.checked_add(time::Duration::days(7 * (i64::from(week) - 1) - monday))?;
-    let thursday = start.checked_add(time::Duration::days(3))?;
-    (thursday.year() == year).then_some(start)
-}
-
-/// The first day of the month `months` after the month of `date` (which is a first of month).
-fn add_months(date: Date, months: u32) -> Option<Date> {
-    let index =
-        i64::from(date.year()) * 12 + i64::from(u8::from(date.month()) - 1) + i64::from(months);
-    let year = i32::try_from(index.div_euclid(12)).ok()?;
-    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
-    Date::from_calendar_date(year, month, 1).ok()
+/// The day number (days since 1970-01-01) of the Monday that starts ISO week `week` (1–53) of
+/// `year`; `None` when the year has no such week. Week 1 is the week with the year's first
+/// Thursday, so the one with 4 January, and a week belongs to the year its Thursday is in (by
+/// arithmetic on days: the widgets read labels too, and `time`'s ISO week functions were two
+/// kilobytes of them).
+fn iso_week_start(year: i32, week: u32) -> Option<i32> {
+    let january_4 = first_of_month(year * 12) + 3;
+    // 1970-01-01 was a Thursday.
+    let monday = (january_4 + 3).rem_euclid(7);
+    let start = january_4 - monday + 7 * (week as i32 - 1);
+    // Week 1's Thursday is in January: only the last week may be the next year's.
+    (start + 3 < first_of_month(year * 12 + 12)).then_some(start)
 }
 
 #[cfg(test)]
