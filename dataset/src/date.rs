@@ -75,12 +75,8 @@ impl CalendarDate {
     /// of the tables and documents, and the widgets, which compare dates with texts, carry none
     /// for dates.
     pub fn iso_ascii(self) -> Option<[u8; 10]> {
-        let (months, day) = month_and_day(self.days_since_epoch());
-        let year = u32::try_from(months.div_euclid(12))
-            .ok()
-            .filter(|&year| year <= 9999)?;
-        let month = months.rem_euclid(12) as u32 + 1;
-        let day = day as u32;
+        let (year, month, day) = self.year_month_day();
+        let year = u32::try_from(year).ok().filter(|&year| year <= 9999)?;
         let digit = |n: u32| b'0' + (n % 10) as u8;
         Some([
             digit(year / 1000),
@@ -115,17 +111,32 @@ impl CalendarDate {
             return None;
         }
         let number = |range: std::ops::Range<usize>| digits(text.get(range).unwrap_or_default());
-        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        if !(1..=12).contains(&month) {
+        CalendarDate::from_year_month_day(number(0..4)? as i32, number(5..7)?, number(8..10)?)
+    }
+
+    /// The date `year`-`month`-`day`, if the month (1–12) has that day and the date is
+    /// representable (years -9999 to 9999).
+    pub fn from_year_month_day(year: i32, month: u32, day: u32) -> Option<CalendarDate> {
+        if !(-9999..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day)
+        {
             return None;
         }
-        // Four digits and two: no overflow.
-        let months = (year * 12 + month - 1) as i32;
+        let months = year * 12 + month as i32 - 1;
         let date = first_of_month(months) + day as i32 - 1;
-        if day == 0 || date >= first_of_month(months + 1) {
+        if date >= first_of_month(months + 1) {
             return None;
         }
         CalendarDate::from_days_since_epoch(date)
+    }
+
+    /// The date's year, month (1–12) and day (1–31).
+    pub fn year_month_day(self) -> (i32, u32, u32) {
+        let (months, day) = month_and_day(self.days_since_epoch());
+        (
+            months.div_euclid(12),
+            months.rem_euclid(12) as u32 + 1,
+            day as u32,
+        )
     }
 }
 
@@ -207,12 +218,35 @@ mod tests {
         for days in first..=last {
             let date = CalendarDate::from_days_since_epoch(days).unwrap();
             let (year, month, day) = date.0.to_calendar_date();
-            let months = year * 12 + i32::from(u8::from(month)) - 1;
-            assert_eq!(month_and_day(days), (months, i32::from(day)), "{date}");
+            let (month, day) = (u32::from(u8::from(month)), u32::from(day));
+            assert_eq!(date.year_month_day(), (year, month, day), "{date}");
+            assert_eq!(
+                CalendarDate::from_year_month_day(year, month, day),
+                Some(date)
+            );
             if day == 1 {
-                assert_eq!(first_of_month(months), days, "{date}");
+                assert_eq!(first_of_month(year * 12 + month as i32 - 1), days, "{date}");
             }
         }
+        for (year, month, day) in [
+            (2026, 2, 29),
+            (1900, 2, 29),
+            (2026, 4, 31),
+            (2026, 1, 0),
+            (2026, 1, 32),
+            (2026, 0, 1),
+            (2026, 13, 1),
+            (-10_000, 12, 31),
+            (10_000, 1, 1),
+            (i32::MAX, 1, 1),
+        ] {
+            assert_eq!(
+                CalendarDate::from_year_month_day(year, month, day),
+                None,
+                "{year}-{month}-{day}"
+            );
+        }
+        assert!(CalendarDate::from_year_month_day(2000, 2, 29).is_some());
     }
 
     #[test]

@@ -234,14 +234,20 @@ impl Period {
             Some(Month::January) | None => 0,
             Some(month) => i32::from(u8::from(month)) - 1 - 12,
         };
-        // `year` has four digits and `months` and `day` two: no overflow.
+        // `year` has four digits and `months` two: no overflow.
         let month = year * 12 + first_month + months as i32;
-        let start = first_of_month(month) + day as i32 - 1;
-        if day == 0 || start >= first_of_month(month + 1) {
-            return Err(out_of_range("the day does not exist in that month"));
-        }
-        let start = CalendarDate::from_days_since_epoch(start)
-            .ok_or_else(|| out_of_range("the year is out of range"))?;
+        let start = CalendarDate::from_year_month_day(
+            month.div_euclid(12),
+            month.rem_euclid(12) as u32 + 1,
+            day,
+        )
+        .ok_or_else(|| {
+            out_of_range(if frequency == Frequency::Daily {
+                "the day does not exist in that month"
+            } else {
+                "the year is out of range"
+            })
+        })?;
         Ok(Period {
             frequency,
             start: start.0,

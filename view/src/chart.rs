@@ -625,15 +625,11 @@ pub fn time_ticks(
     // Months since year 0, starting on a multiple of the step, so ticks fall on round years.
     let mut month = (start.0.year() * 12).div_euclid(step) * step;
     while month.div_euclid(12) <= end.0.year() {
-        let (year, month_of_year) = (month.div_euclid(12), month.rem_euclid(12) as u8);
-        if let Ok(date) = time::Date::from_calendar_date(
-            year,
-            time::Month::try_from(month_of_year + 1).unwrap_or(time::Month::January),
-            1,
-        ) {
-            let day = f64::from(CalendarDate(date).days_since_epoch());
+        let (year, month_of_year) = (month.div_euclid(12), month.rem_euclid(12) as u32);
+        if let Some(date) = CalendarDate::from_year_month_day(year, month_of_year + 1, 1) {
+            let day = f64::from(date.days_since_epoch());
             if day >= first && day <= last {
-                ticks.push((day, label(CalendarDate(date), yearly)));
+                ticks.push((day, label(date, yearly)));
             }
         }
         month += step;

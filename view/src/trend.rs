@@ -49,12 +49,11 @@ pub fn year_over_year(
 
 /// The same calendar day `years` later (28 February for 29 February in a common year).
 fn shift_year(date: CalendarDate, years: i32) -> Option<CalendarDate> {
-    let (year, month, day) = date.0.to_calendar_date();
-    let year = year + years;
-    let day = day.min(time::util::days_in_month(month, year));
-    time::Date::from_calendar_date(year, month, day)
-        .ok()
-        .map(CalendarDate)
+    let (year, month, day) = date.year_month_day();
+    let year = year.checked_add(years)?;
+    // Only 29 February is missing from some years.
+    CalendarDate::from_year_month_day(year, month, day)
+        .or_else(|| CalendarDate::from_year_month_day(year, month, day - 1))
 }
 
 #[cfg(test)]
