@@ -33,6 +33,13 @@ use crate::series::{Columns, PositionedNote, Series, TargetStep};
 
 /// A parsed JSON value, as [`FromJson`] sees it.
 pub trait Json: Sized {
+    /// Whether the documents' lineage is read: a computed measure's [`Provenance`] (the records
+    /// and the query its values came from) and a target's earlier values
+    /// ([`Target::history`]). A reader that shows neither says `false`: they are then read as
+    /// absent (`None`, empty) whatever the document holds, and their readers are not compiled
+    /// into it.
+    const LINEAGE: bool = true;
+
     /// The member `name` of an object; `None` when there is none (or this is not an object).
     /// Names are the documents' own, from literals: a reader may keep what it makes of each.
     fn member(&self, name: &'static str) -> Option<Self>;
@@ -482,17 +489,37 @@ fn read_member<J: Json>(
     }
 }
 
+/// The slot of a member of the documents' lineage, read only when the reader reads it
+/// ([`Json::LINEAGE`]); otherwise it stays empty. Decided by a constant for each reader, so a
+/// reader that does not read lineage compiles no code for it.
+struct Lineage<'a, T>(&'a mut Member<T>);
+
+impl<J: Json, T: FromJson> Slot<J> for Lineage<'_, T> {
+    fn fill(&mut self, json: &J) -> Result<(), ReadError> {
+        if J::LINEAGE {
+            Slot::<J>::fill(self.0, json)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn clear(&mut self) {
+        Slot::<J>::clear(self.0);
+    }
+}
+
 /// Reads a struct from the members named as its fields, each `required`, `optional`, `nullable`
-/// or `flat` ([`How`]).
+/// or `flat` ([`How`]); an `optional` or `nullable` member marked `if Lineage` is read only when
+/// the reader reads lineage ([`Lineage`]), and is its default or `None` otherwise.
 macro_rules! read_object {
-    ($type:ident { $($field:ident: $how:ident),* $(,)? }) => {
+    ($type:ident { $($field:ident: $how:ident $(if $when:ident)?),* $(,)? }) => {
         impl FromJson for $type {
             fn read_into<J: Json>(json: &J, place: &mut Option<Self>) -> Result<(), ReadError> {
                 $(let mut $field = Member::new();)*
                 object(
                     json,
                     concat!($(read_object!(@mark $how), stringify!($field), " "),*),
-                    &mut [$(&mut $field),*],
+                    &mut [$(read_object!(@slot $field $($when)?)),*],
                 )?;
                 *place = Some($type { $($field: $field.$how()),* });
                 Ok(())
@@ -503,6 +530,8 @@ macro_rules! read_object {
     (@mark optional) => { "~" };
     (@mark nullable) => { "?" };
     (@mark flat) => { "*" };
+    (@slot $field:ident) => { &mut $field };
+    (@slot $field:ident $when:ident) => { &mut $when(&mut $field) };
 }
 
 read_object!(Bounds {
@@ -556,7 +585,7 @@ read_object!(Target {
     bounds: flat,
     near: nullable,
     near_is_explicit: optional,
-    history: optional,
+    history: optional if Lineage,
 });
 
 read_object!(AppliedTarget {
@@ -827,7 +856,7 @@ read_object!(MeasureDocument {
     observations: required,
     breakdowns: required,
     downloads: required,
-    provenance: nullable,
+    provenance: nullable if Lineage,
     freshness: nullable,
     goal_status: optional,
     revisions: optional,
@@ -908,6 +937,73 @@ mod tests {
                     .collect(),
             )
         }
+    }
+
+    /// A reader that reads no lineage ([`Json::LINEAGE`]), as the widgets read.
+    struct WithoutLineage(Value);
+
+    impl Json for WithoutLineage {
+        const LINEAGE: bool = false;
+
+        fn member(&self, name: &'static str) -> Option<WithoutLineage> {
+            self.0.member(name).map(WithoutLineage)
+        }
+
+        fn is_null(&self) -> bool {
+            self.0.is_null()
+        }
+
+        fn string(&self) -> Option<String> {
+            Json::string(&self.0)
+        }
+
+        fn number(&self) -> Option<f64> {
+            Json::number(&self.0)
+        }
+
+        fn boolean(&self) -> Option<bool> {
+            Json::boolean(&self.0)
+        }
+
+        fn array_length(&self) -> Option<usize> {
+            self.0.array_length()
+        }
+
+        fn element(&self, index: usize) -> WithoutLineage {
+            WithoutLineage(self.0.element(index))
+        }
+
+        fn members(&self) -> Option<Vec<(String, WithoutLineage)>> {
+            let members = self.0.members()?;
+            Some(
+                members
+                    .into_iter()
+                    .map(|(name, value)| (name, WithoutLineage(value)))
+                    .collect(),
+            )
+        }
+    }
+
+    /// Reads `value`, written with serde, without lineage, its lineage members replaced by
+    /// values of the wrong type first: they are not read at all.
+    fn without_lineage<T: FromJson + Serialize>(value: &T) -> T {
+        fn spoil(json: &mut Value) {
+            match json {
+                Value::Object(members) => {
+                    for (name, value) in members {
+                        match name.as_str() {
+                            "provenance" | "history" => *value = Value::from("not read"),
+                            _ => spoil(value),
+                        }
+                    }
+                }
+                Value::Array(elements) => elements.iter_mut().for_each(spoil),
+                _ => {}
+            }
+        }
+        let mut json = serde_json::to_value(value).expect("JSON");
+        spoil(&mut json);
+        T::read(&WithoutLineage(json)).expect("read without lineage")
     }
 
     /// Reads `json` both ways and checks that [`FromJson`] gives what serde gives.
@@ -1199,6 +1295,11 @@ mod tests {
             ],
         };
         round_trip(&document);
+        let mut shown = document.clone();
+        shown.provenance = None;
+        shown.measure.target.history.clear();
+        assert!(document.provenance.is_some() && !document.measure.target.history.is_empty());
+        assert_eq!(without_lineage(&document), shown);
         // Schema 1's documents, each series an array of observations, read the same.
         let legacy = crate::legacy::LegacyMeasureDocument::from(&document);
         let legacy = serde_json::to_value(&legacy).expect("JSON");
@@ -1256,6 +1357,12 @@ mod tests {
             downloads: Vec::new(),
         };
         round_trip(&index);
+        let mut shown = index.clone();
+        for summary in &mut shown.measures {
+            summary.measure.target.history.clear();
+        }
+        assert_ne!(shown, index);
+        assert_eq!(without_lineage(&index), shown);
     }
 
     /// The exporter's reviewed snapshots of the published JSON.

@@ -72,6 +72,10 @@ extern "C" {
 pub(crate) struct Parsed(pub(crate) JsValue);
 
 impl Json for Parsed {
+    /// The widgets show neither where a computed measure's values came from nor a target's
+    /// earlier values.
+    const LINEAGE: bool = false;
+
     fn member(&self, name: &'static str) -> Option<Parsed> {
         if !self.0.is_object() {
             return None;
