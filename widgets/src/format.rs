@@ -25,12 +25,19 @@ extern "C" {
     fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> String;
 }
 
+/// Options for `Intl`: an object with the members `pairs`.
 fn options(pairs: &[(&str, JsValue)]) -> Object {
     let object = Object::new();
-    for (key, value) in pairs {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
-    }
+    set(&object, pairs);
     object
+}
+
+/// Sets the members `pairs` of `options`: added to options built as they are chosen, rather
+/// than collected first, which takes less code.
+fn set(options: &Object, pairs: &[(&str, JsValue)]) {
+    for (key, value) in pairs {
+        let _ = Reflect::set(options, &JsValue::from_str(key), value);
+    }
 }
 
 /// `date` as `YYYY-MM-DD`, for where the browser formats no dates; empty for a year of other than
@@ -58,10 +65,12 @@ impl Formatter {
         &self.strings
     }
 
-    fn number_format(&self, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
-        NumberFormat::new(self.strings.language(), &options(pairs))
-            .or_else(|_| NumberFormat::new("en", &options(pairs)))
-            .ok()
+    /// `value` formatted with the `Intl.NumberFormat` `options` say, in this language (or in
+    /// English, when the browser does not know it); empty when neither can.
+    fn number(&self, value: f64, options: &Object) -> String {
+        NumberFormat::new(self.strings.language(), options)
+            .or_else(|_| NumberFormat::new("en", options))
+            .map_or_else(|_| String::new(), |format| format.format(value))
     }
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
@@ -95,62 +104,72 @@ impl Formatter {
             Unit::Ratio => 2,
             _ => 1,
         })));
-        let fraction = [
+        let options = options(&[
             ("minimumFractionDigits", JsValue::from(0)),
-            ("maximumFractionDigits", digits.clone()),
-        ];
+            ("maximumFractionDigits", digits),
+        ]);
         let unit = |name: &str| {
-            let mut pairs = fraction.to_vec();
-            pairs.push(("style", "unit".into()));
-            pairs.push(("unit", name.into()));
-            pairs.push(("unitDisplay", display.into()));
-            pairs
+            set(
+                &options,
+                &[
+                    ("style", "unit".into()),
+                    ("unit", name.into()),
+                    ("unitDisplay", display.into()),
+                ],
+            );
         };
-        let (pairs, value): (Vec<(&str, JsValue)>, f64) = match measure.unit {
+        let value = match measure.unit {
             Unit::Percent => {
-                let mut pairs = vec![
-                    ("style", JsValue::from("percent")),
-                    ("maximumFractionDigits", digits),
-                ];
-                pairs.push(("minimumFractionDigits", JsValue::from(0)));
-                (pairs, value / 100.0)
+                set(&options, &[("style", "percent".into())]);
+                value / 100.0
             }
-            Unit::Minutes => (unit("minute"), value),
-            Unit::Hours => (unit("hour"), value),
-            Unit::Days => (unit("day"), value),
+            Unit::Minutes => {
+                unit("minute");
+                value
+            }
+            Unit::Hours => {
+                unit("hour");
+                value
+            }
+            Unit::Days => {
+                unit("day");
+                value
+            }
             Unit::Currency => {
                 let code = measure
                     .unit_label
                     .as_deref()
                     .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
                     .unwrap_or("USD");
-                let mut pairs = fraction.to_vec();
-                pairs.push(("style", "currency".into()));
-                pairs.push(("currency", code.into()));
-                pairs.push(("notation", "compact".into()));
-                (pairs, value)
+                set(
+                    &options,
+                    &[
+                        ("style", "currency".into()),
+                        ("currency", code.into()),
+                        ("notation", "compact".into()),
+                    ],
+                );
+                value
             }
-            Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
+            Unit::Count | Unit::Ratio | Unit::Number => value,
         };
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(value))
+        self.number(value, &options)
     }
 
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
         let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(value))
+        self.number(value, &options(&pairs))
     }
 
     fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
-        let mut pairs = pairs.to_vec();
-        pairs.push(("timeZone", "UTC".into()));
+        let options = options(pairs);
+        set(&options, &[("timeZone", "UTC".into())]);
         // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
         let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
         let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
-        DateTimeFormat::new(self.strings.language(), &options(&pairs))
-            .or_else(|_| DateTimeFormat::new("en", &options(&pairs)))
+        DateTimeFormat::new(self.strings.language(), &options)
+            .or_else(|_| DateTimeFormat::new("en", &options))
             .map_or_else(|_| iso_text(date), |format| format.format_date(&js_date))
     }
 
@@ -198,8 +217,7 @@ impl Formatter {
             ("style", JsValue::from("percent")),
             ("maximumFractionDigits", JsValue::from(0)),
         ];
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(fraction))
+        self.number(fraction, &options(&pairs))
     }
 
     /// A month and year, short: "Mar 2026".
@@ -273,12 +291,7 @@ impl Formatter {
                 &[("amount", &self.plain(difference, decimals))],
             )
         } else if let Some(ratio) = change.ratio() {
-            let pairs = [
-                ("style", JsValue::from("percent")),
-                ("maximumFractionDigits", JsValue::from(0)),
-            ];
-            self.number_format(&pairs)
-                .map_or_else(String::new, |format| format.format(ratio.abs()))
+            self.share(ratio.abs())
         } else {
             self.value(measure, change.difference.abs())
         };
