@@ -75,13 +75,15 @@ impl Formatter {
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
     pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
-        let text = self.bare_value(measure, value);
-        match (&measure.unit, &measure.unit_label) {
-            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
-                format!("{text} {}", view::bidi::isolate(label))
-            }
-            _ => text,
+        let mut text = self.bare_value(measure, value);
+        // Pushed rather than `format!`ted: less code at the call.
+        if let (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) =
+            (&measure.unit, &measure.unit_label)
+        {
+            text.push(' ');
+            text.push_str(&view::bidi::isolate(label));
         }
+        text
     }
 
     /// A value as [`Formatter::value`] writes it, without the unit word of a count or number
@@ -267,7 +269,7 @@ impl Formatter {
 
     /// A goal's standing in words: "On pace".
     pub(crate) fn goal_status(&self, status: GoalStatus) -> String {
-        self.strings.get(&format!("goal_{}", status.as_str()))
+        self.strings.get(&("goal_".to_owned() + status.as_str()))
     }
 
     /// The change from the same period a year earlier, in words: "Up 3 points from a year
