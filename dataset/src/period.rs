@@ -618,6 +618,41 @@ mod tests {
     }
 
     #[test]
+    fn iso_weeks_are_times_in_every_four_digit_year() {
+        for year in 0..=9999 {
+            for week in 1..=53u8 {
+                let label = format!("{year:04}-W{week:02}");
+                let monday = Date::from_iso_week_date(year, week, time::Weekday::Monday).ok();
+                let period = Period::parse_any(&label, 1).ok();
+                assert_eq!(period.map(|p| p.start().0), monday, "{label}");
+                if let Some(period) = period {
+                    // The last week of 9999 ends past the calendar's range, at its last day.
+                    let sunday = Date::from_iso_week_date(year, week, time::Weekday::Sunday);
+                    assert_eq!(period.end().0, sunday.unwrap_or(Date::MAX), "{label}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn months_quarters_and_years_are_times_in_every_four_digit_year() {
+        for year in 0..=9999 {
+            for month in 1..=12u8 {
+                let first = Date::from_calendar_date(year, Month::try_from(month).unwrap(), 1);
+                let period = Period::parse_any(&format!("{year:04}-{month:02}"), 1).unwrap();
+                assert_eq!(Ok(period.start().0), first);
+                let last = time::util::days_in_month(Month::try_from(month).unwrap(), year);
+                assert_eq!(period.end().0, first.unwrap().replace_day(last).unwrap());
+            }
+            let period = Period::parse_any(&format!("FY{year:04}"), 7).unwrap();
+            assert_eq!(
+                (period.start().to_string(), period.end().to_string()),
+                (format!("{:04}-07-01", year - 1), format!("{year:04}-06-30"))
+            );
+        }
+    }
+
+    #[test]
     fn periods_containing_a_date() {
         let day = |text| CalendarDate::parse(text).unwrap();
         let label = |date, frequency, fiscal| {
