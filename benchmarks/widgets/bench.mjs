@@ -20,7 +20,8 @@
 //           judges them (performance on the best run, the others on their medians).     checks
 //
 // Usage:
-//   node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]
+//   node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke]
+//                                     [--only NAME,...] [--json OUT]
 //
 //   --pkg DIR      the built package (civicmetrics.js, styles.js, widgets.js, widgets_bg.wasm;
 //                  `cargo xtask dist` writes it into pkg/)
@@ -33,6 +34,9 @@
 //   --runs N       timed runs per side (default 7); ours and the anchor alternate, a fresh page
 //                  each; and Lighthouse runs per page
 //   --smoke        tiny inputs (6 cards, 2,000 observations), one run: checks that everything works
+//   --only NAMES   only these of cards, chart, bundle, longtask, lighthouse (comma-separated), for
+//                  timing one change without the rest; the printed results and --json hold only
+//                  those, so `cargo xtask bench`, which reads every part, needs a run without it
 //   --json OUT     also write the results for `cargo xtask bench` (xtask/src/bench/report.rs):
 //                  {"results": [{name, ours, anchor, unit, target}],
 //                   "long_tasks": [{name, widgets, durations_ms: [every long task's duration]}],
@@ -56,10 +60,11 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, lighthouseRun } from '../../tests/e2e/lighthouse.mjs';
 
-const USAGE = 'usage: node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--json OUT]';
+const USAGE = 'usage: node benchmarks/widgets/bench.mjs --pkg DIR --tools DIR --release DIR --runs N [--smoke] [--only NAME,...] [--json OUT]';
+const PARTS = ['cards', 'chart', 'bundle', 'longtask', 'lighthouse'];
 
 function parseArguments(argv) {
-  const options = { runs: 7, smoke: false };
+  const options = { runs: 7, smoke: false, only: new Set(PARTS) };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     const value = () => {
@@ -73,6 +78,12 @@ function parseArguments(argv) {
       case '--runs': options.runs = Number(value()); break;
       case '--json': options.json = resolve(value()); break;
       case '--smoke': options.smoke = true; break;
+      case '--only': {
+        options.only = new Set(value().split(',').filter(Boolean));
+        const unknown = [...options.only].filter((part) => !PARTS.includes(part));
+        if (unknown.length || !options.only.size) throw new Error(`--only takes some of ${PARTS.join(', ')}\n${USAGE}`);
+        break;
+      }
       default: throw new Error(`unknown argument ${name}\n${USAGE}`);
     }
   }
@@ -425,18 +436,23 @@ async function longTasks(path, prepare) {
 // ---- Runs ---------------------------------------------------------------------------------
 
 const results = { smoke: options.smoke, sizes: SIZES };
+const chosen = (part) => options.only.has(part);
 
 /** The size GNU gzip compresses a file to with `gzip -9 -n`, as `cargo xtask dist` measures it:
  * other deflate encoders, Node's zlib among them, give other sizes. */
 const gzip = (file) => execFileSync('gzip', ['-9', '-n', '-c', '--', file], { maxBuffer: 1 << 30 }).length;
-const files = Object.fromEntries(PACKAGE_FILES.map((f) => [f, gzip(join(options.pkg, f))]));
-const ours = Object.values(files).reduce((a, b) => a + b, 0);
-const anchorBytes = gzip(ANCHORS.chartjs);
-results.bundle = { files, ours_bytes: ours, anchor_bytes: anchorBytes, ratio: ours / anchorBytes };
+if (chosen('bundle')) {
+  const files = Object.fromEntries(PACKAGE_FILES.map((f) => [f, gzip(join(options.pkg, f))]));
+  const ours = Object.values(files).reduce((a, b) => a + b, 0);
+  const anchorBytes = gzip(ANCHORS.chartjs);
+  results.bundle = { files, ours_bytes: ours, anchor_bytes: anchorBytes, ratio: ours / anchorBytes };
+}
 
-results.cards = await compare(runCards, 'chartjs', options.runs);
-results.chart = { ...(await compare(runChart, 'uplot', options.runs)), points: SIZES.points, frequency: 'daily',
-  json_bytes: chartBytes, first: chartDoc.observations.periods[0], last: chartDoc.observations.periods.at(-1) };
+if (chosen('cards')) results.cards = await compare(runCards, 'chartjs', options.runs);
+if (chosen('chart')) {
+  results.chart = { ...(await compare(runChart, 'uplot', options.runs)), points: SIZES.points, frequency: 'daily',
+    json_bytes: chartBytes, first: chartDoc.observations.periods[0], last: chartDoc.observations.periods.at(-1) };
+}
 
 // The release's dashboard, the area pages it links to (their cards are widgets), the first
 // MEASURE_PAGES measure pages it links to (each has a chart widget), and the card page.
@@ -458,14 +474,16 @@ const releasePages = ['/release/index.html'];
     }
   }
 }
-const pages = [];
-for (const path of releasePages) pages.push(await longTasks(path));
-pages.push(await longTasks('/bench/page.html?side=ours', async (page) => {
-  await page.waitForFunction(() => window.bench);
-  await page.evaluate((urls) => window.bench.load(urls), cardUrls);
-  await page.evaluate((ids) => window.bench.cards('/bench/data/cards', ids, 0, 0), cardIds);
-}));
-results.longtask = { pages };
+if (chosen('longtask')) {
+  const pages = [];
+  for (const path of releasePages) pages.push(await longTasks(path));
+  pages.push(await longTasks('/bench/page.html?side=ours', async (page) => {
+    await page.waitForFunction(() => window.bench);
+    await page.evaluate((urls) => window.bench.load(urls), cardUrls);
+    await page.evaluate((ids) => window.bench.cards('/bench/data/cards', ids, 0, 0), cardIds);
+  }));
+  results.longtask = { pages };
+}
 
 await context.close();
 
@@ -479,7 +497,7 @@ const lighthousePages = [
 ];
 const lighthouseVersion = JSON.parse(readFileSync(join(modules, 'lighthouse/package.json'), 'utf8')).version;
 results.lighthouse = [];
-for (const [name, path] of lighthousePages) {
+for (const [name, path] of chosen('lighthouse') ? lighthousePages : []) {
   if (!path) throw new Error(`${options.release}: its dashboard links to no ${name} page for Lighthouse`);
   const runs = [];
   for (let run = 0; run < options.runs; run++) {
@@ -493,43 +511,53 @@ rmSync(profile, { recursive: true, force: true });
 // ---- Report -------------------------------------------------------------------------------
 
 const TARGETS = { cards: 0.5, chart: 1.0, bundle: 0.85 };
-const report = {
-  results: [
-    { name: `${SIZES.cards} metric cards vs Chart.js`, ours: results.cards.ours_ms, anchor: results.cards.anchor_ms, unit: 'ms', target: TARGETS.cards },
-    { name: `${SIZES.points.toLocaleString('en-US')}-point chart vs uPlot`, ours: results.chart.ours_ms, anchor: results.chart.anchor_ms, unit: 'ms', target: TARGETS.chart },
-    { name: 'widgets package gzip vs chart.umd.min.js', ours: results.bundle.ours_bytes, anchor: results.bundle.anchor_bytes, unit: 'B', target: TARGETS.bundle },
-  ],
-  long_tasks: [],
-  lighthouse: results.lighthouse,
-  notes: [],
-};
-const dashboard = results.longtask.pages.find((p) => p.path === '/release/index.html');
-const areas = results.longtask.pages.filter((p) => p.path.startsWith('/release/areas/'));
-const measurePages = results.longtask.pages.filter((p) => p.path.startsWith('/release/measures/'));
-if (!areas.some((p) => p.widgets) && !measurePages.some((p) => p.widgets)) {
-  throw new Error(`${options.release}: no widgets on the pages its dashboard links to; build it with --widgets`);
+const report = { results: [], long_tasks: [], lighthouse: results.lighthouse, notes: [] };
+if (results.cards) {
+  report.results.push({ name: `${SIZES.cards} metric cards vs Chart.js`, ours: results.cards.ours_ms, anchor: results.cards.anchor_ms, unit: 'ms', target: TARGETS.cards });
 }
-const cardPage = results.longtask.pages.find((p) => p.path.startsWith('/bench/'));
-// Every long task of a group of pages, as measured: cargo xtask bench judges them (none may occur).
-const taskGroup = (name, pages) => ({
-  name,
-  widgets: pages.reduce((sum, p) => sum + p.widgets, 0),
-  durations_ms: pages.flatMap((p) => p.tasks),
-});
-report.long_tasks.push(taskGroup('release dashboard page', [dashboard]));
-if (areas.length) report.long_tasks.push(taskGroup(`release area pages (${areas.length})`, areas));
-if (measurePages.length) report.long_tasks.push(taskGroup(`release measure pages (first ${measurePages.length})`, measurePages));
-report.long_tasks.push(taskGroup(`${SIZES.cards}-card page`, [cardPage]));
+if (results.chart) {
+  report.results.push({ name: `${SIZES.points.toLocaleString('en-US')}-point chart vs uPlot`, ours: results.chart.ours_ms, anchor: results.chart.anchor_ms, unit: 'ms', target: TARGETS.chart });
+}
+if (results.bundle) {
+  report.results.push({ name: 'widgets package gzip vs chart.umd.min.js', ours: results.bundle.ours_bytes, anchor: results.bundle.anchor_bytes, unit: 'B', target: TARGETS.bundle });
+}
 report.notes.push(
   `Headless Chromium ${browserVersion} at device pixel ratio 1, a 1280x900 viewport; medians of ${options.runs} run(s) per side, ours and the anchor alternating, a fresh page each run.`,
   'Times run from the documents\' JSON text already in the page (both sides parse the same text) to the frame after the last canvas was drawn.',
-  `Cards: ${SIZES.cards} generated measures of 120 monthly observations (2016-01 to 2025-12) each; Chart.js 4.6.1 draws the same sparklines (animation and responsiveness off) on canvases of the widgets' ${results.cards.size.width}x${results.cards.size.height} CSS px.`,
-  `Chart: one measure of ${SIZES.points.toLocaleString('en-US')} consecutive daily observations ${results.chart.first} to ${results.chart.last} (${chartBytes.toLocaleString('en-US')} bytes of JSON) with an at-least target; uPlot 1.6.32 draws the same values on a ${results.chart.size.width}x${results.chart.size.height} CSS px canvas, the widget's.`,
-  `Bundle: GNU gzip -9 -n of civicmetrics.js, styles.js, widgets.js and widgets_bg.wasm, each on its own, summed (${Object.entries(results.bundle.files).map(([f, b]) => `${f} ${b}`).join(', ')} bytes), against Chart.js's chart.umd.min.js compressed the same way.`,
-  `Long tasks: PerformanceObserver 'longtask' entries from before the first script until a second after every widget settled, on the sample release's dashboard (${dashboard.widgets} widgets: its cards are static HTML), the ${areas.length} area pages and first ${measurePages.length} measure pages it links to (${[...areas, ...measurePages].reduce((sum, p) => sum + p.widgets, 0)} widgets), and on the ${SIZES.cards}-card page.`,
-  `Lighthouse ${lighthouseVersion} (its default mobile emulation and simulated throttling), ${options.runs} run(s) per page, on the sample release's dashboard, first area page and first measure page (${results.lighthouse.map((p) => p.path).join(', ')}) as this benchmark's server serves them (uncompressed, without the CSP of civicmetrics serve); cargo xtask bench judges performance on the best run and the other categories on their medians, as the site's end-to-end test does.`,
-  'Inputs come from a seeded PRNG in the shape of the published data/measures/<id>.json.',
 );
+if (results.cards) {
+  report.notes.push(`Cards: ${SIZES.cards} generated measures of 120 monthly observations (2016-01 to 2025-12) each; Chart.js 4.6.1 draws the same sparklines (animation and responsiveness off) on canvases of the widgets' ${results.cards.size.width}x${results.cards.size.height} CSS px.`);
+}
+if (results.chart) {
+  report.notes.push(`Chart: one measure of ${SIZES.points.toLocaleString('en-US')} consecutive daily observations ${results.chart.first} to ${results.chart.last} (${chartBytes.toLocaleString('en-US')} bytes of JSON) with an at-least target; uPlot 1.6.32 draws the same values on a ${results.chart.size.width}x${results.chart.size.height} CSS px canvas, the widget's.`);
+}
+if (results.bundle) {
+  report.notes.push(`Bundle: GNU gzip -9 -n of civicmetrics.js, styles.js, widgets.js and widgets_bg.wasm, each on its own, summed (${Object.entries(results.bundle.files).map(([f, b]) => `${f} ${b}`).join(', ')} bytes), against Chart.js's chart.umd.min.js compressed the same way.`);
+}
+if (results.longtask) {
+  const dashboard = results.longtask.pages.find((p) => p.path === '/release/index.html');
+  const areas = results.longtask.pages.filter((p) => p.path.startsWith('/release/areas/'));
+  const measurePages = results.longtask.pages.filter((p) => p.path.startsWith('/release/measures/'));
+  if (!areas.some((p) => p.widgets) && !measurePages.some((p) => p.widgets)) {
+    throw new Error(`${options.release}: no widgets on the pages its dashboard links to; build it with --widgets`);
+  }
+  const cardPage = results.longtask.pages.find((p) => p.path.startsWith('/bench/'));
+  // Every long task of a group of pages, as measured: cargo xtask bench judges them (none may occur).
+  const taskGroup = (name, pages) => ({
+    name,
+    widgets: pages.reduce((sum, p) => sum + p.widgets, 0),
+    durations_ms: pages.flatMap((p) => p.tasks),
+  });
+  report.long_tasks.push(taskGroup('release dashboard page', [dashboard]));
+  if (areas.length) report.long_tasks.push(taskGroup(`release area pages (${areas.length})`, areas));
+  if (measurePages.length) report.long_tasks.push(taskGroup(`release measure pages (first ${measurePages.length})`, measurePages));
+  report.long_tasks.push(taskGroup(`${SIZES.cards}-card page`, [cardPage]));
+  report.notes.push(`Long tasks: PerformanceObserver 'longtask' entries from before the first script until a second after every widget settled, on the sample release's dashboard (${dashboard.widgets} widgets: its cards are static HTML), the ${areas.length} area pages and first ${measurePages.length} measure pages it links to (${[...areas, ...measurePages].reduce((sum, p) => sum + p.widgets, 0)} widgets), and on the ${SIZES.cards}-card page.`);
+}
+if (results.lighthouse.length) {
+  report.notes.push(`Lighthouse ${lighthouseVersion} (its default mobile emulation and simulated throttling), ${options.runs} run(s) per page, on the sample release's dashboard, first area page and first measure page (${results.lighthouse.map((p) => p.path).join(', ')}) as this benchmark's server serves them (uncompressed, without the CSP of civicmetrics serve); cargo xtask bench judges performance on the best run and the other categories on their medians, as the site's end-to-end test does.`);
+}
+report.notes.push('Inputs come from a seeded PRNG in the shape of the published data/measures/<id>.json.');
 
 console.log(`civicmetrics widget benchmarks${options.smoke ? ' (smoke: tiny inputs, one run)' : ''}`);
 for (const r of report.results) {
@@ -537,10 +565,13 @@ for (const r of report.results) {
   const shown = (v) => (r.unit === 'B' ? `${v} B` : `${v.toFixed(1)} ms`);
   console.log(`${r.name.padEnd(54)} ${shown(r.ours).padStart(12)} / ${shown(r.anchor).padStart(12)} = ${ratio.toFixed(3)} (target <= ${r.target}) ${ratio <= r.target ? 'met' : 'MISSED'}`);
 }
-const durations = (tasks) => `[${tasks.map((ms) => ms.toFixed(1)).join(', ')}] ms`;
-for (const g of report.long_tasks) console.log(`${g.name.padEnd(54)} ${g.durations_ms.length} long task(s) ${durations(g.durations_ms)}`);
-for (const page of results.longtask.pages) {
-  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks ${durations(page.tasks)}`);
+const times = (samples) => `[${samples.map((ms) => ms.toFixed(1)).join(', ')}] ms`;
+for (const [name, compared] of [['cards', results.cards], ['chart', results.chart]]) {
+  if (compared) console.log(`  ${name} runs: ours ${times(compared.samples.ours)}, anchor ${times(compared.samples.anchor)}`);
+}
+for (const g of report.long_tasks) console.log(`${g.name.padEnd(54)} ${g.durations_ms.length} long task(s) ${times(g.durations_ms)}`);
+for (const page of results.longtask?.pages ?? []) {
+  console.log(`  ${page.path}: ${page.widgets} widget(s), long tasks ${times(page.tasks)}`);
 }
 for (const page of report.lighthouse) console.log(describe(`${page.name} ${page.path}`, page.runs));
 for (const n of report.notes) console.log(`note: ${n}`);
