@@ -1,9 +1,12 @@
 //! Values, periods, targets, statuses and trends in words, formatted for the reader's language
 //! with the browser's `Intl`.
 
+use std::cell::RefCell;
+
 use dataset::model::{AppliedTarget, Measure, Observation, Status, TargetKind, Unit};
 use dataset::{CalendarDate, Frequency, GoalStatus};
 use js_sys::{Object, Reflect};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::i18n::Strings;
@@ -25,19 +28,60 @@ extern "C" {
     fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> String;
 }
 
-/// Options for `Intl`: an object with the members `pairs`.
 fn options(pairs: &[(&str, JsValue)]) -> Object {
     let object = Object::new();
-    set(&object, pairs);
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
     object
 }
 
-/// Sets the members `pairs` of `options`: added to options built as they are chosen, rather
-/// than collected first, which takes less code.
-fn set(options: &Object, pairs: &[(&str, JsValue)]) {
-    for (key, value) in pairs {
-        let _ = Reflect::set(options, &JsValue::from_str(key), value);
+thread_local! {
+    /// The `Intl` formatters made so far, by kind, language and options: making one takes about
+    /// a hundred times as long as formatting with it, and a page of cards formats with the same
+    /// few.
+    static MADE: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The formatter `make` makes for `language` (else English) with the options `pairs`, made once
+/// per page; `kind` tells formatters of different types apart.
+fn made<T: JsCast>(
+    kind: &str,
+    language: &str,
+    pairs: &[(&str, JsValue)],
+    make: fn(&str, &Object) -> Result<T, JsValue>,
+) -> Option<T> {
+    let mut key = kind.to_owned();
+    key.push_str(language);
+    for (name, value) in pairs {
+        key.push(' ');
+        key.push_str(name);
+        // The options' values are texts and whole numbers under 256, each written as the
+        // character of that code: no number formatting is needed to tell them apart.
+        match value.as_string() {
+            Some(text) => key.push_str(&text),
+            None => key.push(char::from(value.as_f64().unwrap_or_default() as u8)),
+        }
     }
+    // `try_with` and `try_borrow_mut` rather than `with` and `borrow_mut`, whose failure
+    // messages take more code than this; without the cache, the formatter is made again.
+    let found = MADE.try_with(|made| {
+        let made = made.try_borrow().ok()?;
+        let (_, formatter) = made.iter().find(|(at, _)| *at == key)?;
+        Some(formatter.clone())
+    });
+    if let Ok(Some(formatter)) = found {
+        return Some(formatter.unchecked_into());
+    }
+    let formatter = make(language, &options(pairs))
+        .or_else(|_| make("en", &options(pairs)))
+        .ok()?;
+    let _ = MADE.try_with(|made| {
+        if let Ok(mut made) = made.try_borrow_mut() {
+            made.push((key, formatter.as_ref().clone()));
+        }
+    });
+    Some(formatter)
 }
 
 /// `date` as `YYYY-MM-DD`, for where the browser formats no dates; empty for a year of other than
@@ -65,25 +109,19 @@ impl Formatter {
         &self.strings
     }
 
-    /// `value` formatted with the `Intl.NumberFormat` `options` say, in this language (or in
-    /// English, when the browser does not know it); empty when neither can.
-    fn number(&self, value: f64, options: &Object) -> String {
-        NumberFormat::new(self.strings.language(), options)
-            .or_else(|_| NumberFormat::new("en", options))
-            .map_or_else(|_| String::new(), |format| format.format(value))
+    fn number_format(&self, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
+        made("n", self.strings.language(), pairs, NumberFormat::new)
     }
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
     pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
-        let mut text = self.bare_value(measure, value);
-        // Pushed rather than `format!`ted: less code at the call.
-        if let (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) =
-            (&measure.unit, &measure.unit_label)
-        {
-            text.push(' ');
-            text.push_str(&view::bidi::isolate(label));
+        let text = self.bare_value(measure, value);
+        match (&measure.unit, &measure.unit_label) {
+            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
+                format!("{text} {}", view::bidi::isolate(label))
+            }
+            _ => text,
         }
-        text
     }
 
     /// A value as [`Formatter::value`] writes it, without the unit word of a count or number
@@ -106,73 +144,62 @@ impl Formatter {
             Unit::Ratio => 2,
             _ => 1,
         })));
-        let options = options(&[
+        let fraction = [
             ("minimumFractionDigits", JsValue::from(0)),
-            ("maximumFractionDigits", digits),
-        ]);
+            ("maximumFractionDigits", digits.clone()),
+        ];
         let unit = |name: &str| {
-            set(
-                &options,
-                &[
-                    ("style", "unit".into()),
-                    ("unit", name.into()),
-                    ("unitDisplay", display.into()),
-                ],
-            );
+            let mut pairs = fraction.to_vec();
+            pairs.push(("style", "unit".into()));
+            pairs.push(("unit", name.into()));
+            pairs.push(("unitDisplay", display.into()));
+            pairs
         };
-        let value = match measure.unit {
+        let (pairs, value): (Vec<(&str, JsValue)>, f64) = match measure.unit {
             Unit::Percent => {
-                set(&options, &[("style", "percent".into())]);
-                value / 100.0
+                let mut pairs = vec![
+                    ("style", JsValue::from("percent")),
+                    ("maximumFractionDigits", digits),
+                ];
+                pairs.push(("minimumFractionDigits", JsValue::from(0)));
+                (pairs, value / 100.0)
             }
-            Unit::Minutes => {
-                unit("minute");
-                value
-            }
-            Unit::Hours => {
-                unit("hour");
-                value
-            }
-            Unit::Days => {
-                unit("day");
-                value
-            }
+            Unit::Minutes => (unit("minute"), value),
+            Unit::Hours => (unit("hour"), value),
+            Unit::Days => (unit("day"), value),
             Unit::Currency => {
                 let code = measure
                     .unit_label
                     .as_deref()
                     .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
                     .unwrap_or("USD");
-                set(
-                    &options,
-                    &[
-                        ("style", "currency".into()),
-                        ("currency", code.into()),
-                        ("notation", "compact".into()),
-                    ],
-                );
-                value
+                let mut pairs = fraction.to_vec();
+                pairs.push(("style", "currency".into()));
+                pairs.push(("currency", code.into()));
+                pairs.push(("notation", "compact".into()));
+                (pairs, value)
             }
-            Unit::Count | Unit::Ratio | Unit::Number => value,
+            Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
         };
-        self.number(value, &options)
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(value))
     }
 
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
         let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
-        self.number(value, &options(&pairs))
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(value))
     }
 
     fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
-        let options = options(pairs);
-        set(&options, &[("timeZone", "UTC".into())]);
+        let mut pairs = pairs.to_vec();
+        pairs.push(("timeZone", "UTC".into()));
         // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
         let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
         let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
-        DateTimeFormat::new(self.strings.language(), &options)
-            .or_else(|_| DateTimeFormat::new("en", &options))
-            .map_or_else(|_| iso_text(date), |format| format.format_date(&js_date))
+        made("d", self.strings.language(), &pairs, DateTimeFormat::new)
+            .map_or_else(|| iso_text(date), |format| format.format_date(&js_date))
     }
 
     /// A day, medium style: "Mar 5, 2026".
@@ -219,7 +246,8 @@ impl Formatter {
             ("style", JsValue::from("percent")),
             ("maximumFractionDigits", JsValue::from(0)),
         ];
-        self.number(fraction, &options(&pairs))
+        self.number_format(&pairs)
+            .map_or_else(String::new, |format| format.format(fraction))
     }
 
     /// A month and year, short: "Mar 2026".
@@ -269,7 +297,7 @@ impl Formatter {
 
     /// A goal's standing in words: "On pace".
     pub(crate) fn goal_status(&self, status: GoalStatus) -> String {
-        self.strings.get(&("goal_".to_owned() + status.as_str()))
+        self.strings.get(&format!("goal_{}", status.as_str()))
     }
 
     /// The change from the same period a year earlier, in words: "Up 3 points from a year
@@ -293,7 +321,12 @@ impl Formatter {
                 &[("amount", &self.plain(difference, decimals))],
             )
         } else if let Some(ratio) = change.ratio() {
-            self.share(ratio.abs())
+            let pairs = [
+                ("style", JsValue::from("percent")),
+                ("maximumFractionDigits", JsValue::from(0)),
+            ];
+            self.number_format(&pairs)
+                .map_or_else(String::new, |format| format.format(ratio.abs()))
         } else {
             self.value(measure, change.difference.abs())
         };
