@@ -19,6 +19,10 @@ pub struct MetricCard {
     root: ShadowRoot,
     format: Formatter,
     document: Option<MeasureDocument>,
+    /// What [`MetricCard::measure`] read for the next drawing.
+    measured: Option<draw::Surface>,
+    /// What the sparkline was last drawn at.
+    drawn: Option<draw::Surface>,
 }
 
 /// The sentence the canvas reads out: measure, latest value, period, target and status.
@@ -62,6 +66,8 @@ impl MetricCard {
             root,
             format: Formatter::new(crate::i18n::Strings::new(lang, strings)),
             document: None,
+            measured: None,
+            drawn: None,
         }
     }
 
@@ -77,7 +83,7 @@ impl MetricCard {
         let document = decode_measure(document)?;
         let root: &Node = &self.root;
         crate::dom::clear(root);
-        add_probes(root);
+        add_probes(root, false);
         let measure = &document.measure;
         let strings = self.format.strings();
         let language = strings.primary_language().to_owned();
@@ -222,20 +228,37 @@ impl MetricCard {
         link(&links, &feedback, &strings.get("feedback"), "feedback-link");
 
         self.document = Some(document);
+        self.drawn = None;
         Ok(())
     }
 
-    /// Redraws the sparkline for the current size, pixel ratio and theme.
-    pub fn redraw(&self) {
-        let Some(document) = &self.document else {
+    /// Reads the sparkline's size, pixel ratio and theme for the next [`MetricCard::redraw`],
+    /// without changing the page.
+    pub fn measure(&mut self) {
+        self.measured = draw::canvas_in(&self.root, "canvas.sparkline")
+            .and_then(|canvas| draw::surface(&self.root, &canvas, false));
+    }
+
+    /// Redraws the sparkline for the current size, pixel ratio and theme (as measured, if
+    /// [`MetricCard::measure`] was called since the last drawing); a sparkline already drawn
+    /// at them stays.
+    pub fn redraw(&mut self) {
+        let measured = self.measured.take();
+        let (Some(document), Some(canvas)) = (
+            &self.document,
+            draw::canvas_in(&self.root, "canvas.sparkline"),
+        ) else {
             return;
         };
-        let Some(canvas) = draw::canvas_in(&self.root, "canvas.sparkline") else {
+        let Some(surface) = measured.or_else(|| draw::surface(&self.root, &canvas, false)) else {
             return;
         };
-        let palette = draw::read_palette(&self.root);
+        if self.drawn.as_ref() == Some(&surface) {
+            return;
+        }
         let recent = sparkline_window(&document.observations);
-        let line = Line::new(recent, palette.line);
-        draw::sparkline(&canvas, &line, &target_steps(recent), &palette);
+        let line = Line::new(recent, surface.palette.line);
+        draw::sparkline(&canvas, &surface, &line, &target_steps(recent));
+        self.drawn = Some(surface);
     }
 }

@@ -42,6 +42,10 @@ struct State {
     layout: Layout,
     /// Positions the tooltip without inline styles.
     position: CssStyleSheet,
+    /// What [`MetricChart::measure`] read for the next drawing.
+    measured: Option<draw::Surface>,
+    /// What the chart was last drawn at.
+    drawn: Option<draw::Surface>,
 }
 
 /// The events the chart listens to on its canvas; the table toggle listens to `click`.
@@ -73,14 +77,28 @@ fn in_window(observation: &Observation, from: Option<&str>, to: Option<&str>) ->
 }
 
 impl State {
+    /// The plot's surface as the page has it now, or as measured for this drawing.
+    fn surface(&mut self) -> Option<draw::Surface> {
+        let measured = self.measured.take();
+        let canvas = draw::canvas_in(&self.root, "canvas.plot")?;
+        measured.or_else(|| draw::surface(&self.root, &canvas, self.series.len() > 1))
+    }
+
+    /// Draws the chart, with the highlighted point.
     fn draw(&mut self) {
+        if let Some(surface) = self.surface() {
+            self.draw_at(surface);
+        }
+    }
+
+    fn draw_at(&mut self, surface: draw::Surface) {
         let Some(document) = &self.document else {
             return;
         };
         let Some(canvas) = draw::canvas_in(&self.root, "canvas.plot") else {
             return;
         };
-        let palette = draw::read_palette(&self.root);
+        let palette = &surface.palette;
         // A loop rather than an iterator collected: it comes to less code.
         let mut lines = Vec::with_capacity(self.series.len());
         for (i, s) in self.series.iter().enumerate() {
@@ -114,10 +132,11 @@ impl State {
             |first: f64, last: f64, sparser: usize| time_ticks(first, last, sparser, &label);
         let y_label = |value: f64| format.axis_value(measure, value);
         if let Some(layout) = draw::chart(
-            &canvas, &lines, &targets, &goals, &palette, highlight, &x_ticks, &y_label,
+            &canvas, &surface, &lines, &targets, &goals, highlight, &x_ticks, &y_label,
         ) {
             self.layout = layout;
         }
+        self.drawn = Some(surface);
         self.show_point();
     }
 
@@ -353,6 +372,8 @@ impl MetricChart {
             table_filled: false,
             layout: Layout::default(),
             position,
+            measured: None,
+            drawn: None,
         }));
         let listener = {
             let state = Rc::clone(&state);
@@ -384,7 +405,7 @@ impl MetricChart {
         let mut state = self.state.borrow_mut();
         let root: Node = state.root.clone().into();
         clear(&root);
-        add_probes(&root);
+        add_probes(&root, true);
         let strings = state.format.strings();
         let language = strings.primary_language().to_owned();
         let measure = &document.measure;
@@ -487,6 +508,7 @@ impl MetricChart {
         state.index = None;
         state.table_open = false;
         state.table_filled = false;
+        state.drawn = None;
         state.document = Some(document);
         drop(state);
 
@@ -497,10 +519,24 @@ impl MetricChart {
         Ok(())
     }
 
-    /// Redraws for the current size, pixel ratio and theme.
-    pub fn redraw(&self) {
+    /// Reads the plot's size, pixel ratio and theme for the next [`MetricChart::redraw`], without
+    /// changing the page.
+    pub fn measure(&self) {
         if let Ok(mut state) = self.state.try_borrow_mut() {
-            state.draw();
+            state.measured = None;
+            state.measured = state.surface();
+        }
+    }
+
+    /// Redraws for the current size, pixel ratio and theme (as measured, if
+    /// [`MetricChart::measure`] was called since the last drawing); a chart already drawn at
+    /// them stays.
+    pub fn redraw(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut()
+            && let Some(surface) = state.surface()
+            && state.drawn.as_ref() != Some(&surface)
+        {
+            state.draw_at(surface);
         }
     }
 

@@ -292,8 +292,9 @@ fn channel(part: &[u8]) -> Option<u8> {
 
 /// Reads the theme's colours (CSS custom properties, resolved by the browser, so
 /// `forced-colors` system colours work too) from the probe elements `.probe-<name>` inside
-/// `root`; a colour that cannot be read is [`Palette::LIGHT`]'s.
-pub(crate) fn read_palette(root: &ShadowRoot) -> Palette {
+/// `root`; a colour that cannot be read is [`Palette::LIGHT`]'s. The breakdown series' colours
+/// are read only with `series`.
+fn read_palette(root: &ShadowRoot, series: bool) -> Palette {
     let color = |name: &str, fallback: RGBColor| -> RGBColor {
         let probe = root
             .query_selector(&format!(".probe-{name}"))
@@ -310,22 +311,39 @@ pub(crate) fn read_palette(root: &ShadowRoot) -> Palette {
             .unwrap_or(fallback)
     };
     let defaults = Palette::LIGHT;
-    let mut series = defaults.series;
-    for (index, slot) in series.iter_mut().enumerate() {
-        *slot = color(&format!("series-{index}"), *slot);
-    }
-    Palette {
+    let mut palette = Palette {
         line: color("line", defaults.line),
         target: color("target", defaults.target),
         grid: color("grid", defaults.grid),
         text: color("text", defaults.text),
-        series,
+        series: defaults.series,
+    };
+    if series {
+        for (index, slot) in palette.series.iter_mut().enumerate() {
+            *slot = color(&format!("series-{index}"), *slot);
+        }
     }
+    palette
 }
 
-/// Sizes the canvas backing store to its CSS size times the device pixel ratio. Returns the
-/// ratio, or `None` when the canvas is not laid out (zero size).
-pub(crate) fn fit_canvas(canvas: &HtmlCanvasElement) -> Option<f64> {
+/// What a drawing takes from the page: the canvas's backing-store size (its CSS size times the
+/// device pixel ratio), the ratio and the theme's colours. The loader has every widget of a turn
+/// read these before any of them draws, as a draw resizes its canvas: read between draws, they
+/// would have the browser compute the page's style and layout again for each widget.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Surface {
+    size: (u32, u32),
+    ratio: f64,
+    pub(crate) palette: Palette,
+}
+
+/// The [`Surface`] of `canvas` in `root`, or `None` when the canvas is not laid out (zero size).
+/// The breakdown series' colours are read only with `series`.
+pub(crate) fn surface(
+    root: &ShadowRoot,
+    canvas: &HtmlCanvasElement,
+    series: bool,
+) -> Option<Surface> {
     let ratio = WINDOW.with(Window::device_pixel_ratio).max(1.0);
     let rect = canvas.get_bounding_client_rect();
     let (width, height) = (
@@ -335,58 +353,59 @@ pub(crate) fn fit_canvas(canvas: &HtmlCanvasElement) -> Option<f64> {
     if width < 1.0 || height < 1.0 {
         return None;
     }
-    if canvas.width() != width as u32 {
-        canvas.set_width(width as u32);
-    }
-    if canvas.height() != height as u32 {
-        canvas.set_height(height as u32);
-    }
-    Some(ratio)
+    Some(Surface {
+        size: (width as u32, height as u32),
+        ratio,
+        palette: read_palette(root, series),
+    })
 }
 
-/// Fits the canvas and returns its backend with the device pixel ratio, or `None` when the
-/// canvas has no size yet.
-fn canvas_backend(canvas: &HtmlCanvasElement) -> Option<(Canvas, f64)> {
-    let ratio = fit_canvas(canvas)?;
-    Some((Canvas::new(canvas)?, ratio))
+/// Sizes the canvas's backing store to the surface and returns its backend.
+fn canvas_backend(canvas: &HtmlCanvasElement, surface: &Surface) -> Option<Canvas> {
+    let (width, height) = surface.size;
+    if canvas.width() != width {
+        canvas.set_width(width);
+    }
+    if canvas.height() != height {
+        canvas.set_height(height);
+    }
+    Canvas::new(canvas)
 }
 
-/// Draws a sparkline with its target line. Returns `false` when the canvas has no size yet.
+/// Draws a sparkline with its target line on a canvas of the surface's size.
 pub(crate) fn sparkline(
     canvas: &HtmlCanvasElement,
+    surface: &Surface,
     line: &Line,
     targets: &[TargetStep],
-    palette: &Palette,
-) -> bool {
-    let Some((mut backend, ratio)) = canvas_backend(canvas) else {
-        return false;
-    };
-    view::chart::sparkline(&mut backend, ratio, line, targets, palette);
-    true
+) {
+    if let Some(mut backend) = canvas_backend(canvas, surface) {
+        view::chart::sparkline(&mut backend, surface.ratio, line, targets, &surface.palette);
+    }
 }
 
-/// Draws a full chart with axes, the target line or band, each goal's path and every line; `highlight` marks one
-/// point of the first line. `x_ticks` are placed under the plot; `y_label` formats y ticks.
-/// Returns `None` when the canvas has no size yet.
+/// Draws a full chart with axes, the target line or band, each goal's path and every line on a
+/// canvas of the surface's size; `highlight` marks one point of the first line. `x_ticks` are
+/// placed under the plot; `y_label` formats y ticks.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn chart(
     canvas: &HtmlCanvasElement,
+    surface: &Surface,
     lines: &[Line],
     targets: &[TargetStep],
     goals: &[GoalPath],
-    palette: &Palette,
     highlight: Option<(f64, f64)>,
     x_ticks: &dyn Fn(f64, f64, usize) -> Vec<(f64, String)>,
     y_label: &dyn Fn(f64) -> String,
 ) -> Option<Layout> {
-    let (mut backend, ratio) = canvas_backend(canvas)?;
+    let mut backend = canvas_backend(canvas, surface)?;
     view::chart::chart(
         &mut backend,
-        ratio,
+        surface.ratio,
         lines,
         targets,
         goals,
-        palette,
+        &surface.palette,
         highlight,
         x_ticks,
         y_label,

@@ -58,8 +58,9 @@ fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {
     decode(value)
 }
 
-/// Hidden elements whose computed colours give the canvas its theme (see `draw::read_palette`).
-fn add_probes(root: &Node) {
+/// Hidden elements whose computed colours give the canvas its theme (see `draw::read_palette`):
+/// the breakdown series' only with `series`, as only a chart draws them.
+fn add_probes(root: &Node, series: bool) {
     // Spelled out: building the names at run time costs more code than the names themselves.
     const PROBES: [&str; 12] = [
         "probe-line",
@@ -77,7 +78,7 @@ fn add_probes(root: &Node) {
     ];
     let probes = dom::element(root, "div", "probes");
     dom::set(&probes, "aria-hidden", "true");
-    for class in PROBES {
+    for class in PROBES.iter().take(if series { PROBES.len() } else { 4 }) {
         dom::element(&probes, "span", class);
     }
 }
