@@ -121,9 +121,12 @@ function drain() {
   if (queue.length) turn.port2.postMessage(0);
 }
 
-/** Runs `build` (which returns the widget) in the rendering queue; resolves once it is drawn. */
+/** Runs `build` (which returns the widget) in the rendering queue; resolves once it is drawn.
+ * The first turn is a task of its own, as the later ones are: every element whose data arrived
+ * in the current task is queued by then, so the turn builds as many as fit in its slice rather
+ * than the first alone, and it does not add to the task that delivered the data. */
 const rendered = (build) => new Promise((resolve, reject) => {
-  if (queue.push([build, resolve, reject]) === 1) queueMicrotask(drain);
+  if (queue.push([build, resolve, reject]) === 1) turn.port2.postMessage(0);
 });
 
 const addedStrings = new Map();
