@@ -413,7 +413,10 @@ impl MetricChart {
         // The series take the document's observations: the chart keeps only its definition.
         let window = |list: &mut Vec<Observation>| -> Vec<Observation> {
             let mut list = std::mem::take(list);
-            list.retain(|o| in_window(o, from.as_deref(), to.as_deref()));
+            // Without bounds every observation is in: no date of a long series is written out.
+            if from.is_some() || to.is_some() {
+                list.retain(|o| in_window(o, from.as_deref(), to.as_deref()));
+            }
             list
         };
         let mut series = vec![Series {
