@@ -42,8 +42,6 @@ struct State {
     layout: Layout,
     /// Positions the tooltip without inline styles.
     position: CssStyleSheet,
-    /// What [`MetricChart::measure`] read for the next drawing.
-    measured: Option<draw::Surface>,
     /// What the chart was last drawn at.
     drawn: Option<draw::Surface>,
 }
@@ -77,11 +75,10 @@ fn in_window(observation: &Observation, from: Option<&str>, to: Option<&str>) ->
 }
 
 impl State {
-    /// The plot's surface as the page has it now, or as measured for this drawing.
-    fn surface(&mut self) -> Option<draw::Surface> {
-        let measured = self.measured.take();
+    /// The plot's surface as the page has it now.
+    fn surface(&self) -> Option<draw::Surface> {
         let canvas = draw::canvas_in(&self.root, "canvas.plot")?;
-        measured.or_else(|| draw::surface(&self.root, &canvas, self.series.len() > 1))
+        draw::surface(&self.root, &canvas, self.series.len() > 1)
     }
 
     /// Draws the chart, with the highlighted point.
@@ -372,7 +369,6 @@ impl MetricChart {
             table_filled: false,
             layout: Layout::default(),
             position,
-            measured: None,
             drawn: None,
         }));
         let listener = {
@@ -522,18 +518,7 @@ impl MetricChart {
         Ok(())
     }
 
-    /// Reads the plot's size, pixel ratio and theme for the next [`MetricChart::redraw`], without
-    /// changing the page.
-    pub fn measure(&self) {
-        if let Ok(mut state) = self.state.try_borrow_mut() {
-            state.measured = None;
-            state.measured = state.surface();
-        }
-    }
-
-    /// Redraws for the current size, pixel ratio and theme (as measured, if
-    /// [`MetricChart::measure`] was called since the last drawing); a chart already drawn at
-    /// them stays.
+    /// Redraws for the current size, pixel ratio and theme; a chart already drawn at them stays.
     pub fn redraw(&self) {
         if let Ok(mut state) = self.state.try_borrow_mut()
             && let Some(surface) = state.surface()

@@ -45,12 +45,12 @@ thread_local! {
 
 /// The formatter `make` makes for `language` (else English) with the options `pairs`, made once
 /// per page; `kind` tells formatters of different types apart.
-fn made<T: JsCast>(
+fn made(
     kind: &str,
     language: &str,
     pairs: &[(&str, JsValue)],
-    make: fn(&str, &Object) -> Result<T, JsValue>,
-) -> Option<T> {
+    make: fn(&str, &Object) -> Result<JsValue, JsValue>,
+) -> Option<JsValue> {
     let mut key = kind.to_owned();
     key.push_str(language);
     for (name, value) in pairs {
@@ -71,14 +71,14 @@ fn made<T: JsCast>(
         Some(formatter.clone())
     });
     if let Ok(Some(formatter)) = found {
-        return Some(formatter.unchecked_into());
+        return Some(formatter);
     }
     let formatter = make(language, &options(pairs))
         .or_else(|_| make("en", &options(pairs)))
         .ok()?;
     let _ = MADE.try_with(|made| {
         if let Ok(mut made) = made.try_borrow_mut() {
-            made.push((key, formatter.as_ref().clone()));
+            made.push((key, formatter.clone()));
         }
     });
     Some(formatter)
@@ -110,7 +110,10 @@ impl Formatter {
     }
 
     fn number_format(&self, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
-        made("n", self.strings.language(), pairs, NumberFormat::new)
+        made("n", self.strings.language(), pairs, |language, options| {
+            NumberFormat::new(language, options).map(Into::into)
+        })
+        .map(JsCast::unchecked_into)
     }
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
@@ -198,8 +201,17 @@ impl Formatter {
         // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
         let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
         let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
-        made("d", self.strings.language(), &pairs, DateTimeFormat::new)
-            .map_or_else(|| iso_text(date), |format| format.format_date(&js_date))
+        made("d", self.strings.language(), &pairs, |language, options| {
+            DateTimeFormat::new(language, options).map(Into::into)
+        })
+        .map_or_else(
+            || iso_text(date),
+            |format| {
+                format
+                    .unchecked_into::<DateTimeFormat>()
+                    .format_date(&js_date)
+            },
+        )
     }
 
     /// A day, medium style: "Mar 5, 2026".
