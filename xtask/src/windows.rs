@@ -356,6 +356,13 @@ impl Wine {
         let wine = Wine {
             prefix: prefix.to_owned(),
         };
+        // The prefix's wineserver stays up until `drop` ends it (`-p`, persistent): by default it
+        // exits three seconds after its last program, and a program started just as it exits
+        // fails with "wine client error:0: recvmsg: Connection reset by peer", which a loaded
+        // machine made one of the compared runs print.
+        run(Command::new("wineserver")
+            .arg("-p")
+            .env("WINEPREFIX", &wine.prefix))?;
         run(wine.command(Path::new("wineboot")).arg("--init"))?;
         let dll = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
         if !dll.exists() {
