@@ -28,12 +28,40 @@ extern "C" {
     fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> String;
 }
 
-fn options(pairs: &[(&str, JsValue)]) -> Object {
-    let object = Object::new();
-    for (key, value) in pairs {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+/// Options for `Intl`, set on one object as they are chosen (less code than collecting them
+/// first), with the key of the formatters made with them, written as they are set.
+struct Options {
+    object: Object,
+    key: String,
+}
+
+impl Options {
+    /// Options with the members `pairs`.
+    fn new(pairs: &[(&str, JsValue)]) -> Options {
+        let mut options = Options {
+            object: Object::new(),
+            key: String::new(),
+        };
+        options.set(pairs);
+        options
     }
-    object
+
+    /// Sets the members `pairs`.
+    fn set(&mut self, pairs: &[(&str, JsValue)]) {
+        for (name, value) in pairs {
+            let _ = Reflect::set(&self.object, &JsValue::from_str(name), value);
+            self.key.push(' ');
+            self.key.push_str(name);
+            // The options' values are texts and whole numbers under 256, each written as the
+            // character of that code: no number formatting is needed to tell them apart.
+            match value.as_string() {
+                Some(text) => self.key.push_str(&text),
+                None => self
+                    .key
+                    .push(char::from(value.as_f64().unwrap_or_default() as u8)),
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -43,26 +71,17 @@ thread_local! {
     static MADE: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The formatter `make` makes for `language` (else English) with the options `pairs`, made once
-/// per page; `kind` tells formatters of different types apart.
+/// The formatter `make` makes for `language` (else English) with `options`, made once per page;
+/// `kind` tells formatters of different types apart.
 fn made(
     kind: &str,
     language: &str,
-    pairs: &[(&str, JsValue)],
+    options: &Options,
     make: fn(&str, &Object) -> Result<JsValue, JsValue>,
 ) -> Option<JsValue> {
     let mut key = kind.to_owned();
     key.push_str(language);
-    for (name, value) in pairs {
-        key.push(' ');
-        key.push_str(name);
-        // The options' values are texts and whole numbers under 256, each written as the
-        // character of that code: no number formatting is needed to tell them apart.
-        match value.as_string() {
-            Some(text) => key.push_str(&text),
-            None => key.push(char::from(value.as_f64().unwrap_or_default() as u8)),
-        }
-    }
+    key.push_str(&options.key);
     // `try_with` and `try_borrow_mut` rather than `with` and `borrow_mut`, whose failure
     // messages take more code than this; without the cache, the formatter is made again.
     let found = MADE.try_with(|made| {
@@ -73,8 +92,8 @@ fn made(
     if let Ok(Some(formatter)) = found {
         return Some(formatter);
     }
-    let formatter = make(language, &options(pairs))
-        .or_else(|_| make("en", &options(pairs)))
+    let formatter = make(language, &options.object)
+        .or_else(|_| make("en", &options.object))
         .ok()?;
     let _ = MADE.try_with(|made| {
         if let Ok(mut made) = made.try_borrow_mut() {
@@ -109,22 +128,31 @@ impl Formatter {
         &self.strings
     }
 
-    fn number_format(&self, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
-        made("n", self.strings.language(), pairs, |language, options| {
-            NumberFormat::new(language, options).map(Into::into)
+    /// `value` formatted with the `Intl.NumberFormat` `options` make, in this language (or in
+    /// English, when the browser does not know it); empty when neither can.
+    fn number(&self, value: f64, options: &Options) -> String {
+        made(
+            "n",
+            self.strings.language(),
+            options,
+            |language, options| NumberFormat::new(language, options).map(Into::into),
+        )
+        .map_or_else(String::new, |format| {
+            format.unchecked_into::<NumberFormat>().format(value)
         })
-        .map(JsCast::unchecked_into)
     }
 
     /// A value in the measure's unit: `81.5%`, `7.2 minutes`, `$1.2M`, `1,234 homes`.
     pub(crate) fn value(&self, measure: &Measure, value: f64) -> String {
-        let text = self.bare_value(measure, value);
-        match (&measure.unit, &measure.unit_label) {
-            (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) => {
-                format!("{text} {}", view::bidi::isolate(label))
-            }
-            _ => text,
+        let mut text = self.bare_value(measure, value);
+        // Pushed rather than `format!`ted: less code at the call.
+        if let (Unit::Count | Unit::Number | Unit::Ratio, Some(label)) =
+            (&measure.unit, &measure.unit_label)
+        {
+            text.push(' ');
+            text.push_str(&view::bidi::isolate(label));
         }
+        text
     }
 
     /// A value as [`Formatter::value`] writes it, without the unit word of a count or number
@@ -147,63 +175,70 @@ impl Formatter {
             Unit::Ratio => 2,
             _ => 1,
         })));
-        let fraction = [
+        let mut options = Options::new(&[
             ("minimumFractionDigits", JsValue::from(0)),
-            ("maximumFractionDigits", digits.clone()),
-        ];
-        let unit = |name: &str| {
-            let mut pairs = fraction.to_vec();
-            pairs.push(("style", "unit".into()));
-            pairs.push(("unit", name.into()));
-            pairs.push(("unitDisplay", display.into()));
-            pairs
+            ("maximumFractionDigits", digits),
+        ]);
+        let mut unit = |name: &str| {
+            options.set(&[
+                ("style", "unit".into()),
+                ("unit", name.into()),
+                ("unitDisplay", display.into()),
+            ]);
         };
-        let (pairs, value): (Vec<(&str, JsValue)>, f64) = match measure.unit {
+        let value = match measure.unit {
             Unit::Percent => {
-                let mut pairs = vec![
-                    ("style", JsValue::from("percent")),
-                    ("maximumFractionDigits", digits),
-                ];
-                pairs.push(("minimumFractionDigits", JsValue::from(0)));
-                (pairs, value / 100.0)
+                options.set(&[("style", "percent".into())]);
+                value / 100.0
             }
-            Unit::Minutes => (unit("minute"), value),
-            Unit::Hours => (unit("hour"), value),
-            Unit::Days => (unit("day"), value),
+            Unit::Minutes => {
+                unit("minute");
+                value
+            }
+            Unit::Hours => {
+                unit("hour");
+                value
+            }
+            Unit::Days => {
+                unit("day");
+                value
+            }
             Unit::Currency => {
                 let code = measure
                     .unit_label
                     .as_deref()
                     .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
                     .unwrap_or("USD");
-                let mut pairs = fraction.to_vec();
-                pairs.push(("style", "currency".into()));
-                pairs.push(("currency", code.into()));
-                pairs.push(("notation", "compact".into()));
-                (pairs, value)
+                options.set(&[
+                    ("style", "currency".into()),
+                    ("currency", code.into()),
+                    ("notation", "compact".into()),
+                ]);
+                value
             }
-            Unit::Count | Unit::Ratio | Unit::Number => (fraction.to_vec(), value),
+            Unit::Count | Unit::Ratio | Unit::Number => value,
         };
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(value))
+        self.number(value, &options)
     }
 
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
         let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(value))
+        self.number(value, &Options::new(&pairs))
     }
 
     fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
-        let mut pairs = pairs.to_vec();
-        pairs.push(("timeZone", "UTC".into()));
+        let mut options = Options::new(pairs);
+        options.set(&[("timeZone", "UTC".into())]);
         // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
         let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
         let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
-        made("d", self.strings.language(), &pairs, |language, options| {
-            DateTimeFormat::new(language, options).map(Into::into)
-        })
+        made(
+            "d",
+            self.strings.language(),
+            &options,
+            |language, options| DateTimeFormat::new(language, options).map(Into::into),
+        )
         .map_or_else(
             || iso_text(date),
             |format| {
@@ -258,8 +293,7 @@ impl Formatter {
             ("style", JsValue::from("percent")),
             ("maximumFractionDigits", JsValue::from(0)),
         ];
-        self.number_format(&pairs)
-            .map_or_else(String::new, |format| format.format(fraction))
+        self.number(fraction, &Options::new(&pairs))
     }
 
     /// A month and year, short: "Mar 2026".
@@ -309,7 +343,7 @@ impl Formatter {
 
     /// A goal's standing in words: "On pace".
     pub(crate) fn goal_status(&self, status: GoalStatus) -> String {
-        self.strings.get(&format!("goal_{}", status.as_str()))
+        self.strings.get(&("goal_".to_owned() + status.as_str()))
     }
 
     /// The change from the same period a year earlier, in words: "Up 3 points from a year
@@ -333,12 +367,7 @@ impl Formatter {
                 &[("amount", &self.plain(difference, decimals))],
             )
         } else if let Some(ratio) = change.ratio() {
-            let pairs = [
-                ("style", JsValue::from("percent")),
-                ("maximumFractionDigits", JsValue::from(0)),
-            ];
-            self.number_format(&pairs)
-                .map_or_else(String::new, |format| format.format(ratio.abs()))
+            self.share(ratio.abs())
         } else {
             self.value(measure, change.difference.abs())
         };
