@@ -36,8 +36,19 @@ struct Options {
 }
 
 impl Options {
-    /// Options with the members `pairs`.
-    fn new(pairs: &[(&str, JsValue)]) -> Options {
+    /// Options with no fraction digits at least and `maximum` at most.
+    fn digits(maximum: u8) -> Options {
+        let mut options = Options {
+            object: Object::new(),
+            key: String::new(),
+        };
+        options.put("minimumFractionDigits", 0.into(), '0');
+        options.put("maximumFractionDigits", maximum.into(), char::from(maximum));
+        options
+    }
+
+    /// Options with the members `pairs`, whose values are texts.
+    fn texts(pairs: &[(&str, &str)]) -> Options {
         let mut options = Options {
             object: Object::new(),
             key: String::new(),
@@ -46,21 +57,21 @@ impl Options {
         options
     }
 
-    /// Sets the members `pairs`.
-    fn set(&mut self, pairs: &[(&str, JsValue)]) {
-        for (name, value) in pairs {
-            let _ = Reflect::set(&self.object, &JsValue::from_str(name), value);
-            self.key.push(' ');
-            self.key.push_str(name);
-            // The options' values are texts and whole numbers under 256, each written as the
-            // character of that code: no number formatting is needed to tell them apart.
-            match value.as_string() {
-                Some(text) => self.key.push_str(&text),
-                None => self
-                    .key
-                    .push(char::from(value.as_f64().unwrap_or_default() as u8)),
-            }
+    /// Sets the members `pairs`, whose values are texts.
+    fn set(&mut self, pairs: &[(&str, &str)]) {
+        for (name, text) in pairs {
+            self.put(name, JsValue::from_str(text), ' ');
+            self.key.push_str(text);
         }
+    }
+
+    /// Sets the member `name` to `value`, its key written with `mark` after the name: numbers
+    /// as the character of that code, so that no number formatting is needed to tell them apart.
+    fn put(&mut self, name: &str, value: JsValue, mark: char) {
+        let _ = Reflect::set(&self.object, &JsValue::from_str(name), &value);
+        self.key.push(' ');
+        self.key.push_str(name);
+        self.key.push(mark);
     }
 }
 
@@ -170,25 +181,17 @@ impl Formatter {
     /// A value as [`Formatter::bare_value`] writes it, a duration's unit at `display` (`long`,
     /// `short`).
     fn unit_value(&self, measure: &Measure, value: f64, display: &str) -> String {
-        let digits = JsValue::from(f64::from(measure.decimals.unwrap_or(match measure.unit {
+        let mut options = Options::digits(measure.decimals.unwrap_or(match measure.unit {
             Unit::Count | Unit::Currency => 0,
             Unit::Ratio => 2,
             _ => 1,
-        })));
-        let mut options = Options::new(&[
-            ("minimumFractionDigits", JsValue::from(0)),
-            ("maximumFractionDigits", digits),
-        ]);
+        }));
         let mut unit = |name: &str| {
-            options.set(&[
-                ("style", "unit".into()),
-                ("unit", name.into()),
-                ("unitDisplay", display.into()),
-            ]);
+            options.set(&[("style", "unit"), ("unit", name), ("unitDisplay", display)]);
         };
         let value = match measure.unit {
             Unit::Percent => {
-                options.set(&[("style", "percent".into())]);
+                options.set(&[("style", "percent")]);
                 value / 100.0
             }
             Unit::Minutes => {
@@ -210,9 +213,9 @@ impl Formatter {
                     .filter(|l| l.len() == 3 && l.bytes().all(|b| b.is_ascii_uppercase()))
                     .unwrap_or("USD");
                 options.set(&[
-                    ("style", "currency".into()),
-                    ("currency", code.into()),
-                    ("notation", "compact".into()),
+                    ("style", "currency"),
+                    ("currency", code),
+                    ("notation", "compact"),
                 ]);
                 value
             }
@@ -223,13 +226,12 @@ impl Formatter {
 
     /// A plain number with up to `decimals` places, for differences.
     fn plain(&self, value: f64, decimals: u8) -> String {
-        let pairs = [("maximumFractionDigits", JsValue::from(f64::from(decimals)))];
-        self.number(value, &Options::new(&pairs))
+        self.number(value, &Options::digits(decimals))
     }
 
-    fn date(&self, date: CalendarDate, pairs: &[(&str, JsValue)]) -> String {
-        let mut options = Options::new(pairs);
-        options.set(&[("timeZone", "UTC".into())]);
+    fn date(&self, date: CalendarDate, pairs: &[(&str, &str)]) -> String {
+        let mut options = Options::texts(pairs);
+        options.set(&[("timeZone", "UTC")]);
         // Midnight UTC of the day, in milliseconds since 1970-01-01 (no date text to format).
         let milliseconds = f64::from(date.days_since_epoch()) * 86_400_000.0;
         let js_date = js_sys::Date::new(&JsValue::from(milliseconds));
@@ -251,7 +253,7 @@ impl Formatter {
 
     /// A day, medium style: "Mar 5, 2026".
     pub(crate) fn day(&self, date: CalendarDate) -> String {
-        self.date(date, &[("dateStyle", "medium".into())])
+        self.date(date, &[("dateStyle", "medium")])
     }
 
     /// The period an observation covers, in words: "October 2026", "Week of Mar 2, 2026".
@@ -279,35 +281,27 @@ impl Formatter {
         match frequency {
             Frequency::Daily => self.day(start),
             Frequency::Weekly => self.strings.fill("week_of", &[("date", &self.day(start))]),
-            Frequency::Monthly => self.date(
-                start,
-                &[("month", "long".into()), ("year", "numeric".into())],
-            ),
+            Frequency::Monthly => self.date(start, &[("month", "long"), ("year", "numeric")]),
             Frequency::Quarterly | Frequency::Annual => label.to_owned(),
         }
     }
 
     /// A share as a percentage without decimals: `63%`.
     pub(crate) fn share(&self, fraction: f64) -> String {
-        let pairs = [
-            ("style", JsValue::from("percent")),
-            ("maximumFractionDigits", JsValue::from(0)),
-        ];
-        self.number(fraction, &Options::new(&pairs))
+        let mut options = Options::digits(0);
+        options.set(&[("style", "percent")]);
+        self.number(fraction, &options)
     }
 
     /// A month and year, short: "Mar 2026".
     pub(crate) fn month(&self, date: CalendarDate) -> String {
-        self.date(
-            date,
-            &[("month", "short".into()), ("year", "numeric".into())],
-        )
+        self.date(date, &[("month", "short"), ("year", "numeric")])
     }
 
     /// A publication time (RFC 3339) as a date in words.
     pub(crate) fn updated(&self, modified: &str) -> String {
         match modified.get(..10).and_then(CalendarDate::parse) {
-            Some(date) => self.date(date, &[("dateStyle", "long".into())]),
+            Some(date) => self.date(date, &[("dateStyle", "long")]),
             None => modified.to_owned(),
         }
     }
