@@ -103,6 +103,14 @@ pub fn strings_of<J: Json>(json: &J) -> Option<Vec<String>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError(String);
 
+impl ReadError {
+    /// What is wrong, as the error displays it: without `Display`, for the widgets, which
+    /// carry none of the formatting machinery.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -1429,9 +1437,11 @@ mod tests {
             "missing field `period`"
         );
         json["period"] = 3.into();
+        let error = Observation::read(&json).unwrap_err();
         assert_eq!(
-            Observation::read(&json).unwrap_err().to_string(),
+            error.to_string(),
             "`period`: invalid type: expected a string"
         );
+        assert_eq!(error.message(), error.to_string());
     }
 }

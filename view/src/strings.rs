@@ -45,10 +45,41 @@ pub fn variant_keys(number: f64, category: &str) -> impl Iterator<Item = String>
     // Gathered in a vector rather than chained: that comes to less code in the widgets.
     let mut keys = Vec::with_capacity(2);
     if number.fract() == 0.0 && number.abs() < 9_007_199_254_740_992.0 {
-        keys.push((number as i64).to_string());
+        keys.push(integer(number as i64));
     }
     keys.push(category.to_owned());
     keys.into_iter()
+}
+
+/// `number` in decimal digits, as `number.to_string()` writes it.
+pub fn integer(number: i64) -> String {
+    let mut text = String::new();
+    push_integer(&mut text, number, 1);
+    text
+}
+
+/// Pushes `number` onto `text` in decimal digits, at least `digits` of them (zeros before:
+/// `7` at 3 digits is `007`), after a minus sign for a negative number. Written by hand rather
+/// than with `to_string` or `format!`, whose machinery is kilobytes of the widgets' WebAssembly.
+pub fn push_integer(text: &mut String, number: i64, digits: usize) {
+    if number < 0 {
+        text.push('-');
+    }
+    let mut rest = number.unsigned_abs();
+    // Filled from the end: u64's 20 digits at most.
+    let mut buffer = [b'0'; 20];
+    let mut start = buffer.len();
+    while start > 0 && (rest > 0 || start == buffer.len()) {
+        start -= 1;
+        buffer[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    for _ in buffer.len() - start..digits {
+        text.push('0');
+    }
+    for &digit in &buffer[start..] {
+        text.push(char::from(digit));
+    }
 }
 
 /// `value` rounded to `decimals` places, as a number formatted with at most that many shows
@@ -61,6 +92,45 @@ pub fn rounded(value: f64, decimals: u8) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_written_as_to_string_writes_them() {
+        let mut numbers = vec![
+            i64::MIN,
+            i64::MIN + 1,
+            i64::MAX,
+            0,
+            -1,
+            1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+        ];
+        let mut power = 1i64;
+        for _ in 0..18 {
+            power *= 10;
+            numbers.extend([power - 1, power, power + 1, -power + 1, -power, -power - 1]);
+        }
+        for number in numbers {
+            assert_eq!(integer(number), number.to_string());
+        }
+    }
+
+    #[test]
+    fn integers_padded_as_format_pads_them() {
+        for number in [0, 5, 42, 999, 1000, 123_456] {
+            for digits in 0..8 {
+                let mut text = "x".to_owned();
+                push_integer(&mut text, number, digits);
+                assert_eq!(text, format!("x{number:0digits$}"));
+            }
+        }
+        let mut text = String::new();
+        push_integer(&mut text, -7, 3);
+        assert_eq!(text, "-007");
+    }
 
     #[test]
     fn fill_places_named_values_once() {

@@ -6,7 +6,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
 use crate::decode;
-use crate::dom::{clear, element, set, text_element};
+use view::strings::integer;
+
+use crate::dom::{clear, concat, element, set, text_element};
 use crate::format::Formatter;
 
 /// One area summary, driven by the loader's `<civic-area>` element.
@@ -33,7 +35,11 @@ impl AreaSummary {
     pub fn render(&self, index: JsValue, area: &str, base: &str) -> Result<(), JsValue> {
         let index: Index = decode(index)?;
         let Some(found) = index.areas.iter().find(|a| a.id == area) else {
-            return Err(JsValue::from_str(&format!("no area `{area}` in the data")));
+            return Err(JsValue::from_str(&concat(&[
+                "no area `",
+                area,
+                "` in the data",
+            ])));
         };
         let strings = self.format.strings();
         let language = strings.primary_language().to_owned();
@@ -77,8 +83,8 @@ impl AreaSummary {
             &strings.fill(
                 "on_track_count",
                 &[
-                    ("on_track", &on_track.to_string()),
-                    ("total", &measures.len().to_string()),
+                    ("on_track", &integer(on_track as i64)),
+                    ("total", &integer(measures.len() as i64)),
                 ],
             ),
         );

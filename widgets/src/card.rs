@@ -7,7 +7,7 @@ use view::chart::{Line, sparkline_window, target_steps};
 use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
-use crate::dom::{element, join_url, link, set, symbol_text, text_element};
+use crate::dom::{concat, element, heading_tag, join_url, link, set, symbol_text, text_element};
 use crate::draw;
 use crate::format::Formatter;
 use crate::{add_probes, decode_measure};
@@ -52,7 +52,7 @@ pub(crate) fn summary(
                 ],
             )
         }
-        None => format!("{title}: {}", strings.get("no_data")),
+        None => concat(&[title, ": ", &strings.get("no_data")]),
     }
 }
 
@@ -93,13 +93,14 @@ impl MetricCard {
             .latest
             .as_ref()
             .map_or(dataset::Status::NoData, |l| l.status);
-        let card = element(root, "article", &format!("card status-{}", status.as_str()));
+        let card = element(root, "article", &concat(&["card status-", status.as_str()]));
         set(&card, "part", "card");
-        let tag = match heading_level {
-            1..=6 => format!("h{heading_level}"),
-            _ => "p".to_owned(),
-        };
-        let heading = text_element(&card, &tag, "title", text.card_title());
+        let heading = text_element(
+            &card,
+            &heading_tag(heading_level),
+            "title",
+            text.card_title(),
+        );
         set(&heading, "part", "title");
         if let Some(latest) = &document.latest {
             let value = latest
@@ -158,7 +159,7 @@ impl MetricCard {
             );
         }
         let updated = element(&card, "p", "updated");
-        updated.append_with_str_1(&format!("{} ", strings.get("last_updated")))?;
+        updated.append_with_str_1(&concat(&[&strings.get("last_updated"), " "]))?;
         let time = text_element(
             &updated,
             "time",
@@ -178,7 +179,7 @@ impl MetricCard {
             symbol_text(
                 &card,
                 "p",
-                &format!("freshness freshness-{}", state.as_str()),
+                &concat(&["freshness freshness-", state.as_str()]),
                 state.is_overdue().then_some("!"),
                 &strings.fill(key, &[("date", &self.format.day(due))]),
             );
@@ -205,7 +206,7 @@ impl MetricCard {
             &about,
             "p",
             "source",
-            &format!("{}: {}", strings.get("source"), measure.source),
+            &concat(&[&strings.get("source"), ": ", &measure.source]),
         );
 
         let links = element(&card, "p", "links");
@@ -224,7 +225,7 @@ impl MetricCard {
         let feedback = info
             .feedback_url
             .clone()
-            .unwrap_or_else(|| format!("mailto:{}", info.contact.email));
+            .unwrap_or_else(|| concat(&["mailto:", &info.contact.email]));
         link(&links, &feedback, &strings.get("feedback"), "feedback-link");
 
         self.document = Some(document);

@@ -13,11 +13,12 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, Element, Event, KeyboardEvent, Node, PointerEvent, ShadowRoot};
 
 use crate::card::summary;
-use crate::dom::{clear, element, set, text_element};
+use crate::dom::{clear, concat, element, set, text_element};
 use crate::draw;
 use crate::format::Formatter;
 use crate::{add_probes, decode_measure};
 use view::status_symbol;
+use view::strings::integer;
 
 /// One series of the chart: its label and observations in period order.
 struct Series {
@@ -120,7 +121,7 @@ impl State {
         let format = &self.format;
         let label = |date: CalendarDate, yearly: bool| {
             if yearly {
-                date.0.year().to_string()
+                integer(date.0.year().into())
             } else {
                 format.month(date)
             }
@@ -169,17 +170,20 @@ impl State {
             ],
         );
         if let Ok(Some(tooltip)) = self.root.query_selector(".tooltip") {
-            tooltip.set_text_content(Some(&format!(
-                "{} {text}",
-                status_symbol(observation.status)
-            )));
+            tooltip.set_text_content(Some(&concat(&[
+                status_symbol(observation.status),
+                " ",
+                &text,
+            ])));
             let _ = tooltip.remove_attribute("hidden");
             let x = self
                 .layout
                 .css_x(f64::from(observation.period_start.days_since_epoch()));
-            let _ = self
-                .position
-                .replace_sync(&format!(".tooltip{{left:{}px}}", x.round() as i32));
+            let _ = self.position.replace_sync(&concat(&[
+                ".tooltip{left:",
+                &integer((x.round() as i32).into()),
+                "px}",
+            ]));
         }
         if let Ok(Some(live)) = self.root.query_selector(".live") {
             live.set_text_content(Some(&text));
@@ -466,7 +470,11 @@ impl MetricChart {
             let legend = element(&figure, "ul", "legend");
             for (i, s) in series.iter().enumerate() {
                 let item = element(&legend, "li", "");
-                let swatch = element(&item, "span", &format!("swatch series-{}", i % 8));
+                let swatch = element(
+                    &item,
+                    "span",
+                    &concat(&["swatch series-", &integer((i % 8) as i64)]),
+                );
                 set(&swatch, "aria-hidden", "true");
                 item.append_with_str_1(&view::bidi::isolate(&s.label))?;
             }

@@ -110,13 +110,32 @@ pub(crate) fn clear(node: &Node) {
     node.set_text_content(None);
 }
 
+/// `parts` one after the other. The widgets put their texts together with this (and numbers
+/// with `view::strings::push_integer`) rather than with `format!` or `to_string`, so that the
+/// package carries none of Rust's formatting machinery nor the code that calls it.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut text = String::new();
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
+/// The tag of a heading at `level` (`h1` to `h6`), else of a paragraph.
+pub(crate) fn heading_tag(level: u8) -> String {
+    match level {
+        1..=6 => concat(&["h", &view::strings::integer(level.into())]),
+        _ => "p".to_owned(),
+    }
+}
+
 /// `base` joined with a relative `path` (`base` is a directory URL, with or without `/`).
 pub(crate) fn join_url(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
+    concat(&[
         base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
+        "/",
+        path.trim_start_matches('/'),
+    ])
 }
 
 #[cfg(test)]
@@ -143,5 +162,13 @@ mod tests {
             "https://x.org/data/measures/a.json"
         );
         assert_eq!(join_url("data", "index.json"), "data/index.json");
+    }
+
+    #[test]
+    fn headings_from_one_to_six() {
+        assert_eq!(heading_tag(1), "h1");
+        assert_eq!(heading_tag(6), "h6");
+        assert_eq!(heading_tag(0), "p");
+        assert_eq!(heading_tag(7), "p");
     }
 }

@@ -11,7 +11,9 @@ use view::chart::{GoalPath, Layout, Line, Palette, TargetStep};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ShadowRoot, Window};
 
-use crate::dom::WINDOW;
+use view::strings::{integer, push_integer};
+
+use crate::dom::{WINDOW, concat};
 
 /// A plotters backend drawing on a canvas's 2D context, like `plotters-canvas` but writing
 /// colours and font sizes with integers only, so that no float formatting is compiled in. It
@@ -39,7 +41,16 @@ type Drawn = Result<(), DrawingErrorKind<NoError>>;
 fn css_color(color: BackendColor) -> String {
     let (r, g, b) = color.rgb;
     let alpha = (color.alpha.clamp(0.0, 1.0) * 1000.0).round() as u32;
-    format!("rgba({r},{g},{b},{}.{:03})", alpha / 1000, alpha % 1000)
+    let mut text = "rgba(".to_owned();
+    for channel in [r, g, b] {
+        push_integer(&mut text, channel.into(), 1);
+        text.push(',');
+    }
+    push_integer(&mut text, (alpha / 1000).into(), 1);
+    text.push('.');
+    push_integer(&mut text, (alpha % 1000).into(), 3);
+    text.push(')');
+    text
 }
 
 impl Canvas {
@@ -63,13 +74,14 @@ impl Canvas {
     /// The style's font (its size to a hundredth of a pixel) on the context.
     fn set_font(&self, style: &impl BackendTextStyle) {
         let size = (style.size().max(0.0) * 100.0).round() as u32;
-        self.context.set_font(&format!(
-            "{} {}.{:02}px {}",
-            style.style().as_str(),
-            size / 100,
-            size % 100,
-            style.family().as_str(),
-        ));
+        let mut font = style.style().as_str().to_owned();
+        font.push(' ');
+        push_integer(&mut font, (size / 100).into(), 1);
+        font.push('.');
+        push_integer(&mut font, (size % 100).into(), 2);
+        font.push_str("px ");
+        font.push_str(style.family().as_str());
+        self.context.set_font(&font);
     }
 
     fn stroke_style(&self, style: &impl BackendStyle) {
@@ -297,7 +309,7 @@ fn channel(part: &[u8]) -> Option<u8> {
 fn read_palette(root: &ShadowRoot, series: bool) -> Palette {
     let color = |name: &str, fallback: RGBColor| -> RGBColor {
         let probe = root
-            .query_selector(&format!(".probe-{name}"))
+            .query_selector(&concat(&[".probe-", name]))
             .ok()
             .flatten();
         probe
@@ -320,7 +332,7 @@ fn read_palette(root: &ShadowRoot, series: bool) -> Palette {
     };
     if series {
         for (index, slot) in palette.series.iter_mut().enumerate() {
-            *slot = color(&format!("series-{index}"), *slot);
+            *slot = color(&concat(&["series-", &integer(index as i64)]), *slot);
         }
     }
     palette

@@ -8,7 +8,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Node, ShadowRoot};
 
 use crate::decode;
-use crate::dom::{clear, element, set, svg_element, symbol_text, text_element};
+use view::strings::integer;
+
+use crate::dom::{
+    clear, concat, element, heading_tag, set, svg_element, symbol_text, text_element,
+};
 use crate::format::Formatter;
 
 /// One goal, driven by the loader's `<civic-goal>` element.
@@ -40,7 +44,11 @@ impl GoalTracker {
             Some((summary, &summary.measure.goals[position], status))
         });
         let Some((summary, definition, status)) = found else {
-            return Err(JsValue::from_str(&format!("no goal `{goal}` in the data")));
+            return Err(JsValue::from_str(&concat(&[
+                "no goal `",
+                goal,
+                "` in the data",
+            ])));
         };
         let format = &self.format;
         let strings = format.strings();
@@ -52,15 +60,11 @@ impl GoalTracker {
         let article = element(
             root,
             "article",
-            &format!("goal goal-{}", status.status.as_str()),
+            &concat(&["goal goal-", status.status.as_str()]),
         );
         set(&article, "part", "goal");
-        let tag = match heading_level {
-            1..=6 => format!("h{heading_level}"),
-            _ => "p".to_owned(),
-        };
         let (title, _) = definition.text(&language);
-        let heading = text_element(&article, &tag, "title", title);
+        let heading = text_element(&article, &heading_tag(heading_level), "title", title);
         set(&heading, "id", "title");
         set(&heading, "part", "title");
         text_element(
@@ -98,7 +102,7 @@ impl GoalTracker {
         });
         if let Some(share) = status.share {
             // The bar's share of the way, 0 to 100, as the site writes it.
-            let percent = ((share.clamp(0.0, 1.0) * 100.0).round() as u32).to_string();
+            let percent = integer((share.clamp(0.0, 1.0) * 100.0).round() as i64);
             let bar = element(&article, "div", "bar");
             set(&bar, "role", "progressbar");
             set(&bar, "aria-labelledby", "title");

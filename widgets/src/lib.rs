@@ -43,15 +43,18 @@ fn check_version(value: &JsValue) -> Result<(), JsValue> {
     if is_compatible(&version) {
         Ok(())
     } else {
-        Err(JsValue::from_str(&format!(
-            "the data has schema version `{version}`; this widget reads {SCHEMA_VERSION} and \
-             the versions of schema 1"
-        )))
+        Err(JsValue::from_str(&dom::concat(&[
+            "the data has schema version `",
+            &version,
+            "`; this widget reads ",
+            SCHEMA_VERSION,
+            " and the versions of schema 1",
+        ])))
     }
 }
 
 fn malformed(error: dataset::read::ReadError) -> JsValue {
-    JsValue::from_str(&format!("malformed data: {error}"))
+    JsValue::from_str(&dom::concat(&["malformed data: ", error.message()]))
 }
 
 fn decode_measure(value: JsValue) -> Result<MeasureDocument, JsValue> {
