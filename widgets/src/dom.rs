@@ -112,7 +112,9 @@ pub(crate) fn clear(node: &Node) {
 
 /// `parts` one after the other. The widgets put their texts together with this (and numbers
 /// with `view::strings::push_integer`) rather than with `format!` or `to_string`, so that the
-/// package carries none of Rust's formatting machinery nor the code that calls it.
+/// package carries none of Rust's formatting machinery nor the code that calls it; and rather
+/// than with the standard `<[&str]>::concat`, which measured 351 bytes more of the package by
+/// `gzip -9 -n` (it sizes the result first, with overflow checks and their panics).
 pub(crate) fn concat(parts: &[&str]) -> String {
     let mut text = String::new();
     for part in parts {
